@@ -1,0 +1,20 @@
+"""The OVN logical flow language of ovn-sb(5): match expressions and actions.
+
+One implementation serves northd (which writes it), the datapath (which runs it) and trace (which
+explains it). A flow's match and actions are parsed once and compiled into Python callables that
+are run many times.
+
+Modules:
+  lexer     text -> tokens (positions kept for error messages)
+  symbols   the symbol table: OVN fields, subfields, predicates, string fields, prerequisites
+  expr      match expressions: parse, annotate prerequisites, normalise, compile
+  actions   actions: parse, check against the symbol table, compile
+  flow      the packet-plus-metadata model shared by compiled matches and actions
+
+The flow model (contract between expr, actions, the datapath and trace): a microflow is a
+``dict[str, int | str]`` keyed by *base field* name (``"eth.src"``, ``"ip4.dst"``, ``"reg0"``,
+``"ct_mark"``, ``"inport"`` ...); integers hold MACs, IPv4/IPv6 addresses and every numeric field;
+``inport``/``outport`` hold logical port names. A missing key reads as 0 (or "" for strings).
+Subfields, registers views (xreg, xxreg), flags and predicates are defined in ``symbols`` in terms
+of base fields and bit ranges, so one microflow has exactly one representation.
+"""
