@@ -1,0 +1,5 @@
+import sys
+
+from pyovn.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,50 @@
+"""The ``pyovn`` command: one entry point, one subcommand per tool.
+
+``pyovn TOOL ARGS...`` runs the tool with the real tool's own command line, e.g.
+``pyovn ovsdb-server --remote=punix:db.sock nb.db`` or ``pyovn nbctl ls-add sw0``. Each tool is a
+module with ``main(argv: list[str]) -> int`` imported only when used, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# tool name -> (module, one-line description). Aliases let harnesses call the real binary names.
+TOOLS: dict[str, tuple[str, str]] = {
+    "ovsdb-server": ("pyovn.cli.ovsdb_server", "OVSDB database server (RFC 7047 + OVS extensions)"),
+    "ovsdb-tool": ("pyovn.cli.ovsdb_tool", "create, inspect and compact OVSDB database files"),
+    "sandbox": ("pyovn.cli.sandbox", "NB, SB and local OVSDB servers under one directory"),
+}
+ALIASES = {"ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
+
+
+def usage() -> str:
+    lines = ["usage: pyovn TOOL [ARGS...]", "", "tools:"]
+    for name, (_, desc) in TOOLS.items():
+        lines.append(f"  {name:<14} {desc}")
+    lines.append("")
+    lines.append("'pyovn TOOL --help' describes a tool's options.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    if args[0] in ("-V", "--version"):
+        from pyovn import __version__
+
+        print(f"pyovn {__version__}")
+        return 0
+    name = ALIASES.get(args[0], args[0])
+    if name not in TOOLS:
+        print(f"pyovn: unknown tool '{args[0]}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(TOOLS[name][0])
+    return int(module.main(args[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

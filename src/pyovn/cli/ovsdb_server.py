@@ -1,0 +1,217 @@
+"""``pyovn ovsdb-server``: the real ovsdb-server's command line on pyovn's server.
+
+    pyovn ovsdb-server [DATABASE...] [--remote=REMOTE]... [--unixctl=SOCKET] [--pidfile[=FILE]]
+                       [--detach] [--no-chdir] [--log-file[=FILE]] [-vSPEC] [--run=COMMAND]
+                       [--no-fsync] [--read-only]
+
+REMOTE is ``punix:PATH``, ``ptcp:PORT[:IP]`` or ``db:DB,TABLE,COLUMN``. Without DATABASE the file
+is ``$OVS_DBDIR/conf.db`` (default /etc/openvswitch/conf.db), as for the real server. pyovn's own
+options: ``--no-fsync`` writes each transaction before replying but does not wait for fsync (the
+real ovsdb-server's behaviour; by default pyovn fsyncs before it replies), ``--read-only`` serves
+every connection read-only. SSL options naming ``db:`` columns are accepted and ignored (with a
+warning), so ovn-ctl's command lines start it unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any
+
+from pyovn import __version__
+from pyovn.ovsdb import storage
+from pyovn.ovsdb.database import Database
+from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.server import OvsdbServer
+from pyovn.util.daemon import (
+    Detacher,
+    Pidfile,
+    apply_logging,
+    install_exit_signals,
+    split_daemon_args,
+)
+from pyovn.util.unixctl import UnixctlError, UnixctlServer
+from pyovn.util.vlog import get_logger
+
+PROGRAM = "ovsdb-server"
+log = get_logger("ovsdb_server")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROGRAM, add_help=True,
+                                description="OVSDB database server (pyovn)")
+    p.add_argument("databases", nargs="*")
+    p.add_argument("--remote", action="append", default=[])
+    p.add_argument("--run")
+    p.add_argument("--no-fsync", action="store_true")
+    p.add_argument("--read-only", action="store_true")
+    p.add_argument("-V", "--version", action="store_true")
+    for opt in ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
+                "--ssl-protocols", "--ssl-ciphers", "--peer-ca-cert"):
+        p.add_argument(opt, dest=opt[2:].replace("-", "_"))
+    p.add_argument("--disable-file-column-diff", action="store_true")
+    p.add_argument("--no-self-confinement", action="store_true")
+    return p
+
+
+def load_database(path: str, *, sync: bool = True) -> tuple[Database, Any]:
+    """Open a database file, replay it, and return the engine and the open log."""
+    lg = storage.Log.open(path, sync=sync)
+    records = lg.read()
+    first = next(records, None)
+    if first is None:
+        raise storage.StorageError(f"{path}: cannot read schema: file is empty", path=path)
+    db = Database(DatabaseSchema.from_json(first.json))
+    for rec in records:
+        db.apply_record(rec.json)
+    if lg.damage is not None:
+        log.warning("%s", lg.damage)
+    return db, lg
+
+
+class Runner:
+    def __init__(self, args: argparse.Namespace, opts: Any):
+        self.args = args
+        self.opts = opts
+        self.server = OvsdbServer(fsync=not args.no_fsync, read_only=args.read_only)
+        self.stop_event: asyncio.Event | None = None
+        self.unixctl: UnixctlServer | None = None
+
+    async def run(self, loaded: list[tuple[str, Database, Any]], detacher: Detacher,
+                  pidfile: Pidfile | None) -> int:
+        self.stop_event = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        install_exit_signals(loop, self.stop_event.set)
+        srv = self.server
+        for path, db, lg in loaded:
+            srv.add_database(db, log=lg, path=path)
+        srv.on_commit.append(self._on_commit)
+        try:
+            for remote in self.args.remote:
+                await srv.add_remote(remote)
+        except (OSError, ValueError) as e:
+            log.error("%s", e)
+            print(f"{PROGRAM}: {e}", file=sys.stderr)
+            return 1
+        ctl_path = self.opts.unixctl or self.opts.default_unixctl()
+        os.makedirs(os.path.dirname(os.path.abspath(ctl_path)), exist_ok=True)
+        self.unixctl = UnixctlServer(ctl_path, f"ovsdb-server (pyovn) {__version__}")
+        self._register_commands(self.unixctl)
+        await self.unixctl.start()
+        if pidfile:
+            pidfile.write()
+        log.info("ovsdb-server (pyovn) %s", __version__)
+        detacher.ready()
+        if self.args.run:
+            proc = await asyncio.create_subprocess_shell(self.args.run)
+            rc = await proc.wait()
+            log.info("%s: child exited with status %d", self.args.run, rc)
+            self.stop_event.set()
+        await self.stop_event.wait()
+        await srv.close()
+        await self.unixctl.close()
+        if pidfile:
+            pidfile.remove()
+        return 0
+
+    def _on_commit(self, st: Any, changes: Any) -> None:
+        if self.server.db_remotes and any(d == st.name for d, _, _ in self.server.db_remotes):
+            asyncio.get_running_loop().create_task(self.server.refresh_db_remotes())
+
+    def _register_commands(self, u: UnixctlServer) -> None:
+        srv = self.server
+
+        def exit_(args: list[str]) -> str:
+            assert self.stop_event is not None
+            self.stop_event.set()
+            return ""
+
+        def compact(args: list[str]) -> str:
+            names = args or [n for n, st in srv.dbs.items() if st.log is not None]
+            out = []
+            for n in names:
+                st = srv.dbs.get(n)
+                if st is None:
+                    raise UnixctlError(f"{n}: unknown database")
+                try:
+                    msg = srv.compact(st)
+                except storage.StorageError as e:
+                    raise UnixctlError(f"{n}: compaction failed: {e}") from None
+                if msg:
+                    out.append(msg)
+            return "\n".join(out)
+
+        async def add_remote(args: list[str]) -> str:
+            try:
+                await srv.add_remote(args[0])
+            except (OSError, ValueError) as e:
+                raise UnixctlError(str(e)) from None
+            if args[0] not in self.args.remote:
+                self.args.remote.append(args[0])
+            return ""
+
+        def remove_remote(args: list[str]) -> str:
+            if args[0] not in self.args.remote:
+                raise UnixctlError(f"can't find remote {args[0]}")
+            self.args.remote.remove(args[0])
+            lst = srv.listeners.pop(args[0], None)
+            if lst:
+                lst.close()
+            return ""
+
+        u.register("exit", exit_, 0, 1, "[--cleanup]")
+        u.register("ovsdb-server/compact", compact, 0, 100, "[DB]...")
+        u.register("ovsdb-server/add-remote", add_remote, 1, 1, "REMOTE")
+        u.register("ovsdb-server/remove-remote", remove_remote, 1, 1, "REMOTE")
+        u.register("ovsdb-server/list-remotes",
+                   lambda a: "".join(f"{r}\n" for r in sorted(self.args.remote)), 0, 0, "")
+        u.register("ovsdb-server/list-dbs",
+                   lambda a: "".join(f"{n}\n" for n in srv.dbs), 0, 0, "")
+        u.register("ovsdb-server/reconnect", lambda a: self._reconnect(), 0, 0, "")
+        u.register("memory/show", lambda a: self._memory(), 0, 0, "")
+
+    def _reconnect(self) -> str:
+        for s in list(self.server.sessions):
+            s.close()
+        return ""
+
+    def _memory(self) -> str:
+        srv = self.server
+        cells = sum(len(t.rows) for st in srv.dbs.values() for t in st.db.tables.values())
+        monitors = sum(len(st.monitors) for st in srv.dbs.values())
+        return f"cells:{cells} monitors:{monitors} sessions:{len(srv.sessions)}\n"
+
+
+def main(argv: list[str]) -> int:
+    opts, rest = split_daemon_args(argv, PROGRAM)
+    args = _parser().parse_args(rest)
+    if args.version:
+        print(f"ovsdb-server (pyovn) {__version__}\ncompatible with Open vSwitch 3.1.0")
+        return 0
+    apply_logging(opts)
+    for name in ("private_key", "certificate", "ca_cert", "bootstrap_ca_cert"):
+        if getattr(args, name):
+            log.warning("--%s: SSL is not supported by pyovn's server; ignored", name.replace("_", "-"))
+    paths = args.databases or [os.path.join(os.environ.get("OVS_DBDIR", "/etc/openvswitch"), "conf.db")]
+    pidfile = Pidfile(opts.pidfile, PROGRAM, opts.overwrite_pidfile) if opts.pidfile else None
+    if pidfile:
+        pidfile.check()
+    loaded = []
+    for path in paths:
+        try:
+            db, lg = load_database(path, sync=not args.no_fsync)
+        except storage.StorageError as e:
+            print(f"{PROGRAM}: {e}", file=sys.stderr)
+            return 1
+        except Exception as e:  # schema or record errors
+            print(f"{PROGRAM}: {path}: {e}", file=sys.stderr)
+            return 1
+        loaded.append((os.path.abspath(path), db, lg))
+    detacher = Detacher()
+    if opts.detach:
+        detacher.detach(opts.no_chdir)
+    runner = Runner(args, opts)
+    return asyncio.run(runner.run(loaded, detacher, pidfile))
+

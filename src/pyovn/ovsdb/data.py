@@ -1,0 +1,380 @@
+"""Atoms and datums: canonical Python values, their JSON wire form, ordering and diffs.
+
+Values follow docs/CONTRACTS.md: atoms are plain ``int``/``float``/``bool``/``str`` (uuids are
+canonical lowercase strings); a column value is the atom itself (scalar), a ``frozenset``
+(set) or a ``dict`` never mutated after creation (map), as decided by ``ColumnType.kind``.
+
+``datum_from_json`` parses the wire form with every check ovsdb-server makes and its error texts;
+named uuids (``["named-uuid", name]``) resolve through a :class:`SymbolTable` when one is given.
+``datum_to_json`` prints the wire form (sorted; a one-element set bare, as OVS sends it).
+
+The update2 "modify" diff helpers (``datum_diff``/``apply_diff``) cost O(size of the diff) for
+applying and O(size of the values) for computing: a set diff is the symmetric difference, a map
+diff maps each key to add, remove (same value as the old one) or change (new value).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as _uuid_mod
+from typing import Any
+
+from pyovn.ovsdb.errors import OvsdbInternalError, SyntaxError_, is_id
+from pyovn.ovsdb.types import (
+    BOOLEAN,
+    INT64_MAX,
+    INT64_MIN,
+    INTEGER,
+    MAP,
+    REAL,
+    SCALAR,
+    SET,
+    STRING,
+    UINT_MAX,
+    UUID,
+    BaseType,
+    ColumnType,
+)
+
+__all__ = [
+    "SymbolTable", "new_uuid", "is_uuid", "atom_from_json", "atom_to_json", "datum_from_json",
+    "datum_to_json", "atom_to_string", "datum_to_string", "check_datum", "datum_len",
+    "datum_atoms", "datum_sort_key", "compare_datums", "datum_diff", "apply_diff", "diff_type",
+    "diff_to_json", "diff_from_json", "datum_from_json_unchecked",
+]
+
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                      r"[0-9a-fA-F]{12}\Z")
+
+
+def new_uuid() -> str:
+    """A random (version 4) uuid in canonical form."""
+    return str(_uuid_mod.uuid4())
+
+
+def is_uuid(s: Any) -> bool:
+    return isinstance(s, str) and len(s) == 36 and _UUID_RE.match(s) is not None
+
+
+class SymbolTable:
+    """Named uuids of one transaction: name -> uuid, and which names an insert created."""
+
+    __slots__ = ("uuids", "created")
+
+    def __init__(self) -> None:
+        self.uuids: dict[str, str] = {}
+        self.created: set[str] = set()
+
+    def get(self, name: str) -> str:
+        """The uuid for ``name``, allocating one on first use (a forward reference)."""
+        u = self.uuids.get(name)
+        if u is None:
+            u = self.uuids[name] = new_uuid()
+        return u
+
+
+# ---------------------------------------------------------------------------------------------
+# Atoms
+# ---------------------------------------------------------------------------------------------
+
+def _parse_uuid(json: Any, symtab: SymbolTable | None) -> str:
+    if (isinstance(json, list) and len(json) == 2 and isinstance(json[1], str)):
+        tag = json[0]
+        if tag == "uuid":
+            s = json[1]
+            if len(s) == 36 and _UUID_RE.match(s):
+                return s.lower()
+            raise SyntaxError_(f'"{s}" is not a valid UUID', json)
+        if tag == "named-uuid" and symtab is not None:
+            if not is_id(json[1]):
+                raise SyntaxError_("named-uuid string is not a valid <id>", json)
+            return symtab.get(json[1])
+    raise SyntaxError_('expected ["uuid", <string>]', json)
+
+
+def atom_from_json(base: BaseType, json: Any, symtab: SymbolTable | None = None) -> Any:
+    """Parse one atom of ``base`` and check its constraints (not referential integrity)."""
+    t = base.type
+    if t == STRING:
+        if type(json) is not str:
+            raise SyntaxError_("expected string", json)
+        atom: Any = json
+    elif t == UUID:
+        atom = _parse_uuid(json, symtab)
+    elif t == INTEGER:
+        if type(json) is not int or not INT64_MIN <= json <= INT64_MAX:
+            # OVS's JSON parser reads integers beyond int64 as reals.
+            syntax = float(json) if type(json) is int else json
+            raise SyntaxError_("expected integer", syntax)
+        atom = json
+    elif t == REAL:
+        if type(json) is float:
+            atom = json
+        elif type(json) is int:
+            atom = float(json)
+        else:
+            raise SyntaxError_("expected real", json)
+    else:
+        if type(json) is not bool:
+            raise SyntaxError_("expected boolean", json)
+        atom = json
+    check = base.check
+    if check is not None:
+        check(atom)
+    return atom
+
+
+def atom_to_json(atomic_type: str, atom: Any) -> Any:
+    if atomic_type == UUID:
+        return ["uuid", atom]
+    return atom
+
+
+def _string_needs_quotes(s: str) -> bool:
+    if not s:
+        return True
+    c = s[0]
+    if not (c.isascii() and (c.isalpha() or c == "_")):
+        return True
+    for ch in s:
+        if not (ch.isascii() and (ch.isalnum() or ch in "_-.")):
+            return True
+    return s in ("true", "false") or is_uuid(s)
+
+
+def atom_to_string(atomic_type: str, atom: Any) -> str:
+    """OVS's ovsdb_atom_to_string: the text form used in error messages and by the CLIs."""
+    if atomic_type == STRING:
+        if _string_needs_quotes(atom):
+            from pyovn.ovsdb.errors import json_text
+            return json_text(atom)
+        return atom
+    if atomic_type == REAL:
+        return f"{atom:.15g}"
+    if atomic_type == BOOLEAN:
+        return "true" if atom else "false"
+    return str(atom)
+
+
+# ---------------------------------------------------------------------------------------------
+# Datums
+# ---------------------------------------------------------------------------------------------
+
+def _unwrap(json: Any, name: str) -> list:
+    if (isinstance(json, list) and len(json) == 2 and json[0] == name
+            and isinstance(json[1], list)):
+        return json[1]
+    raise SyntaxError_(f'expected ["{name}", <array>]', json)
+
+
+def _count_error(json: Any, cls: str, ctype: ColumnType, n: int) -> SyntaxError_:
+    if ctype.min == 1 and ctype.max == 1:
+        return SyntaxError_(f"{cls} must have exactly one member but {n} are present", json)
+    return SyntaxError_(f"{cls} must have {ctype.min} to {ctype.max} members but {n} are "
+                        "present", json)
+
+
+def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = None) -> Any:
+    """Parse a column value of type ``ctype`` into its canonical Python form."""
+    kind = ctype.kind
+    key = ctype.key
+    if kind == MAP:
+        inner = _unwrap(json, "map")
+        n = len(inner)
+        if n < ctype.min or n > ctype.max:
+            raise _count_error(json, "map", ctype, n)
+        value = ctype.value
+        assert value is not None
+        out: dict = {}
+        for pair in inner:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise SyntaxError_("expected 2-element array", pair)
+            k = atom_from_json(key, pair[0], symtab)
+            v = atom_from_json(value, pair[1], symtab)
+            if k in out:
+                raise OvsdbInternalError("map contains duplicate key")
+            out[k] = v
+        return out
+    if (isinstance(json, list) and json and json[0] == "set"):
+        inner = _unwrap(json, "set")
+        n = len(inner)
+        if n < ctype.min or n > ctype.max:
+            raise _count_error(json, "set", ctype, n)
+        atoms = [atom_from_json(key, a, symtab) for a in inner]
+        if kind == SCALAR:
+            return atoms[0]
+        s = frozenset(atoms)
+        if len(s) != n:
+            raise OvsdbInternalError("set contains duplicate")
+        return s
+    atom = atom_from_json(key, json, symtab)
+    if kind == SCALAR:
+        return atom
+    return frozenset((atom,))
+
+
+def datum_from_json_unchecked(ctype: ColumnType, json: Any) -> Any:
+    """Parse a value without constraint checks (used when replaying trusted files)."""
+    plain = ColumnType(ctype.key.without_constraints(),
+                       ctype.value.without_constraints() if ctype.value is not None else None,
+                       0, UINT_MAX) if ctype.kind != SCALAR else ColumnType(
+                           ctype.key.without_constraints())
+    value = datum_from_json(plain, json)
+    if ctype.kind == SET and not isinstance(value, frozenset):
+        value = frozenset((value,))
+    return value
+
+
+def datum_to_json(ctype: ColumnType, value: Any) -> Any:
+    """The wire form: sorted, a one-element set sent bare, maps always wrapped."""
+    kind = ctype.kind
+    kt = ctype.key.type
+    if kind == SCALAR:
+        return ["uuid", value] if kt == UUID else value
+    if kind == SET:
+        if len(value) == 1:
+            for a in value:
+                return ["uuid", a] if kt == UUID else a
+        if kt == UUID:
+            return ["set", [["uuid", a] for a in sorted(value)]]
+        return ["set", sorted(value)]
+    assert ctype.value is not None
+    vt = ctype.value.type
+    if kt != UUID and vt != UUID:
+        return ["map", [[k, value[k]] for k in sorted(value)]]
+    return ["map", [[atom_to_json(kt, k), atom_to_json(vt, value[k])] for k in sorted(value)]]
+
+
+def datum_atoms(ctype: ColumnType, value: Any) -> tuple[list, list]:
+    """(keys, values) of a value as lists (values empty unless a map)."""
+    kind = ctype.kind
+    if kind == SCALAR:
+        return [value], []
+    if kind == SET:
+        return list(value), []
+    return list(value), list(value.values())
+
+
+def datum_len(ctype: ColumnType, value: Any) -> int:
+    return 1 if ctype.kind == SCALAR else len(value)
+
+
+def check_datum(ctype: ColumnType, value: Any) -> None:
+    """Check every atom against its base type's constraints (ovsdb_datum_check_constraints)."""
+    kc = ctype.key.check
+    kind = ctype.kind
+    if kind == SCALAR:
+        if kc is not None:
+            kc(value)
+        return
+    if kc is not None:
+        for a in value:
+            kc(a)
+    if kind == MAP:
+        assert ctype.value is not None
+        vc = ctype.value.check
+        if vc is not None:
+            for a in value.values():
+                vc(a)
+
+
+def check_count(ctype: ColumnType, value: Any) -> bool:
+    if ctype.kind == SCALAR:
+        return True
+    return ctype.min <= len(value) <= ctype.max
+
+
+def datum_to_string(ctype: ColumnType, value: Any) -> str:
+    """OVS's ovsdb_datum_to_string (error messages, CLI output)."""
+    kt = ctype.key.type
+    kind = ctype.kind
+    if kind == SCALAR:
+        return atom_to_string(kt, value)
+    if kind == SET:
+        inner = ", ".join(atom_to_string(kt, a) for a in sorted(value))
+        if ctype.max > 1 or not value:
+            return f"[{inner}]"
+        return inner
+    assert ctype.value is not None
+    vt = ctype.value.type
+    inner = ", ".join(f"{atom_to_string(kt, k)}={atom_to_string(vt, value[k])}"
+                      for k in sorted(value))
+    if ctype.max > 1 or not value:
+        return "{" + inner + "}"
+    return inner
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordering
+# ---------------------------------------------------------------------------------------------
+
+def datum_sort_key(ctype: ColumnType, value: Any) -> Any:
+    """A key ordering values like OVS's ovsdb_datum_compare_3way: size, keys, then values."""
+    kind = ctype.kind
+    if kind == SCALAR:
+        return (1, (value,), ())
+    if kind == SET:
+        return (len(value), tuple(sorted(value)), ())
+    keys = sorted(value)
+    return (len(value), tuple(keys), tuple(value[k] for k in keys))
+
+
+def compare_datums(ctype: ColumnType, a: Any, b: Any) -> int:
+    ka, kb = datum_sort_key(ctype, a), datum_sort_key(ctype, b)
+    return (ka > kb) - (ka < kb)
+
+
+# ---------------------------------------------------------------------------------------------
+# update2 diffs
+# ---------------------------------------------------------------------------------------------
+
+def diff_type(ctype: ColumnType) -> ColumnType:
+    """The type a "modify" diff of ``ctype`` is parsed with (any number of elements)."""
+    if ctype.kind == SCALAR:
+        return ctype
+    return ColumnType(ctype.key, ctype.value, 0, UINT_MAX)
+
+
+def datum_diff(ctype: ColumnType, old: Any, new: Any) -> Any:
+    """The update2 diff from ``old`` to ``new``: for scalars the new value, for sets the
+    symmetric difference, for maps key -> new value for added/changed keys and key -> old
+    value for removed keys."""
+    kind = ctype.kind
+    if kind == SCALAR:
+        return new
+    if kind == SET:
+        return old ^ new
+    out = {}
+    for k, v in new.items():
+        if k not in old or old[k] != v:
+            out[k] = v
+    for k, v in old.items():
+        if k not in new:
+            out[k] = v
+    return out
+
+
+def apply_diff(ctype: ColumnType, old: Any, diff: Any) -> Any:
+    """Apply an update2 diff (see :func:`datum_diff`) to ``old``; cost O(len(diff))
+    plus the copy of ``old`` for sets and maps."""
+    kind = ctype.kind
+    if kind == SCALAR:
+        return diff
+    if kind == SET:
+        return old ^ diff
+    out = dict(old)
+    for k, v in diff.items():
+        if k in out and out[k] == v:
+            del out[k]
+        else:
+            out[k] = v
+    return out
+
+
+def diff_to_json(ctype: ColumnType, diff: Any) -> Any:
+    return datum_to_json(diff_type(ctype), diff)
+
+
+def diff_from_json(ctype: ColumnType, json: Any) -> Any:
+    return datum_from_json(diff_type(ctype), json)
+

@@ -1,0 +1,157 @@
+"""JSON-RPC 1.0 framing for OVSDB (RFC 7047 section 4), with no I/O.
+
+OVSDB peers send JSON objects back to back on a stream, with no delimiter. ``Framer.feed`` takes
+bytes as they arrive and returns the complete messages. Finding where an object ends needs only
+brace depth outside strings, so the scanner uses compiled regular expressions to jump from one
+brace or quote to the next (the work happens in C), and each complete object is parsed once with
+orjson. Limits on message size and nesting depth protect a server from a hostile peer.
+
+Messages are plain dicts, as on the wire: requests ``{"method", "params", "id"}`` (a notification
+has ``"id": null``) and responses ``{"result", "error", "id"}``. ``encode`` serialises one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+# Interesting bytes outside strings: braces (depth), brackets (depth, for the nesting limit) and
+# quotes (start of a string).
+_STRUCT = re.compile(rb'[{}\[\]"]')
+# The body of a string after its opening quote: anything but quote/backslash, or an escape.
+# It stops at the closing quote, at a backslash whose escaped byte has not arrived, or at the end.
+_STRING_BODY = re.compile(rb'(?:[^"\\]|\\.)*', re.DOTALL)
+_WS = b" \t\r\n"
+
+DEFAULT_MAX_SIZE = 256 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 1000  # ovsdb-server's own JSON parser refuses deeper nesting
+
+
+class FramingError(Exception):
+    """The peer sent bytes that are not a stream of JSON objects; the connection must close."""
+
+
+class Framer:
+    """Splits a byte stream into JSON-RPC messages.
+
+    Keeps the scan position across ``feed`` calls, so a large message arriving in many pieces is
+    scanned once, not once per piece.
+    """
+
+    __slots__ = ("_buf", "_pos", "_start", "_depth", "_in_string", "max_size", "max_depth")
+
+    def __init__(self, max_size: int = DEFAULT_MAX_SIZE, max_depth: int = DEFAULT_MAX_DEPTH):
+        self._buf = bytearray()
+        self._pos = 0  # where scanning resumes
+        self._start = -1  # offset of the current message's opening brace, -1 between messages
+        self._depth = 0
+        self._in_string = False
+        self.max_size = max_size
+        self.max_depth = max_depth
+
+    def feed(self, data: bytes) -> list[Any]:
+        """Add ``data``; return the messages it completes (possibly none)."""
+        buf = self._buf
+        buf += data
+        out: list[Any] = []
+        pos = self._pos
+        n = len(buf)
+        while pos < n:
+            if self._start < 0:
+                # Between messages: skip white space; the next byte must open an object.
+                while pos < n and buf[pos] in _WS:
+                    pos += 1
+                if pos >= n:
+                    break
+                if buf[pos] != 0x7B:  # "{"
+                    snippet = bytes(buf[pos : pos + 20])
+                    raise FramingError(
+                        f"syntax error: a JSON-RPC message must be an object, got {snippet!r}"
+                    )
+                self._start = pos
+                self._depth = 1
+                pos += 1
+                continue
+            if self._in_string:
+                pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
+                if pos >= n or buf[pos] != 0x22:
+                    break  # the string continues in bytes not yet received
+                pos += 1
+                self._in_string = False
+                continue
+            m = _STRUCT.search(buf, pos)
+            if m is None:
+                pos = n
+                break
+            c = buf[m.start()]
+            pos = m.end()
+            if c == 0x22:  # '"'
+                self._in_string = True
+            elif c == 0x7B or c == 0x5B:  # "{" "["
+                self._depth += 1
+                if self._depth > self.max_depth:
+                    raise FramingError(f"syntax error: nesting deeper than {self.max_depth} levels")
+            else:
+                self._depth -= 1
+                if self._depth == 0:
+                    raw = bytes(buf[self._start : pos])
+                    try:
+                        out.append(orjson.loads(raw))
+                    except orjson.JSONDecodeError as e:
+                        raise FramingError(f"syntax error: {e}") from None
+                    self._start = -1
+        if self._start < 0:
+            # Nothing pending: drop consumed bytes (cheap when the buffer is small).
+            del buf[:pos]
+            self._pos = 0
+        else:
+            if len(buf) - self._start > self.max_size:
+                raise FramingError(f"message longer than {self.max_size} bytes")
+            if self._start > 0:
+                del buf[: self._start]
+                pos -= self._start
+                self._start = 0
+            self._pos = pos
+        return out
+
+    @property
+    def pending(self) -> int:
+        """Bytes received but not yet part of a complete message."""
+        return len(self._buf)
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__} to JSON")
+
+
+def encode(msg: Any) -> bytes:
+    """Serialise one message. Reals that are whole numbers stay reals (e.g. ``2.0``)."""
+    return orjson.dumps(msg, default=_default)
+
+
+def request(method: str, params: Any, id: Any) -> dict[str, Any]:
+    return {"method": method, "params": params, "id": id}
+
+
+def notification(method: str, params: Any) -> dict[str, Any]:
+    return {"method": method, "params": params, "id": None}
+
+
+def response(result: Any, id: Any) -> dict[str, Any]:
+    return {"result": result, "error": None, "id": id}
+
+
+def error_response(error: Any, id: Any) -> dict[str, Any]:
+    return {"result": None, "error": error, "id": id}
+
+
+def is_request(msg: Any) -> bool:
+    return isinstance(msg, dict) and "method" in msg
+
+
+def is_response(msg: Any) -> bool:
+    return isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)

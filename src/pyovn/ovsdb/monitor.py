@@ -1,0 +1,303 @@
+"""Monitors: what each client asked to see, and the updates a change set means for it.
+
+A ``Monitor`` is made from a ``monitor`` / ``monitor_cond`` / ``monitor_cond_since`` request
+(RFC 7047 4.1.5 and ovsdb-server(7)); ``version`` picks the update format:
+
+* 1, ``update``: ``{"old": changed columns' old values, "new": all monitored columns}``;
+* 2, ``update2`` and 3, ``update3``: ``initial``/``insert`` carry the row without default-valued
+  columns, ``modify`` only the changed columns — a set column as the symmetric difference of old
+  and new, a map column as the entries that were removed, added or changed — and ``delete`` null.
+
+With a condition (monitor_cond) a row that starts to match is sent as ``insert`` and one that stops
+matching as ``delete``. Nothing here does I/O: the server hands in change sets and sends the JSON
+this returns. ``spec_key`` lets the server compute one update for all monitors that asked for the
+same thing (the common fan-out case) instead of one per client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import orjson
+
+from pyovn.ovsdb import condition as condmod
+from pyovn.ovsdb import data
+from pyovn.ovsdb.database import Database
+
+Row = dict[str, Any]
+
+
+class MonitorError(Exception):
+    def __init__(self, error: str, details: str):
+        super().__init__(details)
+        self.error = error
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": self.error, "details": self.details}
+
+
+def _syntax(details: str) -> MonitorError:
+    return MonitorError("syntax error", details)
+
+
+_SELECT_KEYS = ("initial", "insert", "delete", "modify")
+
+
+class TableMonitor:
+    """One table's part of a monitor."""
+
+    __slots__ = ("table", "schema", "columns", "coltypes", "initial", "insert", "delete", "modify",
+                 "where", "cond")
+
+    def __init__(self, table: str, schema: Any, columns: list[str], select: dict[str, bool],
+                 where: Any):
+        self.table = table
+        self.schema = schema
+        self.columns = columns
+        self.coltypes = [(c, schema.columns[c].type, schema.columns[c].type.default()) for c in columns]
+        self.initial = select.get("initial", True)
+        self.insert = select.get("insert", True)
+        self.delete = select.get("delete", True)
+        self.modify = select.get("modify", True)
+        self.set_condition(where)
+
+    def set_condition(self, where: Any) -> None:
+        self.where = where
+        if where is None:
+            self.cond: Callable[[Row], bool] | None = None
+        else:
+            pred = condmod.compile_monitor_condition(self.schema, where)
+            # A condition that is just [true] selects every row: skip evaluating it.
+            self.cond = None if where == [True] else pred
+
+    def matches(self, row: Row | None) -> bool:
+        if row is None:
+            return False
+        return self.cond is None or self.cond(row)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.table, tuple(self.columns), self.initial, self.insert, self.delete, self.modify)
+
+
+class Monitor:
+    """One monitor of one session."""
+
+    def __init__(self, db: Database, monitor_id: Any, requests: Any, version: int):
+        self.db = db
+        self.monitor_id = monitor_id
+        self.version = version
+        self.session: Any = None
+        self.dbstate: Any = None
+        self.tables: dict[str, TableMonitor] = {}
+        if not isinstance(requests, dict):
+            raise _syntax("monitor requests must be an object")
+        for table, reqs in requests.items():
+            tschema = db.schema.tables.get(table)
+            if tschema is None:
+                raise _syntax(f"no table named {table}")
+            if isinstance(reqs, dict):
+                reqs = [reqs]
+            if not isinstance(reqs, list):
+                raise _syntax(f"monitor request for table {table} must be an object or an array")
+            columns: list[str] = []
+            seen: set[str] = set()
+            select: dict[str, bool] = {}
+            where = None
+            for req in reqs:
+                if not isinstance(req, dict):
+                    raise _syntax(f"monitor request for table {table} must be an object")
+                cols = req.get("columns")
+                if cols is None:
+                    cols = [c for c in tschema.columns if not c.startswith("_")]
+                elif not isinstance(cols, list):
+                    raise _syntax("array expected")
+                for c in cols:
+                    if not isinstance(c, str):
+                        raise _syntax("array of column names expected")
+                    if c not in tschema.columns:
+                        raise _syntax(f"{table} table does not contain column {c}")
+                    if c in seen:
+                        raise _syntax(f"column {c} mentioned more than once")
+                    seen.add(c)
+                    columns.append(c)
+                sel = req.get("select")
+                if sel is not None:
+                    if not isinstance(sel, dict):
+                        raise _syntax("select must be an object")
+                    for k in _SELECT_KEYS:
+                        if k in sel:
+                            if not isinstance(sel[k], bool):
+                                raise _syntax(f"\"{k}\" must be a boolean")
+                            select[k] = sel[k]
+                if version >= 2 and "where" in req:
+                    where = req["where"]
+            self.tables[table] = TableMonitor(table, tschema, columns, select, where)
+        self._spec = None if any(t.cond is not None for t in self.tables.values()) else (
+            version, tuple(sorted(t.key() for t in self.tables.values())))
+
+    @property
+    def spec_key(self) -> tuple[Any, ...] | None:
+        """Equal for monitors that receive identical updates; None when a condition applies."""
+        return self._spec
+
+    # --- JSON of rows ---------------------------------------------------------------------------
+    @staticmethod
+    def _row_json(tm: TableMonitor, row: Row, skip_defaults: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for c, t, default in tm.coltypes:
+            v = row[c]
+            if skip_defaults and v == default:
+                continue
+            out[c] = data.datum_to_json(t, v)
+        return out
+
+    def initial(self) -> dict[str, Any]:
+        """The reply to the monitor request: every selected row, as initial contents."""
+        out: dict[str, Any] = {}
+        v2 = self.version >= 2
+        for name, tm in self.tables.items():
+            if not tm.initial:
+                continue
+            rows = self.db.tables[name].rows
+            trows: dict[str, Any] = {}
+            for u, row in rows.items():
+                if tm.cond is not None and not tm.cond(row):
+                    continue
+                if v2:
+                    trows[u] = {"initial": self._row_json(tm, row, True)}
+                else:
+                    trows[u] = {"new": self._row_json(tm, row, False)}
+            if trows:
+                out[name] = trows
+        return out
+
+    def changes_to_json(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]]
+                        ) -> dict[str, Any] | None:
+        """The table-updates (version 1) or table-updates2 (2, 3) for one change set."""
+        out: dict[str, Any] = {}
+        v2 = self.version >= 2
+        for name, rows in changes.items():
+            tm = self.tables.get(name)
+            if tm is None:
+                continue
+            trows: dict[str, Any] = {}
+            for u, (old, new) in rows.items():
+                was = tm.matches(old)
+                now = tm.matches(new)
+                if now and not was:
+                    if tm.insert:
+                        trows[u] = ({"insert": self._row_json(tm, new, True)} if v2  # type: ignore[arg-type]
+                                    else {"new": self._row_json(tm, new, False)})  # type: ignore[arg-type]
+                elif was and not now:
+                    if tm.delete:
+                        trows[u] = ({"delete": None} if v2
+                                    else {"old": self._row_json(tm, old, False)})  # type: ignore[arg-type]
+                elif was and now and tm.modify:
+                    upd = self._modify(tm, old, new, v2)  # type: ignore[arg-type]
+                    if upd is not None:
+                        trows[u] = upd
+            if trows:
+                out[name] = trows
+        return out or None
+
+    @staticmethod
+    def _modify(tm: TableMonitor, old: Row, new: Row, v2: bool) -> dict[str, Any] | None:
+        changed: dict[str, Any] = {}
+        if v2:
+            for c, t, _ in tm.coltypes:
+                a, b = old[c], new[c]
+                if a is b or a == b:
+                    continue
+                changed[c] = data.diff_to_json(t, data.datum_diff(t, a, b))
+            return {"modify": changed} if changed else None
+        for c, t, _ in tm.coltypes:
+            a, b = old[c], new[c]
+            if a is b or a == b:
+                continue
+            changed[c] = data.datum_to_json(t, a)
+        if not changed:
+            return None
+        return {"old": changed, "new": Monitor._row_json(tm, new, False)}
+
+    def notification(self, updates: dict[str, Any], txn_id: str) -> dict[str, Any]:
+        if self.version == 1:
+            return {"method": "update", "params": [self.monitor_id, updates], "id": None}
+        if self.version == 2:
+            return {"method": "update2", "params": [self.monitor_id, updates], "id": None}
+        return {"method": "update3", "params": [self.monitor_id, txn_id, updates], "id": None}
+
+    def notification_bytes(self, updates_json: bytes, txn_id: str) -> bytes:
+        """``notification`` with the updates already serialised (shared between monitors)."""
+        mid = orjson.dumps(self.monitor_id)
+        if self.version == 1:
+            return b'{"method":"update","params":[' + mid + b"," + updates_json + b'],"id":null}'
+        if self.version == 2:
+            return b'{"method":"update2","params":[' + mid + b"," + updates_json + b'],"id":null}'
+        return (b'{"method":"update3","params":[' + mid + b',"' + txn_id.encode() + b'",'
+                + updates_json + b'],"id":null}')
+
+    # --- monitor_cond_change --------------------------------------------------------------------
+    def change_condition(self, requests: Any) -> dict[str, Any] | None:
+        """Apply new conditions; return the update2 of rows that start or stop matching."""
+        if self.version < 2:
+            raise _syntax("monitor_cond_change on a monitor that is not conditional")
+        if not isinstance(requests, dict):
+            raise _syntax("monitor_cond_change requests must be an object")
+        staged: list[tuple[TableMonitor, Any]] = []
+        for table, reqs in requests.items():
+            tm = self.tables.get(table)
+            if tm is None:
+                raise _syntax(f"no table named {table}")
+            if isinstance(reqs, dict):
+                reqs = [reqs]
+            if not isinstance(reqs, list) or not reqs:
+                raise _syntax(f"monitor_cond_change request for table {table} must be an array")
+            for req in reqs:
+                if not isinstance(req, dict):
+                    raise _syntax("monitor_cond_change request must be an object")
+                if req.get("columns") is not None and list(req["columns"]) != tm.columns:
+                    raise _syntax("changing columns of a monitor is not supported")
+                where = req.get("where")
+                if where is not None:
+                    condmod.compile_monitor_condition(tm.schema, where)  # validate first
+                    staged.append((tm, where))
+        out: dict[str, Any] = {}
+        for tm, where in staged:
+            before = tm.cond
+            tm.set_condition(where)
+            trows: dict[str, Any] = {}
+            for u, row in self.db.tables[tm.table].rows.items():
+                was = before is None or before(row)
+                now = tm.cond is None or tm.cond(row)
+                if now and not was:
+                    trows[u] = {"insert": self._row_json(tm, row, True)}
+                elif was and not now:
+                    trows[u] = {"delete": None}
+            if trows:
+                out[tm.table] = trows
+        self._spec = None if any(t.cond is not None for t in self.tables.values()) else (
+            self.version, tuple(sorted(t.key() for t in self.tables.values())))
+        return out or None
+
+
+def merge_changes(change_sets: Iterable[dict[str, dict[str, tuple[Row | None, Row | None]]]]
+                  ) -> dict[str, dict[str, tuple[Row | None, Row | None]]]:
+    """Fold successive change sets into one: each row's first old value and last new value."""
+    out: dict[str, dict[str, tuple[Row | None, Row | None]]] = {}
+    for changes in change_sets:
+        for table, rows in changes.items():
+            trows = out.setdefault(table, {})
+            for u, (old, new) in rows.items():
+                prev = trows.get(u)
+                trows[u] = (old if prev is None else prev[0], new)
+    for table in list(out):
+        trows = out[table]
+        for u in [u for u, (o, n) in trows.items() if o is None and n is None]:
+            del trows[u]
+    return out
+
+
+def tables_of(monitors: Iterable[Monitor]) -> set[str]:
+    return {t for m in monitors for t in m.tables}

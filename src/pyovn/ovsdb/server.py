@@ -1,0 +1,741 @@
+"""The OVSDB server: asyncio listeners, JSON-RPC sessions, method dispatch (RFC 7047 + OVS).
+
+How a write flows: a session's ``transact`` runs in the engine (``Database.transact``, no I/O);
+a change set is committed in memory at once (so the next transaction sees it), appended to the
+database file, and turned into monitor updates. The updates and the reply are not sent yet: they
+go into one ordered outbox behind everything queued before them, and leave when the file has been
+fsynced up to that transaction (group commit: one fsync covers every transaction appended while
+the previous one ran). Every message to every client passes the outbox in order, so a client gets
+the updates of its own transaction before the reply, and an ``echo`` sent after a transaction is
+answered after that transaction's updates. With ``fsync=False`` the outbox drains at once, as the
+real ovsdb-server (which writes but does not fsync each transaction) behaves.
+
+Other pieces: ``wait`` operations that block are re-run after each commit and at their deadline;
+locks are server-wide (``lock``/``steal``/``unlock`` with ``locked``/``stolen`` notifications);
+the ``_Server`` database describes the served databases and can be monitored; ``db:`` remotes
+read their targets from a column and are re-read after commits. A client whose unsent output passes
+``max_backlog`` bytes is disconnected, so one slow client never holds memory or other clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import time
+import uuid as uuidlib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from pyovn.ovsdb import errors, storage
+from pyovn.ovsdb.database import Database
+from pyovn.ovsdb.jsonrpc import Framer, FramingError
+from pyovn.ovsdb.monitor import Monitor, MonitorError, merge_changes
+from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.util.vlog import get_logger
+
+log = get_logger("ovsdb_server")
+
+SERVER_DB = "_Server"
+HISTORY_MAX = 100  # transactions kept for monitor_cond_since, as ovsdb-server keeps for raft
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def now_ms() -> float:
+    return time.monotonic() * 1000.0
+
+
+def _error(kind: str, details: str | None = None) -> dict[str, Any]:
+    e: dict[str, Any] = {"error": kind}
+    if details is not None:
+        e["details"] = details
+    return e
+
+
+class RequestError(Exception):
+    """A request that gets an error reply (the error object is the JSON-RPC ``error``)."""
+
+    def __init__(self, error: Any):
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass
+class PendingTxn:
+    session: Session
+    id: Any
+    ops: list[Any]
+    started_ms: float
+    deadline_ms: float | None
+
+
+@dataclass
+class DbState:
+    """One served database: the engine, its file, its monitors, its transaction history."""
+
+    name: str
+    db: Database
+    log: Any = None  # storage.Log or None for in-memory databases
+    path: str | None = None
+    monitors: set[Monitor] = field(default_factory=set)
+    history: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY_MAX))
+    last_txn_id: str = ZERO_UUID
+    waiters: list[PendingTxn] = field(default_factory=list)
+    row_uuid: str | None = None  # this database's row in _Server.Database
+    read_only: bool = False
+    txns_since_compact: int = 0
+    last_compact_ms: float = 0.0
+    schedule: Any = None  # storage.CompactionSchedule, made on first commit
+
+
+class Session:
+    """One client connection."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, server: OvsdbServer, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter, name: str, probe_ms: int, read_only: bool):
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+        self.name = name
+        self.n = next(self._ids)
+        self.read_only = read_only
+        self.framer = Framer(max_size=server.max_message)
+        self.monitors: dict[str, Monitor] = {}  # key: JSON text of the monitor id
+        self.locks: dict[str, bool] = {}  # lock name -> owned
+        self.db_change_aware = False
+        self.closed = False
+        self.probe_ms = probe_ms
+        self.last_rx = now_ms()
+        self.echo_pending = False
+
+    # --- output -------------------------------------------------------------------------------
+    def write_now(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.writer.write(data)
+        transport = self.writer.transport
+        if transport.get_write_buffer_size() > self.server.max_backlog:
+            log.warning("%s: disconnecting: more than %d bytes of output backlog", self.name,
+                        self.server.max_backlog)
+            self.close()
+
+    def send(self, msg: Any) -> None:
+        self.server.outbox_send(self, orjson.dumps(msg))
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.writer.close()
+        self.server.session_closed(self)
+
+    # --- input --------------------------------------------------------------------------------
+    async def run(self) -> None:
+        probe = asyncio.create_task(self._probe()) if self.probe_ms else None
+        try:
+            while not self.closed:
+                data = await self.reader.read(262144)
+                if not data:
+                    break
+                self.last_rx = now_ms()
+                self.echo_pending = False
+                try:
+                    msgs = self.framer.feed(data)
+                except FramingError as e:
+                    log.warning("%s: %s, disconnecting", self.name, e)
+                    self.send({"result": None, "error": _error("syntax error", str(e)), "id": None})
+                    break
+                for msg in msgs:
+                    self.handle(msg)
+                # Stop reading while our output is backlogged: the client must read first.
+                while (not self.closed
+                       and self.writer.transport.get_write_buffer_size() > self.server.soft_backlog):
+                    await asyncio.sleep(0.01)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            if probe:
+                probe.cancel()
+            self.close()
+
+    async def _probe(self) -> None:
+        while not self.closed:
+            await asyncio.sleep(self.probe_ms / 1000.0)
+            idle = now_ms() - self.last_rx
+            if idle < self.probe_ms:
+                continue
+            if self.echo_pending:
+                log.warning("%s: no response to inactivity probe after %.3g seconds, disconnecting",
+                            self.name, idle / 1000.0)
+                self.close()
+                return
+            self.echo_pending = True
+            self.send({"method": "echo", "params": [], "id": "echo"})
+
+    def handle(self, msg: Any) -> None:
+        if not isinstance(msg, dict):
+            self.send({"result": None, "error": _error("syntax error", "message is not an object"), "id": None})
+            return
+        method = msg.get("method")
+        id_ = msg.get("id")
+        if method is None:
+            # A response: the only requests we send are echo probes.
+            return
+        params = msg.get("params")
+        if not isinstance(method, str) or not isinstance(params, list):
+            self.send({"result": None,
+                       "error": _error("syntax error", "request has wrong \"method\" or \"params\""),
+                       "id": id_})
+            return
+        handler = METHODS.get(method)
+        if handler is None:
+            if id_ is not None:
+                self.send({"result": None, "error": _error("unknown method", f"unknown method {method}"), "id": id_})
+            return
+        try:
+            result = handler(self, params, id_)
+        except RequestError as e:
+            if id_ is not None or method == "echo":
+                self.send({"result": None, "error": e.error, "id": id_})
+            return
+        except errors.OvsdbError as e:
+            self.send({"result": None, "error": e.to_json(), "id": id_})
+            return
+        except Exception as e:  # a bug must not take the server down
+            log.exception("%s: internal error handling %s", self.name, method)
+            self.send({"result": None, "error": _error("internal error", f"{type(e).__name__}: {e}"), "id": id_})
+            return
+        if result is not _DEFERRED and id_ is not None:
+            self.send({"result": result, "error": None, "id": id_})
+
+
+_DEFERRED = object()
+
+
+# --- method handlers ----------------------------------------------------------------------------
+
+def _db(session: Session, name: Any, method: str) -> DbState:
+    st = session.server.dbs.get(name) if isinstance(name, str) else None
+    if st is None:
+        raise RequestError(_error("unknown database", f"{method} request specifies unknown database {name}"))
+    return st
+
+
+def m_list_dbs(s: Session, params: list, id_: Any) -> Any:
+    return list(s.server.dbs)
+
+
+def m_get_schema(s: Session, params: list, id_: Any) -> Any:
+    if len(params) != 1:
+        raise RequestError(_error("syntax error", "get_schema takes one parameter"))
+    name = params[0]
+    st = s.server.dbs.get(name) if isinstance(name, str) else None
+    if st is None:
+        raise RequestError(_error("unknown database", f"get_schema request specifies unknown database {name}"))
+    return st.db.schema.to_json()
+
+
+def m_echo(s: Session, params: list, id_: Any) -> Any:
+    return params
+
+
+def m_get_server_id(s: Session, params: list, id_: Any) -> Any:
+    return s.server.server_id
+
+
+def m_set_db_change_aware(s: Session, params: list, id_: Any) -> Any:
+    if len(params) != 1 or not isinstance(params[0], bool):
+        raise RequestError(_error("syntax error", "set_db_change_aware takes one boolean parameter"))
+    s.db_change_aware = params[0]
+    return {}
+
+
+def m_transact(s: Session, params: list, id_: Any) -> Any:
+    if not params:
+        raise RequestError(_error("syntax error", "transact request has no database name"))
+    st = _db(s, params[0], "transact")
+    ops = params[1:]
+    srv = s.server
+    pending = PendingTxn(s, id_, ops, now_ms(), None)
+    if not srv.run_txn(st, pending):
+        st.waiters.append(pending)
+        srv.schedule_wait_timer(st, pending)
+    return _DEFERRED
+
+
+def m_cancel(s: Session, params: list, id_: Any) -> Any:
+    if len(params) != 1:
+        raise RequestError(_error("syntax error", "cancel takes one parameter"))
+    for st in s.server.dbs.values():
+        for p in list(st.waiters):
+            if p.session is s and p.id == params[0]:
+                st.waiters.remove(p)
+                s.send({"result": None, "error": _error("canceled"), "id": p.id})
+    return _DEFERRED  # cancel has no reply of its own (RFC 7047 4.1.4)
+
+
+def _monitor_common(s: Session, params: list, version: int, method: str) -> tuple[DbState, str, Monitor]:
+    if len(params) < 3:
+        raise RequestError(_error("syntax error", f"{method} request has too few parameters"))
+    st = _db(s, params[0], method)
+    key = orjson.dumps(params[1]).decode()
+    if key in s.monitors:
+        raise RequestError(_error("duplicate monitor ID", f"duplicate monitor ID {key}"))
+    try:
+        mon = Monitor(st.db, params[1], params[2], version)
+    except MonitorError as e:
+        raise RequestError(e.to_json()) from None
+    except errors.OvsdbError as e:
+        raise RequestError(e.to_json()) from None
+    return st, key, mon
+
+
+def _attach(s: Session, st: DbState, key: str, mon: Monitor) -> None:
+    mon.session = s
+    mon.dbstate = st
+    s.monitors[key] = mon
+    st.monitors.add(mon)
+
+
+def m_monitor(s: Session, params: list, id_: Any) -> Any:
+    st, key, mon = _monitor_common(s, params, 1, "monitor")
+    _attach(s, st, key, mon)
+    return mon.initial()
+
+
+def m_monitor_cond(s: Session, params: list, id_: Any) -> Any:
+    st, key, mon = _monitor_common(s, params, 2, "monitor_cond")
+    _attach(s, st, key, mon)
+    return mon.initial()
+
+
+def m_monitor_cond_since(s: Session, params: list, id_: Any) -> Any:
+    st, key, mon = _monitor_common(s, params, 3, "monitor_cond_since")
+    last = params[3] if len(params) > 3 else ZERO_UUID
+    _attach(s, st, key, mon)
+    if isinstance(last, str) and last != ZERO_UUID and st.history:
+        # Find the transaction the client saw; send only what came after it.
+        ids = [t for t, _ in st.history]
+        if last in ids:
+            after = list(itertools.islice(st.history, ids.index(last) + 1, None))
+            merged = merge_changes(changes for _, changes in after)
+            return [True, st.last_txn_id, mon.changes_to_json(merged) or {}]
+    return [False, st.last_txn_id, mon.initial()]
+
+
+def m_monitor_cond_change(s: Session, params: list, id_: Any) -> Any:
+    if len(params) != 3:
+        raise RequestError(_error("syntax error", "monitor_cond_change takes three parameters"))
+    old_key = orjson.dumps(params[0]).decode()
+    new_key = orjson.dumps(params[1]).decode()
+    mon = s.monitors.get(old_key)
+    if mon is None:
+        raise RequestError(_error("unknown monitor", f"unknown monitor session {old_key}"))
+    if new_key != old_key and new_key in s.monitors:
+        raise RequestError(_error("duplicate monitor ID", f"duplicate monitor ID {new_key}"))
+    try:
+        update = mon.change_condition(params[2])
+    except MonitorError as e:
+        raise RequestError(e.to_json()) from None
+    except errors.OvsdbError as e:
+        raise RequestError(e.to_json()) from None
+    if new_key != old_key:
+        del s.monitors[old_key]
+        s.monitors[new_key] = mon
+        mon.monitor_id = params[1]
+    # The reply first, then the rows that now match or stop matching.
+    s.send({"result": {}, "error": None, "id": id_})
+    if update:
+        s.send(mon.notification(update, s.server.dbs[mon.dbstate.name].last_txn_id))
+    return _DEFERRED
+
+
+def m_monitor_cancel(s: Session, params: list, id_: Any) -> Any:
+    if len(params) != 1:
+        raise RequestError(_error("syntax error", "monitor_cancel takes one parameter"))
+    key = orjson.dumps(params[0]).decode()
+    mon = s.monitors.pop(key, None)
+    if mon is None:
+        raise RequestError(_error("unknown monitor", f"unknown monitor {key}"))
+    mon.dbstate.monitors.discard(mon)
+    return {}
+
+
+def _lock_name(params: list, method: str) -> str:
+    if len(params) != 1 or not isinstance(params[0], str):
+        raise RequestError(_error("syntax error", f"{method} request must have one string parameter"))
+    return params[0]
+
+
+def m_lock(s: Session, params: list, id_: Any) -> Any:
+    name = _lock_name(params, "lock")
+    return {"locked": s.server.locks_request(s, name, steal=False)}
+
+
+def m_steal(s: Session, params: list, id_: Any) -> Any:
+    name = _lock_name(params, "steal")
+    return {"locked": s.server.locks_request(s, name, steal=True)}
+
+
+def m_unlock(s: Session, params: list, id_: Any) -> Any:
+    name = _lock_name(params, "unlock")
+    if name not in s.locks:
+        raise RequestError(_error("not locked", f"unlock of lock {name} not held"))
+    s.server.locks_release(s, name)
+    return {}
+
+
+METHODS: dict[str, Callable[[Session, list, Any], Any]] = {
+    "list_dbs": m_list_dbs,
+    "get_schema": m_get_schema,
+    "transact": m_transact,
+    "cancel": m_cancel,
+    "monitor": m_monitor,
+    "monitor_cond": m_monitor_cond,
+    "monitor_cond_since": m_monitor_cond_since,
+    "monitor_cond_change": m_monitor_cond_change,
+    "monitor_cancel": m_monitor_cancel,
+    "lock": m_lock,
+    "steal": m_steal,
+    "unlock": m_unlock,
+    "echo": m_echo,
+    "get_server_id": m_get_server_id,
+    "set_db_change_aware": m_set_db_change_aware,
+}
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+class OvsdbServer:
+    """Serves databases on any number of remotes."""
+
+    def __init__(self, *, fsync: bool = True, max_backlog: int = 64 * 1024 * 1024,
+                 max_message: int = 256 * 1024 * 1024, read_only: bool = False):
+        self.dbs: dict[str, DbState] = {}
+        self.fsync = fsync
+        self.max_backlog = max_backlog
+        self.soft_backlog = max(1, max_backlog // 8)
+        self.max_message = max_message
+        self.read_only = read_only
+        self.server_id = str(uuidlib.uuid4())
+        self.sessions: set[Session] = set()
+        self.listeners: dict[str, asyncio.base_events.Server] = {}
+        self.db_remotes: list[tuple[str, str, str]] = []  # (db, table, column)
+        self._db_remote_targets: set[str] = set()
+        self.lock_owners: dict[str, Session] = {}
+        self.lock_waiters: dict[str, list[Session]] = {}
+        # ordered outbox and group commit
+        self._seq = 0  # last committed transaction
+        self._durable = 0  # last transaction known durable
+        self._outbox: deque[tuple[int, Session, bytes]] = deque()
+        self._dirty_logs: set[Any] = set()
+        self._fsync_task: asyncio.Task[None] | None = None
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self.on_commit: list[Callable[[DbState, Any], None]] = []
+        self._server_db = self._make_server_db()
+
+    # --- databases ------------------------------------------------------------------------------
+    def _make_server_db(self) -> DbState:
+        from pyovn import schemas
+
+        schema = DatabaseSchema.from_json(orjson.loads(schemas.path(SERVER_DB).read_bytes()))
+        st = DbState(SERVER_DB, Database(schema), read_only=True)
+        self.dbs[SERVER_DB] = st
+        return st
+
+    def add_database(self, db: Database, *, log: Any = None, path: str | None = None) -> DbState:
+        name = db.schema.name
+        if name in self.dbs:
+            raise ValueError(f"{path or name}: duplicate database name {name}")
+        st = DbState(name, db, log=log, path=path, read_only=self.read_only,
+                     last_compact_ms=now_ms())
+        self.dbs[name] = st
+        schema_text = orjson.dumps(db.schema.to_json()).decode()
+        res = self._server_db.db.transact(
+            [{"op": "insert", "table": "Database",
+              "row": {"name": name, "model": "standalone", "connected": True, "leader": True,
+                      "schema": schema_text}}],
+            read_only=False, now_ms=now_ms(), started_ms=now_ms())
+        st.row_uuid = res.results[0]["uuid"][1]
+        self._commit(self._server_db, res.changes)
+        return st
+
+    # --- transactions ---------------------------------------------------------------------------
+    def run_txn(self, st: DbState, p: PendingTxn) -> bool:
+        """Execute a transaction; False if it is blocked on a ``wait``."""
+        session = p.session
+        read_only = st.read_only or session.read_only
+        locks = frozenset(n for n, owned in session.locks.items() if owned)
+        res = st.db.transact(p.ops, read_only=read_only, locks=locks, now_ms=now_ms(),
+                             started_ms=p.started_ms)
+        if res.blocked:
+            return False
+        if res.changes:
+            self._commit(st, res.changes, comment=res.comment)
+        session.send({"result": res.results, "error": None, "id": p.id})
+        return True
+
+    def _commit(self, st: DbState, changes: Any, comment: str | None = None) -> None:
+        st.db.commit(changes)
+        self._seq += 1
+        txn_id = str(uuidlib.uuid4())
+        st.last_txn_id = txn_id
+        st.history.append((txn_id, changes))
+        st.txns_since_compact += 1
+        if st.log is not None:
+            st.log.append(st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000)))
+            self._dirty_logs.add(st.log)
+            self._kick_fsync()
+        elif not self._outbox:
+            self._durable = self._seq
+        for mon in list(st.monitors):
+            upd = mon.changes_to_json(changes)
+            if upd:
+                mon.session.send(mon.notification(upd, txn_id))
+        for hook in self.on_commit:
+            hook(st, changes)
+        if st.waiters:
+            asyncio.get_event_loop().call_soon(self._rerun_waiters, st)
+        if st.log is not None:
+            self._maybe_compact(st)
+
+    def _rerun_waiters(self, st: DbState) -> None:
+        for p in list(st.waiters):
+            if p.session.closed:
+                st.waiters.remove(p)
+                continue
+            if self.run_txn(st, p):
+                st.waiters.remove(p)
+                self._cancel_timer(p)
+
+    def schedule_wait_timer(self, st: DbState, p: PendingTxn) -> None:
+        deadline = None
+        for op in p.ops:
+            if isinstance(op, dict) and op.get("op") == "wait" and isinstance(op.get("timeout"), (int, float)):
+                t = p.started_ms + op["timeout"]
+                deadline = t if deadline is None else min(deadline, t)
+        if deadline is None:
+            return
+        loop = asyncio.get_event_loop()
+        delay = max(0.0, (deadline - now_ms()) / 1000.0) + 0.001
+        self._timers[id(p)] = loop.call_later(delay, self._wait_timeout, st, p)
+
+    def _wait_timeout(self, st: DbState, p: PendingTxn) -> None:
+        self._timers.pop(id(p), None)
+        if p in st.waiters and self.run_txn(st, p):
+            st.waiters.remove(p)
+
+    def _cancel_timer(self, p: PendingTxn) -> None:
+        h = self._timers.pop(id(p), None)
+        if h:
+            h.cancel()
+
+    # --- ordered output and group commit --------------------------------------------------------
+    def outbox_send(self, session: Session, data: bytes) -> None:
+        if not self._outbox and self._durable >= self._seq:
+            session.write_now(data)
+        else:
+            self._outbox.append((self._seq, session, data))
+
+    def _drain_outbox(self) -> None:
+        box = self._outbox
+        while box and box[0][0] <= self._durable:
+            _, session, data = box.popleft()
+            session.write_now(data)
+
+    def _kick_fsync(self) -> None:
+        if not self.fsync:
+            self._durable = self._seq
+            return
+        if self._fsync_task is None or self._fsync_task.done():
+            self._fsync_task = asyncio.get_event_loop().create_task(self._fsync_loop())
+
+    async def _fsync_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._durable < self._seq:
+            target = self._seq
+            logs = list(self._dirty_logs)
+            self._dirty_logs.clear()
+            try:
+                await loop.run_in_executor(None, _sync_all, logs)
+            except OSError as e:
+                log.error("fsync failed: %s", e)
+            self._durable = target
+            self._drain_outbox()
+
+    async def flush(self) -> None:
+        """Wait until everything committed is durable and sent (tests, shutdown)."""
+        if self._fsync_task is not None:
+            await self._fsync_task
+        self._durable = max(self._durable, self._seq) if not self.fsync else self._durable
+        self._drain_outbox()
+
+    # --- compaction -----------------------------------------------------------------------------
+    def _maybe_compact(self, st: DbState) -> None:
+        if st.schedule is None:
+            st.schedule = storage.CompactionSchedule.start(time.monotonic() * 1000)
+        lg = st.log
+        if storage.should_compact(st.schedule, time.monotonic() * 1000,
+                                  n_records=lg.n_read + lg.n_written, size=lg.offset, base=lg.base):
+            try:
+                self.compact(st)
+            except storage.StorageError as e:
+                log.warning("%s: compaction failed: %s", st.path, e)
+                st.schedule.reschedule(time.monotonic() * 1000, quick=True)
+
+    def compact(self, st: DbState) -> str:
+        if st.log is None:
+            return f"{st.name}: cannot compact an in-memory database"
+        st.log.replace([st.db.schema.to_json(), st.db.snapshot_record()])
+        st.txns_since_compact = 0
+        st.last_compact_ms = now_ms()
+        if st.schedule is not None:
+            st.schedule.reschedule(time.monotonic() * 1000)
+        log.info("%s: compacted database %s", st.path, st.name)
+        return ""
+
+    # --- locks ----------------------------------------------------------------------------------
+    def locks_request(self, s: Session, name: str, *, steal: bool) -> bool:
+        owner = self.lock_owners.get(name)
+        if owner is s:
+            return True
+        if name in s.locks and not steal:
+            raise RequestError(_error("duplicate lock", f"lock {name} already requested"))
+        if owner is None or steal:
+            if owner is not None:
+                owner.locks[name] = False
+                owner.send({"method": "stolen", "params": [name], "id": None})
+                self.lock_waiters.setdefault(name, []).insert(0, owner)
+            self.lock_owners[name] = s
+            s.locks[name] = True
+            waiters = self.lock_waiters.get(name)
+            if waiters and s in waiters:
+                waiters.remove(s)
+            return True
+        s.locks[name] = False
+        self.lock_waiters.setdefault(name, []).append(s)
+        return False
+
+    def locks_release(self, s: Session, name: str) -> None:
+        s.locks.pop(name, None)
+        waiters = self.lock_waiters.get(name, [])
+        if s in waiters:
+            waiters.remove(s)
+        if self.lock_owners.get(name) is s:
+            del self.lock_owners[name]
+            while waiters:
+                nxt = waiters.pop(0)
+                if nxt.closed or name not in nxt.locks:
+                    continue
+                self.lock_owners[name] = nxt
+                nxt.locks[name] = True
+                nxt.send({"method": "locked", "params": [name], "id": None})
+                break
+
+    # --- sessions and listeners -----------------------------------------------------------------
+    def session_closed(self, s: Session) -> None:
+        self.sessions.discard(s)
+        for mon in s.monitors.values():
+            mon.dbstate.monitors.discard(mon)
+        s.monitors.clear()
+        for name in list(s.locks):
+            self.locks_release(s, name)
+        for st in self.dbs.values():
+            st.waiters = [p for p in st.waiters if p.session is not s]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     probe_ms: int, read_only: bool) -> None:
+        peer = writer.get_extra_info("peername")
+        name = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
+        s = Session(self, reader, writer, name, probe_ms, read_only or self.read_only)
+        self.sessions.add(s)
+        await s.run()
+
+    async def add_remote(self, target: str, *, read_only: bool = False) -> None:
+        """Listen on ``punix:PATH`` or ``ptcp:PORT[:IP]``; ``db:DB,TABLE,COLUMN`` is read later."""
+        if target in self.listeners:
+            return
+        kind, _, rest = target.partition(":")
+        if kind == "punix":
+            path = rest
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            srv = await asyncio.start_unix_server(
+                lambda r, w: self._serve(r, w, 0, read_only), path=path, limit=1 << 20)
+        elif kind == "ptcp":
+            port_s, _, ip = rest.partition(":")
+            ip = ip.strip("[]") or "0.0.0.0"
+            srv = await asyncio.start_server(
+                lambda r, w: self._serve(r, w, 5000, read_only), host=ip, port=int(port_s or 0),
+                reuse_address=True)
+        elif kind == "db":
+            parts = rest.split(",")
+            if len(parts) != 3:
+                raise ValueError(f"{target}: db remote must be db:DB,TABLE,COLUMN")
+            self.db_remotes.append((parts[0], parts[1], parts[2]))
+            await self.refresh_db_remotes()
+            return
+        else:
+            raise ValueError(f"{target}: unsupported remote (use punix:, ptcp: or db:)")
+        self.listeners[target] = srv
+        log.info("%s: listening", target)
+
+    def bound_port(self, target: str) -> int:
+        srv = self.listeners[target]
+        return srv.sockets[0].getsockname()[1]
+
+    async def refresh_db_remotes(self) -> None:
+        targets: set[str] = set()
+        for dbname, table, column in self.db_remotes:
+            st = self.dbs.get(dbname)
+            if st is None or table not in st.db.tables:
+                continue
+            tschema = st.db.schema.tables[table]
+            if column not in tschema.columns:
+                continue
+            ref = getattr(tschema.columns[column].type.key, "ref_table", None)
+            for row in st.db.tables[table].rows.values():
+                value = row[column]
+                values = value if isinstance(value, frozenset) else [value]
+                for v in values:
+                    if ref:
+                        target_row = st.db.tables[ref].rows.get(v)
+                        if target_row is not None and "target" in target_row:
+                            targets.add(target_row["target"])
+                    elif isinstance(v, str):
+                        targets.add(v)
+        for t in targets - self._db_remote_targets:
+            if t.startswith(("ptcp:", "punix:")):
+                try:
+                    await self.add_remote(t)
+                except (OSError, ValueError) as e:
+                    log.warning("%s: %s", t, e)
+        for t in self._db_remote_targets - targets:
+            srv = self.listeners.pop(t, None)
+            if srv:
+                srv.close()
+        self._db_remote_targets = targets
+
+    async def close(self) -> None:
+        for srv in self.listeners.values():
+            srv.close()
+        for s in list(self.sessions):
+            s.close()
+        await self.flush()
+        for st in self.dbs.values():
+            if st.log is not None:
+                _sync_all([st.log])
+                st.log.close()
+
+
+def _sync_all(logs: list[Any]) -> None:
+    for lg in logs:
+        lg.commit(durable=True)
