@@ -126,7 +126,13 @@ def build_topology(ovn: RealOvn) -> None:
     cmds: list[list[str]] = [
         # Switch ls1: VMs with IPv4+IPv6, port security, DHCP, a localport, a virtual port.
         ["ls-add", "ls1"],
-        ["set", "Logical_Switch", "ls1", "other_config:mcast_snoop=true", "other_config:mcast_querier=true"],
+        [
+            "set",
+            "Logical_Switch",
+            "ls1",
+            "other_config:mcast_snoop=true",
+            "other_config:mcast_querier=true",
+        ],
         ["lsp-add", "ls1", "vm1"],
         ["lsp-set-addresses", "vm1", "00:00:00:00:01:11 10.0.1.11 fd01::11"],
         ["lsp-set-port-security", "vm1", "00:00:00:00:01:11 10.0.1.11 fd01::11"],
@@ -141,7 +147,13 @@ def build_topology(ovn: RealOvn) -> None:
         ["lsp-add", "ls1", "vip"],
         ["lsp-set-type", "vip", "virtual"],
         ["lsp-set-addresses", "vip", "00:00:00:00:01:99 10.0.1.99"],
-        ["set", "Logical_Switch_Port", "vip", "options:virtual-ip=10.0.1.99", "options:virtual-parents=vm1,vm2"],
+        [
+            "set",
+            "Logical_Switch_Port",
+            "vip",
+            "options:virtual-ip=10.0.1.99",
+            "options:virtual-parents=vm1,vm2",
+        ],
         # Switch ls2 with a VM, an external port and a port of a container (parent/tag).
         ["ls-add", "ls2"],
         ["lsp-add", "ls2", "vm4"],
@@ -153,7 +165,13 @@ def build_topology(ovn: RealOvn) -> None:
         ["lsp-add", "ls2", "ext1"],
         ["lsp-set-type", "ext1", "external"],
         ["lsp-set-addresses", "ext1", "00:00:00:00:02:31 10.0.2.31"],
-        ["set", "Logical_Switch", "ls2", "other_config:subnet=10.0.2.0/24", "other_config:ipv6_prefix=fd02::"],
+        [
+            "set",
+            "Logical_Switch",
+            "ls2",
+            "other_config:subnet=10.0.2.0/24",
+            "other_config:ipv6_prefix=fd02::",
+        ],
         ["lsp-add", "ls2", "vm6"],
         ["lsp-set-addresses", "vm6", "dynamic"],
         # External switch with a localnet port.
@@ -178,6 +196,7 @@ def build_topology(ovn: RealOvn) -> None:
         ["set", "Logical_Router_Port", "lr1-ls2", "ipv6_ra_configs:address_mode=slaac"],
         ["lrp-add", "lr1", "lr1-ext", "00:00:00:00:ff:03", "172.16.0.1/24", "2001:db8::1/64"],
         ["lrp-set-gateway-chassis", "lr1-ext", "chassis1", "20"],
+        ["set", "Logical_Router_Port", "lr1-ext", "options:gateway_mtu=1400"],
         ["lrp-set-gateway-chassis", "lr1-ext", "chassis2", "10"],
         ["lsp-add", "ls1", "ls1-lr1"],
         ["lsp-set-type", "ls1-lr1", "router"],
@@ -193,7 +212,15 @@ def build_topology(ovn: RealOvn) -> None:
         ["lsp-set-options", "ext-lr1", "router-port=lr1-ext", "nat-addresses=router"],
         # NAT on the distributed gateway port.
         ["lr-nat-add", "lr1", "snat", "172.16.0.1", "10.0.1.0/24"],
-        ["lr-nat-add", "lr1", "dnat_and_snat", "172.16.0.100", "10.0.1.11", "vm1", "00:00:00:00:ee:01"],
+        [
+            "lr-nat-add",
+            "lr1",
+            "dnat_and_snat",
+            "172.16.0.100",
+            "10.0.1.11",
+            "vm1",
+            "00:00:00:00:ee:01",
+        ],
         ["lr-nat-add", "lr1", "dnat_and_snat", "172.16.0.101", "10.0.2.14"],
         ["lr-nat-add", "lr1", "dnat", "172.16.0.102", "10.0.2.15"],
         ["lr-nat-add", "lr1", "snat", "2001:db8::1", "fd02::/64"],
@@ -203,9 +230,22 @@ def build_topology(ovn: RealOvn) -> None:
         ["--ecmp-symmetric-reply", "lr-route-add", "lr1", "192.168.100.0/24", "172.16.0.11"],
         ["--policy=src-ip", "lr-route-add", "lr1", "10.0.2.14/32", "172.16.0.20"],
         ["lr-route-add", "lr1", "::/0", "2001:db8::ff"],
-        ["lr-policy-add", "lr1", "1000", "ip4.src == 10.0.1.0/24 && ip4.dst == 10.0.2.0/24", "allow"],
+        [
+            "lr-policy-add",
+            "lr1",
+            "1000",
+            "ip4.src == 10.0.1.0/24 && ip4.dst == 10.0.2.0/24",
+            "allow",
+        ],
         ["lr-policy-add", "lr1", "900", "ip4.dst == 198.51.100.0/24", "drop"],
-        ["lr-policy-add", "lr1", "800", "ip4.src == 10.0.2.0/24", "reroute", "172.16.0.30,172.16.0.31"],
+        [
+            "lr-policy-add",
+            "lr1",
+            "800",
+            "ip4.src == 10.0.2.0/24",
+            "reroute",
+            "172.16.0.30,172.16.0.31",
+        ],
         # Gateway router gw1 on chassis1, joined to ls-ext and to a transit switch.
         ["lr-add", "gw1"],
         [
@@ -232,19 +272,77 @@ def build_topology(ovn: RealOvn) -> None:
         ["lr-nat-add", "gw1", "dnat_and_snat", "172.16.0.201", "100.64.0.11"],
         ["lr-route-add", "gw1", "10.0.0.0/8", "100.64.0.2"],
         # Address sets and port groups, ACLs of every action and direction.
-        ["create", "Address_Set", "name=as_web", 'addresses="10.0.1.11","10.0.2.0/24","192.168.7.7"'],
+        [
+            "create",
+            "Address_Set",
+            "name=as_web",
+            'addresses="10.0.1.11","10.0.2.0/24","192.168.7.7"',
+        ],
         ["create", "Address_Set", "name=as_v6", 'addresses="fd01::11","fd02::/64"'],
         ["pg-add", "pg_web", "vm1", "vm2"],
         ["pg-add", "pg_db", "vm4", "vm5"],
-        ["acl-add", "pg_web", "to-lport", "1002", "outport == @pg_web && ip4 && tcp.dst == {80, 443}", "allow-related"],
-        ["acl-add", "pg_web", "to-lport", "1001", "outport == @pg_web && ip4.src == $as_web", "allow"],
+        [
+            "acl-add",
+            "pg_web",
+            "to-lport",
+            "1002",
+            "outport == @pg_web && ip4 && tcp.dst == {80, 443}",
+            "allow-related",
+        ],
+        [
+            "acl-add",
+            "pg_web",
+            "to-lport",
+            "1001",
+            "outport == @pg_web && ip4.src == $as_web",
+            "allow",
+        ],
         ["acl-add", "pg_web", "to-lport", "1000", "outport == @pg_web && ip", "drop"],
-        ["acl-add", "pg_web", "from-lport", "1000", "inport == @pg_web && ip6.dst == $as_v6 && udp", "allow"],
-        ["acl-add", "pg_db", "to-lport", "1100", "outport == @pg_db && ip4.src == $pg_web_ip4 && tcp.dst == 5432", "allow-related"],
+        [
+            "acl-add",
+            "pg_web",
+            "from-lport",
+            "1000",
+            "inport == @pg_web && ip6.dst == $as_v6 && udp",
+            "allow",
+        ],
+        [
+            "acl-add",
+            "pg_db",
+            "to-lport",
+            "1100",
+            "outport == @pg_db && ip4.src == $pg_web_ip4 && tcp.dst == 5432",
+            "allow-related",
+        ],
         ["acl-add", "pg_db", "to-lport", "900", "outport == @pg_db && ip", "reject"],
-        ["--log", "--severity=warning", "--name=deny-ssh", "acl-add", "ls2", "from-lport", "1200", "tcp.dst == 22", "drop"],
-        ["acl-add", "ls2", "from-lport", "1300", "ip4.dst == 10.0.2.99 && icmp4", "allow-stateless"],
-        ["--apply-after-lb", "acl-add", "ls1", "from-lport", "1001", "ip4.dst == 10.0.0.10", "allow"],
+        [
+            "--log",
+            "--severity=warning",
+            "--name=deny-ssh",
+            "acl-add",
+            "ls2",
+            "from-lport",
+            "1200",
+            "tcp.dst == 22",
+            "drop",
+        ],
+        [
+            "acl-add",
+            "ls2",
+            "from-lport",
+            "1300",
+            "ip4.dst == 10.0.2.99 && icmp4",
+            "allow-stateless",
+        ],
+        [
+            "--apply-after-lb",
+            "acl-add",
+            "ls1",
+            "from-lport",
+            "1001",
+            "ip4.dst == 10.0.0.10",
+            "allow",
+        ],
         ["acl-add", "ls1", "to-lport", "500", "arp || nd", "allow"],
         # QoS.
         ["qos-add", "ls1", "from-lport", "100", "ip4 && udp", "dscp=12"],
@@ -273,7 +371,19 @@ def build_topology(ovn: RealOvn) -> None:
         ["lr-lb-add", "gw1", "lb-gw"],
         ["set", "Logical_Router", "gw1", "options:lb_force_snat_ip=router_ip"],
         # DNS records on ls1.
-        ["--", "--id=@dns", "create", "DNS", 'records={"vm1.ovn.test"="10.0.1.11 fd01::11"}', "--", "add", "Logical_Switch", "ls1", "dns_records", "@dns"],
+        [
+            "--",
+            "--id=@dns",
+            "create",
+            "DNS",
+            'records={"vm1.ovn.test"="10.0.1.11 fd01::11"}',
+            "--",
+            "add",
+            "Logical_Switch",
+            "ls1",
+            "dns_records",
+            "@dns",
+        ],
         # Multicast group-ish: IGMP snooping on ls2 too; ARP proxy on ls2.
         ["set", "Logical_Switch", "ls2", "other_config:mcast_snoop=true"],
         ["lsp-set-options", "vm4", "arp_proxy=10.0.2.200"],
@@ -284,9 +394,7 @@ def build_topology(ovn: RealOvn) -> None:
         nb(*c)
 
     # DHCPv4 and DHCPv6 options, bound to ports.
-    dhcp4 = nb("dhcp-options-create", "10.0.1.0/24").strip() or nb(
-        "--bare", "--columns=_uuid", "find", "DHCP_Options", "cidr=10.0.1.0/24"
-    ).strip()
+    nb("dhcp-options-create", "10.0.1.0/24")
     dhcp4 = nb("--bare", "--columns=_uuid", "find", "DHCP_Options", "cidr=10.0.1.0/24").split()[0]
     nb(
         "dhcp-options-set-options",
@@ -307,6 +415,21 @@ def build_topology(ovn: RealOvn) -> None:
 
     # Make northd catch up with everything before the SB is read.
     nb("--wait=sb", "sync")
+
+
+def enable_chassis_features(ovn: RealOvn) -> None:
+    """Advertises newer chassis features, so northd switches to e.g. ct_mark.blocked/ct_lb_mark."""
+    for name in ("chassis1", "chassis2"):
+        ovn.sbctl(
+            "set",
+            "Chassis",
+            name,
+            "other_config:ct-no-masked-label=true",
+            "other_config:mac-binding-timestamp=true",
+            "other_config:fdb-timestamp=true",
+            "other_config:ls-dpg-column=true",
+        )
+    ovn.nbctl("--wait=sb", "sync")
 
 
 def _atom(v: Any) -> Any:
@@ -334,7 +457,11 @@ def _aslist(v: Any) -> list[Any]:
 
 def dump_sb(ovn: RealOvn) -> dict[str, Any]:
     """The Southbound rows the flow language needs, as plain data."""
-    flows = _table(ovn, "Logical_Flow", "_uuid,logical_datapath,logical_dp_group,pipeline,table_id,priority,match,actions,external_ids")
+    flows = _table(
+        ovn,
+        "Logical_Flow",
+        "_uuid,logical_datapath,logical_dp_group,pipeline,table_id,priority,match,actions,external_ids",
+    )
     dps = _table(ovn, "Datapath_Binding", "_uuid,tunnel_key,external_ids")
     groups = _table(ovn, "Logical_DP_Group", "_uuid,datapaths")
     address_sets = _table(ovn, "Address_Set", "name,addresses")
@@ -348,26 +475,32 @@ def dump_sb(ovn: RealOvn) -> dict[str, Any]:
         f["datapaths"] = sorted(key_of[u] for u in uuids if u in key_of)
     return {
         "flows": flows,
-        "datapaths": [{"tunnel_key": d["tunnel_key"], "name": d["external_ids"].get("name", "")} for d in dps],
+        "datapaths": [
+            {"tunnel_key": d["tunnel_key"], "name": d["external_ids"].get("name", "")} for d in dps
+        ],
         "address_sets": {a["name"]: _aslist(a["addresses"]) for a in address_sets},
         "port_groups": {p["name"]: _aslist(p["ports"]) for p in port_groups},
     }
 
 
-def real_sb_dump() -> dict[str, Any]:
-    """Builds the topology with the real OVN and returns the SB dump (takes a few seconds)."""
+def real_sb_dumps() -> list[dict[str, Any]]:
+    """Builds the topology with the real OVN; returns SB dumps without and with the newer chassis
+    features (northd writes different flows for each).  Takes several seconds."""
     with RealOvn() as ovn:
         build_topology(ovn)
-        return dump_sb(ovn)
+        first = dump_sb(ovn)
+        enable_chassis_features(ovn)
+        return [first, dump_sb(ovn)]
 
 
 if __name__ == "__main__":
     if missing_binaries():
         sys.exit(f"missing: {', '.join(missing_binaries())}")
-    data = real_sb_dump()
+    dumps = real_sb_dumps()
     if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(json.dumps(data, indent=1))
-    print(
-        f"{len(data['flows'])} logical flows, {len(data['datapaths'])} datapaths, "
-        f"{len(data['address_sets'])} address sets, {len(data['port_groups'])} port groups"
-    )
+        Path(sys.argv[1]).write_text(json.dumps(dumps, indent=1))
+    for data in dumps:
+        print(
+            f"{len(data['flows'])} logical flows, {len(data['datapaths'])} datapaths, "
+            f"{len(data['address_sets'])} address sets, {len(data['port_groups'])} port groups"
+        )

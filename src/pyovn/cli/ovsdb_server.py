@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--run")
     p.add_argument("--no-fsync", action="store_true")
     p.add_argument("--read-only", action="store_true")
+    p.add_argument("--txn-history", type=int, default=0,
+                   help="keep this many transactions for monitor_cond_since resync of a "
+                        "standalone database (the real server keeps none)")
+    p.add_argument("--max-backlog", type=int, default=64 * 1024 * 1024,
+                   help="disconnect a client whose unsent output passes this many bytes")
     p.add_argument("-V", "--version", action="store_true")
     for opt in ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
                 "--ssl-protocols", "--ssl-ciphers", "--peer-ca-cert"):
@@ -75,7 +80,9 @@ class Runner:
     def __init__(self, args: argparse.Namespace, opts: Any):
         self.args = args
         self.opts = opts
-        self.server = OvsdbServer(fsync=not args.no_fsync, read_only=args.read_only)
+        self.server = OvsdbServer(fsync=not args.no_fsync, read_only=args.read_only,
+                                  max_backlog=args.max_backlog,
+                                  txn_history=args.txn_history)
         self.stop_event: asyncio.Event | None = None
         self.unixctl: UnixctlServer | None = None
 

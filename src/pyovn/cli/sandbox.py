@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 import orjson
 
@@ -82,7 +83,7 @@ async def _serve(d: str, fsync: bool, detacher: Detacher, pidfile: Pidfile) -> i
 def _stop(d: str) -> int:
     pidpath = os.path.join(d, "sandbox.pid")
     try:
-        pid = int(open(pidpath).read().strip())
+        pid = int(Path(pidpath).read_text().strip())
     except (OSError, ValueError):
         print(f"pyovn sandbox: no sandbox running in {d}", file=sys.stderr)
         return 1

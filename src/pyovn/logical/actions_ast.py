@@ -432,10 +432,7 @@ class PutMacBind(Action):
     mac: FieldRef
 
     def to_string(self) -> str:
-        return (
-            f"put_{self.kind}({self.port}, {self.ip}, "
-            f"{self.mac});"
-        )
+        return f"put_{self.kind}({self.port}, {self.ip}, {self.mac});"
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,10 +605,7 @@ class LookupFdb(Action):
     mac: FieldRef
 
     def to_string(self) -> str:
-        return (
-            f"{self.dst} = lookup_fdb({self.port}, "
-            f"{self.mac});"
-        )
+        return f"{self.dst} = lookup_fdb({self.port}, {self.mac});"
 
 
 _PROTO_NAMES = {6: "tcp", 17: "udp", 132: "sctp"}

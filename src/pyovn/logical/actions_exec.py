@@ -64,6 +64,7 @@ from pyovn.logical.actions_ast import (
 )
 from pyovn.logical.actions_parse import ParsedActions
 from pyovn.logical.flow import FieldRef, Flow
+from pyovn.logical.symbols import BASE_WIDTHS
 
 __all__ = [
     "ActionContext",
@@ -330,9 +331,12 @@ class _Gen:
         for base, ofs, n in ref.segments:
             mask = (1 << n) - 1
             e = f"flow.get({base!r}, 0)"
-            if ofs:
+            if ofs == 0 and n == BASE_WIDTHS.get(base):
+                pass  # a whole base key: stored values never exceed its width
+            elif ofs:
                 e = f"({e} >> {ofs})"
-            if n < 128:  # base keys are at most 128 bits wide; skip no-op masks there
+                e = f"({e} & {mask:#x})"
+            else:
                 e = f"({e} & {mask:#x})"
             if shift:
                 e = f"({e} << {shift})"
@@ -356,10 +360,21 @@ class _Gen:
             seg_mask = (1 << n) - 1
             if mask is not None:
                 seg_mask &= mask >> shift
-            if seg_mask:
+            full = (1 << n) - 1
+            v = value if not shift else f"({value} >> {shift})"
+            if ofs == 0 and n == BASE_WIDTHS.get(base) and seg_mask == full:
+                # The whole base key: a plain store.
+                if value.startswith("0x"):
+                    v = f"{(int(value, 16) >> shift) & full:#x}"
+                else:
+                    v = f"({v} & {full:#x})"
+                self.emit(f"flow[{base!r}] = {v}", indent)
+            elif seg_mask:
                 m = seg_mask << ofs
-                v = value if not shift else f"({value} >> {shift})"
-                v = f"(({v} << {ofs}) & {m:#x})" if ofs else f"({v} & {m:#x})"
+                if value.startswith("0x"):  # a constant: fold the shifts
+                    v = f"{((int(value, 16) >> shift) << ofs) & m:#x}"
+                else:
+                    v = f"(({v} << {ofs}) & {m:#x})" if ofs else f"({v} & {m:#x})"
                 self.emit(f"flow[{base!r}] = (flow.get({base!r}, 0) & ~{m:#x}) | {v}", indent)
             shift += n
 
@@ -544,4 +559,4 @@ def _compile(actions: tuple[Action, ...]) -> Program:
     exec(compile(src, "<ovn-actions>", "exec"), namespace)  # noqa: S102 - our own source
     program = namespace["_program"]
     assert callable(program)
-    return program  # type: ignore[return-value]
+    return program

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -102,14 +102,21 @@ class ParseParams:
     dhcp_opts: Mapping[str, OptionDef] = field(default_factory=lambda: DHCPV4_OPTIONS)
     dhcpv6_opts: Mapping[str, OptionDef] = field(default_factory=lambda: DHCPV6_OPTIONS)
     nd_ra_opts: Mapping[str, OptionDef] = field(default_factory=lambda: ND_RA_OPTIONS)
-    events: Mapping[str, Mapping[str, OptionDef]] = field(
-        default_factory=lambda: CONTROLLER_EVENTS
-    )
+    events: Mapping[str, Mapping[str, OptionDef]] = field(default_factory=lambda: CONTROLLER_EVENTS)
 
     def __hash__(self) -> int:
-        return hash((id(self.symtab), self.pipeline, self.table, self.n_tables,
-                     id(self.dhcp_opts), id(self.dhcpv6_opts), id(self.nd_ra_opts),
-                     id(self.events)))
+        return hash(
+            (
+                id(self.symtab),
+                self.pipeline,
+                self.table,
+                self.n_tables,
+                id(self.dhcp_opts),
+                id(self.dhcpv6_opts),
+                id(self.nd_ra_opts),
+                id(self.events),
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,9 +333,7 @@ class _Parser:
                 raise self.err(
                     f"Can't exchange {lhs.n_bits}-bit field with {rhs.n_bits}-bit field."
                 )
-            raise self.err(
-                f"Can't assign {rhs.n_bits}-bit value to {lhs.n_bits}-bit destination."
-            )
+            raise self.err(f"Can't assign {rhs.n_bits}-bit value to {lhs.n_bits}-bit destination.")
         self.type_check(lhs, lhs.n_bits, True)
         self.type_check(rhs, rhs.n_bits, exchange)
         return Exchange(lhs, rhs) if exchange else Move(lhs, rhs)
@@ -1010,14 +1015,14 @@ def _parse_ip_port(
         return None
 
 
-def _simple(keyword: str, text: str | None = None):  # type: ignore[no-untyped-def]
+def _simple(keyword: str, text: str | None = None) -> Callable[[_Parser], Action]:
     def handler(p: _Parser) -> Action:
         return Simple(keyword, text or keyword + ";")
 
     return handler
 
 
-_KEYWORDS = {
+_KEYWORDS: dict[str, Callable[[_Parser], Action]] = {
     "next": _Parser.next_,
     "push": lambda p: p.push_pop(True),
     "pop": lambda p: p.push_pop(False),
@@ -1067,7 +1072,7 @@ _KEYWORDS = {
 }
 
 # "R = f(...)" actions, chosen when the identifier after "=" is followed by "(".
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[_Parser, FieldRef], Action]] = {
     "select": _Parser.select,
     "put_dhcp_opts": lambda p, d: p.put_opts(d, "put_dhcp_opts"),
     "put_dhcpv6_opts": lambda p, d: p.put_opts(d, "put_dhcpv6_opts"),

@@ -198,9 +198,10 @@ def _parse_one(
         cs.values.extend(Constant(p) for p in ports)
         lexer.next()
     else:
-        c = parse_constant(lexer)
-        _set_type(lexer, cs, c.is_string)
-        cs.values.append(c)
+        if tok.type in (TokenType.STRING, TokenType.INTEGER, TokenType.MASKED_INTEGER):
+            # Checked before the token is consumed, so the error points at it (as OVN's).
+            _set_type(lexer, cs, tok.type is TokenType.STRING)
+        cs.values.append(parse_constant(lexer))
 
 
 def _parse_constant_set(
@@ -464,6 +465,9 @@ def _storage_tests(
         pos += seg.n_bits
 
     def test(seg: Segment, rel: str, v: int, m: int) -> Test:
+        if rel == "!=" and m & (m - 1) == 0:
+            # One bit: "x[b] != 0" is "x[b] == 1"; equalities are what simplify() reasons with.
+            rel, v = "==", v ^ m
         return Test(seg.base, rel, v, m, widths[seg.base])
 
     if not pieces:
@@ -593,6 +597,10 @@ def _decide(t: Test, facts: _Facts) -> bool | None:
     return equal if t.relop == "==" else not equal
 
 
+def _is_fact(x: Expr) -> bool:
+    return isinstance(x, Test) and x.relop == "==" and isinstance(x.value, int)
+
+
 def _add_fact(facts: _Facts, t: Test) -> bool:
     """Adds an equality fact; False if it contradicts the known ones."""
     assert isinstance(t.value, int)
@@ -612,23 +620,25 @@ def _simplify(e: Expr, facts: _Facts) -> Expr:
         d = _decide(e, facts)
         return e if d is None else Bool(d)
     if isinstance(e, And):
+        # First the equalities among the terms become facts (or show a contradiction); then
+        # every term is simplified under them, in the original order.
         inner = dict(facts)
-        own: list[Test] = []
-        for x in e.items:
-            if isinstance(x, Test) and x.relop == "==" and isinstance(x.value, int):
+        dropped: set[int] = set()
+        for i, x in enumerate(e.items):
+            if _is_fact(x):
+                assert isinstance(x, Test)
                 d = _decide(x, facts)
                 if d is False:
                     return Bool(False)
                 if d is True:
-                    continue
-                if not _add_fact(inner, x):
+                    dropped.add(i)
+                elif not _add_fact(inner, x):
                     return Bool(False)
-                own.append(x)
-        out: list[Expr] = list(own)
-        for x in e.items:
-            if isinstance(x, Test) and x.relop == "==" and isinstance(x.value, int):
+        out: list[Expr] = []
+        for i, x in enumerate(e.items):
+            if i in dropped:
                 continue
-            out.append(_simplify(x, inner))
+            out.append(x if _is_fact(x) else _simplify(x, inner))
         return make_and(out)
     if isinstance(e, Or):
         return make_or(_simplify(x, facts) for x in e.items)

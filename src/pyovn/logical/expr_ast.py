@@ -120,6 +120,8 @@ class Test(Expr):
     ``width`` is the base's width (0 for strings, whose mask is 0 and value a string).
     """
 
+    __test__ = False  # not a pytest test class, despite the name
+
     base: str
     relop: str
     value: int | str

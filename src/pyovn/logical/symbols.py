@@ -70,7 +70,9 @@ class Segment(NamedTuple):
     n_bits: int
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: symbols are unique objects of their table, compared and hashed by identity (cheap,
+# and expression trees hash their symbols a lot).
+@dataclass(frozen=True, slots=True, eq=False)
 class Symbol:
     name: str
     kind: SymbolKind

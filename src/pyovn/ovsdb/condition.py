@@ -84,16 +84,19 @@ def parse_clause(table: TableSchema, json: Any, symtab: SymbolTable | None = Non
         if (not (ctype.kind == SCALAR or ctype.is_optional_scalar)
                 or ctype.key.type not in (INTEGER, REAL)):
             raise _type_mismatch(function, name, ctype, json)
+        ctype = ctype.with_bounds(min=1, max=1)
     elif function == "excludes":
         if ctype.kind != SCALAR:
             ctype = ctype.with_bounds(min=0, max=UINT_MAX)
     elif function == "includes" and ctype.kind != SCALAR:
         ctype = ctype.with_bounds(min=0)
     arg = datum_from_json(ctype, arg_json, symtab)
-    return Clause(name, function, arg, ctype, _compile(name, function, arg, ctype))
+    return Clause(name, function, arg, ctype,
+                  _compile(name, function, arg, ctype, column.type.kind != SCALAR))
 
 
-def _compile(col: str, function: str, arg: Any, ctype: ColumnType) -> Predicate:
+def _compile(col: str, function: str, arg: Any, ctype: ColumnType,
+             optional: bool = False) -> Predicate:
     kind = ctype.kind
     if function == "==":
         return lambda row: row[col] == arg
@@ -101,19 +104,13 @@ def _compile(col: str, function: str, arg: Any, ctype: ColumnType) -> Predicate:
         return lambda row: row[col] != arg
     if function in _ORDER_OPS:
         op = _ORDER_OPS[function]
-        if kind == SCALAR:
+        if not optional:
             return lambda row: op(row[col], arg)
-        # Optional scalar: false when either side is empty.
-        if not arg:
-            return _never
-        (a,) = arg
 
         def opt_cmp(row: Row) -> bool:
-            v = row[col]
-            if not v:
-                return False
-            for x in v:
-                return op(x, a)
+            # An optional scalar column compares false when empty.
+            for x in row[col]:
+                return op(x, arg)
             return False
         return opt_cmp
     if function == "includes":

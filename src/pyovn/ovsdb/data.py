@@ -16,7 +16,7 @@ diff maps each key to add, remove (same value as the old one) or change (new val
 from __future__ import annotations
 
 import re
-import uuid as _uuid_mod
+from os import urandom as _urandom
 from typing import Any
 
 from pyovn.ovsdb.errors import OvsdbInternalError, SyntaxError_, is_id
@@ -49,7 +49,12 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 def new_uuid() -> str:
     """A random (version 4) uuid in canonical form."""
-    return str(_uuid_mod.uuid4())
+    h = _urandom(16).hex()
+    return (f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+
+
+# Version 4 uuids have the variant bits 10xx in the 17th hex digit.
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def is_uuid(s: Any) -> bool:

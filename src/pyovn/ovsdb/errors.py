@@ -225,8 +225,14 @@ OP_NUMBER = OP_INTEGER | OP_REAL
 OP_ANY = OP_NULL | OP_BOOLEAN | OP_OBJECT | OP_ARRAY | OP_NUMBER | OP_STRING
 
 
+_KINDS: dict[type, int] = {}
+
+
 def json_kind(value: Any) -> int:
     """The OP_* bit of one JSON value."""
+    k = _KINDS.get(type(value))
+    if k is not None:
+        return k
     if value is None:
         return OP_NULL
     if value is True:
@@ -246,8 +252,20 @@ def json_kind(value: Any) -> int:
     return 0
 
 
+_ID_CACHE: dict[str, bool] = {}
+
+
 def is_id(s: str) -> bool:
     """OVSDB <id>: [a-zA-Z_][a-zA-Z0-9_]* (ASCII only)."""
+    r = _ID_CACHE.get(s)
+    if r is None:
+        if len(_ID_CACHE) > 4096:
+            _ID_CACHE.clear()
+        r = _ID_CACHE[s] = _is_id(s)
+    return r
+
+
+def _is_id(s: str) -> bool:
     if not s or not s.isascii():
         return False
     c = s[0]
@@ -299,3 +317,7 @@ class MemberParser:
                     break
         if self.error is not None:
             raise self.error
+
+
+_KINDS.update({str: OP_STRING, int: OP_INTEGER, float: OP_REAL, dict: OP_OBJECT, list: OP_ARRAY,
+               type(None): OP_NULL})

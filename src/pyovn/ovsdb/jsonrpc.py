@@ -40,13 +40,13 @@ class Framer:
     scanned once, not once per piece.
     """
 
-    __slots__ = ("_buf", "_pos", "_start", "_depth", "_in_string", "max_size", "max_depth")
+    __slots__ = ("_buf", "_pos", "_start", "_stack", "_in_string", "max_size", "max_depth")
 
     def __init__(self, max_size: int = DEFAULT_MAX_SIZE, max_depth: int = DEFAULT_MAX_DEPTH):
         self._buf = bytearray()
         self._pos = 0  # where scanning resumes
         self._start = -1  # offset of the current message's opening brace, -1 between messages
-        self._depth = 0
+        self._stack = bytearray()  # the closing bracket each open one expects
         self._in_string = False
         self.max_size = max_size
         self.max_depth = max_depth
@@ -71,7 +71,7 @@ class Framer:
                         f"syntax error: a JSON-RPC message must be an object, got {snippet!r}"
                     )
                 self._start = pos
-                self._depth = 1
+                self._stack = bytearray(b"}")
                 pos += 1
                 continue
             if self._in_string:
@@ -90,12 +90,13 @@ class Framer:
             if c == 0x22:  # '"'
                 self._in_string = True
             elif c == 0x7B or c == 0x5B:  # "{" "["
-                self._depth += 1
-                if self._depth > self.max_depth:
+                self._stack.append(c + 2)  # "{"+2 = "}", "["+2 = "]"
+                if len(self._stack) > self.max_depth:
                     raise FramingError(f"syntax error: nesting deeper than {self.max_depth} levels")
             else:
-                self._depth -= 1
-                if self._depth == 0:
+                if self._stack.pop() != c:
+                    raise FramingError(f"syntax error: unexpected {chr(c)!r} at byte {m.start() - self._start}")
+                if not self._stack:
                     raw = bytes(buf[self._start : pos])
                     try:
                         out.append(orjson.loads(raw))

@@ -177,12 +177,30 @@ def _apply_one(m: Mutation, value: Any) -> Any:
     return new
 
 
-def apply_mutations(mutations: list[Mutation], row: dict[str, Any]) -> dict[str, Any]:
-    """The new values of the mutated columns of ``row`` (``row`` itself is not changed)."""
+def apply_mutations(mutations: list[Mutation], row: dict[str, Any],
+                    hints: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The new values of the mutated columns of ``row`` (``row`` itself is not changed).
+
+    With ``hints``, also records for each set column changed only by insert/delete the
+    (removed, added) atoms relative to ``row`` (or None when unknown), so that callers can
+    follow references in time proportional to the mutation rather than to the set."""
     new: dict[str, Any] = {}
     for m in mutations:
         col = m.column
         old = new[col] if col in new else row[col]
-        new[col] = _apply_one(m, old)
+        value = new[col] = _apply_one(m, old)
+        if hints is not None:
+            if m.column_type.kind != SET or m.mutator in _ARITH:
+                hints[col] = None
+            elif col not in hints or hints[col] is not None:
+                orig = row[col]
+                removed, added = hints.get(col) or (frozenset(), frozenset())
+                step_removed = [a for a in m.arg if a in old and a not in value]
+                step_added = [a for a in m.arg if a in value and a not in old]
+                hints[col] = (
+                    frozenset(a for a in (*removed, *step_removed)
+                              if a in orig and a not in value),
+                    frozenset(a for a in (*added, *step_added)
+                              if a in value and a not in orig))
     return new
 

@@ -144,8 +144,10 @@ def parse_column_set(table: TableSchema, json: Any) -> tuple[str, ...]:
     if isinstance(json, list):
         seen: list[str] = []
         for name in json:
-            if not isinstance(name, str) or name not in table.columns or name in seen:
+            if not isinstance(name, str) or name in seen:
                 break
+            if name not in table.columns:
+                raise SyntaxError_(f"{name} is not a valid column name", json)
             seen.append(name)
         else:
             return tuple(seen)

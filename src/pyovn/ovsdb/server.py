@@ -42,7 +42,6 @@ from pyovn.util.vlog import get_logger
 log = get_logger("ovsdb_server")
 
 SERVER_DB = "_Server"
-HISTORY_MAX = 100  # transactions kept for monitor_cond_since, as ovsdb-server keeps for raft
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -83,7 +82,9 @@ class DbState:
     log: Any = None  # storage.Log or None for in-memory databases
     path: str | None = None
     monitors: set[Monitor] = field(default_factory=set)
-    history: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY_MAX))
+    # (txn id, change set) of recent transactions, for monitor_cond_since. Like ovsdb-server, a
+    # standalone database keeps none (its transaction ids are all zero) unless asked to.
+    history: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=0))
     last_txn_id: str = ZERO_UUID
     waiters: list[PendingTxn] = field(default_factory=list)
     row_uuid: str | None = None  # this database's row in _Server.Database
@@ -239,7 +240,9 @@ def m_get_schema(s: Session, params: list, id_: Any) -> Any:
     name = params[0]
     st = s.server.dbs.get(name) if isinstance(name, str) else None
     if st is None:
-        raise RequestError(_error("unknown database", f"get_schema request specifies unknown database {name}"))
+        err = _error("unknown database", f"get_schema request specifies unknown database {name}")
+        err["syntax"] = orjson.dumps(params).decode()
+        raise RequestError(err)
     return st.db.schema.to_json()
 
 
@@ -418,13 +421,15 @@ class OvsdbServer:
     """Serves databases on any number of remotes."""
 
     def __init__(self, *, fsync: bool = True, max_backlog: int = 64 * 1024 * 1024,
-                 max_message: int = 256 * 1024 * 1024, read_only: bool = False):
+                 max_message: int = 256 * 1024 * 1024, read_only: bool = False,
+                 txn_history: int = 0):
         self.dbs: dict[str, DbState] = {}
         self.fsync = fsync
         self.max_backlog = max_backlog
         self.soft_backlog = max(1, max_backlog // 8)
         self.max_message = max_message
         self.read_only = read_only
+        self.txn_history = txn_history
         self.server_id = str(uuidlib.uuid4())
         self.sessions: set[Session] = set()
         self.listeners: dict[str, asyncio.base_events.Server] = {}
@@ -456,7 +461,7 @@ class OvsdbServer:
         if name in self.dbs:
             raise ValueError(f"{path or name}: duplicate database name {name}")
         st = DbState(name, db, log=log, path=path, read_only=self.read_only,
-                     last_compact_ms=now_ms())
+                     last_compact_ms=now_ms(), history=deque(maxlen=self.txn_history))
         self.dbs[name] = st
         schema_text = orjson.dumps(db.schema.to_json()).decode()
         res = self._server_db.db.transact(
@@ -486,9 +491,12 @@ class OvsdbServer:
     def _commit(self, st: DbState, changes: Any, comment: str | None = None) -> None:
         st.db.commit(changes)
         self._seq += 1
-        txn_id = str(uuidlib.uuid4())
-        st.last_txn_id = txn_id
-        st.history.append((txn_id, changes))
+        if st.history.maxlen:
+            txn_id = str(uuidlib.uuid4())
+            st.last_txn_id = txn_id
+            st.history.append((txn_id, changes))
+        else:
+            txn_id = ZERO_UUID
         st.txns_since_compact += 1
         if st.log is not None:
             st.log.append(st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000)))

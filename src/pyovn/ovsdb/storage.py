@@ -300,7 +300,11 @@ class Log:
         self.damage: CorruptRecordError | None = None
         self.n_read = 0            # records read (schema included), as ovsdb-server counts
         self.n_written = 0         # records appended since open
-        self._dirty = False        # written but not yet synced
+        # Appends counted vs. appends known durable; a counter, not a flag, because commit() may
+        # run in another thread while the event loop appends (a flag cleared after an fsync
+        # could hide an append made during it).
+        self._written_seq = 0
+        self._synced_seq = 0
         self._needs_truncate = False
         self._read_done = False
 
@@ -388,18 +392,19 @@ class Log:
                                  err=e.errno) from None
         self.offset = offset + len(data)
         self.n_written += 1
-        self._dirty = True
+        self._written_seq += 1
         return offset
 
     def commit(self, *, durable: bool = False) -> None:
         """Make the appended records durable (fdatasync) if ``sync`` or 'durable' asks for it."""
-        if self._dirty and (self.sync or durable):
+        target = self._written_seq
+        if target > self._synced_seq and (self.sync or durable):
             try:
                 os.fdatasync(self._fd)
             except OSError as e:
                 raise StorageIOError(f"{self.path}: fsync failed", path=self.path,
                                      err=e.errno) from None
-            self._dirty = False
+            self._synced_seq = max(self._synced_seq, target)
 
     def truncate_at(self, offset: int) -> None:
         """Cut the file at 'offset' (a record boundary); later appends go there."""
@@ -446,7 +451,7 @@ class Log:
         self._fd = fd
         self.offset = self.base = os.fstat(fd).st_size
         self.damage = None
-        self._dirty = False
+        self._synced_seq = self._written_seq
         self._needs_truncate = False
         self._read_done = True
 

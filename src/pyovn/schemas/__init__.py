@@ -9,6 +9,7 @@ FILES = {
     "OVN_Northbound": "ovn-nb.ovsschema",
     "OVN_Southbound": "ovn-sb.ovsschema",
     "Open_vSwitch": "vswitch.ovsschema",
+    "_Server": "_server.ovsschema",
 }
 
 

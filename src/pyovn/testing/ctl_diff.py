@@ -31,7 +31,11 @@ output (``dhcp-options-set-options <0> …``), so scenarios can name rows that h
 
 :func:`run_corpus` returns the list of :class:`Difference`; ``python -m pyovn.testing.ctl_diff``
 prints a summary (see ``--help``); ``--show`` prints one side's normalised transcript, which is
-how new corpus lines are checked while writing them.
+how new corpus lines are checked while writing them. Examples::
+
+    python -m pyovn.testing.ctl_diff tests/cli/ctl_corpus/*.txt --candidate-pyovn
+    python -m pyovn.testing.ctl_diff CORPUS --candidate 'pyovn nbctl' --candidate-server pyovn
+    python -m pyovn.testing.ctl_diff CORPUS --candidate-server 'python -m pyovn ovsdb-server'
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pyovn.testing.real import OvsdbServerProcess
+from pyovn.testing.real import OvsdbServerProcess, find_binary
 
 __all__ = [
     "TOOLS",
@@ -234,9 +238,12 @@ class ToolSet:
 
     def prefix(self, tool: str) -> list[str]:
         try:
-            return list(self.commands[tool])
+            argv = list(self.commands[tool])
         except KeyError:
             raise ValueError(f"tool set {self.name!r} has no command for {tool}") from None
+        if argv and os.sep not in argv[0]:
+            argv[0] = find_binary(argv[0]) or argv[0]
+        return argv
 
     def all_prog_names(self) -> list[str]:
         names = set(TOOLS) | set(self.prog_names)
@@ -357,7 +364,9 @@ def _run_command(argv: list[str], env: dict[str, str], cwd: Path, timeout: float
 
 # --- normalisation -----------------------------------------------------------------------------
 
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID_RE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 _TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\|\d+\|")
 _INDEX_ERROR_RE = re.compile(
     r"First row, with UUID ([0-9a-fA-F-]{36}), ([^.]*)\.  Second row, with UUID ([0-9a-fA-F-]{36}), ([^.]*)\."
@@ -494,6 +503,8 @@ class Difference:
 
     def format(self) -> str:
         head = f"{self.path}:{self.lineno}: [{self.scenario}] {self.field}: $ {self.command}"
+        if self.field in ("status", "setup"):
+            return f"{head}\n  reference: {self.reference}\n  candidate: {self.candidate}"
         return (
             f"{head}\n"
             f"  reference: {_indent(self.reference)}\n"
@@ -599,12 +610,12 @@ def _parse_candidate(values: list[str], server: ServerFactory) -> ToolSet:
         else:
             argv = shlex.split(v)
             last = os.path.basename(argv[-1]) if argv else ""
-            tool = short.get(last) or (last if last in TOOLS else None)
-            if tool is None:
+            found = short.get(last) or (last if last in TOOLS else None)
+            if found is None:
                 raise SystemExit(
                     f"--candidate {v!r}: cannot tell which tool it replaces; use TOOL=COMMAND"
                 )
-            commands[tool] = argv
+            commands[found] = argv
     return ToolSet("candidate", commands, server)
 
 
@@ -664,7 +675,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="real",
         help="'real', 'pyovn' or a server command prefix (default: real)",
     )
-    ap.add_argument("--reference-server", default="real", help="as --candidate-server")
+    ap.add_argument(
+        "--reference-server",
+        default="real",
+        help="as --candidate-server; a command prefix creates databases with the real ovsdb-tool",
+    )
     ap.add_argument("--jobs", "-j", type=int, default=None, help="scenarios run in parallel")
     ap.add_argument("--only", help="regex: run only scenarios whose name matches")
     ap.add_argument(

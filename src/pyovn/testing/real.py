@@ -29,6 +29,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -76,8 +77,11 @@ class DaemonError(RuntimeError):
 
 
 def find_binary(name: str) -> str | None:
-    """Full path of executable ``name`` on PATH or in the usual sbin directories, else None."""
-    path = os.environ.get("PATH", os.defpath) + os.pathsep + os.pathsep.join(_EXTRA_PATH)
+    """Full path of executable ``name`` on PATH, in the usual sbin directories or beside the
+    running interpreter, else None."""
+    # The interpreter's own bin directory too: a virtualenv's ``pyovn`` script lives there.
+    extra = (*_EXTRA_PATH, os.path.dirname(sys.executable))
+    path = os.environ.get("PATH", os.defpath) + os.pathsep + os.pathsep.join(extra)
     return shutil.which(name, path=path)
 
 
@@ -249,6 +253,18 @@ class Daemon:
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    ctl_path: Path | None = None  # the --unixctl socket, when the daemon has one
+
+    def appctl(self, *args: str, program: str = "ovs-appctl", timeout: float = 10.0) -> str:
+        """Run ``ovs-appctl -t <unixctl socket> ARGS`` and return its stdout (raises on failure)."""
+        if self.ctl_path is None:
+            raise DaemonError(f"{self.name} has no unixctl socket")
+        argv = [find_binary(program) or program, "-t", os.fspath(self.ctl_path), *args]
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        if res.returncode != 0:
+            raise DaemonError(f"{' '.join(argv)}: {res.stderr.strip()}")
+        return res.stdout
 
     def output_tail(self, lines: int = 20) -> str:
         """The last lines the daemon printed (stdout and stderr), for error messages."""
@@ -476,6 +492,7 @@ class NorthdProcess(Daemon):
         super().__init__(argv, d, name=name, env=env, ready_timeout=ready_timeout)
 
     def _wait_ready(self) -> None:
+        assert self.ctl_path is not None
         wait_for_socket(self.ctl_path, self.ready_timeout, alive=lambda: self.running)
 
 

@@ -1,0 +1,758 @@
+"""Executes one transaction's operations against a database, no I/O, copy-on-write.
+
+``execute(db, ops, ...)`` parses and runs each operation in order (insert, select, update,
+mutate, delete, wait, commit, abort, comment, assert), dispatching from a table that also says
+whether the operation only reads.  Changes go into ``Txn.ch`` (table -> uuid -> [old, new]); the
+committed rows are never touched, and a row is copied once, on its first modification in the
+transaction.  The first failing operation stops the transaction: its error object is its result
+and the remaining operations get ``null``.
+
+When every operation succeeded, the commit-time checks run in ovsdb-server's order: drop no-op
+changes, strong reference counts (dangling references, deleting referenced rows), garbage
+collection of unreferenced rows of non-root tables, maxRows, weak reference removal (and the
+min-size check it may trigger), unique indexes.  A failure there is appended as one extra
+result.  Otherwise each changed row gets a new ``_version`` and the change set is returned for
+the caller to commit (``Database.commit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pyovn.ovsdb.condition import Condition, compile_where
+from pyovn.ovsdb.data import (
+    SymbolTable,
+    check_datum,
+    datum_from_json,
+    datum_sort_key,
+    datum_to_json,
+    datum_to_string,
+    is_uuid,
+    new_uuid,
+)
+from pyovn.ovsdb.errors import (
+    OP_ARRAY,
+    OP_BOOLEAN,
+    OP_ID,
+    OP_NUMBER,
+    OP_OBJECT,
+    OP_OPTIONAL,
+    OP_STRING,
+    Aborted,
+    ConstraintViolation,
+    DuplicateUuid,
+    DuplicateUuidName,
+    MemberParser,
+    NotAllowed,
+    NotOwner,
+    NotSupported,
+    OvsdbError,
+    ReferentialIntegrityViolation,
+    SyntaxError_,
+    TimedOut,
+    UnknownColumn,
+)
+from pyovn.ovsdb.mutation import apply_mutations, parse_mutations
+from pyovn.ovsdb.schema import parse_column_set
+from pyovn.ovsdb.types import MAP, SCALAR, UINT_MAX, ZERO_UUID
+
+if TYPE_CHECKING:
+    from pyovn.ovsdb.database import ChangeSet, Database, Row, TableInfo, TxnResult
+
+__all__ = ["execute", "Txn"]
+
+
+def _english_list(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return f"{items[0]} and {items[1]}"
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+class Txn:
+    """The state of one transaction in progress."""
+
+    __slots__ = ("db", "ch", "symtab", "deleted", "read_only", "locks", "elapsed_ms",
+                 "durable", "comments", "timeout_ms", "hints")
+
+    def __init__(self, db: Database, *, read_only: bool, locks: frozenset[str] | set[str],
+                 elapsed_ms: float) -> None:
+        self.db = db
+        self.ch: dict[str, dict[str, list]] = {}
+        self.symtab = SymbolTable()
+        self.deleted: set[str] = set()
+        self.read_only = read_only
+        self.locks = locks
+        self.elapsed_ms = elapsed_ms
+        self.durable = False
+        self.comments: list[str] = []
+        self.timeout_ms: float | None = None
+        # (table, uuid, column) -> (removed, added) atoms of a set column changed only by
+        # mutate insert/delete (see mutation.apply_mutations).
+        self.hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
+
+    # -- row access -------------------------------------------------------------------------------
+    def get(self, table: str, uuid: str) -> Row | None:
+        ch = self.ch.get(table)
+        if ch is not None:
+            e = ch.get(uuid)
+            if e is not None:
+                return e[1]
+        return self.db.tables[table].rows.get(uuid)
+
+    def query(self, table: str, cond: Condition) -> list[Row]:
+        match = cond.match
+        if cond.uuid_eq is not None:
+            row = self.get(table, cond.uuid_eq)
+            return [row] if row is not None and match(row) else []
+        rows = self.db.tables[table].rows
+        ch = self.ch.get(table)
+        if not ch:
+            return [r for r in rows.values() if match(r)]
+        out = [r for u, r in rows.items() if u not in ch and match(r)]
+        out.extend(e[1] for e in ch.values() if e[1] is not None and match(e[1]))
+        return out
+
+    def modify(self, table: str, row: Row) -> Row:
+        """A transaction-owned copy of ``row`` to change in place."""
+        ch = self.ch.setdefault(table, {})
+        uuid = row["_uuid"]
+        e = ch.get(uuid)
+        if e is None:
+            new = dict(row)
+            ch[uuid] = [row, new]
+            return new
+        return e[1]
+
+    def delete(self, table: str, row: Row) -> None:
+        ch = self.ch.setdefault(table, {})
+        uuid = row["_uuid"]
+        e = ch.get(uuid)
+        if e is None:
+            ch[uuid] = [row, None]
+        else:
+            e[1] = None
+        self.deleted.add(uuid)
+
+    # -- parsing helpers --------------------------------------------------------------------------
+    def table(self, p: MemberParser, member: str = "table") -> TableInfo | None:
+        name = p.member(member, OP_ID)
+        if name is None:
+            return None
+        info = self.db.infos.get(name)
+        if info is None:
+            p.raise_error(f"No table named {name}.")
+        return info
+
+    def parse_row(self, info: TableInfo, json: Any, *,
+                  for_insert: bool) -> dict[str, Any]:
+        """Column values given in a "row" object (ovsdb_row_from_json)."""
+        types = info.types
+        out: dict[str, Any] = {}
+        symtab = self.symtab
+        for name, value in json.items():
+            t = types.get(name)
+            if t is None:
+                raise UnknownColumn(f"No column {name} in table {info.name}.", json)
+            v = datum_from_json(t, value, symtab)
+            if for_insert and (name == "_uuid" or name == "_version"):
+                continue    # ovsdb-server accepts and ignores these on insert
+            out[name] = v
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations
+# ---------------------------------------------------------------------------------------------
+
+def _op_insert(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    uuid_json = p.member("uuid", OP_STRING | OP_OPTIONAL)
+    uuid_name = p.member("uuid-name", OP_ID | OP_OPTIONAL)
+    row_json = p.member("row", OP_OBJECT | OP_OPTIONAL)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    uuid: str | None = None
+    if uuid_json is not None:
+        if not is_uuid(uuid_json):
+            raise SyntaxError_("bad uuid", uuid_json)
+        uuid = uuid_json.lower()
+        if x.get(info.name, uuid) is not None or uuid in x.deleted:
+            raise DuplicateUuid("This UUID would duplicate a UUID already present within the "
+                                "table or deleted within the same transaction.", uuid_json)
+    if uuid_name is not None:
+        symtab = x.symtab
+        if uuid_name in symtab.created:
+            raise DuplicateUuidName('This "uuid-name" appeared on an earlier "insert" '
+                                    "operation.", uuid_name)
+        if uuid is not None:
+            symtab.uuids[uuid_name] = uuid
+        else:
+            uuid = symtab.get(uuid_name)
+        symtab.created.add(uuid_name)
+    elif uuid is None:
+        uuid = new_uuid()
+    given = x.parse_row(info, row_json, for_insert=True) if row_json else {}
+    for name, ctype in info.bad_defaults:
+        if name not in given:
+            check_datum(ctype, info.defaults[name])
+    row = dict(info.defaults)
+    row.update(given)
+    row["_uuid"] = uuid
+    row["_version"] = new_uuid()
+    ch = x.ch.get(info.name)
+    if ch is None:
+        ch = x.ch[info.name] = {}
+    ch[uuid] = [None, row]
+    return {"uuid": ["uuid", uuid]}
+
+
+def _row_to_json(info: TableInfo, row: Row, columns: tuple[str, ...]) -> dict:
+    types = info.types
+    return {c: datum_to_json(types[c], row[c]) for c in columns}
+
+
+def _op_select(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    where = p.member("where", OP_ARRAY)
+    columns_json = p.member("columns", OP_ARRAY | OP_OPTIONAL)
+    sort_json = p.member("sort", OP_ARRAY | OP_OPTIONAL)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    cond = compile_where(info.schema, where, x.symtab)
+    columns = (tuple(info.types) if columns_json is None
+               else parse_column_set(info.schema, columns_json))
+    sort = parse_column_set(info.schema, sort_json) if sort_json is not None else ()
+    rows = x.query(info.name, cond)
+    if "_uuid" not in columns and len(rows) > 1:
+        # OVS returns distinct rows when _uuid is not selected.
+        seen: set = set()
+        distinct = []
+        for r in rows:
+            k = tuple(_hashable(r[c]) for c in columns)
+            if k not in seen:
+                seen.add(k)
+                distinct.append(r)
+        rows = distinct
+    if sort and len(rows) > 1:
+        types = info.types
+        rows.sort(key=lambda r: tuple(datum_sort_key(types[c], r[c]) for c in sort))
+    return {"rows": [_row_to_json(info, r, columns) for r in rows]}
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(sorted(v.items())) if type(v) is dict else v
+
+
+def _op_update(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    where = p.member("where", OP_ARRAY)
+    row_json = p.member("row", OP_OBJECT)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    values = x.parse_row(info, row_json, for_insert=False)
+    schema_cols = info.schema.columns
+    for name in values:
+        if not schema_cols[name].mutable:
+            raise ConstraintViolation(f"Cannot update immutable column {name} in table "
+                                      f"{info.name}.", p.json)
+    cond = compile_where(info.schema, where, x.symtab)
+    rows = x.query(info.name, cond)
+    for row in rows:
+        if any(row[c] != v for c, v in values.items()):
+            x.modify(info.name, row).update(values)
+            if x.hints:
+                for c in values:
+                    x.hints.pop((info.name, row["_uuid"], c), None)
+    return {"count": len(rows)}
+
+
+def _op_mutate(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    where = p.member("where", OP_ARRAY)
+    mutations_json = p.member("mutations", OP_ARRAY)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    mutations = parse_mutations(info.schema, mutations_json, x.symtab)
+    cond = compile_where(info.schema, where, x.symtab)
+    rows = x.query(info.name, cond)
+    tname = info.name
+    hints = x.hints
+    for row in rows:
+        row_hints: dict[str, Any] = {}
+        values = apply_mutations(mutations, row, row_hints)
+        if any(row[c] != v for c, v in values.items()):
+            uuid = row["_uuid"]
+            fresh = uuid not in x.ch.get(tname, ())
+            x.modify(tname, row).update(values)
+            for c, h in row_hints.items():
+                key = (tname, uuid, c)
+                if h is None or (not fresh and key not in hints):
+                    hints.pop(key, None)
+                elif fresh:
+                    hints[key] = h
+                else:
+                    hints[key] = _compose(hints[key], h, row, values[c], x, tname, uuid, c)
+    return {"count": len(rows)}
+
+
+def _compose(first: tuple[frozenset, frozenset], second: tuple[frozenset, frozenset],
+             row: Row, final: Any, x: Txn, tname: str, uuid: str, c: str
+             ) -> tuple[frozenset, frozenset]:
+    """Chain two set diffs; ``row`` is the intermediate value's row, ``final`` the result."""
+    orig = x.ch[tname][uuid][0]
+    if orig is None:
+        return (frozenset(), frozenset())
+    o = orig[c]
+    removed = frozenset(a for a in (*first[0], *second[0]) if a in o and a not in final)
+    added = frozenset(a for a in (*first[1], *second[1]) if a in final and a not in o)
+    return removed, added
+
+
+def _op_delete(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    where = p.member("where", OP_ARRAY)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    cond = compile_where(info.schema, where, x.symtab)
+    rows = x.query(info.name, cond)
+    for row in rows:
+        x.delete(info.name, row)
+    return {"count": len(rows)}
+
+
+def _op_wait(x: Txn, p: MemberParser) -> dict:
+    info = x.table(p)
+    where = p.member("where", OP_ARRAY)
+    columns_json = p.member("columns", OP_ARRAY | OP_OPTIONAL)
+    until = p.member("until", OP_STRING)
+    rows_json = p.member("rows", OP_ARRAY)
+    timeout = p.member("timeout", OP_NUMBER | OP_OPTIONAL)
+    if p.error is not None:
+        raise p.error
+    assert info is not None
+    cond = compile_where(info.schema, where, x.symtab)
+    columns = (tuple(info.types) if columns_json is None
+               else parse_column_set(info.schema, columns_json))
+    if timeout is not None:
+        if timeout < 0:
+            raise SyntaxError_("timeout must be nonnegative", timeout)
+        if x.timeout_ms is None or timeout < x.timeout_ms:
+            x.timeout_ms = timeout
+    if until not in ("==", "!="):
+        raise SyntaxError_('"until" must be "==" or "!="', until)
+    expected: set = set()
+    for rj in rows_json:
+        if not isinstance(rj, dict):
+            raise SyntaxError_("row must be JSON object", rj)
+        row = dict(info.defaults)
+        row.update(x.parse_row(info, rj, for_insert=False))
+        row.setdefault("_uuid", ZERO_UUID)
+        row.setdefault("_version", ZERO_UUID)
+        expected.add(tuple(_hashable(row[c]) for c in columns))
+    actual = {tuple(_hashable(r[c]) for c in columns) for r in x.query(info.name, cond)}
+    if (actual == expected) != (until == "=="):
+        if timeout is not None and (timeout == 0 or x.elapsed_ms >= timeout):
+            raise TimedOut('"where" clause test failed')
+        if timeout is None or x.elapsed_ms < timeout:
+            raise NotSupported("triggers not supported")
+    return {}
+
+
+def _op_commit(x: Txn, p: MemberParser) -> dict:
+    durable = p.member("durable", OP_BOOLEAN)
+    if durable:
+        x.durable = True
+    return {}
+
+
+def _op_abort(x: Txn, p: MemberParser) -> dict:
+    raise Aborted("aborted by request")
+
+
+def _op_comment(x: Txn, p: MemberParser) -> dict:
+    comment = p.member("comment", OP_STRING)
+    if comment is not None:
+        x.comments.append(comment)
+    return {}
+
+
+def _op_assert(x: Txn, p: MemberParser) -> dict:
+    lock = p.member("lock", OP_ID)
+    if lock is None:
+        return {}
+    if lock in x.locks:
+        return {}
+    raise NotOwner(f"Asserted lock {lock} not held.")
+
+
+# name -> (executor, read-only)
+OPERATIONS: dict[str, tuple[Callable[[Txn, MemberParser], dict], bool]] = {
+    "insert": (_op_insert, False),
+    "select": (_op_select, True),
+    "update": (_op_update, False),
+    "mutate": (_op_mutate, False),
+    "delete": (_op_delete, False),
+    "wait": (_op_wait, True),
+    "commit": (_op_commit, False),
+    "abort": (_op_abort, True),
+    "comment": (_op_comment, True),
+    "assert": (_op_assert, True),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The transaction
+# ---------------------------------------------------------------------------------------------
+
+def execute(db: Database, ops: list, *, read_only: bool = False,
+            locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0,
+            with_hints: bool = False) -> Any:
+    """Run one transaction; see the module docstring.  Returns a TxnResult, or with
+    ``with_hints`` (for Database) a pair (TxnResult, set-diff hints of its change set)."""
+    result, x = _execute(db, ops, read_only=read_only, locks=locks, elapsed_ms=elapsed_ms)
+    if with_hints:
+        return result, (x.hints if result.changes else {})
+    return result
+
+
+def _execute(db: Database, ops: list, *, read_only: bool, locks: frozenset[str] | set[str],
+             elapsed_ms: float) -> tuple[TxnResult, Txn]:
+    from pyovn.ovsdb.database import TxnResult
+    x = Txn(db, read_only=read_only, locks=locks, elapsed_ms=elapsed_ms)
+    n = len(ops)
+    results: list = []
+    error: OvsdbError | None = None
+    for i, op_json in enumerate(ops, 1):
+        p = MemberParser(op_json, f"ovsdb operation {i} of {n}")
+        op_name = p.member("op", OP_ID)
+        result: dict | None = None
+        ro = True
+        if op_name is not None:
+            entry = OPERATIONS.get(op_name)
+            if entry is None:
+                p.raise_error(f'No operation "{op_name}"')
+            else:
+                executor, ro = entry
+                try:
+                    result = executor(x, p)
+                except OvsdbError as e:
+                    error = e
+        try:
+            p.finish()
+        except OvsdbError as e:
+            error = e   # a parse error overrides any other error
+        if error is None and not ro and read_only:
+            error = NotAllowed(f"{op_name} operation not allowed when database server is in "
+                               "read only mode")
+        if error is not None:
+            results.append(error.to_json())
+            break
+        results.append(result)
+    comment = "\n".join(x.comments) if x.comments else None
+    if error is not None:
+        results.extend([None] * (n - len(results)))
+        blocked = isinstance(error, NotSupported) and x.timeout_ms != 0
+        return TxnResult(results, None, blocked=blocked, durable=x.durable, comment=comment,
+                         timeout_ms=x.timeout_ms, base_index=db.txn_index, error=error), x
+    try:
+        changes = _precommit(x)
+    except OvsdbError as e:
+        results.append(e.to_json())
+        return TxnResult(results, None, durable=x.durable, comment=comment,
+                         timeout_ms=x.timeout_ms, base_index=db.txn_index, error=e), x
+    return TxnResult(results, changes or None, durable=x.durable, comment=comment,
+                     timeout_ms=x.timeout_ms, base_index=db.txn_index), x
+
+
+def _precommit(x: Txn) -> ChangeSet:
+    db = x.db
+    infos = db.infos
+    ch = x.ch
+    # 1. Drop changes that change nothing.
+    for tname in list(ch):
+        trows = ch[tname]
+        for uuid in [u for u, (old, new) in trows.items()
+                     if (old is None and new is None)
+                     or (old is not None and new is not None and _same_row(old, new))]:
+            del trows[uuid]
+        if not trows:
+            del ch[tname]
+    if not ch:
+        return {}
+
+    # 2. Strong references: dangling references, then deletions of referenced rows.
+    hints = x.hints
+    delta: dict[str, int] = {}
+    delta_table: dict[str, str] = {}
+    for tname, trows in ch.items():
+        strong = infos[tname].strong
+        if not strong:
+            continue
+        for uuid, (old, new) in trows.items():
+            for rc in strong:
+                c = rc.name
+                ov = old[c] if old is not None else None
+                nv = new[c] if new is not None else None
+                if ov is nv or (ov is None and not nv) or (nv is None and not ov):
+                    continue
+                removed, added = rc.delta(ov, nv, hints.get((tname, uuid, c)))
+                for _, u in removed:
+                    if u != uuid:   # a row's references to itself do not keep it alive
+                        delta[u] = delta.get(u, 0) - 1
+                for rt, u in added:
+                    if u == uuid:
+                        continue
+                    if x.get(rt, u) is None:
+                        raise ReferentialIntegrityViolation(
+                            f"Table {tname} column {c} row {uuid} references nonexistent row "
+                            f"{u} in table {rt}.")
+                    delta[u] = delta.get(u, 0) + 1
+                    delta_table[u] = rt
+    refcount = db.refcount
+    if delta or refcount:
+        for tname, trows in ch.items():
+            for uuid, (old, new) in trows.items():
+                if old is not None and new is None:
+                    left = refcount.get(uuid, 0) + delta.get(uuid, 0)
+                    if left > 0:
+                        raise ReferentialIntegrityViolation(
+                            f"cannot delete {tname} row {uuid} because of {left} remaining "
+                            "reference(s)")
+
+    # 3. Garbage collection of unreferenced rows in non-root tables.
+    if db.has_gc:
+        _collect_garbage(x, delta, delta_table)
+
+    # 4. maxRows.
+    for tname, trows in ch.items():
+        info = infos[tname]
+        if info.max_rows != UINT_MAX:
+            n = len(db.tables[tname].rows)
+            for old, new in trows.values():
+                n += (new is not None) - (old is not None)
+            if n > info.max_rows:
+                raise ConstraintViolation(
+                    f'transaction causes "{tname}" table to contain {n} rows, greater than '
+                    f"the schema-defined limit of {info.max_rows} row(s)")
+
+    # 5. Weak references.
+    _assess_weak_refs(x)
+
+    # 6. Unique indexes.
+    for tname, trows in ch.items():
+        if infos[tname].indexes:
+            _check_indexes(x, tname, trows)
+
+    # Done: new versions and the change set.
+    out: ChangeSet = {}
+    for tname, trows in ch.items():
+        if not trows:
+            continue
+        t_out = {}
+        for uuid, (old, new) in trows.items():
+            if new is not None and old is not None:
+                new["_version"] = new_uuid()    # inserted rows got theirs on insert
+            t_out[uuid] = (old, new)
+        out[tname] = t_out
+    return out
+
+
+def _same_row(old: Row, new: Row) -> bool:
+    return all(c == "_version" or old[c] == v for c, v in new.items())
+
+
+def _collect_garbage(x: Txn, delta: dict[str, int], delta_table: dict[str, str]) -> None:
+    db = x.db
+    infos = db.infos
+    refcount = db.refcount
+    candidates: list[tuple[str, str]] = []
+    for tname, trows in x.ch.items():
+        if not infos[tname].is_root:
+            candidates.extend((tname, u) for u, e in trows.items() if e[1] is not None)
+    for u, d in delta.items():
+        if d:
+            t = delta_table.get(u)
+            if t is None:
+                # A reference removed from a row deleted earlier: find its table.
+                t = _table_of(x, u)
+            if t is not None and not infos[t].is_root:
+                candidates.append((t, u))
+    while candidates:
+        tname, u = candidates.pop()
+        row = x.get(tname, u)
+        if row is None or refcount.get(u, 0) + delta.get(u, 0) != 0:
+            continue
+        x.delete(tname, row)
+        e = x.ch[tname][u]
+        if e[0] is None:
+            del x.ch[tname][u]
+        for rc in infos[tname].strong:
+            for rt, ref in rc.refs(row[rc.name]):
+                if ref == u:
+                    continue
+                delta[ref] = delta.get(ref, 0) - 1
+                if not infos[rt].is_root:
+                    candidates.append((rt, ref))
+
+
+def _table_of(x: Txn, uuid: str) -> str | None:
+    for tname, table in x.db.tables.items():
+        if uuid in table.rows:
+            return tname
+        trows = x.ch.get(tname)
+        if trows and uuid in trows:
+            return tname
+    return None
+
+
+def _assess_weak_refs(x: Txn) -> None:
+    db = x.db
+    infos = db.infos
+    ch = x.ch
+    # Rows weakly referring to rows this transaction deletes.
+    todo: dict[tuple[str, str], None] = {}
+    weak_in = db.weak_in
+    if weak_in:
+        for trows in ch.values():
+            for u, (old, new) in trows.items():
+                if new is None and old is not None:
+                    srcs = weak_in.get(u)
+                    if srcs:
+                        for src in srcs:
+                            todo[src] = None
+    for tname, trows in list(ch.items()):
+        if infos[tname].weak:
+            for u, e in trows.items():
+                if e[1] is not None:
+                    todo[(tname, u)] = None
+    for tname, u in todo:
+        row = x.get(tname, u)
+        if row is None:
+            continue
+        info = infos[tname]
+        trows = ch.get(tname)
+        e = trows.get(u) if trows else None
+        inserted = e is not None and e[0] is None
+        for rc in info.weak:
+            c = rc.name
+            value = row[c]
+            if rc.kind != SCALAR and not value:
+                continue
+            if e is not None and e[0] is not None:
+                if e[0][c] == value and not x.deleted:
+                    continue
+                hint = x.hints.get((tname, u, c))
+                if hint is not None and not any(
+                        x.get(rc.key_table, a) is None for a in hint[1]) and not (
+                        x.deleted and not x.deleted.isdisjoint(value)):
+                    continue    # only known-good references were added
+            new_value, n_removed, zero = _drop_dangling(x, rc, value)
+            if not n_removed:
+                continue
+            ctype = rc.type
+            if ctype.kind == SCALAR or len(new_value) < ctype.min:
+                if zero and inserted:
+                    raise ConstraintViolation(
+                        f'Weak reference column "{c}" in "{tname}" row {u} (inserted within '
+                        "this transaction) contained all-zeros UUID (probably as the default "
+                        "value for this column) but deleting this value caused a constraint "
+                        "volation because this column is not allowed to be empty.")
+                raise ConstraintViolation(
+                    f"Deletion of {n_removed} weak reference(s) to deleted (or never-existing) "
+                    f'rows from column "{c}" in "{tname}" row {u} '
+                    f"{'(inserted within this transaction) ' if inserted else ''}caused this "
+                    "column to become empty, but constraints on this column disallow an empty "
+                    "column.")
+            x.modify(tname, row)[c] = new_value
+            x.hints.pop((tname, u, c), None)
+            row = x.get(tname, u)
+            assert row is not None
+            e = ch[tname][u]
+
+
+def _drop_dangling(x: Txn, rc: Any, value: Any) -> tuple[Any, int, bool]:
+    """``value`` without references to rows that do not exist after the transaction."""
+    get = x.get
+    kt, vt = rc.key_table, rc.value_table
+    zero = False
+    if rc.kind == SCALAR:
+        if get(kt, value) is None:
+            return value, 1, value == ZERO_UUID
+        return value, 0, False
+    if rc.kind == MAP:
+        keep = {}
+        n = 0
+        for k, v in value.items():
+            if (kt and get(kt, k) is None) or (vt and get(vt, v) is None):
+                n += 1
+                zero = zero or k == ZERO_UUID or v == ZERO_UUID
+            else:
+                keep[k] = v
+        return (keep if n else value), n, zero
+    gone = [a for a in value if get(kt, a) is None]
+    if not gone:
+        return value, 0, False
+    return value.difference(gone), len(gone), ZERO_UUID in gone
+
+
+def _check_indexes(x: Txn, tname: str, trows: dict[str, list]) -> None:
+    table = x.db.tables[tname]
+    info = table.info
+    for i, cols in enumerate(info.indexes):
+        committed = table.indexes[i]
+        seen: dict[tuple, str] = {}
+        for u, (_old, new) in trows.items():
+            if new is None:
+                continue
+            key = tuple(_hashable(new[c]) for c in cols)
+            other = seen.get(key)
+            if other is None:
+                cu = committed.get(key)
+                if cu is not None and cu != u and cu not in trows:
+                    other = cu
+            if other is not None:
+                raise _duplicate_index_error(x, tname, cols, x.get(tname, other), new)
+            seen[key] = u
+
+
+def _duplicate_index_error(x: Txn, tname: str, cols: tuple[str, ...], a: Row | None,
+                           b: Row) -> ConstraintViolation:
+    assert a is not None
+    info = x.db.infos[tname]
+    types = info.types
+    order = [c for c in info.user_columns] + ["_uuid"]
+
+    def key(r: Row) -> tuple:
+        return tuple(datum_sort_key(types[c], r[c]) for c in order)
+    if key(a) < key(b):
+        a, b = b, a
+    values = _english_list([datum_to_string(types[c], a[c]) for c in cols])
+    names = _english_list([f'"{c}"' for c in cols])
+    trows = x.ch.get(tname, {})
+
+    def describe(r: Row, title: str) -> str:
+        e = trows.get(r["_uuid"])
+        s = f"{title} row, with UUID {r['_uuid']}, "
+        if e is None:
+            return s + ("existed in the database before this transaction and was not "
+                        "modified by the transaction.")
+        if e[0] is None:
+            return s + "was inserted by this transaction."
+        old = e[0]
+        if all(old[c] == r[c] for c in cols):
+            return s + ("existed in the database before this transaction, which modified "
+                        "some of the row's columns but not any columns in this index.")
+        before = _english_list([datum_to_string(types[c], old[c]) for c in cols])
+        return s + f"had the following index values before the transaction: {before}."
+    return ConstraintViolation(
+        f'Transaction causes multiple rows in "{tname}" table to have identical values '
+        f"({values}) for index on column{'s' if len(cols) > 1 else ''} {names}.  "
+        f"{describe(a, 'First')}  {describe(b, 'Second')}")
