@@ -4,6 +4,8 @@ The work is split by concern; this module is the public face:
   actions_ast    one frozen class per action; ``to_string()`` prints OVN's normalized form
   actions_opts   option tables (DHCPv4/v6, IPv6 RA, controller events) as data
   actions_parse  text -> actions + implied prerequisites, errors in OVN's words with offsets
+                 (operand helpers in actions_parse_base, controller-side actions in
+                 actions_parse_ctl)
   actions_exec   actions -> ``program(flow, ctx)`` (generated Python, compiled once) and the
                  ``ActionContext`` protocol the datapath and trace implement
 

@@ -16,242 +16,47 @@ inside ``ct_commit { }``), matching widths and types.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import lru_cache
 
 from pyovn.logical.actions_ast import (
     Action,
     ActionList,
-    BindVport,
-    CheckPktLarger,
-    CommitEcmpNh,
-    CommitLbAff,
     CtCommitV1,
     CtLb,
     CtLbBackend,
     CtNat,
     DecTtl,
     Exchange,
-    FwdGroup,
-    GenOption,
     GetFdb,
     GetMacBind,
-    HandleSvcCheck,
     Load,
-    Log,
     LookupFdb,
     LookupMacBind,
     Move,
     Nested,
     Next,
-    OptionDef,
     PushPop,
     PutFdb,
     PutMacBind,
-    PutOpts,
     Result,
-    Sample,
     Select,
-    SetMeter,
-    SetQueue,
     Simple,
-    TriggerEvent,
-    Value,
-    ValueSet,
-    format_actions,
     range_string,
 )
-from pyovn.logical.actions_opts import (
-    CONTROLLER_EVENTS,
-    DHCPV4_OPTIONS,
-    DHCPV6_OPTIONS,
-    ND_RA_OPTIONS,
-)
+from pyovn.logical.actions_parse_base import _MAX_DEPTH, ParsedActions, ParseParams, T
+from pyovn.logical.actions_parse_ctl import _ControllerParser
 from pyovn.logical.flow import FieldRef
-from pyovn.logical.lexer import IntFormat, Lexer, ParseError, TokenType
-from pyovn.logical.symbols import Level, SymbolKind, SymbolTable, WriteScope, default_symtab
+from pyovn.logical.lexer import IntFormat, Lexer, TokenType
+from pyovn.logical.symbols import WriteScope
 
 __all__ = ["ParseParams", "ParsedActions", "parse_actions", "parse_actions_cached"]
 
-T = TokenType
 
-# OVN's limit on nesting (MAX_NESTED_ACTION_DEPTH).
-_MAX_DEPTH = 32
-_QDISC_MAX_QUEUE_ID = 61440
-_LOG_SEVERITIES = ("alert", "warning", "notice", "info", "debug")
-_PROTOS = {"tcp": 6, "udp": 17, "sctp": 132}
-
-
-@dataclass(frozen=True)
-class ParseParams:
-    """Where the actions sit and what they may refer to.
-
-    ``pipeline``/``table``: the flow's own stage ("ingress"/"egress", logical table number);
-    ``n_tables``: tables per pipeline (OVN's LOG_PIPELINE_LEN, 29).  Option tables default to
-    OVN 23.03's built-in ones.
-    """
-
-    symtab: SymbolTable = field(default_factory=default_symtab)
-    pipeline: str = "ingress"
-    table: int = 0
-    n_tables: int = 29
-    dhcp_opts: Mapping[str, OptionDef] = field(default_factory=lambda: DHCPV4_OPTIONS)
-    dhcpv6_opts: Mapping[str, OptionDef] = field(default_factory=lambda: DHCPV6_OPTIONS)
-    nd_ra_opts: Mapping[str, OptionDef] = field(default_factory=lambda: ND_RA_OPTIONS)
-    events: Mapping[str, Mapping[str, OptionDef]] = field(default_factory=lambda: CONTROLLER_EVENTS)
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                id(self.symtab),
-                self.pipeline,
-                self.table,
-                self.n_tables,
-                id(self.dhcp_opts),
-                id(self.dhcpv6_opts),
-                id(self.nd_ra_opts),
-                id(self.events),
-            )
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedActions:
-    """The actions of one flow and the prerequisites (match expression texts) they imply."""
-
-    actions: ActionList
-    prereqs: tuple[str, ...] = ()
-
-    def to_string(self) -> str:
-        return format_actions(self.actions)
-
-    def prereq_expr(self) -> str | None:
-        """The prerequisites as one expression (``None`` if there are none)."""
-        if not self.prereqs:
-            return None
-        return " && ".join(f"({p})" if _needs_parens(p) else p for p in self.prereqs)
-
-
-def _needs_parens(expr: str) -> bool:
-    return not re.fullmatch(r"[A-Za-z_.][A-Za-z0-9_.]*", expr)
-
-
-class _Parser:
-    __slots__ = ("lx", "pp", "prereqs", "depth", "scope")
-
-    def __init__(self, lx: Lexer, pp: ParseParams) -> None:
-        self.lx = lx
-        self.pp = pp
-        self.prereqs: list[str] = []
-        self.depth = 0
-        self.scope = WriteScope.DEFAULT
+class _Parser(_ControllerParser):
+    __slots__ = ()
 
     # --- helpers --------------------------------------------------------------------------
-    def err(self, message: str) -> ParseError:
-        return self.lx.error(message)
-
-    def syntax(self, message: str | None = None) -> ParseError:
-        return self.lx.syntax_error(message)
-
-    def add_prereq(self, expr: str | None) -> None:
-        if expr and expr not in self.prereqs:
-            self.prereqs.append(expr)
-
-    def field(self) -> FieldRef:
-        """``name`` or ``name[i]`` or ``name[lo..hi]`` (OVN's expr_field_parse)."""
-        lx = self.lx
-        tok = lx.token
-        sym = self.pp.symtab.get(tok.s) if tok.type is T.ID else None
-        if sym is None:
-            raise self.syntax("expecting field name")
-        lx.next()
-        if sym.kind is SymbolKind.PREDICATE:
-            raise self.err(f"Predicate symbol {sym.name} used where lvalue required.")
-        ofs, n_bits = 0, sym.width
-        if lx.token.type is T.LSQUARE:
-            if sym.kind is SymbolKind.STRING:
-                raise self.err(f"Cannot select subfield of string field {sym.name}.")
-            if sym.level is Level.NOMINAL:
-                raise self.err(f"Cannot select subfield of nominal field {sym.name}.")
-            lx.next()
-            low = lx.force_int()
-            high = low
-            if lx.match(T.ELLIPSIS):
-                high = lx.force_int()
-            lx.force_match(T.RSQUARE)
-            if low > high:
-                raise self.err(f"Invalid bit range {low} to {high}.")
-            if high >= sym.width:
-                raise self.err(
-                    f"Cannot select bits {low} to {high} of {sym.width}-bit symbol {sym.name}."
-                )
-            ofs, n_bits = low, high - low + 1
-        self.add_prereq(sym.prereqs)
-        return FieldRef(sym, ofs, n_bits)
-
-    def type_check(self, ref: FieldRef, n_bits: int, rw: bool) -> None:
-        """OVN's expr_type_check: ``n_bits`` wide (0 = a string field) and writable if ``rw``."""
-        if n_bits != ref.n_bits:
-            if n_bits and ref.n_bits:
-                raise self.err(
-                    f"Cannot use {ref.n_bits}-bit field {range_string(ref)} "
-                    f"where {n_bits}-bit field is required."
-                )
-            if n_bits:
-                raise self.err(
-                    f"Cannot use string field {ref.name} where numeric field is required."
-                )
-            raise self.err(f"Cannot use numeric field {ref.name} where string field is required.")
-        if rw and not (ref.symbol.write_scope & self.scope):
-            raise self.err(f"Field {ref.name} is not modifiable.")
-
-    def typed_field(self, n_bits: int, rw: bool = False) -> FieldRef:
-        ref = self.field()
-        self.type_check(ref, n_bits, rw)
-        return ref
-
-    def uint16(self, what: str) -> int:
-        lx = self.lx
-        if lx.is_int() and lx.token.value <= 0xFFFF:
-            v = lx.token.value
-            lx.next()
-            return v
-        raise self.syntax(f"expecting {what}")
-
-    def constant(self) -> Value:
-        lx = self.lx
-        tok = lx.token
-        if tok.type is T.STRING:
-            lx.next()
-            return Value(string=tok.s)
-        if tok.type is T.INTEGER:
-            lx.next()
-            return Value(tok.value, None, tok.format)
-        if tok.type is T.MASKED_INTEGER:
-            lx.next()
-            return Value(tok.value, tok.mask, tok.format)
-        if tok.type is T.TEMPLATE:
-            raise self.err("Unexpanded template.")
-        raise self.syntax("expecting constant")
-
-    def constant_set(self) -> ValueSet:
-        lx = self.lx
-        if lx.match(T.LCURLY):
-            values = [self.constant()]
-            lx.match(T.COMMA)
-            while not lx.match(T.RCURLY):
-                values.append(self.constant())
-                lx.match(T.COMMA)
-            kinds = {v.is_string for v in values}
-            if len(kinds) > 1:
-                raise self.err("Constants in set must all have the same type.")
-            return ValueSet(tuple(values), True)
-        return ValueSet((self.constant(),))
-
     # --- action lists ---------------------------------------------------------------------
     def actions(self, sentinel: TokenType) -> ActionList:
         lx = self.lx
@@ -338,10 +143,6 @@ class _Parser:
         self.type_check(rhs, rhs.n_bits, exchange)
         return Exchange(lhs, rhs) if exchange else Move(lhs, rhs)
 
-    def _skip_call(self) -> None:
-        self.lx.next()  # the function name
-        self.lx.next()  # "("
-
     def result(self, dst: FieldRef, func: str, prereq: str | None = None) -> Action:
         self._skip_call()
         if not self.lx.match(T.RPAREN):
@@ -373,94 +174,6 @@ class _Parser:
         if len(members) <= 1:
             raise self.syntax("expecting at least 2 group members")
         return Select(dst, tuple(members), self.pp.pipeline, self.pp.table + 1)
-
-    def put_opts(self, dst: FieldRef, func: str) -> Action:
-        self._skip_call()
-        self.type_check(dst, 1, True)
-        pp = self.pp
-        if func == "put_dhcp_opts":
-            table, what = pp.dhcp_opts, "DHCPv4"
-        elif func == "put_dhcpv6_opts":
-            table, what = pp.dhcpv6_opts, "DHCPv6"
-        else:
-            table, what = pp.nd_ra_opts, "IPv6 ND RA"
-        options = self.gen_options(table, what)
-        if func == "put_dhcp_opts" and not any(o.option.code == 0 for o in options):
-            raise self.err("put_dhcp_opts requires offerip to be specified.")
-        if func == "put_nd_ra_opts":
-            self.validate_nd_ra(options)
-            self.add_prereq("ip6")
-        return PutOpts(func, dst, options)
-
-    def gen_options(self, table: Mapping[str, OptionDef], what: str) -> tuple[GenOption, ...]:
-        lx = self.lx
-        options: list[GenOption] = []
-        while not lx.match(T.RPAREN):
-            options.append(self.gen_option(table, what))
-            lx.match(T.COMMA)
-        return tuple(options)
-
-    def gen_option(self, table: Mapping[str, OptionDef], what: str) -> GenOption:
-        lx = self.lx
-        if lx.token.type is not T.ID:
-            raise self.syntax()
-        opt = table.get(lx.token.s)
-        if opt is None:
-            raise self.syntax(f"expecting {what} option name")
-        lx.next()
-        lx.force_match(T.EQUALS)
-        value = self.constant_set()
-        if opt.type != "host_id":
-            is_string = value.values[0].is_string
-            if opt.type in ("str", "domains"):
-                if not is_string:
-                    raise self.err(f"{what} option {opt.name} requires string value.")
-            elif is_string:
-                raise self.err(f"{what} option {opt.name} requires numeric value.")
-        return GenOption(opt, value)
-
-    def validate_nd_ra(self, options: tuple[GenOption, ...]) -> None:
-        stateful = prefix_set = slla = False
-        for o in options:
-            vals = o.value.values
-            bad = len(vals) > 1
-            c = vals[0]
-            name = o.option.name
-            if not bad:
-                if name == "addr_mode":
-                    bad = c.string not in ("slaac", "dhcpv6_stateful", "dhcpv6_stateless")
-                    stateful = c.string == "dhcpv6_stateful"
-                elif name == "router_preference":
-                    bad = c.string not in ("MEDIUM", "HIGH", "LOW")
-                elif name == "slla":
-                    bad = c.fmt is not IntFormat.ETHERNET
-                    slla = True
-                elif name == "prefix":
-                    bad = c.fmt is not IntFormat.IPV6 or c.mask is None
-                    prefix_set = True
-                elif name == "mtu":
-                    bad = c.fmt is not IntFormat.DECIMAL
-                elif name == "rdnss":
-                    bad = c.fmt is not IntFormat.IPV6
-                elif name in ("route_info", "dnssl"):
-                    bad = c.string is None
-            if bad:
-                raise self.err(f'Invalid value for "{name}" option')
-        if not slla:
-            raise self.err("slla option not present")
-        if not stateful and not prefix_set:
-            raise self.err(
-                "prefix option needs to be set when address mode is slaac/dhcpv6_stateless."
-            )
-
-    def check_pkt_larger(self, dst: FieldRef) -> Action:
-        self.type_check(dst, 1, True)
-        lx = self.lx
-        lx.next()
-        lx.force_match(T.LPAREN)
-        length = lx.force_int()
-        lx.force_match(T.RPAREN)
-        return CheckPktLarger(dst, length)
 
     def lookup_mac_bind(self, dst: FieldRef, kind: str, with_mac: bool) -> Action:
         self.type_check(dst, 1, True)
@@ -494,10 +207,6 @@ class _Parser:
         return LookupFdb(dst, port, mac)
 
     # --- keyword actions (the keyword is already consumed) ---------------------------------
-    def _check_not_last(self, name: str) -> None:
-        if self.pp.table >= self.pp.n_tables:
-            raise self.err(f'"{name}" action not allowed in last table.')
-
     def next_(self) -> Action:
         pp, lx = self.pp, self.lx
         if not pp.n_tables:
@@ -732,161 +441,6 @@ class _Parser:
         lx.force_match(T.RPAREN)
         return PutMacBind(kind, port, ip, mac)
 
-    def set_queue(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        qid = lx.force_int()
-        lx.force_match(T.RPAREN)
-        if not 0 <= qid <= _QDISC_MAX_QUEUE_ID:
-            raise self.err(
-                f"Queue ID {qid} for set_queue is not in valid range 0 to {_QDISC_MAX_QUEUE_ID}."
-            )
-        return SetQueue(qid)
-
-    def log(self) -> Action:
-        lx = self.lx
-        verdict: str | None = None
-        severity, name, meter = "info", None, None
-        if lx.match(T.LPAREN):
-            while not lx.match(T.RPAREN):
-                if lx.match_id("verdict"):
-                    lx.force_match(T.EQUALS)
-                    for v in ("drop", "reject", "allow"):
-                        if lx.match_id(v):
-                            verdict = v
-                            break
-                    else:
-                        raise self.syntax("unknown verdict")
-                elif lx.match_id("name"):
-                    lx.force_match(T.EQUALS)
-                    if lx.token.type is not T.STRING:
-                        raise self.syntax("expecting string")
-                    if len(lx.token.s.encode()) >= 64:
-                        raise self.syntax("name must be shorter than 64 characters")
-                    name = lx.token.s
-                    lx.next()
-                elif lx.match_id("severity"):
-                    lx.force_match(T.EQUALS)
-                    if lx.token.type is not T.ID:
-                        raise self.syntax("expecting severity")
-                    if lx.token.s not in _LOG_SEVERITIES:
-                        raise self.syntax("unknown severity")
-                    severity = lx.token.s
-                    lx.next()
-                elif lx.match_id("meter"):
-                    lx.force_match(T.EQUALS)
-                    if lx.token.type is not T.STRING:
-                        raise self.syntax("expecting string")
-                    meter = lx.token.s
-                    lx.next()
-                else:
-                    raise self.syntax()
-                lx.match(T.COMMA)
-        if verdict is None:
-            raise self.syntax("expecting verdict")
-        return Log(verdict, severity, name, meter)
-
-    def set_meter(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        rate = burst = 0
-        if lx.token.type is T.INTEGER and lx.token.format is IntFormat.DECIMAL:
-            rate = lx.token.value
-        lx.next()
-        if lx.match(T.COMMA):
-            if lx.token.type is T.INTEGER and lx.token.format is IntFormat.DECIMAL:
-                burst = lx.token.value
-            lx.next()
-        lx.force_match(T.RPAREN)
-        if not rate:
-            raise self.err(f"Rate {rate} for set_meter is not in valid.")
-        return SetMeter(rate, burst)
-
-    def trigger_event(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        if not lx.match_id("event"):
-            raise self.syntax("Expecting 'event' option")
-        lx.force_match(T.EQUALS)
-        if lx.token.type is not T.STRING or len(lx.token.s) >= 64:
-            raise self.syntax("Expecting string")
-        event = lx.token.s
-        table = self.pp.events.get(event)
-        if table is None:
-            raise self.syntax(f"Unknown event '{event}'")
-        lx.next()
-        lx.match(T.COMMA)
-        options = self.gen_options(table, event)
-        if event == "empty_lb_backends":
-            self.validate_empty_lb_backends(options)
-        return TriggerEvent(event, options)
-
-    def validate_empty_lb_backends(self, options: tuple[GenOption, ...]) -> None:
-        for o in options:
-            vals = o.value.values
-            s = vals[0].string
-            if len(vals) > 1 or s is None:
-                raise self.err(f'Invalid value for "{o.option.name}" option')
-            if o.option.name == "vip" and _parse_ip_port(s) is None:
-                raise self.err(f"Invalid load balancer VIP '{s}'")
-            if o.option.name == "protocol" and s not in _PROTOS:
-                raise self.err(f"Load balancer protocol '{s}' is not 'tcp', 'udp', or 'sctp'")
-            if o.option.name == "load_balancer":
-                try:
-                    uuid.UUID(s)
-                except ValueError:
-                    raise self.err(f"Load balancer '{s}' is not a UUID") from None
-
-    def bind_vport(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        if lx.token.type is not T.STRING:
-            raise self.syntax("expecting port name string")
-        vport = lx.token.s
-        lx.next()
-        lx.force_match(T.COMMA)
-        parent = self.typed_field(0)
-        lx.force_match(T.RPAREN)
-        return BindVport(vport, parent)
-
-    def handle_svc_check(self) -> Action:
-        self.lx.force_match(T.LPAREN)
-        port = self.typed_field(0)
-        self.lx.force_match(T.RPAREN)
-        return HandleSvcCheck(port)
-
-    def _bool_arg(self) -> bool:
-        lx = self.lx
-        if lx.match_string("true") or lx.match_id("true"):
-            return True
-        if lx.match_string("false") or lx.match_id("false"):
-            return False
-        raise self.syntax("expecting true or false")
-
-    def fwd_group(self) -> Action:
-        lx = self.lx
-        liveness = False
-        ports: list[str] = []
-        if lx.match(T.LPAREN):
-            if lx.match_id("liveness"):
-                lx.force_match(T.EQUALS)
-                liveness = self._bool_arg()
-                lx.force_match(T.COMMA)
-            if lx.match_id("childports"):
-                lx.force_match(T.EQUALS)
-                while not lx.match(T.RPAREN):
-                    if lx.token.type is not T.STRING:
-                        raise self.syntax("expecting logical switch port")
-                    ports.append(lx.token.s)
-                    lx.next()
-                    lx.match(T.COMMA)
-        return FwdGroup(liveness, tuple(ports), self.pp.pipeline, self.pp.table + 1)
-
-    def handle_bfd_msg(self) -> Action:
-        self.lx.force_match(T.LPAREN)
-        self.lx.force_match(T.RPAREN)
-        return Simple("handle_bfd_msg", "handle_bfd_msg();")
-
     def put_fdb(self) -> Action:
         lx = self.lx
         lx.force_match(T.LPAREN)
@@ -895,124 +449,6 @@ class _Parser:
         mac = self.typed_field(48)
         lx.force_match(T.RPAREN)
         return PutFdb(port, mac)
-
-    def _proto_arg(self) -> int:
-        for name, num in _PROTOS.items():
-            if self.lx.match_id(name):
-                return num
-        raise self.syntax("invalid protocol")
-
-    def _named(self, name: str) -> None:
-        if not self.lx.match_id(name):
-            raise self.syntax("invalid parameter")
-        self.lx.force_match(T.EQUALS)
-
-    def commit_ecmp_nh(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        self._named("ipv6")
-        ipv6 = self._bool_arg()
-        lx.force_match(T.COMMA)
-        self._named("proto")
-        proto = self._proto_arg()
-        lx.force_match(T.RPAREN)
-        return CommitEcmpNh(ipv6, proto)
-
-    def _lb_key(self) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
-        lx = self.lx
-        if lx.token.type is not T.STRING:
-            raise self.syntax("invalid parameter")
-        parsed = _parse_ip_port(lx.token.s)
-        if parsed is None:
-            raise self.syntax("invalid parameter")
-        return parsed
-
-    def commit_lb_aff(self) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        self._named("vip")
-        vip, vip_port = self._lb_key()
-        lx.next()
-        lx.force_match(T.COMMA)
-        self._named("backend")
-        backend, backend_port = self._lb_key()
-        if backend.version != vip.version:
-            raise self.syntax("invalid protocol family")
-        lx.next()
-        lx.force_match(T.COMMA)
-        proto = 0
-        if vip_port:
-            self._named("proto")
-            proto = self._proto_arg()
-            lx.force_match(T.COMMA)
-        self._named("timeout")
-        timeout = self.uint16("affinity timeout")
-        lx.force_match(T.RPAREN)
-        return CommitLbAff(vip, vip_port, backend, backend_port, proto, timeout)
-
-    def sample(self) -> Action:
-        lx = self.lx
-        probability = collector_set = obs_domain = obs_point = 0
-        use_cookie = False
-        if lx.match(T.LPAREN):
-            while not lx.match(T.RPAREN):
-                if lx.match_id("probability"):
-                    lx.force_match(T.EQUALS)
-                    if lx.token.type is T.INTEGER and lx.token.format is IntFormat.DECIMAL:
-                        probability = self.uint16("probability")
-                elif lx.match_id("obs_point"):
-                    lx.force_match(T.EQUALS)
-                    tok = lx.token
-                    if tok.type is T.MACRO and tok.s == "cookie":
-                        use_cookie = True
-                    elif tok.type is T.INTEGER and tok.format is IntFormat.DECIMAL:
-                        obs_point = tok.value
-                    else:
-                        raise self.syntax("malformed sample observation_point_id")
-                    lx.next()
-                elif lx.match_id("obs_domain"):
-                    lx.force_match(T.EQUALS)
-                    tok = lx.token
-                    if tok.type is T.INTEGER and tok.format is IntFormat.DECIMAL:
-                        if tok.value > 0xFF:
-                            raise self.syntax("obs_domain must be 8-bit long")
-                        obs_domain = tok.value
-                    lx.next()
-                elif lx.match_id("collector_set"):
-                    lx.force_match(T.EQUALS)
-                    tok = lx.token
-                    if tok.type is T.INTEGER and tok.format is IntFormat.DECIMAL:
-                        collector_set = tok.value
-                    lx.next()
-                else:
-                    raise self.syntax("unknown argument")
-                lx.match(T.COMMA)
-        if not probability:
-            raise self.err("probability must be greater than zero")
-        return Sample(probability, collector_set, obs_domain, obs_point, use_cookie)
-
-
-def _parse_ip_port(
-    s: str,
-) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int] | None:
-    """A load balancer key: ``ip``, ``ip:port``, ``[ip6]`` or ``[ip6]:port``."""
-    host, port = s, 0
-    try:
-        if s.startswith("["):
-            close = s.index("]")
-            host, rest = s[1:close], s[close + 1 :]
-            if rest:
-                if not rest.startswith(":"):
-                    return None
-                port = int(rest[1:])
-            return ipaddress.IPv6Address(host), port
-        if s.count(":") == 1:
-            host, p = s.split(":")
-            port = int(p)
-            return ipaddress.IPv4Address(host), port
-        return ipaddress.ip_address(host), 0
-    except ValueError:
-        return None
 
 
 def _simple(keyword: str, text: str | None = None) -> Callable[[_Parser], Action]:

@@ -10,7 +10,9 @@ the parser tracks the enclosing ``!`` parity to enforce OVN's nominal-field rule
 The parsed tree (``Cmp`` nodes on symbols, value and mask aligned to the symbol's bits) is then
 *annotated*: predicates are replaced by their expansions, subfields and register views by tests
 on base microflow keys (``Test``), and each symbol's prerequisites are ANDed in, recursively.
-The annotated tree only mentions base keys, which is what ``expr_compile`` turns into Python.
+The annotated tree only mentions base keys; ``simplify`` then drops the tests that the
+equalities around them decide (repeated prerequisites, mostly), and ``expr_compile`` turns the
+result into Python.
 
 Address sets (``$name``) and port groups (``@name``) come from dicts given by the caller:
 name -> list of address strings / port names.  Port groups are looked up as OVN does, first as

@@ -131,7 +131,7 @@ class BaseType:
             from pyovn.ovsdb.data import atom_to_string
             valid = ", ".join(atom_to_string(self.type, a) for a in self.enum_sorted)
             raise ConstraintViolation(
-                f"{atom_to_string(self.type, atom)} is not one of the allowed values ({valid})")
+                f"{atom_to_string(self.type, atom)} is not one of the allowed values ([{valid}])")
 
     def _range_error(self, value: str, lo: Any, hi: Any, lo_none: bool, hi_none: bool,
                      fmt: Callable[[Any], str]) -> ConstraintViolation:

@@ -37,8 +37,15 @@ def _changes_while_away(server: Any, a: str, b: str) -> None:
     )
 
 
-async def _scenario(server: Any, expect_delta: bool) -> None:
+async def _scenario(server: Any, how: str, expect_delta: bool) -> None:
     async with Idl(server.remote, "OVN_Northbound", min_backoff=0.02, max_backoff=0.2) as idl:
+        # ovsdb-server trims its history (oldest first) to fewer atoms than the database
+        # holds: give the database some bulk first, in its own transaction, so the one we
+        # resume from stays in the history.
+        async with idl.transaction() as txn:
+            for i in range(40):
+                txn.insert("Logical_Switch", name=f"filler{i}",
+                           other_config={f"k{j}": "v" for j in range(5)})
         async with idl.transaction() as txn:
             a = txn.insert("Logical_Switch", name="a")
             b = txn.insert("Logical_Switch", name="b")
@@ -47,20 +54,29 @@ async def _scenario(server: Any, expect_delta: bool) -> None:
         idl.watch(lambda e, r, o: events.append((e, r.name, o)), "Logical_Switch")
         before = idl.conn.connections
 
-        # Take the server away from the client's socket; change the data meanwhile through a
-        # side socket, so the changes certainly happen while the client is disconnected.
-        main_sock = server.sock
-        server.stop()
-        await asyncio.sleep(0.05)
-        assert not idl.is_synced
-        server.sock = main_sock.with_name("side.sock")
-        server.start()
-        _changes_while_away(server, a.uuid, b.uuid)
-        server.stop()
-        server.sock = main_sock
-        server.start()
+        if how == "restart":
+            # Take the server away from the client's socket; change the data meanwhile through
+            # a side socket, so the changes certainly happen while the client is disconnected.
+            main_sock = server.sock
+            server.stop()
+            await asyncio.sleep(0.05)
+            assert not idl.is_synced
+            server.sock = main_sock.with_name("side.sock")
+            server.start()
+            _changes_while_away(server, a.uuid, b.uuid)
+            server.stop()
+            server.sock = main_sock
+            server.start()
+        else:
+            # Drop our session and change the data before the event loop (blocked in the
+            # subprocess call) can reconnect; the server keeps running with its history.
+            idl.conn.force_reconnect()
+            _changes_while_away(server, a.uuid, b.uuid)
 
-        await idl.wait_until(lambda: idl.is_synced and idl.conn.connections > before, 20)
+        t0 = time.monotonic()
+        while not (idl.is_synced and idl.conn.connections > before):
+            assert time.monotonic() - t0 < 20, "no resync"
+            await asyncio.sleep(0.01)
         assert replica_view(idl) == dump_view(server)
         got = sorted((e, n) for e, n, _ in events)
         assert got == [("create", "c"), ("delete", "a"), ("update", "b2")]
@@ -68,25 +84,35 @@ async def _scenario(server: Any, expect_delta: bool) -> None:
         assert old.name == "b" and old.other_config == {}
         assert old.changed == {"name", "other_config"}
         if expect_delta:
-            assert idl.deltas == 1 and idl.resyncs == 0
+            assert (idl.deltas, idl.resyncs) == (1, 0)
         else:
-            assert idl.resyncs == 1 and idl.deltas == 0
+            assert (idl.deltas, idl.resyncs) == (0, 1)
 
         # Still live after the resync.
         async with idl.transaction() as txn:
             txn.insert("Logical_Switch", name="d")
-        assert sorted(r.name for r in idl["Logical_Switch"]) == ["b2", "c", "d", "same"]
+        names = sorted(r.name for r in idl["Logical_Switch"] if not r.name.startswith("filler"))
+        assert names == ["b2", "c", "d", "same"]
 
 
-def test_reconnect_standalone_full_resync_with_correct_events(real_server):
+@pytest.mark.parametrize("how", ["restart", "drop"])
+def test_reconnect_standalone_full_resync_with_correct_events(real_server, how):
     # A standalone database keeps no transaction history: the server answers found=false and
     # sends everything; the replica reports only what really changed.
-    run(_scenario(real_server, expect_delta=False))
+    run(_scenario(real_server, how, expect_delta=False))
 
 
 def test_reconnect_clustered_resumes_with_monitor_cond_since(make_server):
+    # A clustered database keeps recent transactions: after a dropped session the server
+    # answers monitor_cond_since with found=true and only the delta.
     server = make_server("c1").create_cluster().start()
-    run(_scenario(server, expect_delta=True))
+    run(_scenario(server, "drop", expect_delta=True))
+
+
+def test_reconnect_clustered_after_restart(make_server):
+    # The cluster's log keeps the history across a server restart: still only the delta.
+    server = make_server("c1").create_cluster().start()
+    run(_scenario(server, "restart", expect_delta=True))
 
 
 def test_inactivity_probe_detects_dead_peer(tmp_path):

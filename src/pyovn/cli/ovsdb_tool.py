@@ -1,0 +1,671 @@
+"""``pyovn ovsdb-tool``: the command line of Open vSwitch's ovsdb-tool(1) for standalone files.
+
+Commands: create, compact, convert (not yet), needs-conversion, db-name, db-version, db-cksum,
+db-is-standalone, db-is-clustered, schema-name, schema-version, schema-cksum, compare-versions,
+query, transact, show-log, help.  Options are parsed like getopt_long (they may follow the command,
+long options may be abbreviated, ``-mm`` counts twice).  Output, error texts (``ovsdb-tool: ...``)
+and exit codes are the real tool's: 0 success, 1 error, 2 "false" for the test commands.
+
+The files are read and written through :mod:`pyovn.ovsdb.storage`; query, transact and compact
+replay the log into :class:`pyovn.ovsdb.database.Database` and run the engine.
+
+``show-log`` must print tables, rows and columns in the order the real tool does, which is the
+iteration order of Open vSwitch's hash map (shash) the JSON parser filled: :func:`ovs_shash_order`
+reproduces it (32-bit murmur-style string hash with basis 0, power-of-two buckets that grow when
+the count exceeds twice the mask, insertion at the head of a bucket).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn
+
+import orjson
+
+from pyovn.ovsdb import storage
+from pyovn.ovsdb.errors import OvsdbError, json_text
+
+PROGRAM = "ovsdb-tool"
+OVS_VERSION = "3.1.0"
+DEFAULT_DB = "/etc/openvswitch/conf.db"
+DEFAULT_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+
+
+class ToolError(Exception):
+    """A fatal error: printed as ``ovsdb-tool: <message>``, exit status 1."""
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def default_db() -> str:
+    # The real tool's compiled-in defaults, overridable the way OVS's are.
+    return os.path.join(os.environ.get("OVS_DBDIR", "/etc/openvswitch"), "conf.db")
+
+
+def default_schema() -> str:
+    return os.path.join(os.environ.get("OVS_PKGDATADIR", "/usr/share/openvswitch"),
+                        "vswitch.ovsschema")
+
+
+# ---------------------------------------------------------------------------------------------
+# Open vSwitch hash map iteration order (show-log prints in it)
+# ---------------------------------------------------------------------------------------------
+
+_M32 = 0xFFFFFFFF
+
+
+def _rot(x: int, k: int) -> int:
+    return ((x << k) | (x >> (32 - k))) & _M32
+
+
+def _mhash_add(h: int, data: int) -> int:
+    if data:
+        data = (data * 0xCC9E2D51) & _M32
+        data = _rot(data, 15)
+        data = (data * 0x1B873593) & _M32
+        h ^= data
+    h = _rot(h, 13)
+    return (h * 5 + 0xE6546B64) & _M32
+
+
+def ovs_hash_string(s: str) -> int:
+    """Open vSwitch's hash_string(s, 0) (the portable, non-CRC32 build Debian ships)."""
+    b = s.encode()
+    n = len(b)
+    h = 0
+    full = n - n % 4
+    for i in range(0, full, 4):
+        h = _mhash_add(h, int.from_bytes(b[i:i + 4], "little"))
+    if n % 4:
+        h = _mhash_add(h, int.from_bytes(b[full:], "little"))
+    h ^= n
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    h ^= h >> 16
+    return h
+
+
+def _calc_mask(n: int) -> int:
+    mask = n // 2
+    for shift in (1, 2, 4, 8, 16, 32):
+        mask |= mask >> shift
+    return mask | ((mask & 1) << 1)
+
+
+def ovs_shash_order(keys: Iterable[str]) -> list[str]:
+    """The order in which OVS iterates an shash into which 'keys' were inserted in this order."""
+    mask = 0
+    buckets: list[list[tuple[int, str]]] = [[]]
+    n = 0
+    for k in keys:
+        h = ovs_hash_string(k)
+        buckets[h & mask].insert(0, (h, k))
+        n += 1
+        if n // 2 > mask:
+            new_mask = _calc_mask(n)
+            if new_mask > mask:
+                new: list[list[tuple[int, str]]] = [[] for _ in range(new_mask + 1)]
+                for bucket in buckets:
+                    for hk in bucket:
+                        new[hk[0] & new_mask].insert(0, hk)
+                buckets, mask = new, new_mask
+    return [k for bucket in buckets for _, k in bucket]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the commands
+# ---------------------------------------------------------------------------------------------
+
+def _fatal(message: str) -> NoReturn:
+    raise ToolError(message)
+
+
+def _storage_fatal(e: storage.StorageError) -> NoReturn:
+    if isinstance(e, storage.ClusteredDatabaseError):
+        _fatal(f"ovsdb error: {e.path}: cannot apply this operation to clustered database file")
+    _fatal(f"{e.kind}: {e.message}")
+
+
+def _read_schema_file(path: str) -> Any:
+    """Parse a .ovsschema file into a DatabaseSchema, with the real tool's error texts."""
+    from pyovn.ovsdb.schema import DatabaseSchema
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except OSError as e:
+        _fatal(f'failed to read schema: "{path}" could not be read as JSON (error opening '
+               f'"{path}": {os.strerror(e.errno or 0)})')
+    try:
+        json = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        _fatal(f'failed to read schema: "{path}" could not be read as JSON ({e})')
+    try:
+        return DatabaseSchema.from_json(json)
+    except OvsdbError as e:
+        details = f"failed to parse \"{path}\" as ovsdb schema: {e.details}"
+        syntax = f'syntax "{e.syntax}": ' if e.syntax is not None else ""
+        _fatal(f"{syntax}{e.error}: {details}")
+
+
+def _schema_of(json: Any) -> Any:
+    from pyovn.ovsdb.schema import DatabaseSchema
+    try:
+        return DatabaseSchema.from_json(json)
+    except OvsdbError as e:
+        _fatal(str(e))
+
+
+def _records(path: str) -> Iterable[storage.Record]:
+    """The records of standalone db 'path', strictly checked (any damage is fatal, after the
+    records before it were yielded)."""
+    try:
+        storage._check_standalone(path)
+        with open(path, "rb") as f:
+            yield from storage.iter_records(f, path)
+    except storage.StorageError as e:
+        _storage_fatal(e)
+    except OSError as e:
+        _fatal(f"I/O error: {path}: open failed ({os.strerror(e.errno or 0)})")
+
+
+def _db_schema_json(path: str) -> Any:
+    for rec in _records(path):
+        return rec.json
+    _fatal(f"ovsdb error: {path}: cannot identify file type")
+
+
+def _load(path: str) -> tuple[Any, list[storage.Record]]:
+    """Replay db 'path' into a Database; returns it and the records."""
+    from pyovn.ovsdb.database import Database
+    records = list(_records(path))
+    if not records:
+        _fatal(f"ovsdb error: {path}: cannot identify file type")
+    db = Database(_schema_of(records[0].json))
+    for rec in records[1:]:
+        try:
+            db.apply_record(rec.json)
+        except OvsdbError as e:
+            _fatal(str(e))
+    return db, records
+
+
+def _puts(s: str) -> None:
+    sys.stdout.write(s + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+
+def cmd_create(args: list[str], opts: dict) -> None:
+    db = args[0] if len(args) >= 1 else default_db()
+    schema_file = args[1] if len(args) >= 2 else default_schema()
+    schema = _read_schema_file(schema_file)
+    try:
+        storage.create(db, schema.to_json())
+    except storage.StorageError as e:
+        _storage_fatal(e)
+
+
+def cmd_compact(args: list[str], opts: dict) -> None:
+    src = args[0] if len(args) >= 1 else default_db()
+    dst = args[1] if len(args) >= 2 else None
+    comment = "compacted by pyovn ovsdb-tool"
+    if dst is None:
+        try:
+            with storage.Log.open(src) as log:
+                db, _ = _load(src)
+                # The log was read strictly by _load; mark it read so replace() may run.
+                for _ in log.read():
+                    pass
+                log.replace([db.schema.to_json(), db.snapshot_record(_now_ms(), comment)])
+        except storage.StorageError as e:
+            _storage_fatal(e)
+        return
+    db, _ = _load(src)
+    real_dst = os.path.realpath(dst)
+    try:
+        lock = storage._lock(real_dst)
+    except storage.StorageError as e:
+        _storage_fatal(e)
+    try:
+        data = (storage.encode_record(db.schema.to_json())
+                + storage.encode_record(db.snapshot_record(_now_ms(), comment)))
+        try:
+            fd = os.open(real_dst, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o640)
+        except OSError as e:
+            _fatal(f"I/O error: {dst}: create or open failed ({os.strerror(e.errno or 0)})")
+        try:
+            storage._write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(lock)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def cmd_needs_conversion(args: list[str], opts: dict) -> None:
+    db = args[0] if len(args) >= 1 else default_db()
+    schema_file = args[1] if len(args) >= 2 else default_schema()
+    s1 = _schema_of(_db_schema_json(db))
+    s2 = _read_schema_file(schema_file)
+    _puts("no" if s1.to_json() == s2.to_json() else "yes")
+
+
+def cmd_db_name(args: list[str], opts: dict) -> None:
+    path = args[0] if args else default_db()
+    try:
+        magic = storage.read_magic(path)
+    except storage.StorageError as e:
+        _storage_fatal(e)
+    if magic == storage.CLUSTER_MAGIC:
+        # The first record of a clustered file names the database.
+        try:
+            with open(path, "rb") as f:
+                first = next(storage.iter_records(f, path, magic=magic))
+        except storage.StorageError as e:
+            _storage_fatal(e)
+        _puts(str(first.json.get("name", "")))
+        return
+    _puts(_schema_of(_db_schema_json(path)).name)
+
+
+def cmd_db_version(args: list[str], opts: dict) -> None:
+    _puts(_schema_of(_db_schema_json(args[0] if args else default_db())).version)
+
+
+def cmd_db_cksum(args: list[str], opts: dict) -> None:
+    _puts(_schema_of(_db_schema_json(args[0] if args else default_db())).cksum or "")
+
+
+def cmd_schema_name(args: list[str], opts: dict) -> None:
+    _puts(_read_schema_file(args[0] if args else default_schema()).name)
+
+
+def cmd_schema_version(args: list[str], opts: dict) -> None:
+    _puts(_read_schema_file(args[0] if args else default_schema()).version)
+
+
+def cmd_schema_cksum(args: list[str], opts: dict) -> None:
+    _puts(_read_schema_file(args[0] if args else default_schema()).cksum or "")
+
+
+def _has_magic(args: list[str], magic: str) -> None:
+    try:
+        actual = storage.read_magic(args[0])
+    except storage.StorageError as e:
+        _storage_fatal(e)
+    if actual != magic:
+        raise _Exit(2)
+
+
+def cmd_db_is_clustered(args: list[str], opts: dict) -> None:
+    _has_magic(args, storage.CLUSTER_MAGIC)
+
+
+def cmd_db_is_standalone(args: list[str], opts: dict) -> None:
+    _has_magic(args, storage.MAGIC)
+
+
+_VERSION_RE = re.compile(r"\A(\d+)\.(\d+)\.(\d+)\Z")
+
+
+def _parse_version(s: str) -> tuple[int, int, int]:
+    m = _VERSION_RE.match(s)
+    if not m:
+        _fatal(f"{s}: not an OVSDB version number in format x.y.z")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+_RELOPS: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0, "<=": lambda c: c <= 0, "==": lambda c: c == 0,
+    ">=": lambda c: c >= 0, ">": lambda c: c > 0, "!=": lambda c: c != 0,
+}
+
+
+def cmd_compare_versions(args: list[str], opts: dict) -> None:
+    a = _parse_version(args[0])
+    b = _parse_version(args[2])
+    op = _RELOPS.get(args[1])
+    if op is None:
+        _fatal(f"{args[1]}: not a relational operator")
+    cmp = (a > b) - (a < b)
+    raise _Exit(0 if op(cmp) else 2)
+
+
+def _transact(args: list[str], rw: bool) -> None:
+    db_path = args[0] if len(args) >= 2 else default_db()
+    text = args[-1]
+    try:
+        request = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        _fatal(f'"{text}": {e}')
+    if isinstance(request, str):
+        _fatal(f'"{text}": {request}')
+    log = None
+    if rw:
+        try:
+            log = storage.Log.open(db_path)
+        except storage.StorageError as e:
+            _storage_fatal(e)
+    try:
+        db, records = _load(db_path)
+        _puts(json_text(_execute(db, request, log, db_path, records)))
+    finally:
+        if log is not None:
+            log.close()
+
+
+def _execute(db: Any, request: Any, log: storage.Log | None, path: str,
+             records: list[storage.Record]) -> Any:
+    """Run one transact request like ovsdb-tool: check the database name, execute, write the
+    record if writable (query: the real tool reports its failed write as an I/O error)."""
+    if not isinstance(request, list):
+        return {"details": "array expected", "error": "syntax error",
+                "syntax": json_text(request)}
+    if not request or request[0] != db.name:
+        return {"details": "database name expected as first parameter",
+                "error": "syntax error", "syntax": json_text(request)}
+    res = db.transact(request[1:], now_ms=_now_ms(), started_ms=_now_ms())
+    if res.blocked:
+        return [{"details": "triggers not supported", "error": "not supported"}]
+    results = list(res.results)
+    if res.changes:
+        rec = db.record_of(res.changes, comment=res.comment, date_ms=_now_ms())
+        if rec is not None:
+            if log is None:
+                # ovsdb-tool opens the file read-only for query; its commit then fails so.
+                size = records[-1].end
+                results.append({"details": f"{path}: cannot truncate to length {size}",
+                                "error": "I/O error", "io-error": "Invalid argument"})
+                return results
+            for _ in log.read():
+                pass
+            try:
+                log.append(rec)
+                log.commit(durable=True)
+            except storage.StorageError as e:
+                results.append({"details": e.message, "error": "I/O error"})
+                return results
+        db.commit(res.changes, comment=res.comment)
+    return results
+
+
+def cmd_query(args: list[str], opts: dict) -> None:
+    _transact(args, rw=False)
+
+
+def cmd_transact(args: list[str], opts: dict) -> None:
+    _transact(args, rw=True)
+
+
+# --- show-log --------------------------------------------------------------------------------
+
+def _format_date(t: int) -> str:
+    if t < 2**31 - 1:
+        t *= 1000   # early OVSDB wrote seconds
+    secs, ms = int(t / 1000), abs(int(t - int(t / 1000) * 1000))  # C division truncates
+    return time.strftime(" %Y-%m-%d %H:%M:%S", time.gmtime(secs)) + f".{ms:03d}"
+
+
+def _value_string(column: Any, value: Any) -> str:
+    """A column value as ovsdb_datum_to_string prints it, or its JSON text if it does not parse
+    as the column's type (e.g. a diff too large for the column)."""
+    from pyovn.ovsdb.data import datum_from_json, datum_to_string
+    if column is not None:
+        try:
+            return datum_to_string(column.type, datum_from_json(column.type, value))
+        except OvsdbError:
+            pass
+    return json_text(value)
+
+
+def _print_changes(rec: dict, names: dict[str, str], schema: Any, verbosity: int,
+                   out: list[str]) -> None:
+    diff = rec.get("_is_diff") is True
+    first = True
+    for table in ovs_shash_order(rec):
+        rows = rec[table]
+        if table.startswith("_") or not isinstance(rows, dict):
+            continue
+        if first:
+            out.append("\n")
+            first = False
+        ts = schema.tables.get(table) if schema is not None else None
+        for uuid in ovs_shash_order(rows):
+            row = rows[uuid]
+            old_name = names.get(uuid)
+            new_name = None
+            if isinstance(row, dict) and "name" in row:
+                new_name = json_text(row["name"])
+            if old_name is None:
+                if new_name is not None:
+                    out.append(f"  table {table} insert row {new_name} ({uuid[:8]}):\n")
+                else:
+                    out.append(f"  table {table} insert row {uuid[:8]}:\n")
+            else:
+                out.append(f"  table {table} row {old_name} ({uuid[:8]})"
+                           f"{' diff' if diff else ''}:\n")
+            if isinstance(row, dict):
+                if verbosity > 1:
+                    for col in ovs_shash_order(row):
+                        cs = ts.columns.get(col) if ts is not None else None
+                        out.append(f"    {col}={_value_string(cs, row[col])}\n")
+                if new_name is not None and old_name != new_name:
+                    names[uuid] = new_name
+                elif old_name is None:
+                    names[uuid] = uuid[:8]
+            elif row is None:
+                out.append("    delete row\n")
+                names.pop(uuid, None)
+
+
+def cmd_show_log(args: list[str], opts: dict) -> None:
+    path = args[0] if args else default_db()
+    verbosity = opts["more"]
+    names: dict[str, str] = {}
+    schema = None
+    for i, rec in enumerate(_records(path)):
+        out = [f"record {i}:"]
+        if i == 0:
+            schema = _schema_of(rec.json)
+            out.append(f' "{schema.name}" schema, version="{schema.version}", '
+                       f'cksum="{schema.cksum or ""}"\n')
+        else:
+            j = rec.json
+            date = j.get("_date")
+            if type(date) is int:
+                out.append(_format_date(date))
+            comment = j.get("_comment")
+            if isinstance(comment, str):
+                out.append(f' "{comment}"')
+            if verbosity > 0:
+                _print_changes(j, names, schema, verbosity, out)
+        out.append("\n")
+        # Printed record by record, so a damaged record is reported after the good ones.
+        sys.stdout.write("".join(out))
+
+
+def cmd_help(args: list[str], opts: dict) -> None:
+    _usage()
+
+
+def cmd_list_commands(args: list[str], opts: dict) -> None:
+    _puts("The available commands are:")
+    for name, (_, _, _, usage) in COMMANDS.items():
+        _puts(f"  {name} {usage}".rstrip())
+
+
+def _unsupported(name: str) -> Callable[[list[str], dict], None]:
+    def run(args: list[str], opts: dict) -> None:
+        _fatal(f"'{name}' is not supported by pyovn (standalone databases only)")
+    return run
+
+
+# name -> (min args, max args, handler, usage text)
+COMMANDS: dict[str, tuple[int, int, Callable[[list[str], dict], None], str]] = {
+    "create": (0, 2, cmd_create, "[db [schema]]"),
+    "create-cluster": (3, 3, _unsupported("create-cluster"), "db contents local"),
+    "join-cluster": (4, 2**31, _unsupported("join-cluster"), "db name local remote..."),
+    "compact": (0, 2, cmd_compact, "[db [dst]]"),
+    "convert": (0, 3, _unsupported("convert"), "[db [schema [dst]]]"),
+    "needs-conversion": (0, 2, cmd_needs_conversion, ""),
+    "db-name": (0, 1, cmd_db_name, "[db]"),
+    "db-version": (0, 1, cmd_db_version, "[db]"),
+    "db-cksum": (0, 1, cmd_db_cksum, "[db]"),
+    "db-is-clustered": (1, 1, cmd_db_is_clustered, "db"),
+    "db-is-standalone": (1, 1, cmd_db_is_standalone, "db"),
+    "schema-name": (0, 1, cmd_schema_name, "[schema]"),
+    "schema-version": (0, 1, cmd_schema_version, "[schema]"),
+    "schema-cksum": (0, 1, cmd_schema_cksum, "[schema]"),
+    "query": (1, 2, cmd_query, "[db] trns"),
+    "transact": (1, 2, cmd_transact, "[db] trns"),
+    "show-log": (0, 1, cmd_show_log, "[db]"),
+    "compare-versions": (3, 3, cmd_compare_versions, "a op b"),
+    "help": (0, 2**31, cmd_help, ""),
+    "list-commands": (0, 2**31, cmd_list_commands, ""),
+}
+
+
+def _usage() -> NoReturn:
+    sys.stdout.write(
+        f"{PROGRAM}: Open vSwitch database management utility\n"
+        f"usage: {PROGRAM} [OPTIONS] COMMAND [ARG...]\n"
+        "  create [DB [SCHEMA]]    create DB with the given SCHEMA\n"
+        "  compact [DB [DST]]      compact DB in-place (or to DST)\n"
+        "  db-name [DB]            report name of schema used by DB\n"
+        "  db-version [DB]         report version of schema used by DB\n"
+        "  db-cksum [DB]           report checksum of schema used by DB\n"
+        "  db-is-clustered DB      test whether DB is clustered\n"
+        "  db-is-standalone DB     test whether DB is standalone\n"
+        "  schema-name [SCHEMA]    report SCHEMA's name\n"
+        "  schema-version [SCHEMA] report SCHEMA's schema version\n"
+        "  schema-cksum [SCHEMA]   report SCHEMA's checksum\n"
+        "  compare-versions A OP B  compare OVSDB schema version numbers\n"
+        "  query [DB] TRNS         execute read-only transaction on DB\n"
+        "  transact [DB] TRNS      execute read/write transaction on DB\n"
+        "  [-m]... show-log [DB]   print DB's log entries\n"
+        f"The default DB is {default_db()}.\n"
+        f"The default SCHEMA is {default_schema()}.\n"
+        "\nOther options:\n"
+        "  -m, --more                  increase show-log verbosity\n"
+        "  --rbac-role=ROLE            RBAC role for transact and query commands\n"
+        "  -h, --help                  display this help message\n"
+        "  -V, --version               display version information\n")
+    raise _Exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Options (getopt_long semantics) and main
+# ---------------------------------------------------------------------------------------------
+
+# long option -> takes an argument: "no", "required", "optional"
+_LONG = {"more": "no", "rbac-role": "required", "cid": "required", "verbose": "optional",
+         "help": "no", "option": "no", "version": "no", "log-file": "optional"}
+_SHORT = {"m": "more", "h": "help", "o": "option", "V": "version", "v": "verbose"}
+
+
+def parse_options(argv: list[str]) -> tuple[dict, list[str]]:
+    opts: dict[str, Any] = {"more": 0, "rbac-role": None}
+    positional: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        i += 1
+        if a == "--":
+            positional.extend(argv[i:])
+            break
+        if a.startswith("--"):
+            name, eq, value = a[2:].partition("=")
+            matches = [n for n in _LONG if n.startswith(name)]
+            if name in _LONG:
+                matches = [name]
+            if len(matches) != 1:
+                what = "ambiguous" if matches else "unrecognized"
+                _fatal(f"{what} option '--{name}'" if what == "unrecognized"
+                       else f"option '--{name}' is ambiguous")
+            name = matches[0]
+            kind = _LONG[name]
+            if kind == "no" and eq:
+                _fatal(f"option '--{name}' doesn't allow an argument")
+            if kind == "required" and not eq:
+                if i >= len(argv):
+                    _fatal(f"option '--{name}' requires an argument")
+                value = argv[i]
+                i += 1
+            _apply_option(opts, name, value if (eq or kind == "required") else None)
+        elif a.startswith("-") and a != "-":
+            j = 1
+            while j < len(a):
+                c = a[j]
+                j += 1
+                name = _SHORT.get(c)
+                if name is None:
+                    _fatal(f"invalid option -- '{c}'")
+                if name == "verbose":
+                    _apply_option(opts, name, a[j:] or None)
+                    break
+                _apply_option(opts, name, None)
+        else:
+            positional.append(a)
+    return opts, positional
+
+
+def _apply_option(opts: dict, name: str, value: str | None) -> None:
+    if name == "more":
+        opts["more"] += 1
+    elif name == "help":
+        _usage()
+    elif name == "version":
+        sys.stdout.write(f"{PROGRAM} (Open vSwitch) {OVS_VERSION} (pyovn)\n")
+        raise _Exit(0)
+    elif name == "option":
+        for n, kind in _LONG.items():
+            sys.stdout.write(f"--{n}{'=ARG' if kind == 'required' else '[=ARG]' if kind == 'optional' else ''}\n")
+        raise _Exit(0)
+    else:
+        # --verbose, --log-file: accepted; pyovn's tool logs nothing worth configuring.
+        opts[name] = value
+
+
+def main(argv: list[str]) -> int:
+    try:
+        opts, args = parse_options(argv)
+        if not args:
+            _fatal("missing command name; use --help for help")
+        name, cargs = args[0], args[1:]
+        entry = COMMANDS.get(name)
+        if entry is None:
+            _fatal(f"unknown command '{name}'; use --help for help")
+        lo, hi, run, _ = entry
+        if len(cargs) < lo:
+            _fatal(f"'{name}' command requires at least {lo} arguments")
+        if len(cargs) > hi:
+            _fatal(f"'{name}' command takes at most {hi} arguments")
+        run(cargs, opts)
+        sys.stdout.flush()
+        return 0
+    except _Exit as e:
+        sys.stdout.flush()
+        return e.code
+    except ToolError as e:
+        sys.stdout.flush()
+        sys.stderr.write(f"{PROGRAM}: {e}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
