@@ -105,11 +105,9 @@ def ovs_shash_order(keys: Iterable[str]) -> list[str]:
     """The order in which OVS iterates an shash into which 'keys' were inserted in this order."""
     mask = 0
     buckets: list[list[tuple[int, str]]] = [[]]
-    n = 0
-    for k in keys:
+    for n, k in enumerate(keys, 1):
         h = ovs_hash_string(k)
         buckets[h & mask].insert(0, (h, k))
-        n += 1
         if n // 2 > mask:
             new_mask = _calc_mask(n)
             if new_mask > mask:
@@ -168,7 +166,7 @@ def _records(path: str) -> Iterable[storage.Record]:
     """The records of standalone db 'path', strictly checked (any damage is fatal, after the
     records before it were yielded)."""
     try:
-        storage._check_standalone(path)
+        storage.check_standalone(path)
         with open(path, "rb") as f:
             yield from storage.iter_records(f, path)
     except storage.StorageError as e:
@@ -234,7 +232,7 @@ def cmd_compact(args: list[str], opts: dict) -> None:
     db, _ = _load(src)
     real_dst = os.path.realpath(dst)
     try:
-        lock = storage._lock(real_dst)
+        lock = storage.acquire_lock(real_dst)
     except storage.StorageError as e:
         _storage_fatal(e)
     try:
@@ -245,7 +243,7 @@ def cmd_compact(args: list[str], opts: dict) -> None:
         except OSError as e:
             _fatal(f"I/O error: {dst}: create or open failed ({os.strerror(e.errno or 0)})")
         try:
-            storage._write_all(fd, data)
+            storage.write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -612,13 +610,13 @@ def parse_options(argv: list[str]) -> tuple[dict, list[str]]:
             while j < len(a):
                 c = a[j]
                 j += 1
-                name = _SHORT.get(c)
-                if name is None:
+                short = _SHORT.get(c)
+                if short is None:
                     _fatal(f"invalid option -- '{c}'")
-                if name == "verbose":
-                    _apply_option(opts, name, a[j:] or None)
+                if short == "verbose":
+                    _apply_option(opts, short, a[j:] or None)
                     break
-                _apply_option(opts, name, None)
+                _apply_option(opts, short, None)
         else:
             positional.append(a)
     return opts, positional

@@ -312,4 +312,3 @@ def datum_to_bare(ctype: ColumnType, value: Any) -> str:
     return " ".join(atom_to_bare(kt, a) for a in sorted(value))
 
 
-UUID_TYPE_NAME = UUID

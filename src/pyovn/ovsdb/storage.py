@@ -203,12 +203,14 @@ def iter_records(
 
 def read_file(path: str) -> list[Record]:
     """All records of the standalone database 'path'; any damage raises (as ovsdb-tool does)."""
-    _check_standalone(path)
+    check_standalone(path)
     with open(path, "rb") as f:
         return list(iter_records(f, path))
 
 
-def _check_standalone(path: str) -> None:
+def check_standalone(path: str) -> None:
+    """Raise unless 'path' is a standalone database file (ClusteredDatabaseError for a clustered
+    one, FileFormatError / StorageIOError otherwise)."""
     magic = read_magic(path)
     if magic == CLUSTER_MAGIC:
         raise ClusteredDatabaseError(path)
@@ -223,7 +225,9 @@ def lock_file_name(path: str) -> str:
     return os.path.join(head, f".{tail}.~lock~")
 
 
-def _lock(path: str) -> int:
+def acquire_lock(path: str) -> int:
+    """Take ovsdb-server's write lock for 'path' without waiting; returns the lock file's fd
+    (close it to unlock).  Raises StorageIOError if another process holds it."""
     name = lock_file_name(path)
     fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -248,14 +252,14 @@ def fsync_dir(path: str) -> None:
 def create(path: str, schema_json: dict[str, Any], *, lock: bool = True) -> None:
     """Create standalone database 'path' holding only 'schema_json' (an empty database).
     Fails if the file exists, like ``ovsdb-tool create``."""
-    lock_fd = _lock(path) if lock else None
+    lock_fd = acquire_lock(path) if lock else None
     try:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o640)
         except OSError as e:
             raise StorageIOError(f"{path}: create failed", path=path, err=e.errno) from None
         try:
-            _write_all(fd, encode_record(schema_json))
+            write_all(fd, encode_record(schema_json))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -265,7 +269,8 @@ def create(path: str, schema_json: dict[str, Any], *, lock: bool = True) -> None
             os.close(lock_fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until all of 'data' is written (a write may be short)."""
     view = memoryview(data)
     while view:
         n = os.write(fd, view)
@@ -316,9 +321,9 @@ class Log:
         opened or is locked by another writer."""
         if lock is None:
             lock = not read_only
-        lock_fd = _lock(path) if lock else None
+        lock_fd = acquire_lock(path) if lock else None
         try:
-            _check_standalone(path)
+            check_standalone(path)
             try:
                 fd = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
             except OSError as e:
@@ -383,7 +388,7 @@ class Log:
         offset = self.offset
         try:
             os.lseek(self._fd, offset, os.SEEK_SET)
-            _write_all(self._fd, data)
+            write_all(self._fd, data)
         except OSError as e:
             # Remove a partial record so the file stays readable.
             with contextlib.suppress(OSError):
@@ -437,7 +442,7 @@ class Log:
         except OSError as e:
             raise StorageIOError(f"{tmp}: create failed", path=tmp, err=e.errno) from None
         try:
-            _write_all(fd, b"".join(encode_record(r) for r in records))
+            write_all(fd, b"".join(encode_record(r) for r in records))
             os.fsync(fd)
             os.rename(tmp, real)
         except OSError as e:

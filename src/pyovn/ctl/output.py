@@ -1,0 +1,165 @@
+"""Tables of column values printed the way the OVS ctl tools print them (``list``, ``find``).
+
+A :class:`Table` is headings plus rows of cells; a cell is ``(ColumnType, value)``. How it prints
+is a :class:`TableStyle`: the layout (``--format``: list, table, csv, html, json) and the cell
+text (``--data``: string = OVSDB string syntax, bare = no quoting, json = the wire form). JSON
+layout always prints cells as JSON. Like OVS's table printer, every list/table/csv table after the
+first one a process prints starts with a blank line, so the printer keeps a count
+(:class:`TablePrinter`). ``--pretty`` JSON follows OVS's own pretty printer (closing brackets stay
+on the last element's line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyovn.ovsdb.data import datum_to_json, datum_to_string
+from pyovn.ovsdb.datastr import datum_to_bare
+from pyovn.ovsdb.errors import json_text
+from pyovn.ovsdb.types import ColumnType
+
+__all__ = ["TableStyle", "Table", "TablePrinter", "json_pretty", "cell_text", "FORMATS", "DATA"]
+
+FORMATS = ("list", "table", "html", "csv", "json")
+DATA = ("string", "bare", "json")
+
+
+@dataclass
+class TableStyle:
+    format: str = "list"
+    data: str = "string"
+    headings: bool = True
+    pretty: bool = False
+
+
+@dataclass
+class Table:
+    headings: list[str]
+    rows: list[list[tuple[ColumnType, Any]]] = field(default_factory=list)
+
+    def add_row(self, cells: list[tuple[ColumnType, Any]]) -> None:
+        self.rows.append(cells)
+
+
+def cell_text(ctype: ColumnType, value: Any, data: str) -> str:
+    if data == "bare":
+        return datum_to_bare(ctype, value)
+    if data == "json":
+        return json_text(datum_to_json(ctype, value))
+    return datum_to_string(ctype, value)
+
+
+def json_pretty(value: Any, depth: int = 0) -> str:
+    """OVS's JSSF_PRETTY serialisation (2 spaces per level, brackets closed inline)."""
+    out: list[str] = []
+    _pretty(value, depth, out)
+    return "".join(out)
+
+
+def _pretty(value: Any, depth: int, out: list[str]) -> None:
+    if isinstance(value, list):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            out.append("\n" + "  " * (depth + 1))
+            _pretty(v, depth + 1, out)
+        out.append("]")
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, k in enumerate(sorted(value)):
+            if i:
+                out.append(",")
+            out.append("\n" + "  " * (depth + 1))
+            out.append(json_text(k) + ": ")
+            _pretty(value[k], depth + 1, out)
+        out.append("}")
+    else:
+        out.append(json_text(value))
+
+
+def _csv_escape(s: str) -> str:
+    if any(c in s for c in '\n",\r'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def _html_escape(s: str) -> str:
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+class TablePrinter:
+    """Prints tables for one process; remembers how many it printed (for the separators)."""
+
+    def __init__(self, style: TableStyle) -> None:
+        self.style = style
+        self.count = 0
+
+    def render(self, table: Table) -> str:
+        st = self.style
+        fmt = st.format
+        n = self.count
+        self.count += 1
+        if fmt == "json":
+            return self._json(table)
+        if fmt == "html":
+            return self._html(table)
+        sep = "\n" if n else ""
+        texts = [[cell_text(t, v, st.data) for t, v in row] for row in table.rows]
+        if fmt == "csv":
+            lines = []
+            if st.headings:
+                lines.append(",".join(_csv_escape(h) for h in table.headings))
+            lines.extend(",".join(_csv_escape(c) for c in row) for row in texts)
+            return sep + "".join(line + "\n" for line in lines)
+        if fmt == "table":
+            return sep + self._table(table.headings, texts)
+        # list
+        chunks = []
+        for i, row in enumerate(texts):
+            if i:
+                chunks.append("\n")
+            for h, c in zip(table.headings, row):
+                chunks.append(f"{h:<20}: {c}\n" if st.headings else f"{c}\n")
+        return sep + "".join(chunks)
+
+    def _table(self, headings: list[str], texts: list[list[str]]) -> str:
+        widths = [len(h) if self.style.headings else 0 for h in headings]
+        for row in texts:
+            for i, c in enumerate(row):
+                widths[i] = max(widths[i], len(c))
+        last = len(headings) - 1
+
+        def line(cells: list[str]) -> str:
+            return " ".join(c if i == last else c.ljust(widths[i])
+                            for i, c in enumerate(cells)) + "\n"
+
+        out = []
+        if self.style.headings:
+            out.append(line(headings))
+            out.append(line(["-" * w for w in widths]))
+        out.extend(line(row) for row in texts)
+        return "".join(out)
+
+    def _html(self, table: Table) -> str:
+        out = ["<table border=1>\n"]
+        if self.style.headings:
+            out.append("  <tr>\n")
+            out.extend(f"    <th>{_html_escape(h)}</th>\n" for h in table.headings)
+            out.append("  </tr>\n")
+        for row in table.rows:
+            out.append("  <tr>\n")
+            for t, v in row:
+                out.append(f"    <td>{_html_escape(cell_text(t, v, self.style.data))}</td>\n")
+            out.append("  </tr>\n")
+        out.append("</table>\n")
+        return "".join(out)
+
+    def _json(self, table: Table) -> str:
+        doc = {"data": [[datum_to_json(t, v) for t, v in row] for row in table.rows],
+               "headings": list(table.headings)}
+        if self.style.pretty:
+            return json_pretty(doc) + "\n"
+        return json_text(doc) + "\n"
