@@ -15,6 +15,9 @@ TOOLS: dict[str, tuple[str, str]] = {
     "ovsdb-server": ("pyovn.cli.ovsdb_server", "OVSDB database server (RFC 7047 + OVS extensions)"),
     "ovsdb-tool": ("pyovn.cli.ovsdb_tool", "create, inspect and compact OVSDB database files"),
     "sandbox": ("pyovn.cli.sandbox", "NB, SB and local OVSDB servers under one directory"),
+    "vsctl": ("pyovn.cli.vsctl", "ovs-vsctl: configure the local Open_vSwitch database"),
+    "sbctl": ("pyovn.cli.sbctl", "ovn-sbctl: inspect and change the OVN southbound database"),
+    "trace": ("pyovn.cli.trace", "explain what the logical pipelines do to a packet"),
 }
 ALIASES = {"ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
 

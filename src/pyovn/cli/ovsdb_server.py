@@ -30,6 +30,7 @@ from pyovn.util.daemon import (
     Pidfile,
     apply_logging,
     install_exit_signals,
+    run_event_loop,
     split_daemon_args,
 )
 from pyovn.util.unixctl import UnixctlError, UnixctlServer
@@ -135,7 +136,7 @@ class Runner:
             self.stop_event.set()
             return ""
 
-        def compact(args: list[str]) -> str:
+        async def compact(args: list[str]) -> str:
             names = args or [n for n, st in srv.dbs.items() if st.log is not None]
             out = []
             for n in names:
@@ -143,7 +144,7 @@ class Runner:
                 if st is None:
                     raise UnixctlError(f"{n}: unknown database")
                 try:
-                    msg = srv.compact(st)
+                    msg = await srv.compact_async(st)
                 except storage.StorageError as e:
                     raise UnixctlError(f"{n}: compaction failed: {e}") from None
                 if msg:
@@ -220,5 +221,5 @@ def main(argv: list[str]) -> int:
     if opts.detach:
         detacher.detach(opts.no_chdir)
     runner = Runner(args, opts)
-    return asyncio.run(runner.run(loaded, detacher, pidfile))
+    return run_event_loop(runner.run(loaded, detacher, pidfile))
 

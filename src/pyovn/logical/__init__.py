@@ -18,3 +18,19 @@ The flow model (contract between expr, actions, the datapath and trace): a micro
 Subfields, registers views (xreg, xxreg), flags and predicates are defined in ``symbols`` in terms
 of base fields and bit ranges, so one microflow has exactly one representation.
 """
+
+__all__ = ["clear_caches"]
+
+
+def clear_caches() -> None:
+    """Empties every memo cache of the flow language (parsed prerequisites, compiled matches,
+    parsed and compiled actions), e.g. before measuring cold compilation."""
+    from pyovn.logical import actions_exec, actions_parse, expr, expr_compile
+
+    expr._annotated_text.cache_clear()
+    expr_compile.compile_expr.cache_clear()
+    expr_compile._compile_cached.cache_clear()
+    expr_compile._MAKERS.clear()
+    actions_exec._MAKERS.clear()
+    actions_parse.parse_actions_cached.cache_clear()
+    actions_exec._compile.cache_clear()

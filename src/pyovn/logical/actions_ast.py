@@ -17,6 +17,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar
 
+from pyovn.logical.expr_ast import Constant
 from pyovn.logical.flow import FieldRef
 from pyovn.logical.lexer import IntFormat, format_integer
 
@@ -73,88 +74,8 @@ def range_string(ref: FieldRef) -> str:
     return f"{ref.symbol.name}[{ref.ofs}..{ref.ofs + ref.n_bits - 1}]"
 
 
-def _json_string(s: str) -> str:
-    out = ['"']
-    for c in s:
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
-        elif c == "\b":
-            out.append("\\b")
-        elif c == "\f":
-            out.append("\\f")
-        elif ord(c) < 0x20:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    out.append('"')
-    return "".join(out)
-
-
-def _cidr_bits(mask: int, width: int) -> int | None:
-    """Prefix length if ``mask`` is a CIDR mask of a ``width``-bit address, else None."""
-    inv = ~mask & ((1 << width) - 1)
-    if inv & (inv + 1):
-        return None
-    return width - inv.bit_length()
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """An integer (optionally masked) or string constant, remembering its notation."""
-
-    value: int = 0
-    mask: int | None = None
-    fmt: IntFormat = IntFormat.DECIMAL
-    string: str | None = None
-
-    @property
-    def is_string(self) -> bool:
-        return self.string is not None
-
-    def width(self) -> int:
-        """Bits the constant needs (OVN's ``expr_constant_width``)."""
-        if self.mask is not None:
-            return self.mask.bit_length()
-        if self.fmt is IntFormat.IPV4:
-            return 32
-        if self.fmt is IntFormat.IPV6:
-            return 128
-        if self.fmt is IntFormat.ETHERNET:
-            return 48
-        return self.value.bit_length()
-
-    def _fmt(self) -> IntFormat:
-        # A decimal too wide for 64 bits prints in hex (as OVN's lexer does).
-        if self.fmt is IntFormat.DECIMAL and (
-            self.value >= 1 << 64 or (self.mask is not None and self.mask >= 1 << 64)
-        ):
-            return IntFormat.HEXADECIMAL
-        return self.fmt
-
-    def to_string(self) -> str:
-        if self.string is not None:
-            return _json_string(self.string)
-        fmt = self._fmt()
-        s = format_integer(self.value, fmt)
-        if self.mask is None:
-            return s
-        if fmt is IntFormat.IPV4:
-            bits = _cidr_bits(self.mask, 32)
-            if bits is not None:
-                return f"{s}/{bits}"
-        elif fmt is IntFormat.IPV6:
-            bits = _cidr_bits(self.mask, 128)
-            if bits is not None:
-                return f"{s}/{bits}"
-        return f"{s}/{format_integer(self.mask, fmt)}"
+# Actions and matches share one constant type; ``Value`` is its name on the actions side.
+Value = Constant
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,11 @@
 Each action list becomes Python source (one statement or a few per action; field accesses
 inlined as shifts and masks on the microflow's base keys, see ``pyovn.logical``), compiled once
 with ``compile()``.  Source generation beats a chain of closures here: a flow's actions run many
-times and the inlined form does no per-action calls for assignments.  Constants the code needs
-(parsed action nodes, nested programs) are bound as globals of the generated function.
+times and the inlined form does no per-action calls for assignments.  Every constant the code
+needs (values, masks, table numbers, strings, parsed action nodes, nested programs) is a
+parameter of a maker function around the program, so the source depends only on the actions'
+shape: ``reg0 = 0x1; next;`` and ``reg0 = 0x2; next;`` share one compiled maker, called with
+different constants (closure cells read as fast as literals).
 
 What the actions cannot do alone they ask of the ``ActionContext`` the caller passes: the
 datapath and trace implement it.  Conventions:
@@ -302,18 +305,20 @@ def build_packet(kind: str, flow: Flow) -> Flow:
 
 
 class _Gen:
-    """Accumulates the body of one generated function and the constants it refers to."""
+    """Accumulates the body of one generated function.  Every constant it needs (values, masks,
+    table numbers, strings, parsed nodes, nested programs) is lifted out as a parameter ``_kN``
+    of the function that makes the program, so the source depends on the actions' shape only
+    and action lists that differ in constants share one compiled maker."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.consts: dict[str, object] = {}
+        self.consts: list[object] = []
         self.n_tmp = 0
         self.uses_stack = False
 
     def const(self, obj: object) -> str:
-        name = f"_k{len(self.consts)}"
-        self.consts[name] = obj
-        return name
+        self.consts.append(obj)
+        return f"_k{len(self.consts) - 1}"
 
     def tmp(self) -> str:
         self.n_tmp += 1
@@ -344,14 +349,17 @@ class _Gen:
             shift += n
         return " | ".join(parts) if len(parts) > 1 else parts[0]
 
-    def write(self, ref: FieldRef, value: str, mask: int | None = None, indent: int = 1) -> None:
-        """Stores expression ``value`` (right-aligned) into ``ref``; only bits set in ``mask``
-        (relative to the field) when given."""
+    def write(
+        self, ref: FieldRef, value: str | int, mask: int | None = None, indent: int = 1
+    ) -> None:
+        """Stores ``value`` (a Python expression, or an int constant; right-aligned) into
+        ``ref``; only bits set in ``mask`` (relative to the field) when given."""
         if ref.is_string:
-            self.emit(f"flow[{ref.symbol.storage[0].base!r}] = {value}", indent)
+            v = self.const(value) if isinstance(value, int) else value
+            self.emit(f"flow[{ref.symbol.storage[0].base!r}] = {v}", indent)
             return
         segs = ref.segments
-        if len(segs) > 1 and not value.isidentifier() and not value.startswith("0x"):
+        if len(segs) > 1 and isinstance(value, str) and not value.isidentifier():
             t = self.tmp()
             self.emit(f"{t} = {value}", indent)
             value = t
@@ -361,21 +369,23 @@ class _Gen:
             if mask is not None:
                 seg_mask &= mask >> shift
             full = (1 << n) - 1
-            v = value if not shift else f"({value} >> {shift})"
             if ofs == 0 and n == BASE_WIDTHS.get(base) and seg_mask == full:
                 # The whole base key: a plain store.
-                if value.startswith("0x"):
-                    v = f"{(int(value, 16) >> shift) & full:#x}"
+                if isinstance(value, int):
+                    v = self.const((value >> shift) & full)
                 else:
+                    v = f"({value} >> {shift})" if shift else value
                     v = f"({v} & {full:#x})"
                 self.emit(f"flow[{base!r}] = {v}", indent)
             elif seg_mask:
                 m = seg_mask << ofs
-                if value.startswith("0x"):  # a constant: fold the shifts
-                    v = f"{((int(value, 16) >> shift) << ofs) & m:#x}"
+                if isinstance(value, int):  # a constant: fold the shifts
+                    v = self.const(((value >> shift) << ofs) & m)
                 else:
+                    v = f"({value} >> {shift})" if shift else value
                     v = f"(({v} << {ofs}) & {m:#x})" if ofs else f"({v} & {m:#x})"
-                self.emit(f"flow[{base!r}] = (flow.get({base!r}, 0) & ~{m:#x}) | {v}", indent)
+                keep = self.const(~m)
+                self.emit(f"flow[{base!r}] = (flow.get({base!r}, 0) & {keep}) | {v}", indent)
             shift += n
 
 
@@ -390,11 +400,13 @@ def _gen_actions(g: _Gen, actions: Sequence[Action]) -> None:
 def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per action kind
     if isinstance(a, Load):
         if a.dst.is_string:
-            g.emit(f"flow[{a.dst.symbol.storage[0].base!r}] = {a.value.string!r}")
+            g.emit(f"flow[{a.dst.symbol.storage[0].base!r}] = {g.const(a.value.string)}")
         else:
+            value = a.value.value
+            assert isinstance(value, int)
             n_mask = (1 << a.dst.n_bits) - 1
             mask = n_mask if a.value.mask is None else a.value.mask & n_mask
-            g.write(a.dst, f"{a.value.value & mask:#x}", mask)
+            g.write(a.dst, value & mask, mask)
     elif isinstance(a, Move):
         t = g.tmp()
         g.emit(f"{t} = {g.read(a.src)}")
@@ -414,7 +426,7 @@ def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per acti
             g.emit(f"{t} = _stack.pop() if _stack else 0")
             g.write(a.field, t)
     elif isinstance(a, Next):
-        g.emit(f"ctx.next(flow, {a.pipeline!r}, {a.table})")
+        g.emit(f"ctx.next(flow, {a.pipeline!r}, {g.const(a.table)})")
     elif isinstance(a, DecTtl):
         t = g.tmp()
         g.emit(f"{t} = flow.get('ip.ttl', 0)")
@@ -441,7 +453,7 @@ def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per acti
         t = g.tmp()
         g.emit(f"{t} = ctx.select(flow, {g.const(a)})")
         g.write(a.dst, t)
-        g.emit(f"ctx.next(flow, {a.pipeline!r}, {a.table})")
+        g.emit(f"ctx.next(flow, {a.pipeline!r}, {g.const(a.table)})")
         # A select group ends the flow's actions (ovn-sb(5)).
         g.emit("return")
     elif isinstance(a, GetMacBind):
@@ -500,7 +512,7 @@ def _gen_simple(g: _Gen, a: Simple) -> None:
     if k == "output":
         g.emit("ctx.output(flow)")
     elif k == "ct_next":
-        g.emit(f"ctx.ct_next(dict(flow), {a.pipeline!r}, {a.table})")
+        g.emit(f"ctx.ct_next(dict(flow), {a.pipeline!r}, {g.const(a.table)})")
     elif k == "ct_commit_nat":
         g.emit(f"ctx.ct_nat(dict(flow), {g.const(a)})")
     elif k == "ct_snat_to_vip":
@@ -526,17 +538,19 @@ def _ct_commit_v1_program(a: CtCommitV1) -> Program:
 
 
 def program_source(actions: ParsedActions | Sequence[Action]) -> str:
-    """The Python source ``compile_actions`` generates (for debugging and tests)."""
+    """The Python source ``compile_actions`` generates and the constants it binds (for
+    debugging and tests)."""
     g = _Gen()
     _gen_actions(g, _as_list(actions))
-    return _assemble(g)
+    return _assemble(g) + "".join(f"# _k{i} = {c!r}\n" for i, c in enumerate(g.consts))
 
 
 def _assemble(g: _Gen) -> str:
-    head = ["def _program(flow, ctx):"]
+    params = ", ".join(f"_k{i}" for i in range(len(g.consts)))
+    head = [f"def _make({params}):", "    def _program(flow, ctx):"]
     if g.uses_stack:
-        head.append("    _stack = []")
-    return "\n".join(head + g.lines) + "\n"
+        head.append("        _stack = []")
+    return "\n".join(head + ["    " + line for line in g.lines] + ["    return _program"]) + "\n"
 
 
 def _as_list(actions: ParsedActions | Sequence[Action]) -> tuple[Action, ...]:
@@ -550,13 +564,24 @@ def compile_actions(actions: ParsedActions | Sequence[Action]) -> Program:
     return _compile(_as_list(actions))
 
 
-@lru_cache(maxsize=65536)
+# Compiled makers by source (compiling Python is the expensive step; shapes repeat).
+_MAKERS: dict[str, Callable[..., Program]] = {}
+_MAKERS_MAX = 16384
+
+
+@lru_cache(maxsize=1 << 18)
 def _compile(actions: tuple[Action, ...]) -> Program:
     g = _Gen()
     _gen_actions(g, actions)
     src = _assemble(g)
-    namespace: dict[str, object] = dict(g.consts)
-    exec(compile(src, "<ovn-actions>", "exec"), namespace)  # noqa: S102 - our own source
-    program = namespace["_program"]
-    assert callable(program)
+    make = _MAKERS.get(src)
+    if make is None:
+        namespace: dict[str, object] = {}
+        exec(compile(src, "<ovn-actions>", "exec"), namespace)  # noqa: S102 - our own source
+        make = namespace["_make"]  # type: ignore[assignment]
+        assert callable(make)
+        if len(_MAKERS) >= _MAKERS_MAX:
+            _MAKERS.clear()
+        _MAKERS[src] = make
+    program = make(*g.consts)
     return program

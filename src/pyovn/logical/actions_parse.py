@@ -46,6 +46,7 @@ from pyovn.logical.actions_ast import (
 )
 from pyovn.logical.actions_parse_base import _MAX_DEPTH, ParsedActions, ParseParams, T
 from pyovn.logical.actions_parse_ctl import _ControllerParser
+from pyovn.logical.expr import check_constant
 from pyovn.logical.flow import FieldRef
 from pyovn.logical.lexer import IntFormat, Lexer, TokenType
 from pyovn.logical.symbols import WriteScope
@@ -109,17 +110,7 @@ class _Parser(_ControllerParser):
     def load(self, lhs: FieldRef) -> Action:
         self.type_check(lhs, lhs.n_bits, True)
         value = self.constant()
-        sym = lhs.symbol
-        if value.is_string != (sym.width == 0):
-            raise self.err(
-                f"{'Integer' if sym.width else 'String'} field {sym.name} is not compatible "
-                f"with {'string' if value.is_string else 'integer'} constant."
-            )
-        if sym.width and value.width() > sym.width:
-            raise self.err(
-                f"{value.width()}-bit constant is not compatible with {sym.width}-bit "
-                f"field {sym.name}."
-            )
+        check_constant(self.lx, lhs.symbol, (value,))
         return Load(lhs, value)
 
     def assignment(self, lhs: FieldRef, exchange: bool) -> Action:
@@ -270,25 +261,10 @@ class _Parser(_ControllerParser):
         while not lx.match(T.RPAREN):
             if lx.match_id("ct_mark"):
                 lx.force_match(T.EQUALS)
-                tok = lx.token
-                if tok.type is T.INTEGER:
-                    mark, mark_mask = tok.value & 0xFFFFFFFF, 0xFFFFFFFF
-                elif tok.type is T.MASKED_INTEGER:
-                    mark, mark_mask = tok.value & 0xFFFFFFFF, (tok.mask or 0) & 0xFFFFFFFF
-                else:
-                    raise self.syntax("expecting integer")
-                lx.next()
+                mark, mark_mask = self.masked_int(32)
             elif lx.match_id("ct_label"):
                 lx.force_match(T.EQUALS)
-                tok = lx.token
-                full = (1 << 128) - 1
-                if tok.type is T.INTEGER:
-                    label, label_mask = tok.value & full, full
-                elif tok.type is T.MASKED_INTEGER:
-                    label, label_mask = tok.value & full, (tok.mask or 0) & full
-                else:
-                    raise self.syntax("expecting integer")
-                lx.next()
+                label, label_mask = self.masked_int(128)
             else:
                 raise self.syntax()
             lx.match(T.COMMA)
@@ -421,24 +397,24 @@ class _Parser(_ControllerParser):
                 self.add_prereq(p)
         return Nested(kind, inner)
 
-    def get_mac_bind(self, kind: str) -> Action:
+    def _port_ip(self, kind: str) -> tuple[FieldRef, FieldRef]:
+        """``(port, ip`` of get_arp/put_arp/get_nd/put_nd: a string field, an IP field."""
         lx = self.lx
         lx.force_match(T.LPAREN)
         port = self.typed_field(0)
         lx.force_match(T.COMMA)
-        ip = self.typed_field(32 if kind == "arp" else 128)
-        lx.force_match(T.RPAREN)
+        return port, self.typed_field(32 if kind == "arp" else 128)
+
+    def get_mac_bind(self, kind: str) -> Action:
+        port, ip = self._port_ip(kind)
+        self.lx.force_match(T.RPAREN)
         return GetMacBind(kind, port, ip)
 
     def put_mac_bind(self, kind: str) -> Action:
-        lx = self.lx
-        lx.force_match(T.LPAREN)
-        port = self.typed_field(0)
-        lx.force_match(T.COMMA)
-        ip = self.typed_field(32 if kind == "arp" else 128)
-        lx.force_match(T.COMMA)
+        port, ip = self._port_ip(kind)
+        self.lx.force_match(T.COMMA)
         mac = self.typed_field(48)
-        lx.force_match(T.RPAREN)
+        self.lx.force_match(T.RPAREN)
         return PutMacBind(kind, port, ip, mac)
 
     def put_fdb(self) -> Action:

@@ -1,5 +1,7 @@
 """Shared parts of the actions parser: parameters, result type, and the parser's operand
-helpers (fields with OVN's bit-range syntax, type and writability checks, constants).
+helpers (type and writability checks, small integers).  Fields and constants are parsed by the
+expression parser's functions (``expr.parse_field``, ``parse_constant``, ``parse_value_set``),
+so both halves of the language read operands one way.
 
 ``actions_parse`` builds on ``_ParserBase``; errors are ``ParseError``s raised at the current
 token, in OVN's words.
@@ -25,9 +27,10 @@ from pyovn.logical.actions_opts import (
     DHCPV6_OPTIONS,
     ND_RA_OPTIONS,
 )
+from pyovn.logical.expr import parse_constant, parse_field, parse_value_set, prereq_texts
 from pyovn.logical.flow import FieldRef
 from pyovn.logical.lexer import Lexer, ParseError, TokenType
-from pyovn.logical.symbols import Level, SymbolKind, SymbolTable, WriteScope, default_symtab
+from pyovn.logical.symbols import SymbolTable, WriteScope, default_symtab
 
 __all__ = ["ParseParams", "ParsedActions"]
 
@@ -116,36 +119,11 @@ class _ParserBase:
             self.prereqs.append(expr)
 
     def field(self) -> FieldRef:
-        """``name`` or ``name[i]`` or ``name[lo..hi]`` (OVN's expr_field_parse)."""
-        lx = self.lx
-        tok = lx.token
-        sym = self.pp.symtab.get(tok.s) if tok.type is T.ID else None
-        if sym is None:
-            raise self.syntax("expecting field name")
-        lx.next()
-        if sym.kind is SymbolKind.PREDICATE:
-            raise self.err(f"Predicate symbol {sym.name} used where lvalue required.")
-        ofs, n_bits = 0, sym.width
-        if lx.token.type is T.LSQUARE:
-            if sym.kind is SymbolKind.STRING:
-                raise self.err(f"Cannot select subfield of string field {sym.name}.")
-            if sym.level is Level.NOMINAL:
-                raise self.err(f"Cannot select subfield of nominal field {sym.name}.")
-            lx.next()
-            low = lx.force_int()
-            high = low
-            if lx.match(T.ELLIPSIS):
-                high = lx.force_int()
-            lx.force_match(T.RSQUARE)
-            if low > high:
-                raise self.err(f"Invalid bit range {low} to {high}.")
-            if high >= sym.width:
-                raise self.err(
-                    f"Cannot select bits {low} to {high} of {sym.width}-bit symbol {sym.name}."
-                )
-            ofs, n_bits = low, high - low + 1
-        self.add_prereq(sym.prereqs)
-        return FieldRef(sym, ofs, n_bits)
+        """A field operand (``expr.parse_field``); its prerequisites join the actions'."""
+        ref = parse_field(self.lx, self.pp.symtab)
+        for text in prereq_texts(ref.symbol, self.pp.symtab):
+            self.add_prereq(text)
+        return ref
 
     def type_check(self, ref: FieldRef, n_bits: int, rw: bool) -> None:
         """OVN's expr_type_check: ``n_bits`` wide (0 = a string field) and writable if ``rw``."""
@@ -177,34 +155,25 @@ class _ParserBase:
         raise self.syntax(f"expecting {what}")
 
     def constant(self) -> Value:
-        lx = self.lx
-        tok = lx.token
-        if tok.type is T.STRING:
-            lx.next()
-            return Value(string=tok.s)
-        if tok.type is T.INTEGER:
-            lx.next()
-            return Value(tok.value, None, tok.format)
-        if tok.type is T.MASKED_INTEGER:
-            lx.next()
-            return Value(tok.value, tok.mask, tok.format)
-        if tok.type is T.TEMPLATE:
-            raise self.err("Unexpanded template.")
-        raise self.syntax("expecting constant")
+        return parse_constant(self.lx)
 
     def constant_set(self) -> ValueSet:
-        lx = self.lx
-        if lx.match(T.LCURLY):
-            values = [self.constant()]
-            lx.match(T.COMMA)
-            while not lx.match(T.RCURLY):
-                values.append(self.constant())
-                lx.match(T.COMMA)
-            kinds = {v.is_string for v in values}
-            if len(kinds) > 1:
-                raise self.err("Constants in set must all have the same type.")
-            return ValueSet(tuple(values), True)
-        return ValueSet((self.constant(),))
+        values, in_curlies = parse_value_set(self.lx)
+        return ValueSet(tuple(values), in_curlies)
+
+    def masked_int(self, width: int) -> tuple[int, int]:
+        """An integer or masked integer constant: its low ``width`` bits, value and mask (as
+        OVN's ct_commit(...) arguments take them)."""
+        tok = self.lx.token
+        full = (1 << width) - 1
+        if tok.type is T.INTEGER:
+            v, m = tok.value & full, full
+        elif tok.type is T.MASKED_INTEGER:
+            v, m = tok.value & full, (tok.mask or 0) & full
+        else:
+            raise self.syntax("expecting integer")
+        self.lx.next()
+        return v, m
 
     def _skip_call(self) -> None:
         self.lx.next()  # the function name

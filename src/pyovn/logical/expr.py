@@ -68,6 +68,8 @@ __all__ = [
     "parse_expr",
     "parse_expr_raw",
     "parse_field",
+    "parse_value_set",
+    "prereq_texts",
     "simplify",
 ]
 
@@ -166,6 +168,13 @@ def parse_constant_set(
     return _parse_constant_set(lexer, addr_sets, port_groups, dp_id).values
 
 
+def parse_value_set(lexer: Lexer) -> tuple[list[Constant], bool]:
+    """A constant or ``{c1, c2, ...}`` without address sets or port groups (action operands):
+    the constants and whether they were in curly braces."""
+    cs = _parse_constant_set(lexer, None, None, None)
+    return cs.values, cs.in_curlies
+
+
 def _set_type(lexer: Lexer, cs: _ConstSet, string: bool) -> None:
     if cs.values and cs.string is not None and cs.string != string:
         raise lexer.syntax_error("expecting " + ("string" if cs.string else "integer"))
@@ -240,15 +249,22 @@ def check_constant(lexer: Lexer, ref: FieldRef | Symbol, constants: Iterable[Con
             )
 
 
+def prereq_texts(sym: Symbol, symtab: Mapping[str, Symbol]) -> list[str]:
+    """The prerequisite texts a use of ``sym`` implies: its own, then its parents' (outwards)."""
+    out: list[str] = []
+    s: Symbol | None = sym
+    while s is not None:
+        if s.prereqs:
+            out.append(s.prereqs)
+        s = symtab.get(s.parent) if s.parent else None
+    return out
+
+
 def field_prereqs(ref: FieldRef | Symbol, symtab: SymbolTable | None = None) -> Expr | None:
     """The annotated prerequisites implied by using (or assigning) a field, or None."""
     symtab = symtab if symtab is not None else default_symtab()
-    sym: Symbol | None = ref.symbol if isinstance(ref, FieldRef) else ref
-    parts = []
-    while sym is not None:
-        if sym.prereqs:
-            parts.append(_annotated_text(sym.prereqs, symtab))
-        sym = symtab.get(sym.parent) if sym.parent else None
+    sym = ref.symbol if isinstance(ref, FieldRef) else ref
+    parts = [_annotated_text(t, symtab) for t in prereq_texts(sym, symtab)]
     return make_and(parts) if parts else None
 
 
@@ -495,13 +511,7 @@ def _storage_tests(
 
 
 def _prereqs(sym: Symbol, symtab: SymbolTable, nest: frozenset[str]) -> list[Expr]:
-    out: list[Expr] = []
-    s: Symbol | None = sym
-    while s is not None:
-        if s.prereqs:
-            out.append(_annotated_text(s.prereqs, symtab, nest))
-        s = symtab.get(s.parent) if s.parent else None
-    return out
+    return [_annotated_text(t, symtab, nest) for t in prereq_texts(sym, symtab)]
 
 
 def _unique_symbol(e: Expr) -> Symbol | None:

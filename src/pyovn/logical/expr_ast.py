@@ -31,6 +31,7 @@ __all__ = [
     "make_and",
     "make_or",
     "negate",
+    "quote_string",
 ]
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -40,7 +41,12 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 @dataclass(frozen=True, slots=True)
 class Constant:
-    """An integer (maybe masked) or string constant, keeping the notation it was written in."""
+    """An integer (maybe masked) or string constant, keeping the notation it was written in.
+
+    The one constant type of the language: match expressions compare fields with these and
+    actions assign them (``actions.Value`` is this class; ``fmt``/``string``/``to_string`` are
+    the names the actions code reads).
+    """
 
     value: int | str
     mask: int | None = None
@@ -53,6 +59,15 @@ class Constant:
     @property
     def masked(self) -> bool:
         return self.mask is not None
+
+    @property
+    def fmt(self) -> IntFormat:
+        return self.format
+
+    @property
+    def string(self) -> str | None:
+        """The value of a string constant, None for an integer."""
+        return self.value if isinstance(self.value, str) else None
 
     def width(self) -> int:
         """The minimum width OVN grants the constant (for "N-bit constant" checks)."""
@@ -69,8 +84,12 @@ class Constant:
 
     def __str__(self) -> str:
         if isinstance(self.value, str):
-            return _quote(self.value)
+            return quote_string(self.value)
         fmt = self.format
+        if fmt is IntFormat.DECIMAL and (
+            self.value >= 1 << 64 or (self.mask is not None and self.mask >= 1 << 64)
+        ):
+            fmt = IntFormat.HEXADECIMAL  # too wide for a decimal: OVN prints hex
         s = format_integer(self.value, fmt)
         if self.mask is None:
             return s
@@ -80,6 +99,9 @@ class Constant:
         if fmt is IntFormat.IPV6 and _is_prefix(m, 128):
             return f"{s}/{_prefix_len(m, 128)}"
         return f"{s}/{format_integer(m, fmt)}"
+
+    def to_string(self) -> str:
+        return str(self)
 
     @classmethod
     def from_token(cls, tok: Token) -> Constant:
@@ -192,7 +214,8 @@ def negate(e: Expr) -> Expr:
 # --- formatting -------------------------------------------------------------------------------
 
 
-def _quote(s: str) -> str:
+def quote_string(s: str) -> str:
+    """``s`` as a JSON string literal (the form OVN prints strings in)."""
     out = ['"']
     for ch in s:
         if ch in '"\\':
@@ -236,7 +259,7 @@ def _hex(v: int) -> str:
 def _format_cmp(name: str, width: int, relop: str, value: int | str, mask: int) -> str:
     # The form of OVN's expr_format(): 1-bit tests as (!)name[bit], values in hex.
     if isinstance(value, str):
-        return f"{name} {relop} {_quote(value)}"
+        return f"{name} {relop} {quote_string(value)}"
     ofs, n = _bit_range(mask)
     if n == 1 and relop in ("==", "!="):
         positive = bool(value >> ofs & 1) ^ (relop == "!=")
@@ -258,7 +281,7 @@ def expr_to_string(e: Expr) -> str:
     if isinstance(e, Test):
         return _format_cmp(e.base, e.width, e.relop, e.value, e.mask)
     if isinstance(e, ChassisResident):
-        return ("!" if e.negated else "") + f"is_chassis_resident({_quote(e.port)})"
+        return ("!" if e.negated else "") + f"is_chassis_resident({quote_string(e.port)})"
     if isinstance(e, And | Or):
         op = " && " if isinstance(e, And) else " || "
         return op.join(

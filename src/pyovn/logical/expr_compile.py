@@ -1,10 +1,13 @@
 """Compiles annotated match expressions into Python callables ``(flow) -> bool``.
 
 The whole expression becomes the source of one small function (``def _match(f): g = f.get;
-return ...``), compiled once with ``compile()``: ``and``/``or`` short-circuit as the match does,
-masks and values are literal constants, and runs of equality tests on one key (address sets,
-port groups, ``{a, b, c}``) collapse into ``key in frozenset(...)``.  Results are cached by
-expression (and ``compile_match`` by text and the address sets/port groups it mentions).
+return ...``): ``and``/``or`` short-circuit as the match does, and runs of equality tests on one
+key (address sets, port groups, ``{a, b, c}``) collapse into ``key in frozenset(...)``.  Values,
+masks and sets are parameters of a maker around it (``def _make(_c0, ...): def _match(f)...``),
+so the source depends only on the expression's shape; ``compile()`` (the costly step) runs once
+per shape and each expression only calls its shape's maker with its constants.  Results are
+cached by expression (and ``compile_match`` by text and the address sets/port groups it
+mentions).
 
 ``is_chassis_resident("p")`` reads ``flow["__chassis_resident__"]``: either a callable
 ``port -> bool`` or a container of the ports resident on this chassis; absent means False.
@@ -69,26 +72,25 @@ def evaluate(e: Any, flow: Flow) -> bool:
 
 
 class _Gen:
-    """Builds the Python source of one expression; constants too big to inline go in ``env``."""
+    """Builds the Python source of one expression with every constant (value, mask, string,
+    set) lifted out as a parameter ``_cN``: the source depends only on the expression's shape
+    (keys, operators, nesting), so expressions that differ only in constants share it."""
 
     def __init__(self) -> None:
-        self.env: dict[str, Any] = {"_cr": _chassis_resident}
+        self.consts: list[Any] = []
 
     def const(self, value: Any) -> str:
-        name = f"_c{len(self.env)}"
-        self.env[name] = value
-        return name
+        self.consts.append(value)
+        return f"_c{len(self.consts) - 1}"
 
-    @staticmethod
-    def read(t: Any) -> str:
+    def read(self, t: Any) -> str:
         if t.width == 0:
             return f"g({t.base!r}, '')"
         g = f"g({t.base!r}, 0)"
-        return g if t.mask == (1 << t.width) - 1 else f"({g} & {t.mask:#x})"
+        return g if t.mask == (1 << t.width) - 1 else f"({g} & {self.const(t.mask)})"
 
     def test(self, t: Any) -> str:
-        value = repr(t.value) if isinstance(t.value, str) else f"{t.value:#x}"
-        return f"{self.read(t)} {t.relop} {value}"
+        return f"{self.read(t)} {t.relop} {self.const(t.value)}"
 
     def gen(self, e: Any) -> str:
         from pyovn.logical.expr import And, Bool, ChassisResident, Or, Test
@@ -113,8 +115,9 @@ class _Gen:
                         continue
                     done.add(key)
                     members = groups[key]
+                    read = self.read(members[0])
                     c = self.const(frozenset(m.value for m in members))
-                    parts.append(f"{self.read(members[0])} {'in' if is_or else 'not in'} {c}")
+                    parts.append(f"{read} {'in' if is_or else 'not in'} {c}")
                 elif isinstance(x, And | Or):
                     parts.append(f"({self.gen(x)})")
                 else:
@@ -123,36 +126,61 @@ class _Gen:
         if isinstance(e, Bool):
             return "True" if e.value else "False"
         if isinstance(e, ChassisResident):
-            return ("not " if e.negated else "") + f"_cr(f, {e.port!r})"
+            return ("not " if e.negated else "") + f"_cr(f, {self.const(e.port)})"
         raise TypeError(f"cannot compile {type(e).__name__}; annotate it first")
 
 
-def _source(e: Any) -> tuple[str, dict[str, Any]]:
+def _source(e: Any) -> tuple[str, list[Any]]:
+    """The source of a function ``_make(_c0, _c1, ...)`` returning the match, and the constants."""
     gen = _Gen()
     body = gen.gen(e)
-    src = f"def _match(f):\n    g = f.get\n    return {body}\n"
-    return src, gen.env
+    params = ", ".join(f"_c{i}" for i in range(len(gen.consts)))
+    src = (
+        f"def _make({params}):\n"
+        f"    def _match(f):\n"
+        f"        g = f.get\n"
+        f"        return {body}\n"
+        f"    return _match\n"
+    )
+    return src, gen.consts
 
 
 def expr_source(e: Any) -> str:
-    """The Python source ``compile_expr`` generates for ``e`` (for debugging and trace)."""
-    return _source(e)[0]
+    """The Python source ``compile_expr`` generates for ``e`` and the constants it is called
+    with (for debugging and trace)."""
+    src, consts = _source(e)
+    return src + "".join(f"# _c{i} = {c!r}\n" for i, c in enumerate(consts))
 
 
-@lru_cache(maxsize=8192)
+# Compiled makers by source: compiling Python is the expensive step (~100 us), and most matches
+# share their shape with many others (one per port, per address...).
+_MAKERS: dict[str, Callable[..., Callable[[Flow], bool]]] = {}
+_MAKERS_MAX = 16384
+
+
+def _maker(src: str) -> Callable[..., Callable[[Flow], bool]]:
+    mk = _MAKERS.get(src)
+    if mk is None:
+        env: dict[str, Any] = {"_cr": _chassis_resident}
+        exec(compile(src, "<ovn-match>", "exec"), env)  # our own source: no input text in it
+        mk = env["_make"]
+        if len(_MAKERS) >= _MAKERS_MAX:
+            _MAKERS.clear()
+        _MAKERS[src] = mk
+    return mk
+
+
+@lru_cache(maxsize=1 << 18)
 def compile_expr(e: Any) -> Callable[[Flow], bool]:
     """Compiles an annotated expression into ``(flow) -> bool``."""
-    src, env = _source(e)
-    code = compile(src, "<ovn-match>", "exec")
-    exec(code, env)  # our own generated source: literals, set names and _cr only
-    fn: Callable[[Flow], bool] = env["_match"]
-    return fn
+    src, consts = _source(e)
+    return _maker(src)(*consts)
 
 
 _REF_RE = re.compile(r"[$@][A-Za-z_.][A-Za-z0-9_.]*")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1 << 18)
 def _compile_cached(
     text: str,
     symtab: SymbolTable,

@@ -105,9 +105,12 @@ class ParseError(ValueError):
         return f"{self.message} (at offset {self.pos} in {self.text!r})"
 
 
-# Width limits of OVN's lexer: decimal constants are 64-bit, hex constants up to 128 bits.
+# Width limits of OVN's lexer: decimal constants are 64-bit; hex constants may use the whole of
+# OVS's mf_subvalue (128 bytes), far wider than any field.  Whether a constant fits the field it
+# is compared with or assigned to is the consumer's check ("141-bit constant is not compatible
+# with 128-bit field ct_label."), not the lexer's.
 _MAX_DECIMAL = 1 << 64
-_MAX_HEX_BITS = 128
+_MAX_HEX_BITS = 1024
 _INET6_ADDRSTRLEN = 46
 
 _MAC_RE = re.compile(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\Z")

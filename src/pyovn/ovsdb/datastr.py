@@ -33,7 +33,6 @@ from pyovn.ovsdb.types import (
     REAL,
     SCALAR,
     STRING,
-    UUID,
     BaseType,
     ColumnType,
 )
@@ -59,7 +58,7 @@ class DataStringError(Exception):
 class Symbol:
     """A ``@name`` row reference: its uuid and whether a command created or referenced it."""
 
-    __slots__ = ("name", "uuid", "created", "strong_ref", "weak_ref")
+    __slots__ = ("name", "uuid", "created", "strong_ref", "weak_ref", "root")
 
     def __init__(self, name: str, uuid: str) -> None:
         self.name = name
@@ -67,6 +66,7 @@ class Symbol:
         self.created = False
         self.strong_ref = False
         self.weak_ref = False
+        self.root = False  # the created row is in a root table (no reference needed)
 
 
 class RefTable:

@@ -54,6 +54,16 @@ class Framer:
     def feed(self, data: bytes) -> list[Any]:
         """Add ``data``; return the messages it completes (possibly none)."""
         buf = self._buf
+        if not buf and data[-1:] == b"}":
+            # Fast path: most reads hold exactly one whole message. orjson rejects anything
+            # else (two messages, a partial one), and then the scanner below takes over.
+            try:
+                msg = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                if isinstance(msg, dict):
+                    return [msg]
         buf += data
         out: list[Any] = []
         pos = self._pos

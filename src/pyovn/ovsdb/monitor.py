@@ -210,7 +210,10 @@ class Monitor:
                 a, b = old[c], new[c]
                 if a is b or a == b:
                     continue
-                changed[c] = data.diff_to_json(t, data.datum_diff(t, a, b))
+                # As ovsdb-server: a column of at most one element carries its new value,
+                # larger sets and maps the difference.
+                changed[c] = (data.datum_to_json(t, b) if t.max == 1
+                              else data.diff_to_json(t, data.datum_diff(t, a, b)))
             return {"modify": changed} if changed else None
         for c, t, _ in tm.coltypes:
             a, b = old[c], new[c]

@@ -82,9 +82,9 @@ class DbState:
     log: Any = None  # storage.Log or None for in-memory databases
     path: str | None = None
     monitors: set[Monitor] = field(default_factory=set)
-    # (txn id, change set) of recent transactions, for monitor_cond_since. Like ovsdb-server, a
-    # standalone database keeps none (its transaction ids are all zero) unless asked to.
-    history: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=0))
+    # The engine keeps the recent (txn id, change set)s for monitor_cond_since. Like ovsdb-server,
+    # a standalone database keeps none (its transaction ids are all zero) unless asked to.
+    keep_history: bool = False
     last_txn_id: str = ZERO_UUID
     waiters: list[PendingTxn] = field(default_factory=list)
     row_uuid: str | None = None  # this database's row in _Server.Database
@@ -94,17 +94,16 @@ class DbState:
     schedule: Any = None  # storage.CompactionSchedule, made on first commit
 
 
-class Session:
-    """One client connection."""
+class Session(asyncio.Protocol):
+    """One client connection, as an asyncio protocol: bytes are framed and handled in
+    ``data_received`` itself, so a request costs no task switch before it is answered."""
 
     _ids = itertools.count(1)
 
-    def __init__(self, server: OvsdbServer, reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter, name: str, probe_ms: int, read_only: bool):
+    def __init__(self, server: OvsdbServer, probe_ms: int, read_only: bool):
         self.server = server
-        self.reader = reader
-        self.writer = writer
-        self.name = name
+        self.transport: asyncio.Transport | None = None
+        self.name = "unix"
         self.n = next(self._ids)
         self.read_only = read_only
         self.framer = Framer(max_size=server.max_message)
@@ -115,64 +114,82 @@ class Session:
         self.probe_ms = probe_ms
         self.last_rx = now_ms()
         self.echo_pending = False
+        self._probe: asyncio.TimerHandle | None = None
+
+    # --- transport events -----------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not an asyncio.Transport
+        peer = transport.get_extra_info("peername")
+        if isinstance(peer, tuple):
+            self.name = f"{peer[0]}:{peer[1]}"
+        # Past the soft limit we stop reading this client's requests until it reads our output.
+        transport.set_write_buffer_limits(high=self.server.soft_backlog)
+        self.server.sessions.add(self)
+        if self.probe_ms:
+            self._probe = asyncio.get_running_loop().call_later(self.probe_ms / 1000.0, self._probe_tick)
+
+    def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.last_rx = now_ms()
+        self.echo_pending = False
+        try:
+            msgs = self.framer.feed(data)
+        except FramingError as e:
+            log.warning("%s: %s, disconnecting", self.name, e)
+            self.send({"result": None, "error": _error("syntax error", str(e)), "id": None})
+            self.close()
+            return
+        for msg in msgs:
+            if self.closed:
+                return
+            self.handle(msg)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.close()
+
+    def pause_writing(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
 
     # --- output -------------------------------------------------------------------------------
     def write_now(self, data: bytes) -> None:
-        if self.closed:
+        transport = self.transport
+        if self.closed or transport is None:
             return
-        self.writer.write(data)
-        transport = self.writer.transport
+        transport.write(data)
         if transport.get_write_buffer_size() > self.server.max_backlog:
             log.warning("%s: disconnecting: more than %d bytes of output backlog", self.name,
                         self.server.max_backlog)
-            self.close()
+            self.close(abort=True)
 
     def send(self, msg: Any) -> None:
         self.server.outbox_send(self, orjson.dumps(msg))
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         if self.closed:
             return
         self.closed = True
-        with contextlib.suppress(Exception):
-            self.writer.close()
+        if self._probe is not None:
+            self._probe.cancel()
+        if self.transport is not None:
+            if abort:
+                self.transport.abort()
+            else:
+                self.transport.close()
         self.server.session_closed(self)
 
-    # --- input --------------------------------------------------------------------------------
-    async def run(self) -> None:
-        probe = asyncio.create_task(self._probe()) if self.probe_ms else None
-        try:
-            while not self.closed:
-                data = await self.reader.read(262144)
-                if not data:
-                    break
-                self.last_rx = now_ms()
-                self.echo_pending = False
-                try:
-                    msgs = self.framer.feed(data)
-                except FramingError as e:
-                    log.warning("%s: %s, disconnecting", self.name, e)
-                    self.send({"result": None, "error": _error("syntax error", str(e)), "id": None})
-                    break
-                for msg in msgs:
-                    self.handle(msg)
-                # Stop reading while our output is backlogged: the client must read first.
-                while (not self.closed
-                       and self.writer.transport.get_write_buffer_size() > self.server.soft_backlog):
-                    await asyncio.sleep(0.01)
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            if probe:
-                probe.cancel()
-            self.close()
-
-    async def _probe(self) -> None:
-        while not self.closed:
-            await asyncio.sleep(self.probe_ms / 1000.0)
-            idle = now_ms() - self.last_rx
-            if idle < self.probe_ms:
-                continue
+    # --- inactivity probe -----------------------------------------------------------------------
+    def _probe_tick(self) -> None:
+        if self.closed:
+            return
+        idle = now_ms() - self.last_rx
+        loop = asyncio.get_running_loop()
+        if idle >= self.probe_ms:
             if self.echo_pending:
                 log.warning("%s: no response to inactivity probe after %.3g seconds, disconnecting",
                             self.name, idle / 1000.0)
@@ -180,6 +197,8 @@ class Session:
                 return
             self.echo_pending = True
             self.send({"method": "echo", "params": [], "id": "echo"})
+            idle = 0
+        self._probe = loop.call_later((self.probe_ms - idle) / 1000.0, self._probe_tick)
 
     def handle(self, msg: Any) -> None:
         if not isinstance(msg, dict):
@@ -324,13 +343,11 @@ def m_monitor_cond_since(s: Session, params: list, id_: Any) -> Any:
     st, key, mon = _monitor_common(s, params, 3, "monitor_cond_since")
     last = params[3] if len(params) > 3 else ZERO_UUID
     _attach(s, st, key, mon)
-    if isinstance(last, str) and last != ZERO_UUID and st.history:
-        # Find the transaction the client saw; send only what came after it.
-        ids = [t for t, _ in st.history]
-        if last in ids:
-            after = list(itertools.islice(st.history, ids.index(last) + 1, None))
-            merged = merge_changes(changes for _, changes in after)
-            return [True, st.last_txn_id, mon.changes_to_json(merged) or {}]
+    if isinstance(last, str) and last != ZERO_UUID and st.keep_history:
+        # The client saw transaction ``last``: send only what came after it, if we still know.
+        after = st.db.changes_since(last)
+        if after is not None:
+            return [True, st.last_txn_id, mon.changes_to_json(merge_changes(after)) or {}]
     return [False, st.last_txn_id, mon.initial()]
 
 
@@ -460,8 +477,9 @@ class OvsdbServer:
         name = db.schema.name
         if name in self.dbs:
             raise ValueError(f"{path or name}: duplicate database name {name}")
+        db.history = deque(db.history, maxlen=self.txn_history)
         st = DbState(name, db, log=log, path=path, read_only=self.read_only,
-                     last_compact_ms=now_ms(), history=deque(maxlen=self.txn_history))
+                     last_compact_ms=now_ms(), keep_history=self.txn_history > 0)
         self.dbs[name] = st
         schema_text = orjson.dumps(db.schema.to_json()).decode()
         res = self._server_db.db.transact(
@@ -491,18 +509,19 @@ class OvsdbServer:
     def _commit(self, st: DbState, changes: Any, comment: str | None = None) -> None:
         st.db.commit(changes)
         self._seq += 1
-        if st.history.maxlen:
-            txn_id = str(uuidlib.uuid4())
-            st.last_txn_id = txn_id
-            st.history.append((txn_id, changes))
+        if st.keep_history:
+            txn_id = st.last_txn_id = st.db.last_txn_id or ZERO_UUID
         else:
             txn_id = ZERO_UUID
         st.txns_since_compact += 1
+        record = None
         if st.log is not None:
-            st.log.append(st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000)))
+            record = st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000))
+        if record is not None:
+            st.log.append(record)
             self._dirty_logs.add(st.log)
             self._kick_fsync()
-        elif not self._outbox:
+        elif not self._outbox and self._durable == self._seq - 1:
             self._durable = self._seq
         for mon in list(st.monitors):
             upd = mon.changes_to_json(changes)
@@ -512,7 +531,7 @@ class OvsdbServer:
             hook(st, changes)
         if st.waiters:
             asyncio.get_event_loop().call_soon(self._rerun_waiters, st)
-        if st.log is not None:
+        if record is not None:
             self._maybe_compact(st)
 
     def _rerun_waiters(self, st: DbState) -> None:
@@ -574,7 +593,7 @@ class OvsdbServer:
             self._dirty_logs.clear()
             try:
                 await loop.run_in_executor(None, _sync_all, logs)
-            except OSError as e:
+            except (OSError, storage.StorageError) as e:
                 log.error("fsync failed: %s", e)
             self._durable = target
             self._drain_outbox()
@@ -599,9 +618,19 @@ class OvsdbServer:
                 log.warning("%s: compaction failed: %s", st.path, e)
                 st.schedule.reschedule(time.monotonic() * 1000, quick=True)
 
+    async def compact_async(self, st: DbState) -> str:
+        """Compact once no fsync is running on the file (compaction replaces its descriptor)."""
+        while self._fsync_task is not None and not self._fsync_task.done():
+            await asyncio.shield(self._fsync_task)
+        return self.compact(st)
+
     def compact(self, st: DbState) -> str:
         if st.log is None:
             return f"{st.name}: cannot compact an in-memory database"
+        if self._fsync_task is not None and not self._fsync_task.done():
+            # An fsync runs in a thread on this file: compact when it is done.
+            asyncio.get_running_loop().create_task(self.compact_async(st))
+            return ""
         st.log.replace([st.db.schema.to_json(), st.db.snapshot_record()])
         st.txns_since_compact = 0
         st.last_compact_ms = now_ms()
@@ -659,31 +688,24 @@ class OvsdbServer:
         for st in self.dbs.values():
             st.waiters = [p for p in st.waiters if p.session is not s]
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     probe_ms: int, read_only: bool) -> None:
-        peer = writer.get_extra_info("peername")
-        name = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
-        s = Session(self, reader, writer, name, probe_ms, read_only or self.read_only)
-        self.sessions.add(s)
-        await s.run()
-
     async def add_remote(self, target: str, *, read_only: bool = False) -> None:
         """Listen on ``punix:PATH`` or ``ptcp:PORT[:IP]``; ``db:DB,TABLE,COLUMN`` is read later."""
         if target in self.listeners:
             return
+        loop = asyncio.get_running_loop()
         kind, _, rest = target.partition(":")
         if kind == "punix":
             path = rest
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-            srv = await asyncio.start_unix_server(
-                lambda r, w: self._serve(r, w, 0, read_only), path=path, limit=1 << 20)
+            srv = await loop.create_unix_server(
+                lambda: Session(self, 0, read_only or self.read_only), path=path)
         elif kind == "ptcp":
             port_s, _, ip = rest.partition(":")
             ip = ip.strip("[]") or "0.0.0.0"
-            srv = await asyncio.start_server(
-                lambda r, w: self._serve(r, w, 5000, read_only), host=ip, port=int(port_s or 0),
-                reuse_address=True)
+            srv = await loop.create_server(
+                lambda: Session(self, 5000, read_only or self.read_only), host=ip,
+                port=int(port_s or 0), reuse_address=True)
         elif kind == "db":
             parts = rest.split(",")
             if len(parts) != 3:

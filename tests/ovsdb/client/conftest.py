@@ -8,6 +8,7 @@ form of docs/CONTRACTS.md, to compare with a replica.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -29,8 +30,15 @@ OVSDB_TOOL = shutil.which("ovsdb-tool", path=_PATH)
 OVSDB_CLIENT = shutil.which("ovsdb-client", path=_PATH)
 NB_SCHEMA = Path(__file__).resolve().parents[3] / "src/pyovn/schemas/ovn-nb.ovsschema"
 
-MISSING = [n for n, p in (("ovsdb-server", OVSDB_SERVER), ("ovsdb-tool", OVSDB_TOOL),
-                          ("ovsdb-client", OVSDB_CLIENT)) if p is None]
+MISSING = [
+    n
+    for n, p in (
+        ("ovsdb-server", OVSDB_SERVER),
+        ("ovsdb-tool", OVSDB_TOOL),
+        ("ovsdb-client", OVSDB_CLIENT),
+    )
+    if p is None
+]
 SKIP_REASON = "real OVS binaries not installed: " + ", ".join(MISSING)
 
 
@@ -80,23 +88,46 @@ class RealServer:
 
     def create_cluster(self) -> RealServer:
         self.raft = self.dir / f"{self.name}.raft"
-        subprocess.run([OVSDB_TOOL, "create-cluster", str(self.db), str(self.schema_path),
-                        f"unix:{self.raft}"], check=True)
+        subprocess.run(
+            [
+                OVSDB_TOOL,
+                "create-cluster",
+                str(self.db),
+                str(self.schema_path),
+                f"unix:{self.raft}",
+            ],
+            check=True,
+        )
         return self
 
     def join_cluster(self, other: RealServer) -> RealServer:
         assert other.raft is not None
         self.raft = self.dir / f"{self.name}.raft"
-        subprocess.run([OVSDB_TOOL, "join-cluster", str(self.db), self.db_name,
-                        f"unix:{self.raft}", f"unix:{other.raft}"], check=True)
+        subprocess.run(
+            [
+                OVSDB_TOOL,
+                "join-cluster",
+                str(self.db),
+                self.db_name,
+                f"unix:{self.raft}",
+                f"unix:{other.raft}",
+            ],
+            check=True,
+        )
         return self
 
     def start(self) -> RealServer:
-        argv = [OVSDB_SERVER, f"--remote=punix:{self.sock}",
-                f"--unixctl={self.dir / (self.name + '.ctl')}",
-                f"--log-file={self.dir / (self.name + '.log')}", "--no-chdir", str(self.db)]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)
+        argv = [
+            OVSDB_SERVER,
+            f"--remote=punix:{self.sock}",
+            f"--unixctl={self.dir / (self.name + '.ctl')}",
+            f"--log-file={self.dir / (self.name + '.log')}",
+            "--no-chdir",
+            str(self.db),
+        ]
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         _wait_socket(self.sock, self.proc)
         return self
 
@@ -104,10 +135,8 @@ class RealServer:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(5)
         self.sock.unlink(missing_ok=True)
 
@@ -120,8 +149,7 @@ class RealServer:
         return out.stdout.decode()
 
     def transact(self, *ops: Any) -> Any:
-        text = self.client("transact", self.remote,
-                           orjson.dumps([self.db_name, *ops]).decode())
+        text = self.client("transact", self.remote, orjson.dumps([self.db_name, *ops]).decode())
         return orjson.loads(text)
 
     def dump(self, tables: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
@@ -172,3 +200,12 @@ def make_server(tmp_path: Path):
     yield make
     for s in made:
         s.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One standalone OVN_Northbound server for a whole module (e.g. many hypothesis examples)."""
+    require_real()
+    server = RealServer(tmp_path_factory.mktemp("shared")).create().start()
+    yield server
+    server.stop()

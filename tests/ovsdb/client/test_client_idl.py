@@ -35,12 +35,26 @@ def dump_view(server: Any) -> dict[str, Any]:
 
 def test_connect_and_replica_equals_dump(real_server):
     real_server.transact(
-        {"op": "insert", "table": "Logical_Switch_Port", "uuid-name": "p",
-         "row": {"name": "lp1", "addresses": ["set", ["00:00:00:00:00:01 10.0.0.1", "router"]],
-                 "options": ["map", [["a", "1"], ["b", "2"]]], "tag_request": 7}},
-        {"op": "insert", "table": "Logical_Switch",
-         "row": {"name": "sw0", "ports": ["named-uuid", "p"],
-                 "external_ids": ["map", [["owner", "test"]]]}},
+        {
+            "op": "insert",
+            "table": "Logical_Switch_Port",
+            "uuid-name": "p",
+            "row": {
+                "name": "lp1",
+                "addresses": ["set", ["00:00:00:00:00:01 10.0.0.1", "router"]],
+                "options": ["map", [["a", "1"], ["b", "2"]]],
+                "tag_request": 7,
+            },
+        },
+        {
+            "op": "insert",
+            "table": "Logical_Switch",
+            "row": {
+                "name": "sw0",
+                "ports": ["named-uuid", "p"],
+                "external_ids": ["map", [["owner", "test"]]],
+            },
+        },
         {"op": "insert", "table": "NB_Global", "row": {"nb_cfg": 3}},
     )
 
@@ -70,8 +84,7 @@ def test_round_trips_and_events(real_server, method):
 
             async with idl.transaction() as txn:
                 port = txn.insert("Logical_Switch_Port", name="p1", addresses=["a"])
-                sw = txn.insert("Logical_Switch", name="sw1", ports=[port],
-                                other_config={"k": "v"})
+                sw = txn.insert("Logical_Switch", name="sw1", ports=[port], other_config={"k": "v"})
             assert txn.result.status is TxnStatus.SUCCESS
             # The reply came after the replica applied the transaction's own updates.
             assert sw.uuid in idl["Logical_Switch"] and port.uuid in idl["Logical_Switch_Port"]
@@ -152,8 +165,7 @@ def test_errors_and_unchanged(real_server):
             assert res.status is TxnStatus.UNCHANGED
             # referential integrity: a switch pointing at a missing port
             txn = idl.transaction()
-            txn.insert("Logical_Switch", name="x",
-                       ports=["427a3f4b-b631-480f-955f-1b7edbc443f2"])
+            txn.insert("Logical_Switch", name="x", ports=["427a3f4b-b631-480f-955f-1b7edbc443f2"])
             res = await txn.commit()
             assert res.status is TxnStatus.ERROR
             assert res.error["error"] == "referential integrity violation"
@@ -175,8 +187,10 @@ def test_errors_and_unchanged(real_server):
 
 def test_verify_conflict_is_try_again(real_server):
     async def main() -> None:
-        async with Idl(real_server.remote, "OVN_Northbound") as idl, \
-                Idl(real_server.remote, "OVN_Northbound") as other:
+        async with (
+            Idl(real_server.remote, "OVN_Northbound") as idl,
+            Idl(real_server.remote, "OVN_Northbound") as other,
+        ):
             async with idl.transaction() as txn:
                 sw = txn.insert("Logical_Switch", name="s", other_config={"n": "0"})
             await other.wait_until(lambda: sw.uuid in other["Logical_Switch"], 5)
@@ -201,6 +215,7 @@ def test_verify_conflict_is_try_again(real_server):
                     r = replica_idl["Logical_Switch"][sw.uuid]
                     t.verify(r, "other_config")
                     t.set(r, other_config={"n": str(int(r.other_config["n"]) + 1)})
+
                 await run_transaction(replica_idl, fn, timeout=20)
 
             await asyncio.gather(*(bump(i) for _ in range(10) for i in (idl, other)))
@@ -269,19 +284,26 @@ def test_indexes_follow_changes(real_server):
 
 def test_conditions(real_server):
     async def main() -> None:
-        async with Idl(real_server.remote, "OVN_Northbound") as writer:
-            async with writer.transaction() as txn:
-                for n in ("a", "b", "c"):
-                    txn.insert("Logical_Switch", name=n)
-        async with Idl(real_server.remote, "OVN_Northbound",
-                       conditions={"Logical_Switch": [["name", "==", "a"]]}) as idl:
+        async with Idl(real_server.remote, "OVN_Northbound") as writer, writer.transaction() as txn:
+            for n in ("a", "b", "c"):
+                txn.insert("Logical_Switch", name=n)
+        async with Idl(
+            real_server.remote,
+            "OVN_Northbound",
+            conditions={"Logical_Switch": [["name", "==", "a"]]},
+        ) as idl:
             names = lambda: sorted(r.name for r in idl["Logical_Switch"])  # noqa: E731
             assert names() == ["a"]
             events: list[str] = []
             idl.watch(lambda e, r, o: events.append(f"{e}:{r.name}"), "Logical_Switch")
+            only_c: list[str] = []
+            idl.watch(
+                lambda e, r, o: only_c.append(e), "Logical_Switch", where=[["name", "==", "c"]]
+            )
             await idl.set_condition("Logical_Switch", [["name", "!=", "a"]])
             assert names() == ["b", "c"]
             assert sorted(events) == ["create:b", "create:c", "delete:a"]
+            assert only_c == ["create"]
             await idl.set_condition("Logical_Switch", None)
             assert names() == ["a", "b", "c"]
 

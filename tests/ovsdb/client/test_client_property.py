@@ -71,23 +71,16 @@ def apply_action(idl: Idl, txn: Any, act: tuple[Any, ...]) -> None:
         txn.set(port, tag_request=[] if act[2] is None else act[2])
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory):
-    from conftest import RealServer, require_real  # the fixture module of this directory
-
-    require_real()
-    server = RealServer(tmp_path_factory.mktemp("prop")).create().start()
-    yield server
-    server.stop()
-
-
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(txns=transactions)
 def test_random_transactions_keep_replica_equal_to_dump(shared_server, txns):
     async def main() -> None:
-        async with Idl(shared_server.remote, "OVN_Northbound") as idl, \
-                Idl(shared_server.remote, "OVN_Northbound") as watcher:
+        async with (
+            Idl(shared_server.remote, "OVN_Northbound") as idl,
+            Idl(shared_server.remote, "OVN_Northbound") as watcher,
+        ):
             for ops in txns:
                 txn = idl.transaction()
                 for act in ops:

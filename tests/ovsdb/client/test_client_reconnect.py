@@ -31,8 +31,12 @@ def _changes_while_away(server: Any, a: str, b: str) -> None:
     """Delete switch a, rename b, add c (through ovsdb-client on a side socket)."""
     server.transact(
         {"op": "delete", "table": "Logical_Switch", "where": [["_uuid", "==", ["uuid", a]]]},
-        {"op": "update", "table": "Logical_Switch", "where": [["_uuid", "==", ["uuid", b]]],
-         "row": {"name": "b2", "other_config": ["map", [["x", "1"]]]}},
+        {
+            "op": "update",
+            "table": "Logical_Switch",
+            "where": [["_uuid", "==", ["uuid", b]]],
+            "row": {"name": "b2", "other_config": ["map", [["x", "1"]]]},
+        },
         {"op": "insert", "table": "Logical_Switch", "row": {"name": "c"}},
     )
 
@@ -44,8 +48,11 @@ async def _scenario(server: Any, how: str, expect_delta: bool) -> None:
         # resume from stays in the history.
         async with idl.transaction() as txn:
             for i in range(40):
-                txn.insert("Logical_Switch", name=f"filler{i}",
-                           other_config={f"k{j}": "v" for j in range(5)})
+                txn.insert(
+                    "Logical_Switch",
+                    name=f"filler{i}",
+                    other_config={f"k{j}": "v" for j in range(5)},
+                )
         async with idl.transaction() as txn:
             a = txn.insert("Logical_Switch", name="a")
             b = txn.insert("Logical_Switch", name="b")
@@ -127,8 +134,14 @@ def test_inactivity_probe_detects_dead_peer(tmp_path):
             await reader.read(1 << 20)  # swallow the requests, answer nothing
 
         server = await asyncio.start_unix_server(handle, str(sock))
-        idl = Idl(f"unix:{sock}", "OVN_Northbound", probe_interval=0.1, min_backoff=0.05,
-                  max_backoff=0.05, request_timeout=30)
+        idl = Idl(
+            f"unix:{sock}",
+            "OVN_Northbound",
+            probe_interval=0.1,
+            min_backoff=0.05,
+            max_backoff=0.05,
+            request_timeout=30,
+        )
         await idl.start(wait=False)
         t0 = time.monotonic()
         while len(accepted) < 2 and time.monotonic() - t0 < 5:
@@ -143,8 +156,17 @@ def test_inactivity_probe_detects_dead_peer(tmp_path):
 
 
 def _cluster_status(server: Any) -> str:
-    out = subprocess.run(["ovs-appctl", "-t", str(server.dir / f"{server.name}.ctl"),
-                          "cluster/status", "OVN_Northbound"], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            "ovs-appctl",
+            "-t",
+            str(server.dir / f"{server.name}.ctl"),
+            "cluster/status",
+            "OVN_Northbound",
+        ],
+        capture_output=True,
+        text=True,
+    )
     return out.stdout
 
 
@@ -168,8 +190,9 @@ def test_leader_only_follows_the_leader(make_server):
         return None
 
     deadline = time.monotonic() + 20
-    while leader() is None or any("Status: cluster member" not in _cluster_status(s)
-                                  for s in servers):
+    while leader() is None or any(
+        "Status: cluster member" not in _cluster_status(s) for s in servers
+    ):
         assert time.monotonic() < deadline, "cluster did not form"
         time.sleep(0.1)
     first = leader()
@@ -178,8 +201,9 @@ def test_leader_only_follows_the_leader(make_server):
     remotes = ",".join(s.remote for s in order)
 
     async def main() -> None:
-        async with Idl(remotes, "OVN_Northbound", leader_only=True, min_backoff=0.05,
-                       max_backoff=0.5) as idl:
+        async with Idl(
+            remotes, "OVN_Northbound", leader_only=True, min_backoff=0.05, max_backoff=0.5
+        ) as idl:
             assert idl.session.remote is not None
             assert str(idl.session.remote) == first.remote
             async with idl.transaction() as txn:

@@ -8,8 +8,8 @@ import time
 import orjson
 import pytest
 
-from pyovn.ovsdb.client.replica import Replica, RowEvent
 from pyovn import schemas
+from pyovn.ovsdb.client.replica import Replica, RowEvent
 from pyovn.ovsdb.schema import DatabaseSchema
 
 NB_SCHEMA = schemas.path("OVN_Northbound")
@@ -53,11 +53,16 @@ def test_insert_defaults_and_python_values():
 
 def test_modify_set_map_scalar_and_old_values():
     r = new_replica()
-    insert_switch(r, name="sw", ports=["set", [["uuid", U2]]],
-                  other_config=["map", [["a", "1"], ["b", "2"]]])
+    insert_switch(
+        r, name="sw", ports=["set", [["uuid", U2]]], other_config=["map", [["a", "1"], ["b", "2"]]]
+    )
     held = r.get("Logical_Switch", U1)
-    [ev] = modify(r, name="sw2", ports=["set", [["uuid", U2], ["uuid", PORTS[1]]]],
-                  other_config=["map", [["a", "1"], ["b", "3"], ["c", "4"]]])
+    [ev] = modify(
+        r,
+        name="sw2",
+        ports=["set", [["uuid", U2], ["uuid", PORTS[1]]]],
+        other_config=["map", [["a", "1"], ["b", "3"], ["c", "4"]]],
+    )
     new, old = ev.row, ev.old
     assert new.name == "sw2" and new.ports == [PORTS[1]]
     assert new.other_config == {"b": "3", "c": "4"}
@@ -99,10 +104,14 @@ def test_delete_and_reset_events():
     insert_switch(r, U2, name="b")
     [ev] = r.apply_update2({"Logical_Switch": {U1: {"delete": None}}})
     assert ev.event == "delete" and ev.row.name == "a"
-    events = r.reset({"Logical_Switch": {
-        U2: {"initial": {"name": "b"}},
-        PORTS[0]: {"initial": {"name": "c"}},
-    }})
+    events = r.reset(
+        {
+            "Logical_Switch": {
+                U2: {"initial": {"name": "b"}},
+                PORTS[0]: {"initial": {"name": "c"}},
+            }
+        }
+    )
     assert [(e.event, e.row.name) for e in events] == [("create", "c")]
     events = r.reset({"Logical_Switch": {U2: {"initial": {"name": "b2"}}}})
     assert sorted((e.event, e.row.name) for e in events) == [("delete", "c"), ("update", "b2")]
@@ -126,11 +135,15 @@ def test_indexes_are_incremental():
 
 
 def test_resolve_refs():
-    r = Replica(SCHEMA, {"Logical_Switch": None, "Logical_Switch_Port": None},
-                resolve_refs=True)
+    r = Replica(SCHEMA, {"Logical_Switch": None, "Logical_Switch_Port": None}, resolve_refs=True)
     r.apply_update2({"Logical_Switch_Port": {U2: {"insert": {"name": "p"}}}})
-    r.apply_update2({"Logical_Switch": {U1: {"insert": {
-        "name": "s", "ports": ["set", [["uuid", U2], ["uuid", PORTS[5]]]]}}}})
+    r.apply_update2(
+        {
+            "Logical_Switch": {
+                U1: {"insert": {"name": "s", "ports": ["set", [["uuid", U2], ["uuid", PORTS[5]]]]}}
+            }
+        }
+    )
     (port,) = r.get("Logical_Switch", U1).ports  # the dangling reference is left out
     assert port.name == "p" and port.uuid == U2
 
@@ -186,12 +199,47 @@ def test_readers_in_other_threads_see_whole_messages():
         t.start()
     # Each message adds two and removes one element: a reader must never see a count between.
     for i in range(3000):
-        r.apply_update2({"Logical_Switch": {U1: {"modify": {
-            "ports": ["set", [["uuid", PORTS[i]], ["uuid", f"ffffffff-0000-0000-0000-{i:012d}"],
-                              ["uuid", f"eeeeeeee-0000-0000-0000-{i:012d}"]]]}}}})
+        r.apply_update2(
+            {
+                "Logical_Switch": {
+                    U1: {
+                        "modify": {
+                            "ports": [
+                                "set",
+                                [
+                                    ["uuid", PORTS[i]],
+                                    ["uuid", f"ffffffff-0000-0000-0000-{i:012d}"],
+                                    ["uuid", f"eeeeeeee-0000-0000-0000-{i:012d}"],
+                                ],
+                            ]
+                        }
+                    }
+                }
+            }
+        )
     stop.set()
     for t in threads:
         t.join()
     assert not errors, errors
     assert all(s >= 10_000 for s in sizes)
     assert len(r.get("Logical_Switch", U1).ports) == 13_000
+
+
+def test_select_uses_the_shared_condition_semantics():
+    r = new_replica()
+    insert_switch(
+        r,
+        U1,
+        name="a",
+        other_config=["map", [["k", "1"]]],
+        ports=["set", [["uuid", PORTS[0]], ["uuid", PORTS[1]]]],
+    )
+    insert_switch(r, U2, name="b")
+    t = r["Logical_Switch"]
+    assert [x.uuid for x in t.select([["name", "==", "a"]])] == [U1]
+    assert [x.uuid for x in t.select([["other_config", "includes", ["map", [["k", "1"]]]]])] == [U1]
+    assert [x.uuid for x in t.select([["ports", "includes", ["uuid", PORTS[1]]]])] == [U1]
+    assert [x.uuid for x in t.select([["ports", "==", ["set", []]]])] == [U2]
+    assert [x.uuid for x in t.select([["_uuid", "==", ["uuid", U2]]])] == [U2]
+    assert sorted(x.uuid for x in t.select([])) == [U1, U2]
+    assert t.select([["name", "!=", "a"], ["name", "!=", "b"]]) == []

@@ -86,8 +86,10 @@ def test_transaction_belongs_to_its_thread(real_server):
 
 
 def test_wait_until_across_clients(real_server):
-    with SyncIdl(real_server.remote, "OVN_Northbound") as a, \
-            SyncIdl(real_server.remote, "OVN_Northbound") as b:
+    with (
+        SyncIdl(real_server.remote, "OVN_Northbound") as a,
+        SyncIdl(real_server.remote, "OVN_Northbound") as b,
+    ):
         with a.transaction() as txn:
             txn.insert("Logical_Switch", name="from-a")
         b.wait_until(lambda: any(r.name == "from-a" for r in b["Logical_Switch"]), timeout=5)

@@ -287,7 +287,7 @@ class Session:
                 return
             if self.handler is not None:
                 try:
-                    self.handler(method, params)
+                    self.handler(str(method), params)
                 except Exception:
                     # A bug in a handler must not kill the session silently; the replica may be
                     # inconsistent now, so drop the session (reconnect resyncs from scratch).
@@ -364,7 +364,7 @@ class Connection:
         shuffle: bool = False,
     ):
         if isinstance(remotes, list) and remotes and isinstance(remotes[0], Remote):
-            self.remotes: list[Remote] = list(remotes)  # type: ignore[arg-type]
+            self.remotes: list[Remote] = [r for r in remotes if isinstance(r, Remote)]
         else:
             self.remotes = parse_remotes(remotes)  # type: ignore[arg-type]
         if shuffle:
@@ -377,6 +377,7 @@ class Connection:
         self.max_backoff = max_backoff
         self.session: Session | None = None  # set while a session is up
         self.connections = 0  # sessions that came up, for tests and statistics
+        self.last_error: BaseException | None = None  # why the last attempt or session failed
         self._next = 0
         self._task: asyncio.Task[None] | None = None
         self._up = asyncio.Event()
@@ -436,6 +437,7 @@ class Connection:
                     await session.close()
                 raise
             except TryAnotherRemote as e:
+                self.last_error = e
                 log.info("%s: %s; trying another remote", remote, e)
                 if session is not None:
                     await session.close()
@@ -447,6 +449,7 @@ class Connection:
                     await asyncio.sleep(backoff)
                 continue
             except Exception as e:
+                self.last_error = e
                 log.info("%s: connection failed: %s", remote, e)
                 if session is not None:
                     await session.close()
@@ -464,6 +467,7 @@ class Connection:
             self.connections += 1
             self._up.set()
             reason = await session.wait_closed()
+            self.last_error = reason
             log.info("%s: session ended: %s", remote, reason)
             await session.close()
             self.session = None

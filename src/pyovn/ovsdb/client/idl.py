@@ -45,12 +45,15 @@ from pyovn.ovsdb.client.connection import (
 )
 from pyovn.ovsdb.client.leader import SERVER_MONITOR_ID, ServerWatch, check_leader
 from pyovn.ovsdb.client.replica import (
+    Index,
     Replica,
     ReplicaInconsistency,
     RowEvent,
     TableReplica,
+    row_matches,
 )
 from pyovn.ovsdb.client.rows import OldRow, Row
+from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.schema import DatabaseSchema
 
 __all__ = ["EventHandler", "Idl", "MONITOR_METHODS", "ZERO_UUID"]
@@ -74,10 +77,13 @@ class EventHandler:
     events: frozenset[str] = ALL_EVENTS
     match: EventMatch | None = None
     once: bool = False
+    where: Condition | None = None  # compiled from watch(where=[...]); tested on the new row
     active: bool = field(default=True)
 
     def wants(self, ev: RowEvent) -> bool:
         if ev.event not in self.events or (self.table is not None and ev.table != self.table):
+            return False
+        if self.where is not None and not row_matches(self.where, ev.row):
             return False
         return self.match is None or bool(self.match(ev.event, ev.row, ev.old))
 
@@ -145,7 +151,14 @@ class Idl:
         """Start connecting; with ``wait``, return once the replica is in sync."""
         self.conn.start()
         if wait:
-            await self.wait_synced(timeout)
+            try:
+                await self.wait_synced(timeout)
+            except TimeoutError:
+                why = self.conn.last_error
+                raise TimeoutError(
+                    f"{self.database}: not in sync after {timeout}s"
+                    + (f" (last error: {why})" if why else "")
+                ) from why
         return self
 
     async def close(self) -> None:
@@ -199,7 +212,7 @@ class Idl:
         if self.replica is not None:
             self.replica.tables[table].index(*columns)
 
-    def index(self, table: str, *columns: str) -> Any:
+    def index(self, table: str, *columns: str) -> Index:
         """The index on ``columns`` of ``table`` (created on first use)."""
         self.create_index(table, *columns)
         return self.tables[table].index(*columns)
@@ -214,9 +227,20 @@ class Idl:
         match: EventMatch | None = None,
         *,
         once: bool = False,
+        where: list[Any] | None = None,
     ) -> EventHandler:
-        """Call ``callback(event, row, old)`` for matching row changes until ``unwatch``."""
-        h = EventHandler(callback, table, frozenset(events), match, once)
+        """Call ``callback(event, row, old)`` for matching row changes until ``unwatch``.
+
+        ``where`` is an RFC 7047 where-list (conjunction) tested on the row after the change
+        (the deleted row for deletes); it needs ``table``. ``match(event, row, old)`` is any
+        further test.
+        """
+        cond = None
+        if where is not None:
+            if table is None or self.schema is None:
+                raise ValueError("watch(where=...) needs a table and a known schema")
+            cond = compile_where(self.schema.tables[table], where)
+        h = EventHandler(callback, table, frozenset(events), match, once, cond)
         self._handlers.append(h)
         self._update_event_tables()
         return h

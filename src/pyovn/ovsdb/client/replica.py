@@ -28,11 +28,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.ovsdb.client.rows import MISSING, OldRow, Row, RowState, make_converter
+from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.data import atom_from_json, datum_from_json, diff_from_json
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 from pyovn.ovsdb.types import MAP, SCALAR, ColumnType
 
-__all__ = ["Index", "Replica", "ReplicaInconsistency", "RowEvent", "TableReplica"]
+__all__ = [
+    "CondRow",
+    "Index",
+    "Replica",
+    "ReplicaInconsistency",
+    "RowEvent",
+    "TableReplica",
+    "row_matches",
+]
 
 CREATE = "create"
 UPDATE = "update"
@@ -72,6 +81,31 @@ def _user_key(kind: str, value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)):
         return frozenset((value,))
     return frozenset(_ref(v) for v in value)
+
+
+class CondRow:
+    """A row as the shared condition module sees one: ``row[column]``, ``_uuid`` included.
+
+    Stored sets and dicts compare equal to the canonical frozensets/dicts the compiled
+    conditions hold, so conditions run on the replica's values without converting them.
+    """
+
+    __slots__ = ("uuid", "values")
+
+    def __init__(self, uuid: str, values: dict[str, Any]):
+        self.uuid = uuid
+        self.values = values
+
+    def __getitem__(self, column: str) -> Any:
+        if column == "_uuid":
+            return self.uuid
+        return self.values[column]
+
+
+def row_matches(condition: Condition, row: Row) -> bool:
+    """Evaluate a compiled condition (pyovn.ovsdb.condition) on a Row snapshot."""
+    with row._table.lock:
+        return condition.match(CondRow(row.uuid, row._values))  # type: ignore[arg-type]
 
 
 def _ref(v: Any) -> Any:
@@ -222,6 +256,26 @@ class TableReplica:
                 if all(_hashable(kinds[c], s.values[c]) == w for c, w in wanted.items())
             ]
 
+    def select(self, where: list[Any] | Condition) -> list[Row]:
+        """Rows matching an RFC 7047 where-list (a conjunction, as in a select operation).
+
+        The clauses are parsed and evaluated by :mod:`pyovn.ovsdb.condition`, exactly as the
+        server would; they may only name monitored columns (and ``_uuid``).
+        """
+        cond = where if isinstance(where, Condition) else compile_where(self.schema, where)
+        match = cond.match
+        with self.lock:
+            if cond.uuid_eq is not None:
+                state = self.rows.get(cond.uuid_eq)
+                candidates = [state] if state is not None else []
+            else:
+                candidates = list(self.rows.values())
+            return [
+                s.view(self)
+                for s in candidates
+                if match(CondRow(s.uuid, s.values))  # type: ignore[arg-type]
+            ]
+
     def index(self, *columns: str) -> Index:
         """The index on ``columns``, built now if it does not exist yet."""
         with self.lock:
@@ -270,7 +324,9 @@ class TableReplica:
                 if not idx.columns or not set(cols).isdisjoint(changed):
                     idx._update(state)
 
-    def _modify2(self, state: RowState, diff_row: dict[str, Any], want_old: bool) -> dict:
+    def _modify2(
+        self, state: RowState, diff_row: dict[str, Any], want_old: bool
+    ) -> dict[str, tuple[str, Any]]:
         """Apply one update2 "modify"; returns the OldRow changes (empty if not want_old)."""
         state.prepare_write()
         changes: dict[str, tuple[str, Any]] = {}
@@ -313,8 +369,8 @@ class TableReplica:
                     # (observed with OVS 3.1: tag 5 -> 6 arrives as 6), not the symmetric
                     # difference; accept the symmetric-difference form too.
                     cur = state.values[c]
-                    new = set(cur ^ d) if len(d) == 2 or (d and d == cur) else set(d)
-                    state.replace(c, new)
+                    new_set = set(cur ^ d) if len(d) == 2 or (d and d == cur) else set(d)
+                    state.replace(c, new_set)
                     if want_old:
                         changes[c] = ("value", cur)
                     continue
@@ -497,7 +553,9 @@ class Replica:
                 rows = updates.get(tname) or {}
                 seen = set()
                 for uuid, ru in rows.items():
-                    row_json = ru.get("new") if version == 1 else ru.get("initial", ru.get("insert"))
+                    row_json = (
+                        ru.get("new") if version == 1 else ru.get("initial", ru.get("insert"))
+                    )
                     if row_json is None:
                         continue
                     seen.add(uuid)

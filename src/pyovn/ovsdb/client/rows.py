@@ -95,7 +95,7 @@ class RowState:
             self._view = None
             v = ref()
             if v is not None:
-                v._values = dict(self.values)
+                _set(v, "_values", dict(self.values))
                 self._owned = set()
 
     def writable(self, column: str) -> Any:
@@ -119,6 +119,7 @@ class RowState:
 
 
 Converter = Callable[[Any], Any]
+_set = object.__setattr__
 
 
 def make_converter(ctype: ColumnType, resolve: Callable[[str, str], Any] | None) -> Converter:
@@ -186,11 +187,15 @@ class Row:
     """
 
     __slots__ = ("_table", "uuid", "_values", "__weakref__")
+    _table: TableReplica
+    uuid: str
+    _values: dict[str, Any]
 
     def __init__(self, table: TableReplica, uuid: str, values: dict[str, Any]):
-        self._table = table
-        self.uuid = uuid
-        self._values = values
+        # object.__setattr__: this class's own __setattr__ refuses writes (read-only snapshot).
+        _set(self, "_table", table)
+        _set(self, "uuid", uuid)
+        _set(self, "_values", values)
 
     @property
     def _uuid(self) -> str:
@@ -210,9 +215,6 @@ class Row:
             return conv(self._values[name])
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in Row.__slots__:
-            object.__setattr__(self, name, value)
-            return
         raise AttributeError(
             f"Row is a read-only snapshot; change {self._table.name}.{name} in a transaction"
         )
@@ -271,6 +273,7 @@ class OldRow:
     """
 
     __slots__ = ("_new", "_changes")
+    _new: Row
 
     def __init__(self, new: Row, changes: dict[str, tuple[str, Any]]):
         self._new = new

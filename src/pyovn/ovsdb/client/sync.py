@@ -143,7 +143,8 @@ class SyncIdl:
         return self.idl.tables[table]
 
     def index(self, table: str, *columns: str) -> Index:
-        return self._call(lambda: self.idl.index(table, *columns))
+        idx: Index = self._call(lambda: self.idl.index(table, *columns))
+        return idx
 
     @property
     def is_synced(self) -> bool:
@@ -180,9 +181,12 @@ class SyncIdl:
         match: EventMatch | None = None,
         *,
         once: bool = False,
+        where: list[Any] | None = None,
     ) -> EventHandler:
         """Register an event handler; it runs in the loop thread."""
-        return self._call(lambda: self.idl.watch(callback, table, events, match, once=once))
+        return self._call(
+            lambda: self.idl.watch(callback, table, events, match, once=once, where=where)
+        )
 
     def unwatch(self, handler: EventHandler) -> None:
         self._call(lambda: self.idl.unwatch(handler))

@@ -193,8 +193,17 @@ def value_to_json(ctype: ColumnType, value: Any) -> Any:
     if value is None:
         return ["set", []]
     if isinstance(value, (str, int, float, bool, Row, RowRef, NewRow)):
-        value = (value,)
-    return ["set", [_atom_json(kt, a) for a in value]]
+        return ["set", [_atom_json(kt, value)]]
+    # A set has no duplicates: the server rejects ["set", [x, x]].
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for a in value:
+        j = _atom_json(kt, a)
+        key = tuple(j) if isinstance(j, list) else (type(j), j)
+        if key not in seen:
+            seen.add(key)
+            out.append(j)
+    return ["set", out]
 
 
 def _where(row: AnyRow) -> list[Any]:
@@ -435,16 +444,15 @@ class Transaction:
         try:
             await idl.wait_synced(timeout)
         except TimeoutError:
-            return TxnResult(
-                TxnStatus.TRY_AGAIN, {"error": "not connected"}, comment=comment
-            )
+            return TxnResult(TxnStatus.TRY_AGAIN, {"error": "not connected"}, comment=comment)
         ops = self.operations
         n_waits = len(self._waits)
         try:
             results = await idl.transact(ops, timeout=max(0.001, deadline - time.monotonic()))
         except (ConnectionClosed, TimeoutError) as e:
             return TxnResult(
-                TxnStatus.TRY_AGAIN, {"error": "connection lost", "details": str(e)},
+                TxnStatus.TRY_AGAIN,
+                {"error": "connection lost", "details": str(e)},
                 comment=comment,
             )
         except RpcError as e:
@@ -484,24 +492,26 @@ class Transaction:
         replica = self.idl.replica
         if replica is None:
             return
-        checks: list[Callable[[], bool]] = []
+        present: list[tuple[Any, str]] = []  # (table replica, uuid) that must be there
+        absent: list[tuple[Any, str]] = []
         for new in self._inserted:
             t = replica.tables.get(new.table)
             if new.uuid is None or t is None or self.idl.condition(new.table) not in (None, [True]):
                 continue  # not replicated, or we cannot tell whether the condition matches it
-            checks.append(lambda t=t, u=new.uuid: u in t.rows)
+            present.append((t, new.uuid))
         for table, uuid in self._deleted:
             t = replica.tables.get(table)
             if t is not None:
-                checks.append(lambda t=t, u=uuid: u not in t.rows)
-        if not checks or all(c() for c in checks):
+                absent.append((t, uuid))
+        if all(u in t.rows for t, u in present) and all(u not in t.rows for t, u in absent):
             return
-        # Only a server that answers before sending its updates gets here (or a row that was
-        # garbage-collected by the server at once, which this bound also covers).
+        # A row can be missing legitimately (an inserted row the server garbage-collected at
+        # once, being unreferenced), or because a server answered before sending its updates.
+        # An echo round trip settles it: every update sent before the echo reply is applied.
         try:
-            await self.idl.wait_until(lambda: all(c() for c in checks), timeout=2.0)
-        except TimeoutError:
-            log.warning("replica did not show the transaction's own changes in time")
+            await self.idl.sync(timeout=self.idl.request_timeout)
+        except (ConnectionClosed, TimeoutError):
+            return
 
     async def __aenter__(self) -> Transaction:
         return self
@@ -548,4 +558,3 @@ async def run_transaction(
             continue
         await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 2, 0.5)
-

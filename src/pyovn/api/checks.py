@@ -1,0 +1,216 @@
+"""Argument checks shared by the verbs, and small command shapes many verbs share.
+
+Every check raises :class:`~pyovn.api.errors.InvalidArgument` naming the argument and the value,
+so a bad command fails when it is built, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pyovn.api.base import Api, Command, RunContext
+from pyovn.api.errors import InvalidArgument
+
+_MAC = re.compile(r"^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$")
+
+
+def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise InvalidArgument(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def int_range(name: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"{name} must be an integer; got {value!r}") from None
+    if not lo <= value <= hi:
+        raise InvalidArgument(f"{name} must be in [{lo}, {hi}]; got {value}")
+    return value
+
+
+def mac(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not _MAC.match(value):
+        raise InvalidArgument(f"{name}: invalid MAC address {value!r}")
+    return value
+
+
+def ip(name: str, value: Any) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise InvalidArgument(f"{name}: invalid IP address {value!r}") from None
+
+
+def cidr(name: str, value: Any, *, strict: bool = False) -> str:
+    """An IP network ("10.0.0.0/24"); a host address with a mask is accepted unless strict."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+        if strict:
+            ipaddress.ip_network(value, strict=True)
+        ipaddress.ip_interface(value)
+    except (ValueError, TypeError):
+        raise InvalidArgument(f"{name}: invalid IP network {value!r}") from None
+    return value
+
+
+def prefix(name: str, value: Any) -> str:
+    """A route prefix, normalised as ovn-nbctl does ("10.0.0.7/24" -> "10.0.0.0/24"; a host
+    route keeps no mask)."""
+    try:
+        if "/" not in str(value):
+            return str(ipaddress.ip_address(value))
+        net = ipaddress.ip_network(value, strict=False)
+    except (ValueError, TypeError):
+        raise InvalidArgument(f"{name}: invalid prefix {value!r}") from None
+    if net.prefixlen == net.max_prefixlen:
+        return str(net.network_address)
+    return str(net)
+
+
+def lsp_addresses(name: str, addresses: Any) -> list[str]:
+    """Logical_Switch_Port addresses: "unknown", "router", "dynamic", or "MAC [IP...]"."""
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    out = []
+    for a in addresses:
+        if not isinstance(a, str):
+            raise InvalidArgument(f"{name}: not a string: {a!r}")
+        if a in ("unknown", "router", "dynamic"):
+            out.append(a)
+            continue
+        words = a.split()
+        if not words:
+            raise InvalidArgument(f"{name}: empty address")
+        if words[0] == "dynamic":
+            out.append(a)
+            continue
+        mac(name, words[0])
+        for w in words[1:]:
+            try:
+                ipaddress.ip_interface(w)
+            except ValueError:
+                raise InvalidArgument(f"{name}: invalid IP {w!r} in {a!r}") from None
+        out.append(a)
+    return out
+
+
+def string_list(name: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidArgument(f"{name} must be a string or a list of strings") from None
+    if not all(isinstance(v, str) for v in items):
+        raise InvalidArgument(f"{name} must be a string or a list of strings")
+    return items
+
+
+# --- command shapes shared by many verbs ----------------------------------------------------
+
+
+class GetRow(Command):
+    """``<thing>_get(record)``: the Row. Subclasses set ``verb`` and ``table``."""
+
+    table = ""
+
+    def __init__(self, api: Api, record: Any):
+        super().__init__(api)
+        self.record = record
+
+    def run(self, ctx: RunContext) -> None:
+        self.result = ctx.lookup(self.table, self.record)
+
+
+class ListRows(Command):
+    """``<thing>_list()``: every Row of ``table``."""
+
+    table = ""
+
+    def __init__(self, api: Api):
+        super().__init__(api)
+
+    def run(self, ctx: RunContext) -> None:
+        self.result = ctx.api.idl.tables[self.table].all()
+
+
+class DelRow(Command):
+    """``<thing>_del(record, if_exists=False)`` for a root table (no parent to update)."""
+
+    table = ""
+
+    def __init__(self, api: Api, record: Any, if_exists: bool = False):
+        super().__init__(api)
+        self.record = record
+        self.if_exists = if_exists
+
+    def run(self, ctx: RunContext) -> None:
+        row = ctx.lookup(self.table, self.record, required=not self.if_exists)
+        if row is not None:
+            ctx.delete(row)
+
+
+class GetColumn(Command):
+    """``<thing>_get_<column>(record)``: one column's value."""
+
+    table = ""
+    column = ""
+
+    def __init__(self, api: Api, record: Any):
+        super().__init__(api)
+        self.record = record
+
+    def run(self, ctx: RunContext) -> None:
+        self.result = ctx.value(ctx.lookup(self.table, self.record), self.column)
+
+
+class SetColumn(Command):
+    """``<thing>_set_<column>(record, value)``: replace one column."""
+
+    table = ""
+    column = ""
+
+    def __init__(self, api: Api, record: Any, value: Any):
+        super().__init__(api)
+        self.record = record
+        self.value = self.check(value)
+        api.check_columns(self.table, {self.column: self.value})
+
+    def check(self, value: Any) -> Any:
+        return value
+
+    def run(self, ctx: RunContext) -> None:
+        ctx.set(ctx.lookup(self.table, self.record), **{self.column: self.value})
+
+
+class AddRow(Command):
+    """``<thing>_add(name, may_exist=False, **columns)`` for a root table looked up by name."""
+
+    table = ""
+
+    def __init__(self, api: Api, name: Any = None, may_exist: bool = False, **columns: Any):
+        super().__init__(api)
+        self.name = name
+        self.may_exist = may_exist
+        if name is not None:
+            columns = {"name": name, **columns}
+        self.columns = api.check_columns(self.table, columns)
+
+    def run(self, ctx: RunContext) -> None:
+        from pyovn.api.errors import AlreadyExists
+
+        if self.name is not None:
+            existing = ctx.lookup(self.table, self.name, required=False)
+            if existing is not None:
+                if not self.may_exist:
+                    raise AlreadyExists(self.table, self.name)
+                self.result = existing
+                return
+        self.result = ctx.insert(self.table, **self.columns)

@@ -1,0 +1,328 @@
+"""OVN_Northbound verbs for logical switches and their ports (ls_*, lsp_*).
+
+Each verb is one class registered with ``@nb``. A port is added to its switch with a set
+mutation, so adding ports to one switch from many threads never conflicts; finding a port's
+switch (lsp_del without a switch) checks each switch's port set for membership, O(1) each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyovn.api import checks
+from pyovn.api.base import Api, Command, RunContext, verb
+from pyovn.api.errors import AlreadyExists, InvalidArgument, RowNotFound
+
+nb = verb("OVN_Northbound")
+
+LS = "Logical_Switch"
+LSP = "Logical_Switch_Port"
+
+
+@nb
+class LsAdd(checks.AddRow):
+    """Create a logical switch (``ls_add(switch=None, may_exist=False, **columns)``)."""
+
+    verb = "ls_add"
+    table = LS
+
+    def __init__(self, api: Api, switch: str | None = None, may_exist: bool = False,
+                 **columns: Any):
+        super().__init__(api, switch, may_exist, **columns)
+
+
+@nb
+class LsDel(checks.DelRow):
+    """Delete a logical switch (its ports go with it)."""
+
+    verb = "ls_del"
+    table = LS
+
+    def __init__(self, api: Api, switch: Any, if_exists: bool = False):
+        super().__init__(api, switch, if_exists)
+
+
+@nb
+class LsList(checks.ListRows):
+    """Every logical switch."""
+
+    verb = "ls_list"
+    table = LS
+
+
+@nb
+class LsGet(checks.GetRow):
+    """One logical switch, by name or uuid."""
+
+    verb = "ls_get"
+    table = LS
+
+
+@nb
+class LsSetDnsRecords(checks.SetColumn):
+    """Replace a switch's dns_records (DNS rows or uuids)."""
+
+    verb = "ls_set_dns_records"
+    table = LS
+    column = "dns_records"
+
+    def check(self, value: Any) -> Any:
+        return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
+def _find_switch_of(ctx: RunContext, port: Any) -> Any:
+    for sw in ctx.api.idl.tables[LS].all():
+        if ctx.has(sw, "ports", port):
+            return sw
+    return None
+
+
+@nb
+class LspAdd(Command):
+    """Add port ``port`` to ``switch`` (``parent_name`` + ``tag`` for a container port)."""
+
+    verb = "lsp_add"
+
+    def __init__(self, api: Api, switch: Any, port: str, parent_name: str | None = None,
+                 tag: int | None = None, may_exist: bool = False, **columns: Any):
+        super().__init__(api)
+        if tag is not None:
+            tag = checks.int_range("tag", tag, 0, 4095)
+            if parent_name is None:
+                raise InvalidArgument("tag needs parent_name")
+        if not isinstance(port, str) or not port:
+            raise InvalidArgument(f"port name must be a non-empty string; got {port!r}")
+        for key in ("addresses", "port_security"):
+            if key in columns:
+                columns[key] = checks.lsp_addresses(key, columns[key])
+        self.switch = switch
+        self.port = port
+        self.parent_name = parent_name
+        self.tag = tag
+        self.may_exist = may_exist
+        self.columns = api.check_columns(LSP, columns)
+
+    def run(self, ctx: RunContext) -> None:
+        sw = ctx.lookup(LS, self.switch)
+        existing = ctx.lookup(LSP, self.port, required=False)
+        if existing is not None:
+            if not self.may_exist:
+                raise AlreadyExists(LSP, self.port)
+            if not ctx.has(sw, "ports", existing):
+                raise AlreadyExists(LSP, self.port, f"it is on another switch, not {self.switch}")
+            parent = ctx.value(existing, "parent_name", [])
+            if self.parent_name is not None and parent != [self.parent_name]:
+                raise InvalidArgument(f"port {self.port} exists with parent {parent}")
+            if self.tag is not None and ctx.value(existing, "tag_request", []) != [self.tag]:
+                raise InvalidArgument(f"port {self.port} exists with another tag")
+            self.result = existing
+            return
+        cols = dict(self.columns)
+        if self.parent_name is not None:
+            cols["parent_name"] = self.parent_name
+        if self.tag is not None:
+            cols["tag_request"] = self.tag
+        lsp = ctx.insert(LSP, name=self.port, **cols)
+        ctx.add(sw, "ports", lsp)
+        self.result = lsp
+
+
+@nb
+class LspDel(Command):
+    """Delete a port (from ``switch`` if given, else from whichever switch has it)."""
+
+    verb = "lsp_del"
+
+    def __init__(self, api: Api, port: Any, switch: Any = None, if_exists: bool = False):
+        super().__init__(api)
+        self.port = port
+        self.switch = switch
+        self.if_exists = if_exists
+
+    def run(self, ctx: RunContext) -> None:
+        lsp = ctx.lookup(LSP, self.port, required=not self.if_exists)
+        if lsp is None:
+            return
+        if self.switch is not None:
+            sw = ctx.lookup(LS, self.switch)
+            if not ctx.has(sw, "ports", lsp):
+                raise RowNotFound(LSP, self.port, detail=f"not on switch {self.switch}")
+        else:
+            sw = _find_switch_of(ctx, lsp)
+        if sw is not None:
+            ctx.discard(sw, "ports", lsp)
+        ctx.delete(lsp)
+
+
+@nb
+class LspList(Command):
+    """The ports of ``switch``, or every port."""
+
+    verb = "lsp_list"
+
+    def __init__(self, api: Api, switch: Any = None):
+        super().__init__(api)
+        self.switch = switch
+
+    def run(self, ctx: RunContext) -> None:
+        if self.switch is None:
+            self.result = ctx.api.idl.tables[LSP].all()
+            return
+        sw = ctx.lookup(LS, self.switch)
+        ports = ctx.api.idl.tables[LSP]
+        self.result = [p for p in (ports.get(u) for u in ctx.value(sw, "ports", [])) if p]
+
+
+@nb
+class LspGet(checks.GetRow):
+    """One port, by name or uuid."""
+
+    verb = "lsp_get"
+    table = LSP
+
+
+@nb
+class LspGetParent(checks.GetColumn):
+    verb = "lsp_get_parent"
+    table = LSP
+    column = "parent_name"
+
+    def run(self, ctx: RunContext) -> None:
+        super().run(ctx)
+        self.result = self.result[0] if self.result else ""
+
+
+@nb
+class LspSetAddresses(checks.SetColumn):
+    """Replace a port's addresses ("MAC [IP...]", "unknown", "router", "dynamic")."""
+
+    verb = "lsp_set_addresses"
+    table = LSP
+    column = "addresses"
+
+    def check(self, value: Any) -> Any:
+        return checks.lsp_addresses("addresses", value)
+
+
+@nb
+class LspGetAddresses(checks.GetColumn):
+    verb = "lsp_get_addresses"
+    table = LSP
+    column = "addresses"
+
+
+@nb
+class LspSetPortSecurity(checks.SetColumn):
+    """Replace a port's port_security ("MAC [IP...]" entries)."""
+
+    verb = "lsp_set_port_security"
+    table = LSP
+    column = "port_security"
+
+    def check(self, value: Any) -> Any:
+        return checks.lsp_addresses("port_security", value)
+
+
+@nb
+class LspGetPortSecurity(checks.GetColumn):
+    verb = "lsp_get_port_security"
+    table = LSP
+    column = "port_security"
+
+
+@nb
+class LspGetUp(checks.GetColumn):
+    """True when northd reports the port up."""
+
+    verb = "lsp_get_up"
+    table = LSP
+    column = "up"
+
+    def run(self, ctx: RunContext) -> None:
+        super().run(ctx)
+        self.result = self.result == [True]
+
+
+@nb
+class LspSetEnabled(checks.SetColumn):
+    verb = "lsp_set_enabled"
+    table = LSP
+    column = "enabled"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"is_enabled must be a bool; got {value!r}")
+        return [value]
+
+
+@nb
+class LspGetEnabled(checks.GetColumn):
+    """False only when explicitly disabled."""
+
+    verb = "lsp_get_enabled"
+    table = LSP
+    column = "enabled"
+
+    def run(self, ctx: RunContext) -> None:
+        super().run(ctx)
+        self.result = self.result != [False]
+
+
+@nb
+class LspSetType(checks.SetColumn):
+    verb = "lsp_set_type"
+    table = LSP
+    column = "type"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise InvalidArgument(f"port_type must be a string; got {value!r}")
+        return value
+
+
+@nb
+class LspGetType(checks.GetColumn):
+    verb = "lsp_get_type"
+    table = LSP
+    column = "type"
+
+
+@nb
+class LspSetOptions(Command):
+    """Replace a port's options (``lsp_set_options(port, **options)``)."""
+
+    verb = "lsp_set_options"
+
+    def __init__(self, api: Api, port: Any, **options: Any):
+        super().__init__(api)
+        self.port = port
+        self.options = {str(k): str(v) for k, v in options.items()}
+
+    def run(self, ctx: RunContext) -> None:
+        ctx.set(ctx.lookup(LSP, self.port), options=self.options)
+
+
+@nb
+class LspGetOptions(checks.GetColumn):
+    verb = "lsp_get_options"
+    table = LSP
+    column = "options"
+
+
+@nb
+class LspSetDhcpv4Options(Command):
+    """Point a port's dhcpv4_options at a DHCP_Options row (None clears it)."""
+
+    verb = "lsp_set_dhcpv4_options"
+
+    def __init__(self, api: Api, port: Any, dhcp_options_uuid: Any):
+        super().__init__(api)
+        self.port = port
+        self.dhcp = dhcp_options_uuid
+
+    def run(self, ctx: RunContext) -> None:
+        lsp = ctx.lookup(LSP, self.port)
+        if self.dhcp is None:
+            ctx.set(lsp, dhcpv4_options=[])
+        else:
+            ctx.set(lsp, dhcpv4_options=[ctx.lookup("DHCP_Options", self.dhcp)])

@@ -1,0 +1,183 @@
+"""``pyovn trace``: ovn-trace(8) on pyovn's logical flow language.
+
+``pyovn trace [OPTIONS] [DATAPATH] MICROFLOW`` reads the Southbound database (``--db``, else
+``$OVN_SB_DB``, else ``unix:$OVN_RUNDIR/ovnsb_db.sock``), parses the microflow, walks it through
+the logical pipelines (``pyovn.trace.walk``) and prints the trace in ovn-trace's formats
+(``--detailed`` by default, ``--summary``, ``--minimal``; ``--all`` prints all three).  DATAPATH
+may be left out when the microflow's ``inport`` names a port.  Beyond ovn-trace, ``--explain``
+(with ``--expect=PORT`` and optionally ``--nb-db``) says in words why the packet was dropped or
+did not reach PORT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import ipaddress
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyovn.trace.sbmodel import SbModel
+
+__all__ = ["main", "run"]
+
+_PROG = "ovn-trace"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pyovn trace",
+        description="explain what the logical pipelines do to a packet",
+        allow_abbrev=False,
+    )
+    p.add_argument("--db", help="Southbound database (default $OVN_SB_DB)")
+    fmt = p.add_mutually_exclusive_group()
+    for name in ("detailed", "summary", "minimal", "all"):
+        fmt.add_argument(f"--{name}", dest="fmt", action="append_const", const=name)
+    p.add_argument("--ct", action="append", default=[], help="conntrack state flags")
+    p.add_argument("--lb-dst", help="IP[:PORT] a load balancer picks")
+    p.add_argument("--select-id", type=int, help="member a select() action picks")
+    p.add_argument("--friendly-names", dest="friendly", action="store_true", default=True)
+    p.add_argument("--no-friendly-names", dest="friendly", action="store_false")
+    p.add_argument("--explain", action="store_true", help="say why the packet did not arrive")
+    p.add_argument("--expect", help="the port the packet should reach (with --explain)")
+    p.add_argument("--nb-db", help="Northbound database, to name NB rows in --explain")
+    p.add_argument("args", nargs="+", metavar="[DATAPATH] MICROFLOW")
+    return p
+
+
+def parse_lb_dst(text: str) -> tuple[int, bool, int]:
+    """``IP``, ``IP:PORT``, ``[IPv6]:PORT`` or a bare IPv6 address."""
+    port = 0
+    host = text
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest.startswith(":"):
+            port = int(rest[1:])
+    elif text.count(":") == 1:
+        host, _, p = text.partition(":")
+        port = int(p)
+    addr = ipaddress.ip_address(host)
+    if not 0 <= port <= 65535:
+        raise ValueError("port out of range")
+    return int(addr), addr.version == 6, port
+
+
+def _default_db() -> str:
+    env = os.environ.get("OVN_SB_DB")
+    if env:
+        return env
+    rundir = os.environ.get("OVN_RUNDIR", "/var/run/ovn")
+    return f"unix:{rundir}/ovnsb_db.sock"
+
+
+def main(argv: list[str]) -> int:
+    rc, out, err = run(argv)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return rc
+
+
+def run(argv: list[str], model: SbModel | None = None) -> tuple[int, str, str]:
+    """Runs the tool: (exit status, stdout text, stderr text).  ``model`` skips reading the
+    database (tests trace many packets over one Southbound)."""
+    out = io.StringIO()
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = _run(argv, model)
+    except SystemExit as e:  # argparse
+        rc = int(e.code or 0)
+    except RecursionError:
+        rc = 2
+        err.write(f"{_PROG}: trace too deep\n")
+    return rc, out.getvalue(), err.getvalue()
+
+
+def _run(argv: list[str], preloaded: SbModel | None) -> int:
+    from pyovn.trace.microflow import MicroflowError, format_uflow, parse_microflow
+    from pyovn.trace.output import format_trace
+    from pyovn.trace.sbmodel import load_sb
+    from pyovn.trace.walk import TraceOptions, Walker, parse_ct_flags
+
+    # --ovs[=BRIDGE] (correlate with OpenFlow) needs ovn-controller's flows: refused up front.
+    if any(a == "--ovs" or a.startswith("--ovs=") for a in argv):
+        print(f"{_PROG}: --ovs is not supported: pyovn trace has no OpenFlow tables to "
+              "correlate (no ovn-controller flows)", file=sys.stderr)
+        return 1
+    opts = _parser().parse_args(argv)
+    if len(opts.args) > 2:
+        print(f"{_PROG}: exactly two non-option arguments are required", file=sys.stderr)
+        return 1
+    try:
+        ct = [parse_ct_flags(c) for c in opts.ct]
+        lb_dst = parse_lb_dst(opts.lb_dst) if opts.lb_dst else None
+    except ValueError as err:
+        print(f"{_PROG}: {err}", file=sys.stderr)
+        return 1
+    if preloaded is not None:
+        model = preloaded
+    else:
+        try:
+            model = load_sb(opts.db or _default_db())
+        except Exception as err:
+            print(f"{_PROG}: {opts.db or _default_db()}: {err}", file=sys.stderr)
+            return 1
+    dp = None
+    if len(opts.args) == 2:
+        dp = model.find_datapath(opts.args[0])
+        if dp is None:
+            print(f"{_PROG}: unknown datapath \"{opts.args[0]}\"", file=sys.stderr)
+            return 1
+    text = opts.args[-1]
+    try:
+        flow = parse_microflow(
+            text, model.symtab, model.address_sets, model.port_groups, dp.key if dp else None
+        )
+    except MicroflowError as err:
+        print(f"{_PROG}: {err}", file=sys.stderr)
+        return 1
+    inport = str(flow.get("inport", ""))
+    pb = model.ports.get(inport) if inport else None
+    if inport and pb is None:
+        print(f'{_PROG}: unknown logical port "{inport}"', file=sys.stderr)
+        return 1
+    if dp is None:
+        if pb is None:
+            print(f"{_PROG}: microflow must specify an inport when the datapath is omitted",
+                  file=sys.stderr)
+            return 1
+        dp = pb.datapath
+        if model.port_groups and ("@" in text):
+            flow = parse_microflow(text, model.symtab, model.address_sets, model.port_groups,
+                                   dp.key)
+
+    def port_key(name: str) -> int:
+        p = model.ports.get(name)
+        return p.key if p is not None else 0
+
+    walker = Walker(model, TraceOptions(ct, lb_dst, opts.select_id, opts.friendly))
+    root = walker.trace(dp, flow)
+    header = format_uflow(flow, port_key)
+    fmts = opts.fmt or ["detailed"]
+    if "all" in fmts:
+        fmts = ["detailed", "summary", "minimal"]
+    chunks = [format_trace(header, root, f) for f in fmts]
+    sys.stdout.write("\n".join(chunks) if len(chunks) > 1 else chunks[0])
+    if opts.explain:
+        from pyovn.trace.explain import explain
+
+        nb_rows = None
+        if opts.nb_db:
+            from pyovn.trace.explain import load_nb
+
+            try:
+                nb_rows = load_nb(opts.nb_db)
+            except Exception as err:
+                print(f"{_PROG}: {opts.nb_db}: {err}", file=sys.stderr)
+        sys.stdout.write("\n" + "\n".join(explain(root, model, expect=opts.expect, nb=nb_rows))
+                         + "\n")
+    return 0

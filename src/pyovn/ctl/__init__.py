@@ -1,0 +1,11 @@
+"""The shared core of pyovn's ctl tools (``pyovn vsctl``, ``sbctl``, ``nbctl``).
+
+Layout: :mod:`.options` (command line), :mod:`.registry` (command and tool declarations),
+:mod:`.context` (what a command sees; name and record lookups), :mod:`.txnview` (the local view of
+rows and the one transaction), :mod:`.generic` (the database commands and ``show``),
+:mod:`.output` (table formats), :mod:`.backend` (the connection), :mod:`.runner` (one invocation).
+Tools: :mod:`.vsctl`, :mod:`.sbctl` (and :mod:`.lflow` for its flow listings).
+
+A new tool is a :class:`~pyovn.ctl.registry.Tool` plus :class:`~pyovn.ctl.registry.Command`
+declarations, run with :func:`pyovn.ctl.runner.run_tool`.
+"""

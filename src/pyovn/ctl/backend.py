@@ -1,0 +1,219 @@
+"""How a ctl tool talks to its database: a small interface and a blocking-socket implementation.
+
+ctl tools are one-shot: connect, get the schema, take a replica of the rows, run the commands,
+send one transaction. :class:`Backend` is all they need; :class:`SocketBackend` implements it over
+:mod:`pyovn.ovsdb.jsonrpc` with a blocking socket (``unix:PATH``, ``tcp:IP:PORT``). The replica
+comes from one ``monitor`` request over every table; the monitor stays open so that
+:meth:`Backend.wait_update` can block until the database changes (``wait-until``, and ovs-vsctl
+waiting for ``cur_cfg``) and fold the update into the replica. This is deliberately small, so it
+can be swapped for the shared asyncio client later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import socket
+import time
+from typing import Any, Protocol
+
+from pyovn.ovsdb.data import datum_from_json_unchecked
+from pyovn.ovsdb.jsonrpc import Framer, encode, is_request
+from pyovn.ovsdb.schema import DatabaseSchema
+
+__all__ = ["Backend", "BackendError", "SocketBackend", "connect"]
+
+Rows = dict[str, dict[str, dict[str, Any]]]
+
+
+class BackendError(Exception):
+    """The connection failed or broke; ``str()`` is the text after ``<prog>: ``."""
+
+
+class RpcError(BackendError):
+    """The server answered a request with an error."""
+
+    def __init__(self, error: Any) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
+class Backend(Protocol):
+    def get_schema(self) -> DatabaseSchema: ...
+
+    def monitor(self) -> Rows:
+        """Start monitoring every table; return the replica (canonical values)."""
+        ...
+
+    def wait_update(self, deadline: float | None) -> bool:
+        """Block until the replica changes (True) or ``deadline`` (monotonic) passes."""
+        ...
+
+    def transact(self, ops: list[Any]) -> list[Any]: ...
+
+    def close(self) -> None: ...
+
+
+def _open_socket(remote: str, timeout: float | None) -> socket.socket:
+    kind, _, rest = remote.partition(":")
+    try:
+        if kind == "unix":
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(timeout)
+            try:
+                s.connect(rest)
+            except BaseException:
+                s.close()
+                raise
+            return s
+        if kind == "tcp":
+            host, _, port = rest.rpartition(":")
+            if host.startswith("[") and host.endswith("]"):
+                host = host[1:-1]
+            if not host or not port.isdigit():
+                raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+            return socket.create_connection((host, int(port)), timeout=timeout)
+    except OSError as exc:
+        code = exc.errno or errno.EIO
+        raise BackendError(f"{remote}: database connection failed ({os.strerror(code)})") \
+            from None
+    raise BackendError(f"{remote}: database connection failed "
+                       f"({os.strerror(errno.EAFNOSUPPORT)})")
+
+
+def connect(remotes: str, db: str, timeout: float | None = None) -> SocketBackend:
+    """Connect to the first reachable of the comma-separated ``remotes``."""
+    error: BackendError | None = None
+    for remote in remotes.split(","):
+        try:
+            return SocketBackend(_open_socket(remote.strip(), timeout), db)
+        except BackendError as exc:
+            error = error or exc
+    if error is None:
+        raise BackendError(f"{remotes}: database connection failed")
+    if "," in remotes:
+        raise BackendError(str(error).replace(remotes.split(",")[0].strip(), remotes, 1))
+    raise error
+
+
+class SocketBackend:
+    """One blocking JSON-RPC session to an OVSDB server, for one database."""
+
+    def __init__(self, sock: socket.socket, db: str) -> None:
+        self.sock = sock
+        self.db = db
+        self.framer = Framer()
+        self.pending: list[Any] = []
+        self.next_id = 0
+        self.schema: DatabaseSchema | None = None
+        self.rows: Rows = {}
+        self._monitor_id: str | None = None
+
+    # -- raw I/O ---------------------------------------------------------------------------------
+    def _send(self, msg: Any) -> None:
+        self.sock.sendall(encode(msg))
+
+    def _recv_one(self, deadline: float | None) -> Any:
+        while not self.pending:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.sock.settimeout(left)
+            else:
+                self.sock.settimeout(None)
+            try:
+                data = self.sock.recv(1 << 16)
+            except TimeoutError:
+                raise TimeoutError from None
+            except OSError as exc:
+                raise BackendError(f"database connection failed ({os.strerror(exc.errno or 5)})") \
+                    from None
+            if not data:
+                raise BackendError("database connection closed")
+            self.pending.extend(self.framer.feed(data))
+        return self.pending.pop(0)
+
+    def _handle_request(self, msg: dict[str, Any]) -> None:
+        method = msg.get("method")
+        if method == "echo" and msg.get("id") is not None:
+            self._send({"result": msg.get("params"), "error": None, "id": msg["id"]})
+        elif method == "update" and self._monitor_id is not None:
+            params = msg.get("params") or []
+            if len(params) == 2 and params[0] == self._monitor_id:
+                self._apply(params[1])
+
+    def call(self, method: str, params: Any) -> Any:
+        self.next_id += 1
+        rid = self.next_id
+        self._send({"method": method, "params": params, "id": rid})
+        while True:
+            msg = self._recv_one(None)
+            if is_request(msg):
+                self._handle_request(msg)
+                continue
+            if msg.get("id") != rid:
+                continue
+            if msg.get("error") is not None:
+                raise RpcError(msg["error"])
+            return msg.get("result")
+
+    # -- Backend ---------------------------------------------------------------------------------
+    def get_schema(self) -> DatabaseSchema:
+        if self.schema is None:
+            try:
+                self.schema = DatabaseSchema.from_json(self.call("get_schema", [self.db]))
+            except RpcError as exc:
+                raise BackendError(f'database "{self.db}" not found: {exc.error}') from None
+        return self.schema
+
+    def monitor(self) -> Rows:
+        schema = self.get_schema()
+        self._monitor_id = "ctl"
+        self.rows = {t: {} for t in schema.tables}
+        result = self.call("monitor", [self.db, self._monitor_id,
+                                       {t: {} for t in schema.tables}])
+        self._apply(result)
+        return self.rows
+
+    def _apply(self, updates: Any) -> None:
+        schema = self.get_schema()
+        for table, rows in (updates or {}).items():
+            ts = schema.tables.get(table)
+            if ts is None:
+                continue
+            current = self.rows.setdefault(table, {})
+            for uuid, change in rows.items():
+                new = change.get("new")
+                if new is None:
+                    current.pop(uuid, None)
+                    continue
+                old = current.get(uuid)
+                row = dict(old) if old is not None else {
+                    n: c.type.default() for n, c in ts.user_columns.items()}
+                row["_uuid"] = uuid
+                for col, value in new.items():
+                    cs = ts.columns.get(col)
+                    if cs is not None and col not in ("_uuid", "_version"):
+                        row[col] = datum_from_json_unchecked(cs.type, value)
+                current[uuid] = row
+
+    def wait_update(self, deadline: float | None) -> bool:
+        while True:
+            try:
+                msg = self._recv_one(deadline)
+            except TimeoutError:
+                return False
+            if is_request(msg):
+                self._handle_request(msg)
+                if msg.get("method") == "update":
+                    return True
+
+    def transact(self, ops: list[Any]) -> list[Any]:
+        result = self.call("transact", [self.db, *ops])
+        return list(result or [])
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()

@@ -1,0 +1,123 @@
+"""Declarations that make a ctl tool: its commands, how its rows are named, what ``show`` prints.
+
+A tool is data: a :class:`Tool` (program name, database, default remote, global options it adds)
+plus :class:`Command` declarations, each verb declared once with its argument counts, its
+per-command options and its functions. The runner (:mod:`pyovn.ctl.runner`) parses the command
+line against these declarations and calls, for every command in the transaction, ``pre`` (checks
+that need only the schema), then ``run`` (reads and changes the :class:`~pyovn.ctl.txnview.TxnView`,
+writes output), then, after the commit, ``post`` (output that needs the server's answer, e.g. the
+uuid of a created row).
+
+:class:`RowId` is one way a record can be named on the command line (OVS's ctl_row_id): by a
+column of the table itself (``Bridge`` by ``name``), by a key of a map column
+(``Datapath_Binding`` by ``external_ids:name``), or through another table's reference
+(``Controller`` via ``controller`` of the ``Bridge`` with that name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyovn.ctl.context import Context
+
+__all__ = ["CtlError", "Command", "RowId", "ShowTable", "Tool", "UNLIMITED"]
+
+UNLIMITED = 1 << 31
+
+
+class CtlError(Exception):
+    """A command failed; ``str()`` is the message printed after ``<prog>: ``."""
+
+
+CommandFn = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One verb. ``options`` lists the per-command options; a trailing ``=`` means it takes a
+    value (``"--id="``). ``mode`` is ``"ro"`` for commands that never change the database."""
+
+    name: str
+    min_args: int
+    max_args: int
+    run: CommandFn
+    options: tuple[str, ...] = ()
+    pre: CommandFn | None = None
+    post: CommandFn | None = None
+    mode: str = "rw"
+    usage: str = ""
+
+    def option_names(self) -> set[str]:
+        return {o.rstrip("=") for o in self.options}
+
+    def takes_value(self, option: str) -> bool:
+        return option + "=" in self.options
+
+
+@dataclass(frozen=True)
+class RowId:
+    """Records of a table named by ``name_column`` (or its ``key``) of ``table``'s rows; with
+    ``uuid_column``, the record is the one that column of the matching row refers to."""
+
+    table: str
+    name_column: str
+    key: str | None = None
+    uuid_column: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTable:
+    """How ``show`` prints a table's rows: a name column, the columns to print (references to
+    other show tables nest), and rows of ``wref_table`` whose ``wref_column`` points here."""
+
+    table: str
+    name_column: str | None
+    columns: tuple[str, ...] = ()
+    wref_table: str | None = None
+    wref_name_column: str | None = None
+    wref_column: str | None = None
+
+
+@dataclass
+class Tool:
+    """Everything tool-specific: name, database, defaults, commands and naming tables."""
+
+    prog: str
+    db: str
+    default_remote: Callable[[], str]
+    commands: dict[str, Command] = field(default_factory=dict)
+    row_ids: dict[str, list[RowId]] = field(default_factory=dict)
+    show_tables: list[ShowTable] = field(default_factory=list)
+    # Extra global options: name -> takes a value. Their values land in RunOptions.extra.
+    global_options: dict[str, bool] = field(default_factory=dict)
+    # Hooks: before the commands run (each try), before the commit, after a successful commit.
+    on_start: CommandFn | None = None
+    before_commit: Callable[[Any], None] | None = None
+    after_commit: Callable[[Any], None] | None = None
+    help_text: str = ""
+    # ovs-vsctl reports option errors with getopt's own texts ("option requires an argument --
+    # 't'"); the OVN tools word them "option '-t' requires an argument".
+    getopt_messages: bool = False
+
+    def add(self, commands: Iterable[Command]) -> Tool:
+        for c in commands:
+            if c.name in self.commands:
+                raise ValueError(f"command {c.name} declared twice")
+            self.commands[c.name] = c
+        return self
+
+    def all_command_options(self) -> set[str]:
+        out: set[str] = set()
+        for c in self.commands.values():
+            out |= c.option_names()
+        return out
+
+    def option_takes_value(self, option: str) -> bool:
+        return any(c.takes_value(option) for c in self.commands.values())
+
+
+def commands(*decls: Command) -> Sequence[Command]:
+    return list(decls)

@@ -1,0 +1,713 @@
+"""``ovs-vsctl``: the Open_vSwitch database tool, as a declaration on the shared ctl core.
+
+The bridge/port/interface commands work on a model of the configuration rebuilt from the
+transaction view whenever a command needs it (:class:`Config`): bridges (real ones, and "fake"
+VLAN bridges = ports with ``fake_bridge=true`` and a tag), their ports and interfaces, by name.
+A bridge's own port and interface (named like the bridge) are not listed as ports. Because the
+model is rebuilt from the view, a command sees what earlier commands of the same invocation did.
+
+Every invocation makes sure the ``Open_vSwitch`` row exists. Without ``--no-wait``, a transaction
+that changes something also increments ``next_cfg``, and the tool then waits until
+``cur_cfg`` reaches the new value (bounded by ``--timeout``), as the real tool waits for
+ovs-vswitchd.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from pyovn.ctl import generic
+from pyovn.ctl.context import Context
+from pyovn.ctl.registry import UNLIMITED, Command, CtlError, RowId, ShowTable, Tool
+from pyovn.ctl.runner import CtlExit, Run, run_tool
+from pyovn.ctl.txnview import Row, TxnView
+
+__all__ = ["TOOL", "main", "default_remote"]
+
+
+def default_remote() -> str:
+    rundir = os.environ.get("OVS_RUNDIR", "/var/run/openvswitch")
+    return f"unix:{rundir}/db.sock"
+
+
+# -- the configuration model ----------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Bridge:
+    name: str
+    row: Row | None  # the Bridge row (real bridges)
+    parent: Bridge | None = None
+    vlan: int = 0
+    fake_port: Row | None = None  # the Port row of a fake bridge
+    ports: list[Port] = field(default_factory=list)
+    children: list[Bridge] = field(default_factory=list)
+
+    def real(self) -> Bridge:
+        return self.parent if self.parent is not None else self
+
+
+@dataclass(eq=False)
+class Port:
+    row: Row
+    bridge: Bridge
+    ifaces: list[Iface] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.row["name"]
+
+
+@dataclass(eq=False)
+class Iface:
+    row: Row
+    port: Port
+
+
+class Config:
+    """Bridges, ports and interfaces by name, from the view's current rows."""
+
+    def __init__(self, txn: TxnView, ovs: Row) -> None:
+        self.txn = txn
+        self.ovs = ovs
+        self.bridges: dict[str, Bridge] = {}
+        self.ports: dict[str, Port] = {}
+        self.ifaces: dict[str, Iface] = {}
+        brows = [txn.get("Bridge", u) for u in sorted(ovs["bridges"])]
+        for brow in brows:
+            if brow is None or brow["name"] in self.bridges:
+                continue
+            br = self.bridges[brow["name"]] = Bridge(brow["name"], brow)
+            for prow in self._ports(brow):
+                tag = _tag(prow)
+                if (prow["fake_bridge"] and tag is not None and 0 <= tag <= 4095
+                        and prow["name"] not in self.bridges):
+                    fake = Bridge(prow["name"], None, br, tag, prow)
+                    self.bridges[prow["name"]] = fake
+                    br.children.append(fake)
+        for brow in brows:
+            if brow is None:
+                continue
+            br = self.bridges[brow["name"]]
+            if br.row is not brow:
+                continue
+            for prow in self._ports(brow):
+                if prow["name"] in self.ports:
+                    continue
+                owner = br
+                tag = _tag(prow)
+                fake_here = self.bridges.get(prow["name"])
+                if fake_here is not None and fake_here.parent is br:
+                    owner = fake_here
+                elif tag is not None and not prow["fake_bridge"]:
+                    for child in br.children:
+                        if child.vlan == tag:
+                            owner = child
+                port = Port(prow, owner)
+                owner.ports.append(port)
+                self.ports[prow["name"]] = port
+                for u in sorted(prow["interfaces"]):
+                    irow = txn.get("Interface", u)
+                    if irow is None or irow["name"] in self.ifaces:
+                        continue
+                    iface = Iface(irow, port)
+                    port.ifaces.append(iface)
+                    self.ifaces[irow["name"]] = iface
+
+    def _ports(self, brow: Row) -> list[Row]:
+        out = []
+        for u in sorted(brow["ports"]):
+            prow = self.txn.get("Port", u)
+            if prow is not None:
+                out.append(prow)
+        return out
+
+    def find_bridge(self, name: str, must_exist: bool) -> Bridge | None:
+        br = self.bridges.get(name)
+        if br is None and must_exist:
+            raise CtlError(f"no bridge named {name}")
+        return br
+
+    def find_port(self, name: str, must_exist: bool) -> Port | None:
+        port = self.ports.get(name)
+        if port is not None and port.bridge.name == name:
+            port = None
+        if port is None and must_exist:
+            raise CtlError(f"no port named {name}")
+        return port
+
+    def find_iface(self, name: str, must_exist: bool) -> Iface | None:
+        iface = self.ifaces.get(name)
+        if iface is not None and iface.port.bridge.name == name:
+            iface = None
+        if iface is None and must_exist:
+            raise CtlError(f"no interface named {name}")
+        return iface
+
+    def check_conflicts(self, name: str, msg: str) -> None:
+        if name in self.bridges:
+            raise CtlError(f"{msg} because a bridge named {name} already exists")
+        port = self.ports.get(name)
+        if port is not None:
+            raise CtlError(f"{msg} because a port named {name} already exists on bridge "
+                           f"{port.bridge.name}")
+        iface = self.ifaces.get(name)
+        if iface is not None:
+            raise CtlError(f"{msg} because an interface named {name} already exists on bridge "
+                           f"{iface.port.bridge.name}")
+
+
+def _tag(prow: Row) -> int | None:
+    tag = prow["tag"]
+    return next(iter(tag)) if tag else None
+
+
+def _ovs(ctx: Context) -> Row:
+    row = ctx.view().first("Open_vSwitch")
+    assert row is not None
+    return row
+
+
+def _config(ctx: Context) -> Config:
+    return Config(ctx.view(), _ovs(ctx))
+
+
+def _on_start(run: Run) -> None:
+    if run.txn.first("Open_vSwitch") is None:
+        run.txn.insert("Open_vSwitch")
+
+
+def _before_commit(run: Run) -> None:
+    if "no-wait" in run.opts.extra:
+        return
+    ovs = run.txn.first("Open_vSwitch")
+    if ovs is not None:
+        run.txn.increment = (ovs, "next_cfg")
+
+
+def _after_commit(run: Run) -> None:
+    target = run.txn.increment_result
+    if target is None:
+        return
+    backend = run.backend
+    while True:
+        rows = backend.rows.get("Open_vSwitch", {})  # type: ignore[attr-defined]
+        if any(r.get("cur_cfg", 0) >= target for r in rows.values()):
+            return
+        backend.wait_update(None)
+
+
+# -- bridges --------------------------------------------------------------------------------------
+
+def _add_br(ctx: Context) -> None:
+    argv = ctx.argv
+    name = argv[1]
+    if len(argv) == 2:
+        parent_name, vlan = None, 0
+    elif len(argv) == 4:
+        parent_name = argv[2]
+        try:
+            vlan = int(argv[3])
+        except ValueError:
+            vlan = 0
+        if not 0 <= vlan <= 4095:
+            raise CtlError(f"{argv[0]}: vlan must be between 0 and 4095")
+    else:
+        raise CtlError(f"'{argv[0]}' command takes exactly 1 or 3 arguments")
+    cfg = _config(ctx)
+    txn = ctx.view()
+    if ctx.has("--may-exist"):
+        br = cfg.find_bridge(name, False)
+        if br is not None:
+            cmd = f"--may-exist add-br {name}"
+            if parent_name is None:
+                if br.parent is not None:
+                    raise CtlError(f'"{cmd}" but {name} is a VLAN bridge for VLAN {br.vlan}')
+            else:
+                cmd = f"{cmd} {parent_name} {vlan}"
+                if br.parent is None:
+                    raise CtlError(f'"{cmd}" but {name} is not a VLAN bridge')
+                if br.parent.name != parent_name:
+                    raise CtlError(f'"{cmd}" but {name} has the wrong parent {br.parent.name}')
+                if br.vlan != vlan:
+                    raise CtlError(f'"{cmd}" but {name} is a VLAN bridge for the wrong VLAN '
+                                   f"{br.vlan}")
+            return
+    cfg.check_conflicts(name, f"cannot create a bridge named {name}")
+    if parent_name is None:
+        iface = txn.insert("Interface")
+        txn.write(iface, "name", name)
+        txn.write(iface, "type", "internal")
+        port = txn.insert("Port")
+        txn.write(port, "name", name)
+        txn.write(port, "interfaces", frozenset((iface.uuid,)))
+        brow = txn.insert("Bridge")
+        txn.write(brow, "name", name)
+        txn.write(brow, "ports", frozenset((port.uuid,)))
+        ovs = _ovs(ctx)
+        txn.write(ovs, "bridges", ovs["bridges"] | {brow.uuid})
+        return
+    parent = cfg.find_bridge(parent_name, False)
+    if parent is not None and parent.parent is not None:
+        raise CtlError("cannot create bridge with fake bridge as parent")
+    if parent is None:
+        raise CtlError(f"parent bridge {parent_name} does not exist")
+    for child in parent.children:
+        if child.vlan == vlan:
+            raise CtlError(f"bridge {parent_name} already has a child VLAN bridge {child.name} "
+                           f"on VLAN {vlan}")
+    iface = txn.insert("Interface")
+    txn.write(iface, "name", name)
+    txn.write(iface, "type", "internal")
+    port = txn.insert("Port")
+    txn.write(port, "name", name)
+    txn.write(port, "interfaces", frozenset((iface.uuid,)))
+    txn.write(port, "fake_bridge", True)
+    txn.write(port, "tag", frozenset((vlan,)))
+    assert parent.row is not None
+    txn.write(parent.row, "ports", parent.row["ports"] | {port.uuid})
+
+
+def _del_port_rows(ctx: Context, port: Port) -> None:
+    txn = ctx.view()
+    brow = port.bridge.real().row
+    assert brow is not None
+    txn.write(brow, "ports", brow["ports"] - {port.row.uuid})
+    for iface in port.ifaces:
+        txn.delete(iface.row)
+    txn.delete(port.row)
+
+
+def _del_bridge(ctx: Context, cfg: Config, br: Bridge) -> None:
+    txn = ctx.view()
+    for child in list(br.children):
+        _del_bridge(ctx, cfg, child)
+    for port in list(br.ports):
+        _del_port_rows(ctx, port)
+    if br.parent is not None:
+        assert br.fake_port is not None and br.parent.row is not None
+        prow = br.parent.row
+        txn.write(prow, "ports", prow["ports"] - {br.fake_port.uuid})
+        txn.delete(br.fake_port)
+        return
+    assert br.row is not None
+    for fs in txn.rows("Flow_Sample_Collector_Set"):
+        if br.row.uuid in fs["bridge"]:
+            txn.delete(fs)
+    ovs = _ovs(ctx)
+    txn.write(ovs, "bridges", ovs["bridges"] - {br.row.uuid})
+    txn.delete(br.row)
+
+
+def _del_br(ctx: Context) -> None:
+    cfg = _config(ctx)
+    br = cfg.find_bridge(ctx.argv[1], not ctx.has("--if-exists"))
+    if br is not None:
+        _del_bridge(ctx, cfg, br)
+
+
+def _list_br(ctx: Context) -> None:
+    cfg = _config(ctx)
+    real_only = ctx.has("--real")
+    fake_only = ctx.has("--fake")
+    names = [n for n, b in cfg.bridges.items()
+             if not (real_only and b.parent is not None) and not (fake_only and b.parent is None)]
+    ctx.out("".join(f"{n}\n" for n in sorted(names, key=str.encode)))
+
+
+def _br_exists(ctx: Context) -> None:
+    if _config(ctx).find_bridge(ctx.argv[1], False) is None:
+        raise CtlExit(2)
+
+
+def _br_to_vlan(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    ctx.out(f"{br.vlan}\n")
+
+
+def _br_to_parent(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    ctx.out(f"{br.real().name}\n")
+
+
+def _br_ids_target(br: Bridge) -> tuple[Row, str]:
+    if br.parent is not None:
+        assert br.fake_port is not None
+        return br.fake_port, "fake-bridge-"
+    assert br.row is not None
+    return br.row, ""
+
+
+def _br_set_external_id(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    row, prefix = _br_ids_target(br)
+    ids = dict(row["external_ids"])
+    key = prefix + ctx.argv[2]
+    if len(ctx.argv) > 3:
+        ids[key] = ctx.argv[3]
+    else:
+        ids.pop(key, None)
+    ctx.view().write(row, "external_ids", ids)
+
+
+def _br_get_external_id(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    row, prefix = _br_ids_target(br)
+    ids = row["external_ids"]
+    if len(ctx.argv) > 2:
+        value = ids.get(prefix + ctx.argv[2])
+        if value is not None:
+            ctx.out(f"{value}\n")
+        return
+    lines = [f"{k[len(prefix):]}={v}" for k, v in ids.items() if k.startswith(prefix)]
+    ctx.out("".join(f"{line}\n" for line in sorted(lines, key=str.encode)))
+
+
+# -- ports and interfaces -------------------------------------------------------------------------
+
+def _list_ports(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    names = [p.name for p in br.ports if p.name != br.name]
+    ctx.out("".join(f"{n}\n" for n in sorted(names, key=str.encode)))
+
+
+def _list_ifaces(ctx: Context) -> None:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    names = [i.row["name"] for p in br.ports for i in p.ifaces if i.row["name"] != br.name]
+    ctx.out("".join(f"{n}\n" for n in sorted(names, key=str.encode)))
+
+
+def _add_port_common(ctx: Context, br_name: str, port_name: str, iface_names: list[str],
+                     settings: list[str], fake_iface: bool, command: str) -> None:
+    cfg = _config(ctx)
+    txn = ctx.view()
+    if ctx.has("--may-exist"):
+        existing = cfg.find_port(port_name, False)
+        if existing is not None:
+            want = sorted(iface_names, key=str.encode)
+            have = []
+            for u in existing.row["interfaces"]:
+                irow = txn.get("Interface", u)
+                if irow is not None:
+                    have.append(irow["name"])
+            have.sort(key=str.encode)
+            if existing.bridge.name != br_name:
+                raise CtlError(f'"{command}" but {port_name} is actually attached to bridge '
+                               f"{existing.bridge.name}")
+            if want != have:
+                raise CtlError(f'"{command}" but {port_name} actually has interface(s) '
+                               f"{', '.join(have)}")
+            return
+    cfg.check_conflicts(port_name, f"cannot create a port named {port_name}")
+    for name in iface_names:
+        cfg.check_conflicts(name, f"cannot create an interface named {name}")
+    br = cfg.find_bridge(br_name, True)
+    assert br is not None
+    ifaces = []
+    for name in iface_names:
+        irow = txn.insert("Interface")
+        txn.write(irow, "name", name)
+        ifaces.append(irow.uuid)
+    prow = txn.insert("Port")
+    txn.write(prow, "name", port_name)
+    txn.write(prow, "interfaces", frozenset(ifaces))
+    txn.write(prow, "bond_fake_iface", fake_iface)
+    if br.parent is not None:
+        txn.write(prow, "tag", frozenset((br.vlan,)))
+    for setting in settings:
+        generic.set_column(ctx, prow, setting)
+    real = br.real().row
+    assert real is not None
+    txn.write(real, "ports", real["ports"] | {prow.uuid})
+
+
+def _add_port(ctx: Context) -> None:
+    argv = ctx.argv
+    _add_port_common(ctx, argv[1], argv[2], [argv[2]], argv[3:], False,
+                     f"--may-exist add-port {argv[1]} {argv[2]}")
+
+
+def _add_bond(ctx: Context) -> None:
+    argv = ctx.argv
+    n = 0
+    while 3 + n < len(argv) and "=" not in argv[3 + n]:
+        n += 1
+    if n < 2:
+        raise CtlError(f"add-bond requires at least 2 interfaces, but only {n} were specified")
+    ifaces = argv[3:3 + n]
+    _add_port_common(ctx, argv[1], argv[2], ifaces, argv[3 + n:], ctx.has("--fake-iface"),
+                     f"--may-exist add-bond {argv[1]} {argv[2]} {' '.join(ifaces)}")
+
+
+def _del_port(ctx: Context) -> None:
+    must_exist = not ctx.has("--if-exists")
+    target = ctx.argv[-1]
+    cfg = _config(ctx)
+    port: Port | None
+    if cfg.find_bridge(target, False) is not None:
+        if must_exist:
+            raise CtlError(f"cannot delete port {target} because it is the local port for bridge "
+                           f"{target} (deleting this port requires deleting the entire bridge)")
+        port = None
+    elif not ctx.has("--with-iface"):
+        port = cfg.find_port(target, must_exist)
+    else:
+        port = cfg.find_port(target, False)
+        if port is None:
+            iface = cfg.find_iface(target, False)
+            if iface is not None:
+                port = iface.port
+        if must_exist and port is None:
+            raise CtlError(f"no port or interface named {target}")
+    if port is None:
+        return
+    if len(ctx.argv) == 3:
+        br = cfg.find_bridge(ctx.argv[1], True)
+        assert br is not None
+        if port.bridge is not br:
+            if port.bridge.parent is br:
+                raise CtlError(f"bridge {ctx.argv[1]} does not have a port {ctx.argv[2]} "
+                               f"(although its parent bridge {br.name} does)")
+            raise CtlError(f"bridge {ctx.argv[1]} does not have a port {ctx.argv[2]}")
+    _del_port_rows(ctx, port)
+
+
+def _port_to_br(ctx: Context) -> None:
+    port = _config(ctx).find_port(ctx.argv[1], True)
+    assert port is not None
+    ctx.out(f"{port.bridge.name}\n")
+
+
+def _iface_to_br(ctx: Context) -> None:
+    iface = _config(ctx).find_iface(ctx.argv[1], True)
+    assert iface is not None
+    ctx.out(f"{iface.port.bridge.name}\n")
+
+
+# -- controllers, fail mode, managers, SSL --------------------------------------------------------
+
+def _real_bridge_row(ctx: Context) -> Row:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    row = br.real().row
+    assert row is not None
+    return row
+
+
+def _targets(ctx: Context, table: str, uuids: frozenset) -> str:
+    names = []
+    for u in uuids:
+        row = ctx.view().get(table, u)
+        if row is not None:
+            names.append(row["target"])
+    return "".join(f"{n}\n" for n in sorted(names, key=str.encode))
+
+
+def _get_controller(ctx: Context) -> None:
+    row = _real_bridge_row(ctx)
+    ctx.out(_targets(ctx, "Controller", row["controller"]))
+
+
+def _delete_refs(ctx: Context, row: Row, column: str, table: str) -> None:
+    txn = ctx.view()
+    for u in row[column]:
+        target = txn.get(table, u)
+        if target is not None:
+            txn.delete(target)
+    txn.write(row, column, frozenset())
+
+
+def _del_controller(ctx: Context) -> None:
+    _delete_refs(ctx, _real_bridge_row(ctx), "controller", "Controller")
+
+
+def _insert_targets(ctx: Context, table: str, targets: list[str]) -> frozenset:
+    txn = ctx.view()
+    out = []
+    for t in targets:
+        row = txn.insert(table)
+        txn.write(row, "target", t)
+        out.append(row.uuid)
+    return frozenset(out)
+
+
+def _set_controller(ctx: Context) -> None:
+    row = _real_bridge_row(ctx)
+    _delete_refs(ctx, row, "controller", "Controller")
+    ctx.view().write(row, "controller", _insert_targets(ctx, "Controller", ctx.argv[2:]))
+
+
+def _get_fail_mode(ctx: Context) -> None:
+    row = _real_bridge_row(ctx)
+    if row["fail_mode"]:
+        ctx.out(f"{next(iter(row['fail_mode']))}\n")
+
+
+def _del_fail_mode(ctx: Context) -> None:
+    ctx.view().write(_real_bridge_row(ctx), "fail_mode", frozenset())
+
+
+def _set_fail_mode(ctx: Context) -> None:
+    row = _real_bridge_row(ctx)
+    mode = ctx.argv[2]
+    if mode not in ("standalone", "secure"):
+        raise CtlError('fail-mode must be "standalone" or "secure"')
+    ctx.view().write(row, "fail_mode", frozenset((mode,)))
+
+
+def _get_manager(ctx: Context) -> None:
+    ctx.out(_targets(ctx, "Manager", _ovs(ctx)["manager_options"]))
+
+
+def _del_manager(ctx: Context) -> None:
+    _delete_refs(ctx, _ovs(ctx), "manager_options", "Manager")
+
+
+def _set_manager(ctx: Context) -> None:
+    ovs = _ovs(ctx)
+    _delete_refs(ctx, ovs, "manager_options", "Manager")
+    ctx.view().write(ovs, "manager_options", _insert_targets(ctx, "Manager", ctx.argv[1:]))
+
+
+def _get_ssl(ctx: Context) -> None:
+    ovs = _ovs(ctx)
+    ssl = ctx.view().get("SSL", next(iter(ovs["ssl"]))) if ovs["ssl"] else None
+    if ssl is None:
+        return
+    ctx.out(f"Private key: {ssl['private_key']}\nCertificate: {ssl['certificate']}\n"
+            f"CA Certificate: {ssl['ca_cert']}\n"
+            f"Bootstrap: {'true' if ssl['bootstrap_ca_cert'] else 'false'}\n")
+
+
+def _del_ssl(ctx: Context) -> None:
+    ovs = _ovs(ctx)
+    if ovs["ssl"]:
+        _delete_refs(ctx, ovs, "ssl", "SSL")
+
+
+def _set_ssl(ctx: Context) -> None:
+    _del_ssl(ctx)
+    txn = ctx.view()
+    ssl = txn.insert("SSL")
+    txn.write(ssl, "private_key", ctx.argv[1])
+    txn.write(ssl, "certificate", ctx.argv[2])
+    txn.write(ssl, "ca_cert", ctx.argv[3])
+    if ctx.has("--bootstrap"):
+        txn.write(ssl, "bootstrap_ca_cert", True)
+    txn.write(_ovs(ctx), "ssl", frozenset((ssl.uuid,)))
+
+
+def _init(ctx: Context) -> None:
+    """Nothing to do: the Open_vSwitch row is created for every invocation if missing."""
+
+
+def _show(ctx: Context) -> None:
+    generic.show(ctx, SHOW_TABLES)
+
+
+def _emer_reset(ctx: Context) -> None:
+    txn = ctx.view()
+    ovs = _ovs(ctx)
+    txn.write(ovs, "manager_options", frozenset())
+    txn.write(ovs, "ssl", frozenset())
+    for brow in txn.rows("Bridge"):
+        for col, value in (("controller", frozenset()), ("fail_mode", frozenset()),
+                           ("mirrors", frozenset()), ("netflow", frozenset()),
+                           ("sflow", frozenset()), ("ipfix", frozenset()),
+                           ("flood_vlans", frozenset())):
+            txn.write(brow, col, value)
+        ids = {k: v for k, v in brow["other_config"].items() if k in ("hwaddr",)}
+        txn.write(brow, "other_config", ids)
+    for prow in txn.rows("Port"):
+        txn.write(prow, "other_config", {})
+    for irow in txn.rows("Interface"):
+        txn.write(irow, "other_config", {})
+    for table in ("Mirror", "NetFlow", "sFlow", "IPFIX", "Controller", "Manager", "SSL"):
+        for row in txn.rows(table):
+            txn.delete(row)
+
+
+SHOW_TABLES = [
+    ShowTable("Open_vSwitch", None, ("manager_options", "bridges", "ovs_version")),
+    ShowTable("Bridge", "name", ("controller", "fail_mode", "datapath_type", "ports")),
+    ShowTable("Port", "name", ("tag", "trunks", "interfaces")),
+    ShowTable("Interface", "name", ("type", "options", "error", "bfd_status")),
+    ShowTable("Controller", "target", ("is_connected",)),
+    ShowTable("Manager", "target", ("is_connected",)),
+]
+
+ROW_IDS = {
+    "AutoAttach": [RowId("Bridge", "name", None, "auto_attach")],
+    "Bridge": [RowId("Bridge", "name")],
+    "Controller": [RowId("Bridge", "name", None, "controller")],
+    "Flow_Sample_Collector_Set": [RowId("Flow_Sample_Collector_Set", "id")],
+    "Flow_Table": [RowId("Flow_Table", "name")],
+    "IPFIX": [RowId("Bridge", "name", None, "ipfix")],
+    "Interface": [RowId("Interface", "name")],
+    "Manager": [RowId("Manager", "target")],
+    "Mirror": [RowId("Mirror", "name")],
+    "NetFlow": [RowId("Bridge", "name", None, "netflow")],
+    "Port": [RowId("Port", "name")],
+    "QoS": [RowId("Port", "name", None, "qos")],
+    "sFlow": [RowId("Bridge", "name", None, "sflow")],
+}
+
+COMMANDS = [
+    Command("init", 0, 0, _init),
+    Command("show", 0, 0, _show, mode="ro"),
+    Command("emer-reset", 0, 0, _emer_reset),
+    Command("add-br", 1, 3, _add_br, ("--may-exist",), usage="BRIDGE [PARENT] [NEW-VLAN]"),
+    Command("del-br", 1, 1, _del_br, ("--if-exists",), usage="BRIDGE"),
+    Command("list-br", 0, 0, _list_br, ("--real", "--fake"), mode="ro"),
+    Command("br-exists", 1, 1, _br_exists, mode="ro", usage="BRIDGE"),
+    Command("br-to-vlan", 1, 1, _br_to_vlan, mode="ro", usage="BRIDGE"),
+    Command("br-to-parent", 1, 1, _br_to_parent, mode="ro", usage="BRIDGE"),
+    Command("br-set-external-id", 2, 3, _br_set_external_id, usage="BRIDGE KEY [VALUE]"),
+    Command("br-get-external-id", 1, 2, _br_get_external_id, mode="ro", usage="BRIDGE [KEY]"),
+    Command("list-ports", 1, 1, _list_ports, mode="ro", usage="BRIDGE"),
+    Command("add-port", 2, UNLIMITED, _add_port, ("--may-exist",),
+            usage="BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]..."),
+    Command("add-bond", 4, UNLIMITED, _add_bond, ("--may-exist", "--fake-iface", "--lacp="),
+            usage="BRIDGE PORT IFACE... [COLUMN[:KEY]=VALUE]..."),
+    Command("del-port", 1, 2, _del_port, ("--if-exists", "--with-iface"),
+            usage="[BRIDGE] PORT|IFACE"),
+    Command("port-to-br", 1, 1, _port_to_br, mode="ro", usage="PORT"),
+    Command("list-ifaces", 1, 1, _list_ifaces, mode="ro", usage="BRIDGE"),
+    Command("iface-to-br", 1, 1, _iface_to_br, mode="ro", usage="IFACE"),
+    Command("get-controller", 1, 1, _get_controller, mode="ro", usage="BRIDGE"),
+    Command("del-controller", 1, 1, _del_controller, usage="BRIDGE"),
+    Command("set-controller", 1, UNLIMITED, _set_controller, usage="BRIDGE TARGET..."),
+    Command("get-fail-mode", 1, 1, _get_fail_mode, mode="ro", usage="BRIDGE"),
+    Command("del-fail-mode", 1, 1, _del_fail_mode, usage="BRIDGE"),
+    Command("set-fail-mode", 2, 2, _set_fail_mode, usage="BRIDGE MODE"),
+    Command("get-manager", 0, 0, _get_manager, mode="ro"),
+    Command("del-manager", 0, 0, _del_manager),
+    Command("set-manager", 1, UNLIMITED, _set_manager, ("--inactivity-probe=",),
+            usage="TARGET..."),
+    Command("get-ssl", 0, 0, _get_ssl, mode="ro"),
+    Command("del-ssl", 0, 0, _del_ssl),
+    Command("set-ssl", 3, 3, _set_ssl, ("--bootstrap",), usage="PRIV-KEY CERT CA-CERT"),
+]
+
+
+def make_tool() -> Tool:
+    tool = Tool("ovs-vsctl", "Open_vSwitch", default_remote, row_ids=ROW_IDS,
+                show_tables=SHOW_TABLES, global_options={"no-wait": False, "retry": False},
+                on_start=_on_start, before_commit=_before_commit,  # type: ignore[arg-type]
+                after_commit=_after_commit, getopt_messages=True)
+    tool.add(COMMANDS)
+    tool.add(generic.COMMANDS)
+    return tool
+
+
+TOOL = make_tool()
+
+
+def main(argv: list[str]) -> int:
+    return run_tool(TOOL, argv)
