@@ -383,8 +383,10 @@ class Normalizer:
         self._reverse: dict[str, str] = {}
         self.directory = directory
         names = sorted(set(prog_names) | set(TOOLS), key=len, reverse=True)
+        # getopt prints the program as invoked (e.g. "/usr/bin/ovs-vsctl: unrecognized option"):
+        # a directory in front of the name is not a difference.
         self._prog_re = re.compile(
-            r"^(?:" + "|".join(re.escape(n) for n in names) + r"):", re.MULTILINE
+            r"^(?:/[^\s:]*/)?(?:" + "|".join(re.escape(n) for n in names) + r"):", re.MULTILINE
         )
 
     def resolve(self, arg: str) -> str:
