@@ -154,20 +154,32 @@ def stop_server(p: subprocess.Popen) -> None:
         p.wait()
 
 
-def measure(kind: str, work: str, n: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process: robust to a busy machine, unlike wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(kind: str, work: str, n: int) -> tuple[float, float]:
+    """(transactions per second, server CPU microseconds per transaction)"""
     d = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     p = start_server(kind, d)
     try:
         sock = str(d / "sock")
+        cpu0 = cpu_seconds(p.pid)
+        count = n
         if work == "seq":
-            return asyncio.run(run_pipelined(sock, n, 1))
-        if work == "pipe10":
-            return asyncio.run(run_pipelined(sock, n, 10))
-        if work == "pipe100":
-            return asyncio.run(run_pipelined(sock, n, 100))
-        if work == "fanout":
-            return asyncio.run(run_fanout(sock, max(1, n // 5), 50))
-        raise ValueError(work)
+            rate = asyncio.run(run_pipelined(sock, n, 1))
+        elif work == "pipe10":
+            rate = asyncio.run(run_pipelined(sock, n, 10))
+        elif work == "pipe100":
+            rate = asyncio.run(run_pipelined(sock, n, 100))
+        elif work == "fanout":
+            count = max(1, n // 5)
+            rate = asyncio.run(run_fanout(sock, count, 50))
+        else:
+            raise ValueError(work)
+        return rate, (cpu_seconds(p.pid) - cpu0) / count * 1e6
     finally:
         stop_server(p)
         shutil.rmtree(d, ignore_errors=True)
@@ -186,18 +198,22 @@ def main() -> int:
         print("real ovsdb-server not installed: pyovn only, no ratios")
     works = args.only.split(",")
     results: dict[tuple[str, str], float] = {}
+    cpu: dict[tuple[str, str], float] = {}
     for work in works:
         for kind in kinds:
             runs = [measure(kind, work, args.n) for _ in range(args.repeat)]
-            results[kind, work] = statistics.median(runs)
+            results[kind, work] = statistics.median(r for r, _ in runs)
+            cpu[kind, work] = statistics.median(c for _, c in runs)
             print(f"{work:8} {kind:14} {results[kind, work]:9.0f} txn/s  "
-                  f"(runs: {', '.join(f'{r:.0f}' for r in runs)})", flush=True)
+                  f"server CPU {cpu[kind, work]:6.1f} us/txn  "
+                  f"(runs: {', '.join(f'{r:.0f}' for r, _ in runs)})", flush=True)
     if "real" in kinds:
-        print("\nratio pyovn/real (median txn/s):")
+        print("\nratio pyovn/real, median txn/s (and server CPU per txn, real/pyovn):")
         for work in works:
             real = results["real", work]
             print(f"  {work:8} fsync {results['pyovn', work] / real:5.2f}   "
-                  f"no-fsync {results['pyovn-nofsync', work] / real:5.2f}")
+                  f"no-fsync {results['pyovn-nofsync', work] / real:5.2f}   "
+                  f"cpu real/pyovn-nofsync {cpu['real', work] / cpu['pyovn-nofsync', work]:5.2f}")
     return 0
 
 

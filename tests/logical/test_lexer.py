@@ -97,3 +97,76 @@ def test_lexical_error_wins_over_syntax_error() -> None:
         lx.force_match(TokenType.SEMICOLON)
     assert ei.value.message == "`&' is only valid as part of `&&'."
     assert ei.value.pos == 2
+
+
+# --- the regular-expression fast path against the character-by-character scanner -------------
+
+
+def _all_tokens(scan: object, text: str) -> list[Token]:
+    out = []
+    p = 0
+    while True:
+        tok = scan(text, p)  # type: ignore[operator]
+        out.append(tok)
+        if tok.type in (TokenType.END, TokenType.ERROR) or len(out) > 10_000:
+            return out
+        p = tok.end
+
+
+def _same_tokens(text: str) -> None:
+    from pyovn.logical import lexer
+
+    assert _all_tokens(lexer._scan, text) == _all_tokens(lexer._scan_slow, text), text
+
+
+@pytest.mark.parametrize(
+    "name", ["lexer.txt", "expr_parse.txt", "expr_errors.txt", "expr_annotate.txt"]
+)
+def test_fast_path_agrees_with_slow_path_on_data_files(name: str) -> None:
+    for text, _ in cases(name):
+        _same_tokens(text)
+
+
+def test_fast_path_agrees_on_tricky_inputs() -> None:
+    for text in [
+        "ab:cd:ef:00:11:22",
+        "abc.d:1",
+        "fe80::1",
+        "dead.beef",
+        "a:",
+        "0123",
+        "1..3",
+        "12345678901234567890",
+        "1234567890123456789",
+        "18446744073709551616",
+        "99999999999999999999",
+        "10.0.0.1/8",
+        "80}",
+        "0x1f",
+        "1:2",
+        "<-> <- <= < -- - == = != ! && || >= >",
+        "x==1&&y!=2",
+        "reg0[0..3]",
+        ".5",
+        "a.b.c.d:5",
+        "  \t\n ",
+        "eth.src == {00:00:00:00:00:01, 0a:00:00:00:00:02}",
+        "_x9.z",
+        "9a",
+        "ct_lb_mark(backends=10.0.0.2:80,[fd00::2]:80);",
+    ]:
+        _same_tokens(text)
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    pass
+else:
+    _ALPHABET = "abcdefxyz_.0123456789:/<>=!&|-(){}[],;$@^\" \t\\"
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet=_ALPHABET, max_size=24))
+    def test_fast_path_agrees_on_random_text(text: str) -> None:
+        _same_tokens(text)

@@ -63,7 +63,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def load_database(path: str, *, sync: bool = True) -> tuple[Database, Any]:
-    """Open a database file, replay it, and return the engine and the open log."""
+    """Open a database file, replay it, and return the engine and the open log (a
+    raftlog.RaftStorage for a clustered file: pyovn serves one-server clusters)."""
+    if storage.read_magic(path) == storage.CLUSTER_MAGIC:
+        from pyovn.ovsdb import raftlog
+        cdb, clog = raftlog.load(path, sync=sync)
+        if clog.damage is not None:
+            log.warning("%s", clog.damage)
+        return cdb, clog
     lg = storage.Log.open(path, sync=sync)
     records = lg.read()
     first = next(records, None)
@@ -136,7 +143,7 @@ class Runner:
             self.stop_event.set()
             return ""
 
-        async def compact(args: list[str]) -> str:
+        def compact(args: list[str]) -> str:
             names = args or [n for n, st in srv.dbs.items() if st.log is not None]
             out = []
             for n in names:
@@ -144,7 +151,7 @@ class Runner:
                 if st is None:
                     raise UnixctlError(f"{n}: unknown database")
                 try:
-                    msg = await srv.compact_async(st)
+                    msg = srv.compact(st)
                 except storage.StorageError as e:
                     raise UnixctlError(f"{n}: compaction failed: {e}") from None
                 if msg:

@@ -1,8 +1,10 @@
 """``pyovn ovsdb-tool``: the command line of Open vSwitch's ovsdb-tool(1) for standalone files.
 
-Commands: create, compact, convert (not yet), needs-conversion, db-name, db-version, db-cksum,
-db-is-standalone, db-is-clustered, schema-name, schema-version, schema-cksum, compare-versions,
-query, transact, show-log, help.  Options are parsed like getopt_long (they may follow the command,
+Commands: create, create-cluster, compact, convert (not yet), needs-conversion, db-name,
+db-version, db-cksum, db-cid, db-sid, db-local-address, db-is-standalone, db-is-clustered,
+schema-name, schema-version, schema-cksum, compare-versions, query, transact, show-log,
+cluster-to-standalone, help.  Clustered files (the Raft format, :mod:`pyovn.ovsdb.raftlog`) are
+created for a one-server cluster; join-cluster and check-cluster are not supported.  Options are parsed like getopt_long (they may follow the command,
 long options may be abbreviated, ``-mm`` counts twice).  Output, error texts (``ovsdb-tool: ...``)
 and exit codes are the real tool's: 0 success, 1 error, 2 "false" for the test commands.
 
@@ -162,13 +164,13 @@ def _schema_of(json: Any) -> Any:
         _fatal(str(e))
 
 
-def _records(path: str) -> Iterable[storage.Record]:
-    """The records of standalone db 'path', strictly checked (any damage is fatal, after the
-    records before it were yielded)."""
+def _records(path: str, magic: str = storage.MAGIC) -> Iterable[storage.Record]:
+    """The records of standalone db 'path' (or of a clustered one, with 'magic'), strictly
+    checked (any damage is fatal, after the records before it were yielded)."""
     try:
-        storage.check_standalone(path)
+        storage.check_magic(path, magic)
         with open(path, "rb") as f:
-            yield from storage.iter_records(f, path)
+            yield from storage.iter_records(f, path, magic=magic)
     except storage.StorageError as e:
         _storage_fatal(e)
     except OSError as e:
@@ -210,6 +212,119 @@ def cmd_create(args: list[str], opts: dict) -> None:
     schema = _read_schema_file(schema_file)
     try:
         storage.create(db, schema.to_json())
+    except storage.StorageError as e:
+        _storage_fatal(e)
+
+
+def _persist_ephemeral(schema_json: dict, source: str) -> None:
+    """Make every ephemeral column persistent (clusters have none), warning as ovsdb-tool
+    does; the example named is the last one in OVS's hash order."""
+    n = 0
+    example: tuple[str, str] | None = None
+    tables = schema_json.get("tables", {})
+    for tname in ovs_shash_order(tables):
+        columns = tables[tname].get("columns", {})
+        for cname in ovs_shash_order(columns):
+            col = columns[cname]
+            if isinstance(col, dict) and col.get("ephemeral") is True:
+                del col["ephemeral"]
+                n += 1
+                example = (tname, cname)
+    if n and example is not None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        sys.stderr.write(
+            f"{stamp}|00001|ovsdb|WARN|{source}: changed {n} columns in "
+            f"'{schema_json.get('name')}' database from ephemeral to persistent, including "
+            f"'{example[1]}' column in '{example[0]}' table, because clusters do not support "
+            "ephemeral columns\n")
+
+
+def cmd_create_cluster(args: list[str], opts: dict) -> None:
+    from pyovn.ovsdb import raftlog
+    db_path, source, local = args
+    try:
+        with open(source, "rb") as f:
+            text = f.read()
+        json = orjson.loads(text)
+        is_schema = isinstance(json, dict)
+    except (OSError, orjson.JSONDecodeError):
+        is_schema = False
+    if is_schema:
+        schema = _schema_of(json)
+        data: dict = {}
+    else:
+        # Not a schema file: a standalone database whose content seeds the cluster.
+        sdb, _ = _load(source)
+        schema = sdb.schema
+        data = sdb.snapshot_record(_now_ms(), f"created from {source}")
+    schema_json = schema.to_json()
+    _persist_ephemeral(schema_json, source)
+    timer = opts.get("election-timer")
+    try:
+        raftlog.create_cluster(db_path, schema.name, local, [schema_json, data],
+                               election_timer=int(timer) if timer else 0)
+    except storage.StorageError as e:
+        _storage_fatal(e)
+
+
+def _raft_header(path: str) -> Any:
+    from pyovn.ovsdb import raftlog
+    try:
+        storage.read_magic(path)
+        return raftlog.read_header(path)
+    except storage.FileFormatError as e:
+        if e.message.endswith("not a clustered database"):
+            _fatal(e.message)
+        _storage_fatal(e)
+    except storage.StorageError as e:
+        _storage_fatal(e)
+
+
+def cmd_db_cid(args: list[str], opts: dict) -> None:
+    h = _raft_header(args[0])
+    if not h.cid:
+        sys.stdout.flush()
+        sys.stderr.write(f"{args[0]}: cluster ID not yet known\n")
+        raise _Exit(2)
+    _puts(h.cid)
+
+
+def cmd_db_sid(args: list[str], opts: dict) -> None:
+    _puts(_raft_header(args[0]).sid)
+
+
+def cmd_db_local_address(args: list[str], opts: dict) -> None:
+    _puts(_raft_header(args[0]).local_address)
+
+
+def cmd_cluster_to_standalone(args: list[str], opts: dict) -> None:
+    """Write the snapshot and the log entries of a clustered file as a standalone file."""
+    from pyovn.ovsdb import raftlog
+    dst, src = args
+    try:
+        magic = storage.read_magic(src)
+        if magic != storage.CLUSTER_MAGIC:
+            _fatal("Database is not clustered db.\n")
+        with open(src, "rb") as f:
+            state = raftlog.read_log(list(storage.iter_records(f, src, magic=magic)), src)
+        out: list[dict] = []
+        for schema_json, txn, _ in state.commits():
+            if schema_json is not None:
+                _schema_of(schema_json)
+                out.append(schema_json)
+            if txn is not None:
+                if not isinstance(txn, dict):
+                    _fatal("Invalid raft header data")
+                out.append(txn)
+        if not out:
+            _fatal(f"ovsdb error: {src}: database has no schema")
+        storage.create(dst, out[0])
+        with storage.Log.open(dst) as log:
+            for _ in log.read():
+                pass
+            if len(out) > 1:
+                log.append_records(out[1:])
+            log.commit(durable=True)
     except storage.StorageError as e:
         _storage_fatal(e)
 
@@ -471,8 +586,29 @@ def _print_changes(rec: dict, names: dict[str, str], schema: Any, verbosity: int
                 names.pop(uuid, None)
 
 
+def _print_change_record(j: Any, names: dict[str, str], schema: Any, verbosity: int,
+                         out: list[str]) -> None:
+    """A transaction record's date, comment and (with -m) changes."""
+    if not isinstance(j, dict):
+        return
+    date = j.get("_date")
+    if type(date) is int:
+        out.append(_format_date(date))
+    comment = j.get("_comment")
+    if isinstance(comment, str):
+        out.append(f' "{comment}"')
+    if verbosity > 0:
+        _print_changes(j, names, schema, verbosity, out)
+
+
 def cmd_show_log(args: list[str], opts: dict) -> None:
     path = args[0] if args else default_db()
+    try:
+        if storage.read_magic(path) == storage.CLUSTER_MAGIC:
+            _show_log_cluster(path, opts["more"])
+            return
+    except storage.StorageError as e:
+        _storage_fatal(e)
     verbosity = opts["more"]
     names: dict[str, str] = {}
     schema = None
@@ -483,17 +619,89 @@ def cmd_show_log(args: list[str], opts: dict) -> None:
             out.append(f' "{schema.name}" schema, version="{schema.version}", '
                        f'cksum="{schema.cksum or ""}"\n')
         else:
-            j = rec.json
-            date = j.get("_date")
-            if type(date) is int:
-                out.append(_format_date(date))
-            comment = j.get("_comment")
-            if isinstance(comment, str):
-                out.append(f' "{comment}"')
-            if verbosity > 0:
-                _print_changes(j, names, schema, verbosity, out)
+            _print_change_record(rec.json, names, schema, verbosity, out)
         out.append("\n")
         # Printed record by record, so a damaged record is reported after the good ones.
+        sys.stdout.write("".join(out))
+
+
+class _ShowLogState:
+    __slots__ = ("names", "schema", "verbosity")
+
+    def __init__(self, verbosity: int) -> None:
+        self.names: dict[str, str] = {}
+        self.schema: Any = None
+        self.verbosity = verbosity
+
+
+def _print_servers(label: str, servers: Any, out: list[str]) -> None:
+    if not isinstance(servers, dict):
+        return
+    items = ", ".join(f"{sid[:4]}({json_text(servers[sid])})" for sid in sorted(servers))
+    out.append(f" {label}: {items}\n")
+
+
+def _print_data(prefix: str, data: Any, st: _ShowLogState, out: list[str]) -> None:
+    if data is None:
+        return
+    if not isinstance(data, list) or len(data) != 2:
+        out.append(" ***invalid data***\n")
+        return
+    if data[0] is not None:
+        schema = _schema_of(data[0])
+        out.append(f' {prefix}schema: "{schema.name}", version="{schema.version}", '
+                   f'cksum="{schema.cksum or ""}"\n')
+        st.schema = schema
+    _print_change_record(data[1], st.names, st.schema, st.verbosity, out)
+
+
+def _show_log_cluster(path: str, verbosity: int) -> None:
+    """show-log of a clustered file: the header, then each Raft record, as ovsdb-tool
+    prints them (including its mismatched quotes after the name)."""
+    from pyovn.ovsdb import raftlog
+    st = _ShowLogState(verbosity)
+    zero = raftlog.ZERO_UUID
+    for i, rec in enumerate(_records(path, storage.CLUSTER_MAGIC)):
+        out = [f"record {i}:\n"]
+        try:
+            if i == 0:
+                h = raftlog.Header.from_json(rec.json)
+                out.append(f' name: "{h.name}\'\n')
+                out.append(f' local address: "{h.local_address}"\n')
+                out.append(f" server_id: {h.sid[:4]}\n")
+                if h.cid:
+                    out.append(f" cluster_id: {h.cid[:4]}\n")
+                if h.remote_addresses:
+                    addrs = " ".join(ovs_shash_order(h.remote_addresses))
+                    out.append(f" remote_addresses: {addrs}\n")
+                if h.snap_index:
+                    out.append(f" prev_index: {h.snap_index}\n")
+                    out.append(f" prev_term: {h.snap_term}\n")
+                    _print_servers("prev_servers", h.snap_servers, out)
+                    if h.snap_eid and h.snap_eid != zero:
+                        out.append(f" prev_eid: {h.snap_eid[:4]}\n")
+                    _print_data("prev_", h.snap_data, st, out)
+            else:
+                r = raftlog.RaftRecord.from_json(rec.json)
+                if r.comment is not None:
+                    out.append(f' comment: "{r.comment}"\n')
+                if r.term:
+                    out.append(f" term: {r.term}\n")
+                if r.kind == raftlog.ENTRY:
+                    out.append(f" index: {r.index}\n")
+                    _print_servers("servers", r.servers, out)
+                    if r.eid and r.eid != zero:
+                        out.append(f" eid: {r.eid[:4]}\n")
+                    _print_data("", r.data, st, out)
+                elif r.kind in (raftlog.VOTE, raftlog.LEADER):
+                    out.append(f" {r.kind}: {(r.sid or '')[:4]}\n")
+                elif r.kind == raftlog.NOTE:
+                    out.append(f' note: "{r.note}"\n')
+                elif r.kind == raftlog.COMMIT_INDEX:
+                    out.append(f" commit_index: {r.commit_index}\n")
+        except raftlog.RaftFormatError as e:
+            out.append(f'syntax "{json_text(rec.json)}": syntax error: {e.message}\n')
+        out.append("\n")
         sys.stdout.write("".join(out))
 
 
@@ -516,7 +724,7 @@ def _unsupported(name: str) -> Callable[[list[str], dict], None]:
 # name -> (min args, max args, handler, usage text)
 COMMANDS: dict[str, tuple[int, int, Callable[[list[str], dict], None], str]] = {
     "create": (0, 2, cmd_create, "[db [schema]]"),
-    "create-cluster": (3, 3, _unsupported("create-cluster"), "db contents local"),
+    "create-cluster": (3, 3, cmd_create_cluster, "db contents local"),
     "join-cluster": (4, 2**31, _unsupported("join-cluster"), "db name local remote..."),
     "compact": (0, 2, cmd_compact, "[db [dst]]"),
     "convert": (0, 3, _unsupported("convert"), "[db [schema [dst]]]"),
@@ -524,6 +732,9 @@ COMMANDS: dict[str, tuple[int, int, Callable[[list[str], dict], None], str]] = {
     "db-name": (0, 1, cmd_db_name, "[db]"),
     "db-version": (0, 1, cmd_db_version, "[db]"),
     "db-cksum": (0, 1, cmd_db_cksum, "[db]"),
+    "db-cid": (1, 1, cmd_db_cid, "db"),
+    "db-sid": (1, 1, cmd_db_sid, "db"),
+    "db-local-address": (1, 1, cmd_db_local_address, "db"),
     "db-is-clustered": (1, 1, cmd_db_is_clustered, "db"),
     "db-is-standalone": (1, 1, cmd_db_is_standalone, "db"),
     "schema-name": (0, 1, cmd_schema_name, "[schema]"),
@@ -533,6 +744,7 @@ COMMANDS: dict[str, tuple[int, int, Callable[[list[str], dict], None], str]] = {
     "transact": (1, 2, cmd_transact, "[db] trns"),
     "show-log": (0, 1, cmd_show_log, "[db]"),
     "compare-versions": (3, 3, cmd_compare_versions, "a op b"),
+    "cluster-to-standalone": (2, 2, cmd_cluster_to_standalone, "db clusterdb"),
     "help": (0, 2**31, cmd_help, ""),
     "list-commands": (0, 2**31, cmd_list_commands, ""),
 }
@@ -543,10 +755,15 @@ def _usage() -> NoReturn:
         f"{PROGRAM}: Open vSwitch database management utility\n"
         f"usage: {PROGRAM} [OPTIONS] COMMAND [ARG...]\n"
         "  create [DB [SCHEMA]]    create DB with the given SCHEMA\n"
+        "  [--election-timer=ms] create-cluster DB CONTENTS LOCAL\n"
+        "    create clustered DB with given CONTENTS and LOCAL address\n"
         "  compact [DB [DST]]      compact DB in-place (or to DST)\n"
         "  db-name [DB]            report name of schema used by DB\n"
         "  db-version [DB]         report version of schema used by DB\n"
         "  db-cksum [DB]           report checksum of schema used by DB\n"
+        "  db-cid DB               report cluster ID of clustered DB\n"
+        "  db-sid DB               report server ID of clustered DB\n"
+        "  db-local-address DB     report local address of clustered DB\n"
         "  db-is-clustered DB      test whether DB is clustered\n"
         "  db-is-standalone DB     test whether DB is standalone\n"
         "  schema-name [SCHEMA]    report SCHEMA's name\n"
@@ -555,6 +772,9 @@ def _usage() -> NoReturn:
         "  compare-versions A OP B  compare OVSDB schema version numbers\n"
         "  query [DB] TRNS         execute read-only transaction on DB\n"
         "  transact [DB] TRNS      execute read/write transaction on DB\n"
+        "  cluster-to-standalone DB DB    Convert clustered DB to\n"
+        "      standalone DB when cluster is down and cannot be\n"
+        "        revived\n"
         "  [-m]... show-log [DB]   print DB's log entries\n"
         f"The default DB is {default_db()}.\n"
         f"The default SCHEMA is {default_schema()}.\n"
@@ -572,6 +792,7 @@ def _usage() -> NoReturn:
 
 # long option -> takes an argument: "no", "required", "optional"
 _LONG = {"more": "no", "rbac-role": "required", "cid": "required", "verbose": "optional",
+         "election-timer": "required",
          "help": "no", "option": "no", "version": "no", "log-file": "optional"}
 _SHORT = {"m": "more", "h": "help", "o": "option", "V": "version", "v": "verbose"}
 

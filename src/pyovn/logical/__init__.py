@@ -28,6 +28,8 @@ def clear_caches() -> None:
     from pyovn.logical import actions_exec, actions_parse, expr, expr_compile
 
     expr._annotated_text.cache_clear()
+    expr._annotate_cmp.cache_clear()
+    expr._address_constant.cache_clear()
     expr_compile.compile_expr.cache_clear()
     expr_compile._compile_cached.cache_clear()
     expr_compile._MAKERS.clear()

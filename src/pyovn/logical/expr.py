@@ -148,14 +148,16 @@ class _ConstSet:
     string: bool | None = None  # None while empty
 
 
+@lru_cache(maxsize=1 << 16)
+def _address_constant(addr: str) -> Constant | None:
+    lx = Lexer(addr)
+    if lx.token.type in (TokenType.INTEGER, TokenType.MASKED_INTEGER):
+        return Constant.from_token(lx.token)
+    return None  # like OVN, entries that are not integers are skipped
+
+
 def _address_constants(addrs: Sequence[str]) -> list[Constant]:
-    out = []
-    for a in addrs:
-        lx = Lexer(a)
-        if lx.token.type in (TokenType.INTEGER, TokenType.MASKED_INTEGER):
-            out.append(Constant.from_token(lx.token))
-        # Like OVN, entries that are not integers are skipped.
-    return out
+    return [c for c in map(_address_constant, addrs) if c is not None]
 
 
 def parse_constant_set(
@@ -491,6 +493,9 @@ def _storage_tests(
     if not pieces:
         # "x == 0/0" is true, its negation false; relational tests always have bits.
         return Bool(relop != "!=")
+    if len(pieces) == 1 and relop in ("==", "!="):
+        s, v, m = pieces[0]
+        return test(s, relop, v, m)
     if relop == "==":
         return make_and(test(s, "==", v, m) for s, v, m in pieces)
     if relop == "!=":
@@ -529,9 +534,12 @@ def _unique_symbol(e: Expr) -> Symbol | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _annotate_cmp(
     e: Cmp, symtab: SymbolTable, nesting: frozenset[str], with_prereqs: bool = True
 ) -> Expr:
+    # Memoised: the same comparisons (eth.type, ip.proto, a port's name, its MAC...) come back
+    # in flow after flow, and trees are immutable.
     sym = e.symbol
     if sym.name in nesting:
         raise ParseError(f"Recursive expansion of symbol `{sym.name}'.")

@@ -13,7 +13,7 @@ other values in hex, nested And/Or in parentheses.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyovn.logical.lexer import IntFormat, Token, TokenType, format_integer
 from pyovn.logical.symbols import Symbol
@@ -151,14 +151,32 @@ class Test(Expr):
     width: int
 
 
+# And/Or keep their hash: trees are hashed over and over (duplicate elimination in make_and at
+# every level, cache keys), and a dataclass would rehash the whole subtree each time.
+
+
 @dataclass(frozen=True, slots=True)
 class And(Expr):
     items: tuple[Expr, ...]
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((And, self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
 class Or(Expr):
     items: tuple[Expr, ...]
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Or, self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,22 +186,30 @@ class ChassisResident(Expr):
 
 
 def _combine(cls: type[And] | type[Or], items: Iterable[Expr]) -> Expr:
-    """Flattens nested nodes of the same kind, folds constants, drops duplicates."""
+    """Flattens nested nodes of the same kind, folds constants, drops duplicates.
+
+    The items of a nested node of the same kind were combined when it was built (no Bool, no
+    node of its own kind), so they are taken as they are.
+    """
     absorbing = cls is Or  # True absorbs an Or, False absorbs an And
     out: dict[Expr, None] = {}  # ordered set
     for it in items:
-        sub = it.items if isinstance(it, cls) else (it,)
-        for s in sub:
-            if isinstance(s, Bool):
-                if s.value == absorbing:
-                    return Bool(absorbing)
-                continue
-            out[s] = None
+        t = type(it)
+        if t is cls:
+            out.update(dict.fromkeys(it.items))  # type: ignore[attr-defined]
+        elif t is Bool:
+            if it.value == absorbing:  # type: ignore[attr-defined]
+                return _TRUE if absorbing else _FALSE
+        else:
+            out[it] = None
     if not out:
-        return Bool(not absorbing)
+        return _FALSE if absorbing else _TRUE
     if len(out) == 1:
         return next(iter(out))
     return cls(tuple(out))
+
+
+_TRUE, _FALSE = Bool(True), Bool(False)
 
 
 def make_and(items: Iterable[Expr]) -> Expr:

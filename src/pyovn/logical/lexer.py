@@ -272,8 +272,53 @@ def _scan_sigil(text: str, p: int, tok: Token, type_: TokenType) -> int:
     return _scan_id(text, p, tok, type_)
 
 
+# The common tokens in one regular expression (after optional space): identifiers (unless they
+# are the hex digits of a MAC or IPv6 address, "ab:cd..."), decimal integers not followed by
+# anything that would make them another kind of number, and operators.  Anything else (hex,
+# addresses, strings, comments, errors) takes the character-by-character path below.
+_FAST = re.compile(
+    r"[ \t\n\r\v\f]*(?:"
+    r"(?P<id>(?![0-9a-fA-F]+:)[A-Za-z_][A-Za-z0-9_.]*)"
+    r"|(?P<num>0|[1-9][0-9]{0,18})(?![0-9A-Za-z:./])"
+    r"|(?P<op>==|!=|&&|\|\||<->|<=|>=|--|[(){}\[\],;=!<>])"
+    r")"
+)
+_OPS = {
+    "==": TokenType.EQ,
+    "!=": TokenType.NE,
+    "&&": TokenType.LOG_AND,
+    "||": TokenType.LOG_OR,
+    "<->": TokenType.EXCHANGE,
+    "<=": TokenType.LE,
+    ">=": TokenType.GE,
+    "--": TokenType.DECREMENT,
+    "=": TokenType.EQUALS,
+    "!": TokenType.LOG_NOT,
+    "<": TokenType.LT,
+    ">": TokenType.GT,
+    **{c: t for c, t in _SIMPLE.items()},
+}
+_ID, _INTEGER, _DECIMAL = TokenType.ID, TokenType.INTEGER, IntFormat.DECIMAL
+
+
 def _scan(text: str, p: int) -> Token:
     """Scans the token that starts at or after offset ``p`` (skipping space and comments)."""
+    m = _FAST.match(text, p)
+    if m is not None:
+        kind = m.lastgroup
+        assert kind is not None
+        start, end = m.span(kind)
+        if kind == "id":
+            return Token(_ID, text[start:end], 0, None, _DECIMAL, start, end)
+        if kind == "num":
+            # At most 19 digits: always below 2**64.
+            return Token(_INTEGER, "", int(text[start:end]), None, _DECIMAL, start, end)
+        return Token(_OPS[text[start:end]], "", 0, None, _DECIMAL, start, end)
+    return _scan_slow(text, p)
+
+
+def _scan_slow(text: str, p: int) -> Token:
+    """``_scan`` for every token, one character at a time (the reference for the fast path)."""
     n = len(text)
     tok = Token(TokenType.END)
     while True:

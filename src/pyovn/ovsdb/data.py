@@ -15,6 +15,7 @@ diff maps each key to add, remove (same value as the old one) or change (new val
 
 from __future__ import annotations
 
+import os as _os
 import re
 from os import urandom as _urandom
 from typing import Any
@@ -47,14 +48,35 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
                       r"[0-9a-fA-F]{12}\Z")
 
 
+# Uuids are made 256 at a time from one read of the kernel's random source: one getrandom()
+# per uuid cost more than everything else about making it. The version (4) and variant (10xx)
+# bits are set on the whole batch at once with one integer mask.
+_BATCH = 256
+_VERSION_MASK = int.from_bytes(bytes.fromhex("ffffffffffff0fff3fffffffffffffff") * _BATCH, "big")
+_VERSION_BITS = int.from_bytes(bytes.fromhex("00000000000040008000000000000000") * _BATCH, "big")
+_pool: list[str] = []
+
+
+def _refill() -> None:
+    n = _BATCH * 16
+    h = ((int.from_bytes(_urandom(n), "big") & _VERSION_MASK) | _VERSION_BITS).to_bytes(
+        n, "big").hex()
+    _pool.extend([f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-"
+                  f"{h[i + 20:i + 32]}" for i in range(0, 2 * n, 32)])
+
+
 def new_uuid() -> str:
     """A random (version 4) uuid in canonical form."""
-    h = _urandom(16).hex()
-    return (f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    # list.pop is atomic, so threads never share a uuid; refilling twice is harmless.
+    try:
+        return _pool.pop()
+    except IndexError:
+        _refill()
+        return _pool.pop()
 
 
-# Version 4 uuids have the variant bits 10xx in the 17th hex digit.
-_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+# A forked child must not hand out the uuids its parent still holds.
+_os.register_at_fork(after_in_child=_pool.clear)
 
 
 def is_uuid(s: Any) -> bool:

@@ -12,7 +12,11 @@ it; the caller commits the returned change set right away (nothing may commit in
 ``apply_record``/``record_of``/``snapshot_record`` convert between change sets and the records
 of the standalone file format of ovsdb(5), including OVS 3.1's ``"_is_diff": true`` records.
 A bounded history of committed change sets with their transaction ids serves
-monitor_cond_since.
+monitor_cond_since: by default a deque of ``history_limit`` entries; with
+``set_history_limit(n, by_atoms=True)`` it is bounded as ovsdb-server bounds a clustered
+database's history (at most n transactions, and while more than one is kept, no more atoms in them
+than in the whole database, atoms counted as OVS counts them: one per set element, two per map
+pair, ``_uuid`` and ``_version`` included).
 """
 
 from __future__ import annotations
@@ -217,9 +221,71 @@ class Database:
         self.txn_index = 0
         self.last_txn_id: str | None = None
         self.history: deque[tuple[str, ChangeSet]] = deque(maxlen=history_limit)
+        # Atom-bounded history (clustered databases): off unless set_history_limit(by_atoms=True).
+        self._by_atoms = False
+        self._history_limit = history_limit
+        self._history_atoms: deque[int] = deque()
+        self.n_atoms = 0             # atoms in the database (tracked only when _by_atoms)
+        self.n_history_atoms = 0     # atoms in the history's transactions
+        self.defer_prune = False     # replaying a log: prune once at the end (prune_history)
         # Set diffs known from the last transaction's mutations, valid for its change set only.
         self._hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
         self._hinted: ChangeSet | None = None
+
+    # -- history ----------------------------------------------------------------------------------
+    def set_history_limit(self, limit: int, *, by_atoms: bool = False) -> None:
+        """Bound the history to 'limit' transactions, and with 'by_atoms' also by atoms as
+        ovsdb-server bounds a clustered database's history (the history is then emptied:
+        call this before the first commit)."""
+        self._history_limit = limit
+        self._by_atoms = by_atoms
+        if by_atoms:
+            self.history = deque()
+            self._history_atoms = deque()
+            self.n_history_atoms = 0
+            self.n_atoms = sum(self._row_atoms(t.info, r) for t in self.tables.values()
+                               for r in t.rows.values())
+        else:
+            self.history = deque(self.history, maxlen=limit)
+
+    @staticmethod
+    def _row_atoms(info: TableInfo, row: Row) -> int:
+        n = 2                        # _uuid and _version
+        types = info.types
+        for c in info.user_columns:
+            kind = types[c].kind
+            if kind == SCALAR:
+                n += 1
+            elif kind == MAP:
+                n += 2 * len(row[c])
+            else:
+                n += len(row[c])
+        return n
+
+    def _txn_atoms(self, changes: ChangeSet) -> tuple[int, int]:
+        """(atoms of the changed rows' old and new versions, change of the database's atoms)."""
+        total = diff = 0
+        for tname, trows in changes.items():
+            info = self.infos[tname]
+            for old, new in trows.values():
+                if old is not None and new is not None and not changed_columns(old, new):
+                    continue
+                a_old = self._row_atoms(info, old) if old is not None else 0
+                a_new = self._row_atoms(info, new) if new is not None else 0
+                total += a_old + a_new
+                diff += a_new - a_old
+        return total, diff
+
+    def prune_history(self) -> None:
+        """Drop the oldest transactions while more than one is kept and there are more than
+        the limit or (atom-bounded) more atoms in them than in the database."""
+        if not self._by_atoms:
+            return
+        hist, atoms = self.history, self._history_atoms
+        while len(hist) > 1 and (len(hist) > self._history_limit
+                                 or self.n_history_atoms > self.n_atoms):
+            hist.popleft()
+            self.n_history_atoms -= atoms.popleft()
 
     # -- queries ----------------------------------------------------------------------------------
     def get_row(self, table: str, uuid: str) -> Row | None:
@@ -303,7 +369,16 @@ class Database:
                         d[src] = d.get(src, 0) + 1
         self.txn_index += 1
         self.last_txn_id = txn_id or new_uuid()
-        self.history.append((self.last_txn_id, changes))
+        if self._by_atoms:
+            total, diff = self._txn_atoms(changes)
+            self.n_atoms += diff
+            self.history.append((self.last_txn_id, changes))
+            self._history_atoms.append(total)
+            self.n_history_atoms += total
+            if not self.defer_prune:
+                self.prune_history()
+        else:
+            self.history.append((self.last_txn_id, changes))
         return self.txn_index
 
     def changes_since(self, txn_id: str) -> list[ChangeSet] | None:
@@ -373,8 +448,9 @@ class Database:
             rec.setdefault("_date", int(date_ms))
         return rec
 
-    def apply_record(self, record: dict) -> ChangeSet:
-        """Replay one file record and commit it; returns the change set."""
+    def apply_record(self, record: dict, *, txn_id: str | None = None) -> ChangeSet:
+        """Replay one file record and commit it (as transaction 'txn_id', e.g. a Raft entry's
+        eid); returns the change set."""
         if not isinstance(record, dict):
             raise SyntaxError_("transaction record must be a JSON object", record)
         is_diff = record.get("_is_diff") is True
@@ -414,5 +490,5 @@ class Database:
                 out[uuid] = (old, new)
             if out:
                 changes[tname] = out
-        self.commit(changes, comment=record.get("_comment"))
+        self.commit(changes, comment=record.get("_comment"), txn_id=txn_id)
         return changes

@@ -218,6 +218,18 @@ def check_standalone(path: str) -> None:
         raise FileFormatError(f"{path}: cannot identify file type", path=path)
 
 
+def check_magic(path: str, magic: str) -> None:
+    """Raise unless the records of 'path' carry 'magic' (see :func:`check_standalone`; a
+    standalone file where a clustered one is expected is "not a clustered database")."""
+    if magic == MAGIC:
+        check_standalone(path)
+        return
+    actual = read_magic(path)
+    if actual != magic:
+        what = "not a clustered database" if magic == CLUSTER_MAGIC else "unexpected file format"
+        raise FileFormatError(f"{path}: {what}", path=path)
+
+
 def lock_file_name(path: str) -> str:
     """ovsdb-server's lock file for 'path': ``.<name>.~lock~`` next to the symlink's target."""
     real = os.path.realpath(path)
@@ -249,9 +261,11 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def create(path: str, schema_json: dict[str, Any], *, lock: bool = True) -> None:
+def create(path: str, schema_json: dict[str, Any], *, lock: bool = True,
+           magic: str = MAGIC) -> None:
     """Create standalone database 'path' holding only 'schema_json' (an empty database).
-    Fails if the file exists, like ``ovsdb-tool create``."""
+    Fails if the file exists, like ``ovsdb-tool create``.  (With ``magic=CLUSTER_MAGIC`` the
+    one record is a clustered file's header instead: see pyovn.ovsdb.raftlog.)"""
     lock_fd = acquire_lock(path) if lock else None
     try:
         try:
@@ -259,7 +273,7 @@ def create(path: str, schema_json: dict[str, Any], *, lock: bool = True) -> None
         except OSError as e:
             raise StorageIOError(f"{path}: create failed", path=path, err=e.errno) from None
         try:
-            write_all(fd, encode_record(schema_json))
+            write_all(fd, encode_record(schema_json, magic))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -293,8 +307,10 @@ class Log:
     transactions with a durable ``commit`` operation)."""
 
     def __init__(self, path: str, fd: int, lock_fd: int | None, *, sync: bool,
-                 recover: Literal["tail", "all"], read_only: bool) -> None:
+                 recover: Literal["tail", "all"], read_only: bool,
+                 magic: str = MAGIC) -> None:
         self.path = path
+        self.magic = magic         # MAGIC, or CLUSTER_MAGIC for pyovn.ovsdb.raftlog
         self._fd = fd
         self._lock_fd = lock_fd
         self.sync = sync
@@ -315,15 +331,18 @@ class Log:
 
     @classmethod
     def open(cls, path: str, *, read_only: bool = False, lock: bool | None = None,
-             sync: bool = True, recover: Literal["tail", "all"] = "tail") -> Log:
+             sync: bool = True, recover: Literal["tail", "all"] = "tail",
+             magic: str = MAGIC) -> Log:
         """Open existing standalone database 'path'.  Raises ClusteredDatabaseError for a
         clustered file, FileFormatError for a non-OVSDB file, StorageIOError if it cannot be
-        opened or is locked by another writer."""
+        opened or is locked by another writer.  ``magic=CLUSTER_MAGIC`` opens a clustered file
+        instead (its records are read and written the same way; pyovn.ovsdb.raftlog gives them
+        their meaning)."""
         if lock is None:
             lock = not read_only
         lock_fd = acquire_lock(path) if lock else None
         try:
-            check_standalone(path)
+            check_magic(path, magic)
             try:
                 fd = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
             except OSError as e:
@@ -332,7 +351,8 @@ class Log:
             if lock_fd is not None:
                 os.close(lock_fd)
             raise
-        return cls(path, fd, lock_fd, sync=sync, recover=recover, read_only=read_only)
+        return cls(path, fd, lock_fd, sync=sync, recover=recover, read_only=read_only,
+                   magic=magic)
 
     def __enter__(self) -> Log:
         return self
@@ -349,7 +369,7 @@ class Log:
         self.damage = None
         with os.fdopen(os.dup(self._fd), "rb") as stream:
             try:
-                for rec in iter_records(stream, self.path):
+                for rec in iter_records(stream, self.path, magic=self.magic):
                     self.offset = rec.end
                     self.n_read += 1
                     if self.n_read == 2:
@@ -365,7 +385,7 @@ class Log:
     def schema(self) -> dict[str, Any]:
         """The schema record (reads only the first record)."""
         with os.fdopen(os.dup(self._fd), "rb") as stream:
-            for rec in iter_records(stream, self.path):
+            for rec in iter_records(stream, self.path, magic=self.magic):
                 return rec.json
         raise FileFormatError(f"{self.path}: database file is empty", path=self.path)
 
@@ -381,10 +401,17 @@ class Log:
             os.ftruncate(self._fd, self.offset)
             self._needs_truncate = False
 
-    def append(self, record: dict[str, Any]) -> int:
-        """Append one record; returns its offset.  Not durable until :meth:`commit`."""
+    def append(self, record: dict[str, Any], *, txn_id: str | None = None) -> int:
+        """Append one record; returns its offset.  Not durable until :meth:`commit`.
+        'txn_id' is accepted for the interface clustered storage shares
+        (:class:`pyovn.ovsdb.raftlog.RaftStorage` stores it); a standalone file has no place
+        for it."""
+        return self.append_records([record])
+
+    def append_records(self, records: list[dict[str, Any]]) -> int:
+        """Append several records in one write; returns the offset of the first."""
         self._prepare_write()
-        data = encode_record(record)
+        data = b"".join(encode_record(r, self.magic) for r in records)
         offset = self.offset
         try:
             os.lseek(self._fd, offset, os.SEEK_SET)
@@ -396,7 +423,7 @@ class Log:
             raise StorageIOError(f"{self.path}: write failed", path=self.path,
                                  err=e.errno) from None
         self.offset = offset + len(data)
-        self.n_written += 1
+        self.n_written += len(records)
         self._written_seq += 1
         return offset
 
@@ -442,7 +469,7 @@ class Log:
         except OSError as e:
             raise StorageIOError(f"{tmp}: create failed", path=tmp, err=e.errno) from None
         try:
-            write_all(fd, b"".join(encode_record(r) for r in records))
+            write_all(fd, b"".join(encode_record(r, self.magic) for r in records))
             os.fsync(fd)
             os.rename(tmp, real)
         except OSError as e:

@@ -1,16 +1,15 @@
-"""ovn-trace's three output formats, from one trace tree.
+"""ovn-trace's three output formats, from one trace tree (see ``pyovn.trace.walk`` for its shape).
 
-* ``--detailed``: every pipeline and transformation as a title underlined with dashes, after a
-  blank line; each table's flow as `` N. stage (source): match, priority P, uuid U``; the actions
-  (and outputs, errors) indented one level under it.  Effects on the packet are not shown.  A
-  multicast group's egress pipelines are indented one more level.
-* ``--summary``: tables disappear (their actions move up into the pipeline); pipelines and
-  transformations become ``name { ... };`` blocks; effects are not shown.
-* ``--minimal``: only what happens to the packet: effects (``eth.dst = ...;``, ``output("p");``),
-  errors, and transformations as blocks.
-
-Pruning a node type means splicing its children in its place; then the summary and minimal
-trees print the same way: an action keeps its own ``;``, other nodes get one.
+* ``--detailed``: every node but the modifications, one per line.  Pipelines and
+  transformations are titles: a blank line before, a line of dashes under.  Indentation: a node
+  is indented one level (4 spaces) past its parent's children when it is an action, output or
+  error, when it is not its parent's last child, or when it is marked ``always_indent`` (the
+  egress pipelines of a multicast group); such a node's own children go one level further.  So
+  a table reached by a trailing ``next;`` lines up with the table before it.
+* ``--summary``: tables and modifications are spliced out (their children take their place);
+  ``next(...)`` actions are not printed; a node with children prints as ``text {`` ... ``}``;
+  everything but an action gets a ``;``.
+* ``--minimal``: actions, pipelines, tables and outputs are spliced out; printed as summary.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from pyovn.trace.nodes import Node, NodeType
 __all__ = ["format_detailed", "format_minimal", "format_summary", "format_trace", "prune"]
 
 _TITLES = (NodeType.PIPELINE, NodeType.TRANSFORMATION)
+_TERMINAL = (NodeType.ACTION, NodeType.OUTPUT, NodeType.MODIFY, NodeType.ERROR)
 
 
 def prune(nodes: Iterable[Node], drop: frozenset[NodeType]) -> list[Node]:
@@ -38,6 +38,8 @@ def prune(nodes: Iterable[Node], drop: frozenset[NodeType]) -> list[Node]:
 
 def _blocks(nodes: list[Node], level: int, out: list[str]) -> None:
     for n in nodes:
+        if n.type is NodeType.ACTION and n.text.startswith("next("):
+            continue
         line = "    " * level + n.text
         if n.children:
             out.append(line + " {")
@@ -67,22 +69,19 @@ def format_minimal(root: Node) -> list[str]:
 
 
 def _detailed(nodes: list[Node], level: int, out: list[str]) -> None:
-    for n in nodes:
-        t = n.type
-        if t is NodeType.MODIFY:
+    last = len(nodes) - 1
+    for i, n in enumerate(nodes):
+        if n.type is NodeType.MODIFY:
             continue
-        ind = "    " * level
-        if t in _TITLES:
+        more = int(i != last or bool(n.info.get("always_indent")) or n.type in _TERMINAL)
+        ind = "    " * (level + more)
+        if n.type in _TITLES:
             out.append("")
             out.append(ind + n.text)
             out.append(ind + "-" * len(n.text))
-            _detailed(n.children, level + (1 if n.info.get("indent") else 0), out)
-        elif t is NodeType.TABLE:
-            out.append(ind + n.text)
-            _detailed(n.children, level, out)
         else:
-            out.append(ind + "    " + n.text)
-            _detailed(n.children, level, out)
+            out.append(ind + n.text)
+        _detailed(n.children, level + 2 * more, out)
 
 
 def format_detailed(root: Node) -> list[str]:

@@ -1,11 +1,20 @@
-"""Port security as ovn-controller enforces it for ``check_in_port_sec()``/``check_out_port_sec()``.
+"""Port security as ovn-trace evaluates ``check_in_port_sec()``/``check_out_port_sec()``.
 
-A port's ``port_security`` entries are ``MAC [IP[/plen]...]``.  No entries: anything passes.
-Ingress: the source MAC must be one entry's MAC; when that entry lists addresses, an IPv4
-source must be one of them (or 0.0.0.0 for a DHCP discover), ARP must carry the MAC and one of
-the addresses, IPv6 sources must be listed, the MAC's link-local address or ``::``, and
-neighbour discovery must carry the MAC.  Egress: the destination MAC must be one entry's MAC
-(broadcast and multicast pass), and IP destinations must be listed (or broadcast/multicast).
+A port's ``port_security`` entries are ``MAC [IP[/plen]...]`` (entries without a valid MAC are
+ignored).  No entries: anything passes.  Otherwise the first entry whose MAC is the packet's
+source (ingress) or destination (egress) MAC decides; none: the packet fails.  Addresses are
+compared exactly (a ``/plen`` does not widen them).
+
+* ingress IPv4: the source is listed (an entry without addresses allows all), or it is a DHCP
+  discover (0.0.0.0:68 -> 255.255.255.255:67);
+* ingress ARP: ``arp.sha`` is the entry's MAC and ``arp.spa`` is listed (if any are);
+* ingress IPv6: the source is listed or the MAC's link-local address; neighbour solicitations
+  carry the MAC (or none) in ``nd.sll``, advertisements in ``nd.tll``, and advertise a listed
+  target or the link-local address;
+* egress IPv4/IPv6: the destination is listed (an IPv4 packet to an entry with only IPv6
+  addresses fails, and the reverse), broadcast, multicast, or (IPv6) the link-local address;
+  other protocols pass.
+
 Each check returns why it failed (for ``--explain``) or None.
 """
 
@@ -17,11 +26,14 @@ from pyovn.logical.flow import Flow
 
 __all__ = ["in_port_sec", "out_port_sec", "parse_port_security"]
 
-Entry = tuple[int, list[ipaddress.IPv4Network | ipaddress.IPv6Network]]
+Entry = tuple[int, list[int], list[int]]  # MAC, IPv4 addresses, IPv6 addresses
 
 
 def _mac(text: str) -> int:
-    return int(text.replace(":", ""), 16)
+    parts = text.split(":")
+    if len(parts) != 6 or not all(1 <= len(p) <= 2 for p in parts):
+        raise ValueError(text)
+    return int("".join(p.zfill(2) for p in parts), 16)
 
 
 def parse_port_security(entries: list[str]) -> list[Entry]:
@@ -34,13 +46,15 @@ def parse_port_security(entries: list[str]) -> list[Entry]:
             mac = _mac(words[0])
         except ValueError:
             continue
-        nets = []
+        v4: list[int] = []
+        v6: list[int] = []
         for w in words[1:]:
             try:
-                nets.append(ipaddress.ip_network(w, strict=False))
+                addr = ipaddress.ip_interface(w).ip
             except ValueError:
                 continue
-        out.append((mac, nets))
+            (v4 if addr.version == 4 else v6).append(int(addr))
+        out.append((mac, v4, v6))
     return out
 
 
@@ -55,9 +69,40 @@ def _link_local(mac: int) -> int:
     return (0xFE80 << 112) | int.from_bytes(eui, "big")
 
 
-def _in(nets: list, ip: int, v6: bool) -> bool:
-    addr = ipaddress.IPv6Address(ip) if v6 else ipaddress.IPv4Address(ip)
-    return any(addr.version == n.version and addr in n for n in nets)
+def _in_ip4(flow: Flow, v4: list[int], v6: list[int]) -> bool:
+    if not v4 and not v6:
+        return True
+    src = _g(flow, "ip4.src")
+    if src in v4:
+        return True
+    return (_g(flow, "ip.proto") == 17 and _g(flow, "udp.src") == 68
+            and _g(flow, "udp.dst") == 67 and src == 0 and _g(flow, "ip4.dst") == 0xFFFFFFFF)
+
+
+def _in_arp(flow: Flow, mac: int, v4: list[int]) -> bool:
+    if _g(flow, "arp.sha") != mac:
+        return False
+    return not v4 or _g(flow, "arp.spa") in v4
+
+
+def _in_ip6(flow: Flow, mac: int, v4: list[int], v6: list[int]) -> bool:
+    if not v4 and not v6:
+        return True
+    lla = _link_local(mac)
+    src = _g(flow, "ip6.src")
+    if src not in v6 and src != lla:
+        return False
+    if _g(flow, "ip.proto") == 58:
+        t = _g(flow, "icmp6.type")
+        if t == 135 and _g(flow, "nd.sll") not in (0, mac):
+            return False
+        if t == 136:
+            if _g(flow, "nd.tll") not in (0, mac):
+                return False
+            target = _g(flow, "nd.target")
+            if v6 and target not in v6 and target != lla:
+                return False
+    return True
 
 
 def in_port_sec(entries: list[str], flow: Flow) -> str | None:
@@ -65,44 +110,38 @@ def in_port_sec(entries: list[str], flow: Flow) -> str | None:
     if not parsed:
         return None
     src = _g(flow, "eth.src")
-    matching = [nets for mac, nets in parsed if mac == src]
-    if not matching:
-        return f"eth.src {_fmt_mac(src)} is not allowed"
-    eth_type = _g(flow, "eth.type")
-    for nets in matching:
-        v4 = [n for n in nets if n.version == 4]
-        v6 = [n for n in nets if n.version == 6]
-        if eth_type == 0x0806:
-            if _g(flow, "arp.sha") != src:
-                continue
-            if v4 and not _in(v4, _g(flow, "arp.spa"), False):
-                continue
-            return None
+    for mac, v4, v6 in parsed:
+        if mac != src:
+            continue
+        eth_type = _g(flow, "eth.type")
         if eth_type == 0x0800:
-            if not v4:
-                return None
-            ip = _g(flow, "ip4.src")
-            if _in(v4, ip, False):
-                return None
-            if ip == 0 and _g(flow, "ip4.dst") == 0xFFFFFFFF and _g(flow, "ip.proto") == 17 \
-                    and _g(flow, "udp.src") == 68 and _g(flow, "udp.dst") == 67:
-                return None
-            continue
-        if eth_type == 0x86DD:
-            if _g(flow, "ip.proto") == 58 and _g(flow, "icmp6.type") in (135, 136):
-                sll = _g(flow, "nd.sll") if _g(flow, "icmp6.type") == 135 else _g(flow, "nd.tll")
-                if sll not in (0, src):
-                    continue
-                if _g(flow, "icmp6.type") == 136 and v6 and not _in(v6, _g(flow, "nd.target"), True):
-                    continue
-            if not v6:
-                return None
-            ip = _g(flow, "ip6.src")
-            if ip == 0 or ip == _link_local(src) or _in(v6, ip, True):
-                return None
-            continue
-        return None
-    return "addresses do not match the port's port security"
+            ok = _in_ip4(flow, v4, v6)
+        elif eth_type == 0x0806:
+            ok = _in_arp(flow, mac, v4)
+        elif eth_type == 0x86DD:
+            ok = _in_ip6(flow, mac, v4, v6)
+        else:
+            ok = True
+        return None if ok else "addresses do not match the port's port security"
+    return f"eth.src {_fmt_mac(src)} is not allowed"
+
+
+def _out_ip4(flow: Flow, v4: list[int], v6: list[int]) -> bool:
+    if not v4 and not v6:
+        return True
+    if not v4:
+        return False
+    dst = _g(flow, "ip4.dst")
+    return dst in v4 or dst == 0xFFFFFFFF or (dst >> 28) == 0xE
+
+
+def _out_ip6(flow: Flow, mac: int, v4: list[int], v6: list[int]) -> bool:
+    if not v4 and not v6:
+        return True
+    if not v6:
+        return False
+    dst = _g(flow, "ip6.dst")
+    return dst in v6 or dst == _link_local(mac) or (dst >> 120) == 0xFF
 
 
 def out_port_sec(entries: list[str], flow: Flow) -> str | None:
@@ -110,29 +149,18 @@ def out_port_sec(entries: list[str], flow: Flow) -> str | None:
     if not parsed:
         return None
     dst = _g(flow, "eth.dst")
-    if dst & (1 << 40):  # multicast / broadcast
-        return None
-    matching = [nets for mac, nets in parsed if mac == dst]
-    if not matching:
-        return f"eth.dst {_fmt_mac(dst)} is not allowed"
-    eth_type = _g(flow, "eth.type")
-    for nets in matching:
-        v4 = [n for n in nets if n.version == 4]
-        v6 = [n for n in nets if n.version == 6]
-        if eth_type == 0x0800 and v4:
-            ip = _g(flow, "ip4.dst")
-            if _in(v4, ip, False) or ip == 0xFFFFFFFF or (ip >> 28) == 0xE:
-                return None
-            if any(ip == int(n.broadcast_address) for n in v4):
-                return None
+    for mac, v4, v6 in parsed:
+        if mac != dst:
             continue
-        if eth_type == 0x86DD and v6:
-            ip = _g(flow, "ip6.dst")
-            if _in(v6, ip, True) or (ip >> 120) == 0xFF or ip == _link_local(dst):
-                return None
-            continue
-        return None
-    return "addresses do not match the port's port security"
+        eth_type = _g(flow, "eth.type")
+        if eth_type == 0x0800:
+            ok = _out_ip4(flow, v4, v6)
+        elif eth_type == 0x86DD:
+            ok = _out_ip6(flow, mac, v4, v6)
+        else:
+            ok = True
+        return None if ok else "addresses do not match the port's port security"
+    return f"eth.dst {_fmt_mac(dst)} is not allowed"
 
 
 def _fmt_mac(v: int) -> str:

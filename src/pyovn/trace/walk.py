@@ -1,40 +1,41 @@
 """The pipeline walk: one packet through the logical pipelines, recorded as a trace tree.
 
-The walk interprets each matching flow's parsed actions one by one (rather than running the
-compiled program) because every action must leave a trace: the action as written, what it did
-to the packet, and where the packet went.  Plain assignments reuse the compiled form of that one
-action; everything else is done here, the way ovn-trace(8) simulates it:
+The tree has the shape ovn-trace(8) builds, because its three output formats are defined on
+that shape (``pyovn.trace.output``):
 
-* a table runs the highest-priority flow whose match holds; ``next`` continues at the next
-  table (a subroutine: actions after it still run), ``next(pipeline=ingress, ...)`` starts a
-  new ingress pipeline;
-* ``output`` in ingress runs the egress pipeline of ``outport`` (each member of a multicast
-  group, with registers reg0..reg9 cleared as ovn-controller does; a chassisredirect port is
-  replaced by its distributed port); in egress it delivers: through a patch port into the peer
-  datapath's ingress (registers, flags and conntrack state cleared), else ``output("port")``;
-* ``ct_next``/``ct_lb``/``ct_dnat``... continue with a copy of the packet whose ct_state comes
-  from the next ``--ct`` flag (default est|trk); ``ct_lb`` picks the ``--lb-dst`` backend (or the
-  first one: ovn-trace picks one at random);
+* a *table* node holds the flow that matched; its children are the flow's actions, each an
+  *action* node followed by the nodes of what the action did;  ``next`` puts the next table's
+  node among them (tables nest), tables whose only flow is ``1 => next;`` are passed over;
+* ``next(pipeline=P, ...)`` adds a *pipeline* node ``P(dp=..., inport|outport=...)``;
+* ``output`` in ingress adds the egress pipeline of ``outport`` (a multicast group: one per
+  member, in name order, inside a ``multicast(...)`` node; a chassisredirect port is replaced
+  by its distributed port); registers reg0..reg9 and flags are cleared for egress;  in egress
+  it delivers: ``/* output to "p", type "t" */`` then, through a patch or l3gateway port, the
+  peer datapath's ingress (registers kept), else ``output("p")``;
+* conntrack actions (``ct_next``, ``ct_lb``, ``ct_dnat``...) continue the walk on a copy of
+  the packet under a *transformation* node, taking ct_state from the next ``--ct`` flag
+  (default est|trk); the original packet goes on with the actions after them;
 * packet-building actions (``arp``, ``icmp4``, ``reject``...) run their nested actions on the
-  new packet; the original continues;
-* controller actions (``put_dhcp_opts``...) are assumed to succeed; MAC bindings come from the
-  Southbound; port security checks use the ports' ``port_security``.
+  packet ``pyovn.trace.packets`` makes;
+* effects on the packet are *modify* nodes, surprises are *error* nodes.
+
+The walk interprets each action (rather than running the compiled program) because every action
+must leave a trace; plain assignments reuse the compiled form of that one action.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyovn.logical.actions import (
     Action,
-    CheckPktLarger,
     CtLb,
     CtNat,
     DecTtl,
     Exchange,
-    FwdGroup,
     GetFdb,
     GetMacBind,
     Load,
@@ -49,14 +50,14 @@ from pyovn.logical.actions import (
     Result,
     Select,
     Simple,
-    build_packet,
     compile_actions,
 )
-from pyovn.logical.flow import FieldRef, Flow, format_field_value, read_field, write_field
+from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow, format_field_value, read_field, write_field
 from pyovn.trace.microflow import format_uflow
 from pyovn.trace.nodes import Node, NodeType
+from pyovn.trace.packets import get_tp_dst, make_packet
 from pyovn.trace.portsec import in_port_sec, out_port_sec
-from pyovn.trace.sbmodel import N_TABLES, Datapath, LogicalFlow, SbModel
+from pyovn.trace.sbmodel import Datapath, LogicalFlow, SbModel
 
 __all__ = ["CT_FLAGS", "TraceOptions", "Walker", "format_ct_state", "parse_ct_flags"]
 
@@ -67,11 +68,15 @@ CT_FLAGS = {
 }
 CS_TRK = CT_FLAGS["trk"]
 CS_DNAT = CT_FLAGS["dnat"]
+CS_SNAT = CT_FLAGS["snat"]
 DEFAULT_CT = CT_FLAGS["est"] | CS_TRK
 _DEFAULT_COMMENT = " /* default (use --ct to customize) */"
-_LOG_REGS = tuple(f"reg{i}" for i in range(10))
-_ORIG_DST = "__ct_orig_dst__"  # where a dnat'ing ct_lb remembers the VIP, for ct_snat_to_vip
-MAX_DEPTH = 150
+# Registers ovn-controller clears between ingress and egress (all but inport/outport).
+_EGRESS_CLEARED = (*(f"reg{i}" for i in range(10)), "flags")
+# Where ct_lb remembers the original destination (OVS's ct_nw_dst / ct_ipv6_dst / ct_tp_dst).
+CT_NW_DST, CT_IP6_DST, CT_TP_DST = "__ct_nw_dst__", "__ct_ipv6_dst__", "__ct_tp_dst__"
+_CT_KEYS = ("ct_state", "ct_mark", "ct_label", "ct_zone", CT_NW_DST, CT_IP6_DST, CT_TP_DST)
+MAX_DEPTH = 400
 
 
 def parse_ct_flags(text: str) -> int:
@@ -101,13 +106,15 @@ class TraceOptions:
 
 @dataclass
 class _Ctx:
-    """Where actions run: datapath, pipeline, table, and where their nodes go."""
+    """Where actions run: datapath, pipeline, table, and the node their nodes go under."""
 
     dp: Datapath
     pipeline: str
     table: int
-    anode: Node  # actions and their effects
-    tnode: Node  # the tables that follow
+    node: Node
+
+    def add(self, type_: NodeType, text: str, **info: object) -> Node:
+        return self.node.add(type_, text, **info)
 
 
 def _is_register(ref: FieldRef) -> bool:
@@ -133,27 +140,46 @@ class Walker:
         self.model = model
         self.opts = options or TraceOptions()
         self._ct = list(self.opts.ct)
+        self._lb_dst = self.opts.lb_dst  # ct_lb with backends uses it once
         self._depth = 0
 
     # --- entry point ----------------------------------------------------------------------
     def trace(self, dp: Datapath, flow: Flow) -> Node:
         """The trace tree (a root whose children are the top-level nodes)."""
-        import sys
-
         # Each table is a few Python frames; MAX_DEPTH tables must fit.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), MAX_DEPTH * 12))
         root = Node(NodeType.PIPELINE, "")
         inport = str(flow.get("inport", ""))
         pnode = root.add(
             NodeType.PIPELINE,
-            f'ingress(dp="{self._dp_name(dp)}", inport="{inport}")',
+            f'ingress(dp="{self._dp_name(dp)}", inport="{self._port_name(dp, inport)}")',
             dp=dp, pipeline="ingress",
         )
-        self.table(dp, dict(flow), "ingress", 0, pnode)
+        flow = dict(flow)
+        # ovn-trace is not chassis specific: every port that exists is taken as resident.
+        flow[CHASSIS_RESIDENT_KEY] = self._resident
+        self.table(dp, flow, "ingress", 0, pnode)
         return root
 
+    def _resident(self, port: str) -> bool:
+        return not port or port in self.model.ports
+
     def _dp_name(self, dp: Datapath) -> str:
-        return dp.name if self.opts.friendly_names and dp.name else dp.uuid
+        if not self.opts.friendly_names:
+            return dp.external_ids.get("logical-switch") or dp.external_ids.get(
+                "logical-router") or dp.uuid
+        return dp.external_ids.get("name2") or dp.name or dp.uuid
+
+    def _port_name(self, dp: Datapath, name: str) -> str:
+        """The name ovn-trace shows for a port of ``dp`` ("" for none, "(unnamed)")."""
+        if not name:
+            return ""
+        pb = self.model.ports.get(name)
+        if pb is None or pb.datapath is not dp:
+            return "(unnamed)"
+        if self.opts.friendly_names:
+            return pb.external_ids.get("name") or pb.name
+        return pb.name
 
     # --- tables ---------------------------------------------------------------------------
     def lookup(self, dp: Datapath, flow: Flow, pipeline: str, table: int) -> LogicalFlow | None:
@@ -163,290 +189,305 @@ class Walker:
         return None
 
     def table(self, dp: Datapath, flow: Flow, pipeline: str, table: int, super_: Node) -> None:
-        # Like ovn-trace, pass silently over tables whose flow is just "1 => next;".
-        while table < N_TABLES:
+        while True:
             f = self.lookup(dp, flow, pipeline, table)
-            if f is None or not self._trivial(f):
+            if f is None or not self._trivial(f, table):
                 break
             table += 1
-        if table >= N_TABLES:
-            return
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 super_.add(NodeType.ERROR, "*** Too many nested actions; stopping trace.")
                 return
-            f = self.lookup(dp, flow, pipeline, table)
             if f is None:
                 stage = _stage_name(dp, pipeline, table)
                 super_.add(
                     NodeType.TABLE,
-                    f"{table:2d}. {stage}: no match (implicit drop)",
+                    f"{table:2d}. {stage + ': ' if stage else ''}no match (implicit drop)",
                     dp=dp, pipeline=pipeline, table=table, flow_state=dict(flow),
                 )
                 return
-            src = f" ({f.source})" if f.source else ""
+            head = f"{f.stage_name} ({f.source}): " if f.stage_name and f.source else (
+                f"{f.stage_name}: " if f.stage_name else f"({f.source}): " if f.source else "")
             node = super_.add(
                 NodeType.TABLE,
-                f"{table:2d}. {f.stage_name}{src}: {f.match}, priority {f.priority}, "
-                f"uuid {f.uuid[:8]}",
+                f"{table:2d}. {head}{f.match}, priority {f.priority}, uuid {f.uuid[:8]}",
                 dp=dp, pipeline=pipeline, table=table, lflow=f, flow_state=dict(flow),
             )
             parsed = f.parsed(self.model)
             if parsed is None:
                 node.add(NodeType.ERROR, f"*** error parsing {f.error}")
                 return
-            self.actions(parsed.actions, flow, _Ctx(dp, pipeline, table, node, super_))
+            self.actions(parsed.actions, flow, _Ctx(dp, pipeline, table, node))
         finally:
             self._depth -= 1
 
-    def _trivial(self, f: LogicalFlow) -> bool:
+    def _trivial(self, f: LogicalFlow, table: int) -> bool:
         if f.match.strip() != "1":
             return False
         parsed = f.parsed(self.model)
         if parsed is None or len(parsed.actions) != 1:
             return False
         a = parsed.actions[0]
-        return isinstance(a, Next) and a.pipeline == f.pipeline and a.table == f.table + 1
+        return isinstance(a, Next) and a.pipeline == f.pipeline and a.table == table + 1
 
     # --- actions --------------------------------------------------------------------------
     def actions(self, actions: Sequence[Action], flow: Flow, ctx: _Ctx) -> None:
         if not actions:
-            ctx.anode.add(NodeType.ACTION, "drop;", drop=True)
+            ctx.add(NodeType.ACTION, "drop;", drop=True)
             return
+        stack: list[int] = []
         for a in actions:
-            if not self.action(a, flow, ctx):
-                return
+            ctx.add(NodeType.ACTION, a.to_string())
+            self.action(a, flow, ctx, stack)
 
-    def action(self, a: Action, flow: Flow, ctx: _Ctx) -> bool:  # noqa: C901
-        """Runs one action; False stops the rest of the list."""
-        text = a.to_string()
-        add = ctx.anode.add
-        if isinstance(a, Load | Move | Exchange | PushPop):
-            add(NodeType.ACTION, text)
+    def action(self, a: Action, flow: Flow, ctx: _Ctx, stack: list[int]) -> None:  # noqa: C901
+        """Runs one action (its ACTION node is already there)."""
+        if isinstance(a, Load):
+            self._load(a, flow, ctx)
+        elif isinstance(a, Move | Exchange):
             before = dict(flow)
             compile_actions([a])(flow, _NULL_CTX)
-            self._modified(a, before, flow, ctx)
-            return True
-        if isinstance(a, Next):
-            if a.pipeline != ctx.pipeline:
-                x = add(NodeType.XNEXT, text)
-                p = x.add(
-                    NodeType.PIPELINE,
-                    f'{a.pipeline}(dp="{self._dp_name(ctx.dp)}", inport="{flow.get("inport", "")}")',
-                    dp=ctx.dp, pipeline=a.pipeline,
-                )
-                self.table(ctx.dp, flow, a.pipeline, a.table, p)
+            pairs = [(a.dst, a.src)] if isinstance(a, Move) else [(a.a, a.b), (a.b, a.a)]
+            for dst, src in pairs:
+                if not _is_register(dst):
+                    v = read_field_any(before, src)
+                    ctx.add(NodeType.MODIFY, f"{dst} = {_value_text(src, v)}")
+        elif isinstance(a, PushPop):
+            self._push_pop(a, flow, ctx, stack)
+        elif isinstance(a, Next):
+            self.next(a, flow, ctx)
+        elif isinstance(a, DecTtl):
+            if flow.get("eth.type") in (0x0800, 0x86DD):
+                ttl = int(flow.get("ip.ttl", 0))
+                if ttl:
+                    flow["ip.ttl"] = ttl - 1
+                    ctx.add(NodeType.MODIFY, "ip.ttl--")
+                else:
+                    ctx.add(NodeType.ERROR, "*** TTL underflow", drop=True)
             else:
-                add(NodeType.ACTION, text)
-                self.table(ctx.dp, flow, ctx.pipeline, a.table, ctx.tnode)
-            return True
-        if isinstance(a, DecTtl):
-            add(NodeType.ACTION, text)
-            ttl = flow.get("ip.ttl", 0)
-            assert isinstance(ttl, int)
-            if ttl == 0:
-                add(NodeType.ERROR, "*** TTL underflow; stopping", drop=True)
-                return False
-            flow["ip.ttl"] = ttl - 1
-            add(NodeType.MODIFY, "ip.ttl--")
-            return True
-        if isinstance(a, Simple):
-            return self.simple(a, flow, ctx, text)
-        if isinstance(a, Nested):
-            add(NodeType.ACTION, text)
-            if a.kind == "ct_commit":
-                return True
-            self.nested(a, flow, ctx)
-            return True
-        if isinstance(a, CtNat):
-            add(NodeType.ACTION, text)
+                ctx.add(NodeType.ERROR, "*** TTL decrement of non-IP packet", drop=True)
+        elif isinstance(a, Simple):
+            self.simple(a, flow, ctx)
+        elif isinstance(a, Nested):
+            if a.kind != "ct_commit":
+                made = make_packet(a.kind, flow)
+                if made is not None:
+                    new, title = made
+                    node = ctx.add(NodeType.TRANSFORMATION, title)
+                    self.actions(a.actions, new, _Ctx(ctx.dp, ctx.pipeline, ctx.table, node))
+        elif isinstance(a, CtNat):
             self.ct_nat(a, flow, ctx)
-            return True
-        if isinstance(a, CtLb):
-            add(NodeType.ACTION, text)
+        elif isinstance(a, CtLb):
             self.ct_lb(a, flow, ctx)
-            return True
-        if isinstance(a, Select):
-            add(NodeType.ACTION, text)
+        elif isinstance(a, Select):
             self.select(a, flow, ctx)
-            return False
-        if isinstance(a, GetMacBind):
-            add(NodeType.ACTION, text)
-            port = str(read_field_any(flow, a.port))
-            ip = read_field(flow, a.ip)
-            mac = self._mac_binding(port, ip, a.kind == "nd")
-            if mac is None:
-                add(NodeType.ACTION, "/* No MAC binding. */")
-                flow["eth.dst"] = 0
+        elif isinstance(a, GetMacBind):
+            mac = self._mac_binding(ctx.dp, flow, a.port, a.ip)
+            flow["eth.dst"] = mac or 0
+            ctx.add(NodeType.ACTION,
+                    f"/* MAC binding to {_mac(mac)}. */" if mac is not None
+                    else "/* No MAC binding. */")
+            ctx.add(NodeType.MODIFY, f"eth.dst = {_mac(mac or 0)}")
+        elif isinstance(a, LookupMacBind):
+            mac = self._mac_binding(ctx.dp, flow, a.port, a.ip)
+            if a.mac is not None:
+                found = mac is not None and mac == read_field(flow, a.mac)
+                text = (f"/* MAC binding to {_mac(int(flow.get('eth.dst', 0)))} found. */"
+                        if found else "/* lookup failed - No MAC binding. */")
             else:
-                add(NodeType.ACTION, f"/* MAC binding to {_mac(mac)}. */")
-                flow["eth.dst"] = mac
-            add(NodeType.MODIFY, f"eth.dst = {_mac(int(flow['eth.dst']))}")
-            return True
-        if isinstance(a, LookupMacBind):
-            add(NodeType.ACTION, text)
-            port = str(read_field_any(flow, a.port))
-            mac = self._mac_binding(port, read_field(flow, a.ip), a.kind == "nd")
-            want = read_field(flow, a.mac) if a.mac is not None else None
-            found = mac is not None and (want is None or mac == want)
+                found = mac is not None
+                text = "/* MAC binding found. */" if found else (
+                    "/* lookup failed - No MAC binding. */")
+            ctx.add(NodeType.ACTION, text)
             write_field(flow, a.dst, 1 if found else 0)
-            return True
-        if isinstance(a, GetFdb | LookupFdb):
-            add(NodeType.ACTION, text)
-            if isinstance(a, GetFdb):
-                # Not learnt: port key 0, which OVN's matches call "none".
-                write_field(flow, a.dst, "none" if a.dst.is_string else 0)
+        elif isinstance(a, LookupFdb):
+            port = self._fdb(ctx.dp, read_field(flow, a.mac))
+            found = port is not None and port == self._port_key_of(flow, a.port)
+            ctx.add(NodeType.ACTION,
+                    f"/* MAC lookup for {_mac(int(flow.get('eth.dst', 0)))} found in FDB. */"
+                    if found else "/* lookup mac failed in mac learning table. */")
+            write_field(flow, a.dst, 1 if found else 0)
+        elif isinstance(a, GetFdb):
+            key = self._fdb(ctx.dp, read_field(flow, a.mac)) or 0
+            if a.dst.is_string:
+                # Port key 0 (not learnt) is what OVN's matches call "none".
+                pb = self.model.port_by_key(ctx.dp, key)
+                flow[a.dst.symbol.storage[0].base] = pb.name if pb is not None else "none"
             else:
-                add(NodeType.ACTION, "/* lookup mac failed in mac learning table. */")
-                write_field(flow, a.dst, 0)
-            return True
-        if isinstance(a, PutOpts):
-            add(NodeType.ACTION, text)
-            add(NodeType.MODIFY, _ASSUME.get(a.func, "/* We assume the controller handles it. */"))
-            add(NodeType.MODIFY, text.split(" = ", 1)[1].rstrip(";"))
-            write_field(flow, a.dst, 1)
-            return True
-        if isinstance(a, Result):
-            add(NodeType.ACTION, text)
+                write_field(flow, a.dst, key)
+        elif isinstance(a, PutOpts):
+            self._put_opts(a, flow, ctx)
+        elif isinstance(a, Result):
             self.result(a, flow, ctx)
-            return True
-        if isinstance(a, CheckPktLarger):
-            add(NodeType.ACTION, text)
-            write_field(flow, a.dst, 0)
-            return True
-        if isinstance(a, FwdGroup):
-            add(NodeType.ACTION, text)
-            if a.child_ports:
-                flow["outport"] = a.child_ports[0]
-                self.output(flow, ctx)
-            return True
-        if isinstance(a, Log):
-            add(NodeType.ACTION, text)
-            header = format_uflow(flow, self._port_key)
-            add(
-                NodeType.MODIFY,
+        elif isinstance(a, Log):
+            ctx.add(
+                NodeType.TRANSFORMATION,
                 f"LOG: ACL name={a.log_name or '<unnamed>'}, direction="
                 f"{'IN' if ctx.pipeline == 'ingress' else 'OUT'}, verdict={a.verdict}, "
-                f'severity={a.severity}, packet="{header}"',
+                f'severity={a.severity}, packet="{format_uflow(flow, self._port_key)}"',
             )
-            return True
-        # Everything else only talks to ovn-controller or the datapath's side tables.
-        add(NodeType.ACTION, text)
-        return True
+        # Everything else (put_arp, set_queue, check_pkt_larger, fwd_group, trigger_event...)
+        # only talks to ovn-controller or the datapath's side tables: nothing to trace.
+
+    def _load(self, a: Load, flow: Flow, ctx: _Ctx) -> None:
+        if a.dst.symbol.ovn_field:
+            ctx.add(NodeType.MODIFY, f"{a.dst.symbol.name} = {a.value.value}")
+            return
+        if not _is_register(a.dst):
+            ctx.add(NodeType.MODIFY, a.to_string().rstrip(";"))
+        compile_actions([a])(flow, _NULL_CTX)
+
+    def _push_pop(self, a: PushPop, flow: Flow, ctx: _Ctx, stack: list[int]) -> None:
+        if a.push:
+            v = read_field(flow, a.field)
+            stack.append(v)
+            ctx.add(NodeType.MODIFY, f"push({a.field}) -> {v:#x}")
+        elif stack:
+            v = stack.pop()
+            write_field(flow, a.field, v & ((1 << a.field.n_bits) - 1))
+            ctx.add(NodeType.MODIFY, f"pop({a.field}) <- {v:#x}")
+        else:
+            ctx.add(NodeType.MODIFY, f"pop({a.field}) <- /* empty stack */")
+
+    def _put_opts(self, a: PutOpts, flow: Flow, ctx: _Ctx) -> None:
+        if a.func in ("put_dhcp_opts", "put_dhcpv6_opts"):
+            ctx.add(NodeType.ERROR,
+                    "/* We assume that this packet is DHCPDISCOVER or DHCPREQUEST. */")
+        ctx.add(NodeType.MODIFY, a.to_string().split(" = ", 1)[1].rstrip(";"))
+        if not _is_register(a.dst):
+            ctx.add(NodeType.MODIFY, f"{a.dst} = 1")
+        write_field(flow, a.dst, 1)
 
     def _port_key(self, name: str) -> int:
         p = self.model.ports.get(name)
         return p.key if p is not None else 0
 
-    def _modified(self, a: Action, before: Flow, flow: Flow, ctx: _Ctx) -> None:
-        if isinstance(a, Load):
-            if not _is_register(a.dst):
-                ctx.anode.add(NodeType.MODIFY, a.to_string().rstrip(";"))
-        elif isinstance(a, Move):
-            if not _is_register(a.dst):
-                v = read_field_any(before, a.src)
-                ctx.anode.add(NodeType.MODIFY, f"{a.dst} = {_value_text(a.src, v)}")
-        elif isinstance(a, Exchange):
-            for dst, src in ((a.a, a.b), (a.b, a.a)):
-                if not _is_register(dst):
-                    v = read_field_any(before, src)
-                    ctx.anode.add(NodeType.MODIFY, f"{dst} = {_value_text(src, v)}")
+    def _port_key_of(self, flow: Flow, ref: FieldRef) -> int:
+        v = read_field_any(flow, ref)
+        return self._port_key(v) if isinstance(v, str) else v
 
-    def simple(self, a: Simple, flow: Flow, ctx: _Ctx, text: str) -> bool:
+    def next(self, a: Next, flow: Flow, ctx: _Ctx) -> None:
+        node = ctx.node
+        if a.pipeline != ctx.pipeline:
+            which = "inport" if a.pipeline == "ingress" else "outport"
+            node = ctx.add(
+                NodeType.PIPELINE,
+                f'{a.pipeline}(dp="{self._dp_name(ctx.dp)}", '
+                f'{which}="{self._port_name(ctx.dp, str(flow.get(which, "")))}")',
+                dp=ctx.dp, pipeline=a.pipeline,
+            )
+        self.table(ctx.dp, flow, a.pipeline, a.table, node)
+
+    def simple(self, a: Simple, flow: Flow, ctx: _Ctx) -> None:
         k = a.keyword
-        ctx.anode.add(NodeType.ACTION, text)
         if k == "output":
             self.output(flow, ctx)
         elif k == "ct_next":
             state, comment = self._next_ct()
-            ct_flow = dict(flow)
-            ct_flow["ct_state"] = state
-            node = ctx.anode.add(
+            node = ctx.add(
                 NodeType.TRANSFORMATION, f"ct_next(ct_state={format_ct_state(state)}{comment})"
             )
-            self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
-        elif k == "ct_clear":
-            for key in ("ct_state", "ct_mark", "ct_label"):
-                flow.pop(key, None)
-        elif k == "ct_snat_to_vip":
-            vip = flow.get(_ORIG_DST)
-            if isinstance(vip, str):
-                ctx.anode.add(NodeType.ACTION, f"/* nat(src={vip}) */")
-        elif k == "ct_commit_nat":
-            state, comment = self._next_ct()
             ct_flow = dict(flow)
             ct_flow["ct_state"] = state
-            node = ctx.anode.add(NodeType.TRANSFORMATION, f"ct_commit_nat{comment}")
             self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
-        return True
+        elif k == "ct_clear":
+            for key in _CT_KEYS:
+                flow.pop(key, None)
+        elif k == "ct_snat_to_vip":
+            vip = self._vip(flow)
+            if vip is not None and vip[1] == int(flow.get(CT_TP_DST, 0)):
+                ctx.add(NodeType.ACTION, f"/* nat(src={vip[0]}) */")
+        elif k == "ct_commit_nat":
+            ct_flow = dict(flow)
+            text = "ct_commit_nat /* assuming no un-nat entry, so no change */"
+            if not int(ct_flow.get("ct_state", 0)) & CS_TRK:
+                state, comment = self._next_ct()
+                ct_flow["ct_state"] = int(ct_flow.get("ct_state", 0)) | state
+                text += comment
+            node = ctx.add(NodeType.TRANSFORMATION, text)
+            self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
 
     # --- output ---------------------------------------------------------------------------
-    def output(self, flow: Flow, ctx: _Ctx) -> None:
+    def output(self, flow: Flow, ctx: _Ctx) -> None:  # noqa: C901
         dp = ctx.dp
         outport = str(flow.get("outport", ""))
-        inport = str(flow.get("inport", ""))
-        if ctx.pipeline == "ingress":
-            group = self.model.mcgroup(dp, outport)
-            if group is not None:
-                mnode = ctx.anode.add(
+        if outport in ("", "none"):
+            ctx.add(NodeType.ERROR, "*** output to null logical port", drop=True)
+            return
+        pb = self.model.ports.get(outport)
+        if pb is not None and pb.datapath is not dp:
+            pb = None
+        group = self.model.mcgroup(dp, outport) if pb is None else None
+        out_name = self._port_name(dp, outport) if pb is not None else (
+            outport if group is not None else "(unnamed)")
+        if pb is None and group is None:
+            ctx.add(NodeType.ERROR, f"*** unknown port or multicast group {outport}", drop=True)
+        if ctx.pipeline == "egress":
+            ctx.add(NodeType.OUTPUT,
+                    f'/* output to "{out_name}", type "{pb.type if pb else ""}" */')
+            peer = self.model.ports.get(pb.peer) if pb is not None and pb.peer else None
+            if peer is not None:
+                pnode = ctx.add(
                     NodeType.PIPELINE,
-                    f'multicast(dp="{self._dp_name(dp)}", mcgroup="{outport}")',
-                    dp=dp, multicast=True, indent=True,
+                    f'ingress(dp="{self._dp_name(peer.datapath)}", '
+                    f'inport="{self._port_name(peer.datapath, peer.name)}")',
+                    dp=peer.datapath, pipeline="ingress",
                 )
-                for port in sorted(group.ports):
-                    eflow = _egress_flow(flow)
-                    eflow["outport"] = port
-                    if port == inport and not _loopback(flow):
-                        continue
-                    enode = mnode.add(
-                        NodeType.PIPELINE,
-                        f'egress(dp="{self._dp_name(dp)}", inport="{inport}", outport="{port}")',
-                        dp=dp, pipeline="egress", indent=True,
-                    )
-                    self.table(dp, eflow, "egress", 0, enode)
+                nflow = dict(flow)
+                nflow["inport"] = peer.name
+                nflow.pop("outport", None)
+                self.table(peer.datapath, nflow, "ingress", 0, pnode)
+            else:
+                ctx.add(NodeType.MODIFY, f'output("{out_name}")', delivered=outport)
+            return
+        eflow = {k: v for k, v in flow.items() if k not in _EGRESS_CLEARED}
+        inport = str(flow.get("inport", ""))
+        in_name = self._port_name(dp, inport)
+        loopback = bool(int(flow.get("flags", 0)) & 1)
+        if group is not None:
+            mnode = ctx.add(
+                NodeType.PIPELINE, f'multicast(dp="{self._dp_name(dp)}", mcgroup="{outport}")',
+                dp=dp, multicast=True,
+            )
+            for port in sorted(group.ports):
+                enode = mnode.add(
+                    NodeType.PIPELINE,
+                    f'egress(dp="{self._dp_name(dp)}", inport="{in_name}", '
+                    f'outport="{self._port_name(dp, port)}")',
+                    dp=dp, pipeline="egress",
+                )
+                if port != inport or loopback:
+                    enode.info["always_indent"] = True
+                    mflow = dict(eflow)
+                    mflow["outport"] = port
+                    self.table(dp, mflow, "egress", 0, enode)
+                else:
+                    enode.add(NodeType.OUTPUT, "/* omitting output because inport == outport "
+                              "&& !flags.loopback */", drop=True)
+            return
+        if pb is not None and pb.type == "chassisredirect":
+            dist = self.model.ports.get(pb.distributed_port or "")
+            if dist is None or dist.datapath is not dp:
+                ctx.add(NodeType.ERROR, f'*** output to type "chassisredirect" port "{out_name}"'
+                        " with no or invalid distributed port", drop=True)
                 return
-            pb = self.model.ports.get(outport)
-            if pb is not None and pb.type == "chassisredirect" and pb.distributed_port:
-                ctx.anode.add(
-                    NodeType.OUTPUT,
-                    f'/* Replacing type "chassisredirect" outport "{outport}" with distributed '
-                    f'port "{pb.distributed_port}". */',
-                )
-                outport = pb.distributed_port
-            eflow = _egress_flow(flow)
-            eflow["outport"] = outport
-            enode = ctx.anode.add(
+            ctx.add(NodeType.OUTPUT, f'/* Replacing type "chassisredirect" outport "{out_name}"'
+                    f' with distributed port "{self._port_name(dp, dist.name)}". */')
+            pb = dist
+            out_name = self._port_name(dp, dist.name)
+            eflow["outport"] = dist.name
+        if (pb is not None and pb.name != inport) or loopback:
+            enode = ctx.add(
                 NodeType.PIPELINE,
-                f'egress(dp="{self._dp_name(dp)}", inport="{inport}", outport="{outport}")',
+                f'egress(dp="{self._dp_name(dp)}", inport="{in_name}", outport="{out_name}")',
                 dp=dp, pipeline="egress",
             )
             self.table(dp, eflow, "egress", 0, enode)
-            return
-        # Egress: deliver.
-        pb = self.model.ports.get(outport)
-        if pb is None or pb.datapath is not dp:
-            ctx.anode.add(NodeType.ERROR, f'*** unknown port "{outport}"', drop=True)
-            return
-        if outport == inport and not _loopback(flow):
-            ctx.anode.add(
-                NodeType.OUTPUT,
-                "/* omitting output because inport == outport && !flags.loopback */",
-                drop=True,
-            )
-            return
-        ctx.anode.add(NodeType.OUTPUT, f'/* output to "{outport}", type "{pb.type}" */')
-        peer = self.model.ports.get(pb.peer) if pb.peer else None
-        if peer is not None:
-            nflow = _patch_flow(flow, peer.name)
-            pnode = ctx.anode.add(
-                NodeType.PIPELINE,
-                f'ingress(dp="{self._dp_name(peer.datapath)}", inport="{peer.name}")',
-                dp=peer.datapath, pipeline="ingress",
-            )
-            self.table(peer.datapath, nflow, "ingress", 0, pnode)
-            return
-        ctx.anode.add(NodeType.MODIFY, f'output("{outport}")', delivered=outport)
+        else:
+            ctx.add(NodeType.OUTPUT,
+                    "/* omitting output because inport == outport && !flags.loopback */",
+                    drop=True)
 
     # --- connection tracking --------------------------------------------------------------
     def _next_ct(self) -> tuple[int, str]:
@@ -456,134 +497,142 @@ class Walker:
 
     def ct_lb(self, a: CtLb, flow: Flow, ctx: _Ctx) -> None:
         ct_flow = dict(flow)
-        state, comment = self._next_ct()
-        ct_flow["ct_state"] = state
+        comment = ""
         eth = flow.get("eth.type", 0)
-        v6 = eth == 0x86DD
         if eth in (0x0800, 0x86DD):
+            v6 = eth == 0x86DD
             dst: tuple[int, int] | None = None
-            lb = self.opts.lb_dst
+            lb = self._lb_dst
             if a.backends:
-                for b in a.backends:
-                    if lb is not None and b.ipv6 == lb[1] and b.ip == lb[0] and (
-                        not lb[2] or b.port == lb[2]
-                    ):
+                fam = [b for b in a.backends if b.ipv6 == v6]
+                for b in fam:
+                    if lb is not None and lb[1] == v6 and b.ip == lb[0]:
+                        self._lb_dst = None
                         dst = (b.ip, b.port)
                         break
+                if dst is None and fam:
+                    # ovn-trace picks at random; the first is as good (use --lb-dst).
+                    dst = (fam[0].ip, fam[0].port)
                 if dst is None:
-                    fam = [b for b in a.backends if b.ipv6 == v6]
-                    if fam:
-                        dst = (fam[0].ip, fam[0].port)
+                    ctx.add(NodeType.ERROR,
+                            "*** no load balancing destination (use --lb-dst)", drop=True)
             elif lb is not None and lb[1] == v6:
                 dst = (lb[0], lb[2])
             if dst is not None:
                 key = "ip6.dst" if v6 else "ip4.dst"
-                orig = flow.get(key, 0)
-                assert isinstance(orig, int)
-                ct_flow[_ORIG_DST] = str(
-                    ipaddress.IPv6Address(orig) if v6 else ipaddress.IPv4Address(orig)
-                )
+                ct_flow[CT_IP6_DST if v6 else CT_NW_DST] = int(flow.get(key, 0))
+                ct_flow[CT_TP_DST] = get_tp_dst(flow)
                 ct_flow[key] = dst[0]
                 if dst[1]:
-                    for l4 in ("tcp", "udp", "sctp"):
-                        if flow.get("ip.proto") == {"tcp": 6, "udp": 17, "sctp": 132}[l4]:
-                            ct_flow[f"{l4}.dst"] = dst[1]
-                ct_flow["ct_state"] = int(ct_flow["ct_state"]) | CS_DNAT
+                    for l4 in ("tcp.dst", "udp.dst", "sctp.dst"):
+                        ct_flow[l4] = dst[1]
+                    ct_flow["icmp4.code"] = ct_flow["icmp6.code"] = dst[1] & 0xFF
+                ct_flow["ct_state"] = int(ct_flow.get("ct_state", 0)) | CS_DNAT
+            state, comment = self._next_ct()
+            ct_flow["ct_state"] = int(ct_flow.get("ct_state", 0)) | state
         name = "ct_lb_mark" if a.mark else "ct_lb"
-        node = ctx.anode.add(NodeType.TRANSFORMATION, f"{name}{comment}")
+        node = ctx.add(NodeType.TRANSFORMATION, f"{name}{comment}")
         self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
 
     def ct_nat(self, a: CtNat, flow: Flow, ctx: _Ctx) -> None:
+        is_dst = a.kind.startswith("ct_dnat")
+        if not is_dst and a.ip is None and any(p.type == "l3gateway" for p in ctx.dp.ports):
+            return  # "ct_snat;" has no visible effect in a gateway router
+        d = "dst" if is_dst else "src"
+        text = f"ct_{d[0]}nat{'in_czone' if a.kind.endswith('_in_czone') else ''}"
         ct_flow = dict(flow)
-        state, comment = self._next_ct()
-        ct_flow["ct_state"] = state
-        is_dst = "dnat" in a.kind
-        v6 = flow.get("eth.type") == 0x86DD
-        # ovn-trace spells the zone variants without the underscore: "ct_snatin_czone".
-        name = a.kind.replace("_in_czone", "in_czone")
         if a.ip is not None:
-            field_ = ("ip6." if v6 else "ip4.") + ("dst" if is_dst else "src")
-            ct_flow[field_] = a.ip
-            ct_flow["ct_state"] = int(ct_flow["ct_state"]) | (CS_DNAT if is_dst else CT_FLAGS["snat"])
-            text = f"{name}(ip{'6' if v6 else '4'}.{'dst' if is_dst else 'src'}={a.ip_string()})"
+            fam = "ip6" if a.ipv6 else "ip4"
+            text += f"({fam}.{d}={a.ip_string()})"
+            ct_flow[f"{fam}.{d}"] = a.ip
+            ct_flow["ct_state"] = int(ct_flow.get("ct_state", 0)) | (CS_DNAT if is_dst else CS_SNAT)
         else:
-            text = f"{name} /* assuming no un-{'dnat' if is_dst else 'snat'} entry, so no change */"
-        node = ctx.anode.add(NodeType.TRANSFORMATION, text + comment)
-        if a.table >= 0:
-            self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
+            text += f" /* assuming no un-{d[0]}nat entry, so no change */"
+        if not int(ct_flow.get("ct_state", 0)) & CS_TRK:
+            state, comment = self._next_ct()
+            ct_flow["ct_state"] = int(ct_flow.get("ct_state", 0)) | state
+            text += comment
+        node = ctx.add(NodeType.TRANSFORMATION, text)
+        self.table(ctx.dp, ct_flow, a.pipeline or ctx.pipeline, a.table, node)
 
     # --- other actions --------------------------------------------------------------------
-    def nested(self, a: Nested, flow: Flow, ctx: _Ctx) -> None:
-        kind = a.kind
-        if kind == "reject":
-            proto = flow.get("ip.proto")
-            if proto == 6 and int(flow.get("tcp.flags", 0)) & 0x004:
-                return  # no reset in answer to a reset
-            kind = (
-                "tcp_reset" if proto == 6
-                else "sctp_abort" if proto == 132
-                else "icmp6" if flow.get("eth.type") == 0x86DD
-                else "icmp4"
-            )
-        new = build_packet(a.kind, flow)
-        node = ctx.anode.add(NodeType.TRANSFORMATION, kind)
-        self.actions(a.actions, new, _Ctx(ctx.dp, ctx.pipeline, ctx.table, node, node))
-
     def select(self, a: Select, flow: Flow, ctx: _Ctx) -> None:
         ids = [m for m, _ in a.members]
-        if self.opts.select_id is not None:
-            chosen = self.opts.select_id
-            comment = ""
-            if chosen not in ids:
-                ctx.anode.add(NodeType.ERROR, f"*** select-id {chosen} is not one of the members")
-                return
+        if self.opts.select_id is not None and self.opts.select_id in ids:
+            chosen, comment = self.opts.select_id, ""
         else:
-            chosen = ids[0]
-            comment = " /* Randomly selected. Use --select-id to specify. */"
-        write_field(flow, a.dst, chosen)
-        node = ctx.anode.add(NodeType.TRANSFORMATION, f"select: {a.dst} = {chosen}{comment}")
-        self.table(ctx.dp, flow, a.pipeline or ctx.pipeline, a.table, node)
+            # ovn-trace picks at random; the first is as good (use --select-id).
+            chosen, comment = ids[0], " /* Randomly selected. Use --select-id to specify. */"
+        sflow = dict(flow)
+        write_field(sflow, a.dst, chosen)
+        node = ctx.add(NodeType.TRANSFORMATION, f"select: {a.dst} = {chosen}{comment}")
+        self.table(ctx.dp, sflow, a.pipeline or ctx.pipeline, a.table, node)
 
     def result(self, a: Result, flow: Flow, ctx: _Ctx) -> None:
         func = a.func
         value = 0
-        show = True
         if func in ("check_in_port_sec", "check_out_port_sec"):
-            show = False
             port = str(flow.get("inport" if func == "check_in_port_sec" else "outport", ""))
             pb = self.model.ports.get(port)
             check = in_port_sec if func == "check_in_port_sec" else out_port_sec
             why = check(pb.port_security, flow) if pb is not None else None
             value = 1 if why else 0
             if why:
-                ctx.anode.info.setdefault("port_sec", (port, why, pb.port_security if pb else []))
+                ctx.node.info.setdefault("port_sec", (port, why, pb.port_security if pb else []))
         elif func == "dns_lookup":
-            show = False
-            ctx.anode.add(NodeType.ERROR, "*** dns_lookup action not implemented")
-        elif func == "chk_lb_hairpin":
-            v6 = flow.get("eth.type") == 0x86DD
-            k = "ip6." if v6 else "ip4."
-            value = int(
-                bool(int(flow.get("ct_state", 0)) & CS_DNAT)
-                and flow.get(k + "src") == flow.get(k + "dst")
-            )
+            ctx.add(NodeType.ERROR, "*** dns_lookup action not implemented")
+        elif func in ("chk_lb_hairpin", "chk_lb_hairpin_reply"):
+            value = self._hairpin(flow, func == "chk_lb_hairpin")
+            ctx.add(NodeType.MODIFY, f"{a.dst} = {value}")
         write_field(flow, a.dst, value)
-        if show:
-            ctx.anode.add(NodeType.MODIFY, f"{a.dst} = {value}")
 
-    def _mac_binding(self, port: str, ip: int, v6: bool) -> int | None:
+    def _hairpin(self, flow: Flow, orig: bool) -> int:
+        vip = self._vip(flow)
+        eth = flow.get("eth.type")
+        if vip is None or eth not in (0x0800, 0x86DD):
+            return 0
+        k = "ip6." if eth == 0x86DD else "ip4."
+        res = int(bool(int(flow.get("ct_state", 0)) & CS_DNAT)
+                  and flow.get(k + "src", 0) == flow.get(k + "dst", 0))
+        port = int(flow.get(CT_TP_DST, 0)) if orig else get_tp_dst(flow)
+        return res & int(vip[1] == port)
+
+    def _vip(self, flow: Flow) -> tuple[str, int] | None:
+        """The load balancer VIP (address text, port) the connection was sent to, from the
+        original destination ct_lb remembered (a VIP with that port preferred)."""
+        nw = int(flow.get(CT_NW_DST, 0))
+        ip6 = int(flow.get(CT_IP6_DST, 0))
+        tp = int(flow.get(CT_TP_DST, 0))
+        hits = []
+        for lb in self.model.load_balancers:
+            for key in lb.vips:
+                parsed = _parse_vip(key)
+                if parsed is None:
+                    continue
+                addr, port = parsed
+                if (addr.version == 4 and int(addr) == nw) or (
+                        addr.version == 6 and int(addr) == ip6):
+                    hits.append((str(addr), port))
+        if not hits:
+            return None
+        return next((h for h in hits if h[1] == tp), hits[0])
+
+    def _mac_binding(self, dp: Datapath, flow: Flow, port_ref: FieldRef,
+                     ip_ref: FieldRef) -> int | None:
+        port = read_field_any(flow, port_ref)
+        if isinstance(port, int):
+            pb = self.model.port_by_key(dp, port)
+            port = pb.name if pb is not None else ""
+        ip = read_field(flow, ip_ref)
+        v6 = ip_ref.n_bits == 128
         text = str(ipaddress.IPv6Address(ip) if v6 else ipaddress.IPv4Address(ip & 0xFFFFFFFF))
         mb = self.model.mac_binding(port, text)
-        if mb is not None:
+        if mb is not None and (mb.datapath is None or mb.datapath is dp):
             return int(mb.mac.replace(":", ""), 16)
         return None
 
-
-_ASSUME = {
-    "put_dhcp_opts": "/* We assume that this packet is DHCPDISCOVER or DHCPREQUEST. */",
-    "put_dhcpv6_opts": "/* We assume that this packet is a DHCPv6 request. */",
-    "put_nd_ra_opts": "/* We assume that this packet is an IPv6 router solicitation. */",
-}
+    def _fdb(self, dp: Datapath, mac: int) -> int | None:
+        return self.model.fdb.get((dp.key, _mac(mac)))
 
 
 class _NullCtx:
@@ -602,27 +651,23 @@ def read_field_any(flow: Flow, ref: FieldRef) -> int | str:
     return read_field(flow, ref)
 
 
-def _mac(v: int) -> str:
-    h = f"{v & 0xFFFFFFFFFFFF:012x}"
+def _parse_vip(key: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int] | None:
+    host, port = key, 0
+    try:
+        if key.startswith("["):
+            host, _, rest = key[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") else 0
+        elif key.count(":") == 1:
+            host, _, p = key.partition(":")
+            port = int(p)
+        return ipaddress.ip_address(host), port
+    except ValueError:
+        return None
+
+
+def _mac(v: int | None) -> str:
+    h = f"{(v or 0) & 0xFFFFFFFFFFFF:012x}"
     return ":".join(h[i : i + 2] for i in range(0, 12, 2))
-
-
-def _loopback(flow: Flow) -> bool:
-    return bool(int(flow.get("flags", 0)) & 1)
-
-
-def _egress_flow(flow: Flow) -> Flow:
-    # ovn-controller clears the logical registers between the pipelines.
-    new = {k: v for k, v in flow.items() if k not in _LOG_REGS}
-    return new
-
-
-def _patch_flow(flow: Flow, inport: str) -> Flow:
-    # ovn-trace keeps the conntrack fields across a patch port; registers and flags go.
-    drop = {*_LOG_REGS, "flags", "outport"}
-    new = {k: v for k, v in flow.items() if k not in drop}
-    new["inport"] = inport
-    return new
 
 
 def _stage_name(dp: Datapath, pipeline: str, table: int) -> str:

@@ -1,0 +1,427 @@
+"""What the ovn-nbctl commands share: finding rows by name or UUID, address parsing, ordering.
+
+Rows are found as ovn-nbctl finds them: an argument that parses as a UUID is looked up as one,
+otherwise (or when that finds nothing) by name; several rows with the name is an error naming
+the kind of row (``Multiple logical switches named 'sw0'.  Use a UUID.``), none is ``sw0: switch
+name not found`` (``UUID`` when the argument was a UUID).
+
+Addresses are parsed with the leniency of the C scanners the real tool uses (``%hhu`` octets wrap,
+``%hhx`` MAC bytes take any number of hex digits, trailing text after a scanned MAC is allowed
+where the real tool only scans a prefix); strict parsing uses the C library's ``inet_pton``.
+
+:func:`smap_order` gives the order in which OVS iterates a string map (``SMAP_FOR_EACH``): the
+bucket order of its hash map, with OVS's murmur-style string hash and its growth policy, so
+commands that print maps unsorted (``lsp-get-options``) print them in the real tool's order.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+from pyovn.ctl.context import Context
+from pyovn.ctl.registry import CtlError
+from pyovn.ctl.txnview import Row, TxnView
+
+__all__ = [
+    "UUID_RE", "is_uuid", "first", "find_ls", "find_lr", "find_lsp", "find_lrp", "find_lb",
+    "find_pg", "find_hcg", "find_dhcp", "find_meter", "lsp_to_ls", "lrp_to_lr", "nb_global",
+    "smap_order", "scan_mac", "parse_mac", "ip_parse", "ipv6_parse", "ip_parse_cidr",
+    "ipv6_parse_cidr", "normalize_prefix", "normalize_addr", "parse_priority", "parse_direction",
+    "name_sorted", "uuid_name_lines",
+]
+
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{12}\Z")
+
+
+def is_uuid(s: str) -> bool:
+    return bool(UUID_RE.match(s))
+
+
+def first(value: Any) -> Any:
+    """The single element of an optional (0..1) column, or None."""
+    if isinstance(value, frozenset):
+        return next(iter(value)) if value else None
+    return value
+
+
+def nb_global(ctx: Context) -> Row:
+    row = ctx.view().first("NB_Global")
+    assert row is not None  # the tool's on_start hook inserts it
+    return row
+
+
+# -- finding rows -----------------------------------------------------------------------------------
+
+def _by_name_or_uuid(ctx: Context, table: str, ident: str, must_exist: bool, what: str,
+                     plural: str, name_column: str = "name", by_name: bool = True
+                     ) -> Row | None:
+    txn = ctx.view()
+    row = None
+    is_id = is_uuid(ident)
+    if is_id:
+        row = txn.get(table, ident.lower())
+    if row is None and by_name:
+        matches = [r for r in txn.rows(table) if r[name_column] == ident]
+        if len(matches) > 1 and plural:
+            raise CtlError(f"Multiple {plural} named '{ident}'.  Use a UUID.")
+        if matches:
+            row = matches[0]
+    if row is None and must_exist:
+        raise CtlError(f"{ident}: {what} {'UUID' if is_id else 'name'} not found")
+    return row
+
+
+def find_ls(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Logical_Switch", ident, must_exist, "switch",
+                            "logical switches")
+
+
+def find_lr(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Logical_Router", ident, must_exist, "router",
+                            "logical routers")
+
+
+def find_lsp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Logical_Switch_Port", ident, must_exist, "port", "")
+
+
+def find_lrp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Logical_Router_Port", ident, must_exist, "port", "")
+
+
+def find_lb(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Load_Balancer", ident, must_exist, "load balancer",
+                            "load balancers")
+
+
+def find_pg(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Port_Group", ident, must_exist, "port group", "")
+
+
+def find_hcg(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "HA_Chassis_Group", ident, must_exist, "ha_chassi_group", "")
+
+
+def find_meter(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    return _by_name_or_uuid(ctx, "Meter", ident, must_exist, "meter", "")
+
+
+def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+    row = ctx.view().get("DHCP_Options", ident.lower()) if is_uuid(ident) else None
+    if row is None and must_exist:
+        raise CtlError(f"{ident}: dhcp options UUID not found")
+    return row
+
+
+def lsp_to_ls(ctx: Context, lsp: Row) -> Row:
+    for ls in ctx.view().rows("Logical_Switch"):
+        if lsp.uuid in ls["ports"]:
+            return ls
+    raise CtlError(f"logical port {lsp['name']} is not part of any logical switch")
+
+
+def lrp_to_lr(ctx: Context, lrp: Row) -> Row:
+    for lr in ctx.view().rows("Logical_Router"):
+        if lrp.uuid in lr["ports"]:
+            return lr
+    raise CtlError(f"logical port {lrp['name']} is not part of any logical router")
+
+
+def name_sorted(rows: Iterable[Row], column: str = "name") -> list[Row]:
+    return sorted(rows, key=lambda r: (r[column].encode(), r.uuid))
+
+
+def uuid_name_lines(rows: Iterable[Row], column: str = "name") -> str:
+    return "".join(f"{r.uuid} ({r[column]})\n" for r in name_sorted(rows, column))
+
+
+def set_rows(txn: TxnView, table: str, uuids: Iterable[str]) -> list[Row]:
+    out = []
+    for u in sorted(uuids):
+        row = txn.get(table, u)
+        if row is not None:
+            out.append(row)
+    return out
+
+
+# -- argument checks --------------------------------------------------------------------------------
+
+def _scan_int(s: str) -> int | None:
+    """scanf("%d"): leading spaces, a sign, digits; the rest of the string is ignored."""
+    m = re.match(r"\s*([+-]?\d+)", s)
+    return int(m.group(1)) if m else None
+
+
+def parse_priority(s: str, what: str = "priority") -> int:
+    """ovn-nbctl's "priority must in range 0...32767" check (``str_to_int`` semantics)."""
+    if re.fullmatch(r"\s*[+-]?\d+", s) is None or not 0 <= int(s) <= 32767:
+        raise CtlError(f"{s}: {what} must in range 0...32767")
+    return int(s)
+
+
+def parse_direction(s: str) -> str:
+    if s.startswith("from"):
+        return "from-lport"
+    if s.startswith("to"):
+        return "to-lport"
+    raise CtlError(f'{s}: direction must be "to-lport" or "from-lport"')
+
+
+# -- MAC addresses ----------------------------------------------------------------------------------
+
+_HEX = re.compile(r"\s*[+-]?(?:0[xX])?([0-9a-fA-F]+)")
+
+
+def scan_mac(s: str) -> tuple[str, int] | None:
+    """Scan a MAC at the start of ``s`` like ETH_ADDR_SCAN_FMT: (canonical text, length)."""
+    pos = 0
+    octets = []
+    for i in range(6):
+        if i:
+            if pos >= len(s) or s[pos] != ":":
+                return None
+            pos += 1
+        m = _HEX.match(s, pos)
+        if m is None:
+            return None
+        octets.append(int(m.group(1), 16) & 0xFF)
+        pos = m.end()
+    return ":".join(f"{o:02x}" for o in octets), pos
+
+
+def parse_mac(s: str) -> str | None:
+    """eth_addr_from_string: the whole string must be a MAC."""
+    got = scan_mac(s)
+    if got is None or got[1] != len(s):
+        return None
+    return got[0]
+
+
+# -- IP addresses -----------------------------------------------------------------------------------
+
+def ip_parse(s: str) -> int | None:
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, s), "big")
+    except OSError:
+        return None
+
+
+def ipv6_parse(s: str) -> int | None:
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET6, s), "big")
+    except OSError:
+        return None
+
+
+_U8 = re.compile(r"\s*[+-]?(\d+)")
+
+
+def _scan_ip4(s: str, pos: int) -> tuple[int, int] | None:
+    value = 0
+    for i in range(4):
+        if i:
+            if pos >= len(s) or s[pos] != ".":
+                return None
+            pos += 1
+        m = _U8.match(s, pos)
+        if m is None:
+            return None
+        value = (value << 8) | (int(m.group(1)) & 0xFF)
+        pos = m.end()
+    return value, pos
+
+
+def _mask_plen(mask: int, bits: int) -> int | None:
+    inv = ~mask & ((1 << bits) - 1)
+    if inv & (inv + 1):
+        return None
+    return bits - inv.bit_length()
+
+
+def ip_parse_masked(s: str) -> tuple[int, int] | str:
+    """(address, prefix length) of ``IP[/PLEN|/MASK]``, or an error text (OVS's wording)."""
+    got = _scan_ip4(s, 0)
+    if got is None:
+        return f"{s}: invalid IP address"
+    ip, pos = got
+    plen = 32
+    if pos < len(s) and s[pos] == "/":
+        mask = _scan_ip4(s, pos + 1)
+        if mask is not None:
+            p = _mask_plen(mask[0], 32)
+            if p is None:
+                return f"{s}: CIDR network required"
+            plen, pos = p, mask[1]
+        else:
+            m = re.match(r"\s*([+-]?\d+)", s[pos + 1:])
+            if m is None:
+                return f"{s}: invalid IP address"
+            plen = int(m.group(1))
+            if not 0 <= plen <= 32:
+                return f"{s}: IPv4 network prefix bits not between 0 and 32, inclusive"
+            pos += 1 + m.end()
+    if pos != len(s):
+        return f"{s}: garbage following CIDR"
+    return ip, plen
+
+
+def ip_parse_cidr(s: str) -> tuple[int, int] | str:
+    got = ip_parse_masked(s)
+    if isinstance(got, str):
+        return got
+    ip, plen = got
+    if ip & ~_prefix_mask(plen, 32) & 0xFFFFFFFF:
+        return f"{s}: host bits set"
+    return got
+
+
+def ipv6_parse_masked(s: str) -> tuple[int, int] | str:
+    m = re.match(r"[0-9a-fA-F:.]{1,46}", s)
+    ip = ipv6_parse(m.group(0)) if m else None
+    if m is None or ip is None:
+        return f"{s}: invalid IPv6 address"
+    pos = m.end()
+    plen = 128
+    if pos < len(s) and s[pos] == "/":
+        mm = re.match(r"[0-9a-fA-F:.]{1,46}", s[pos + 1:])
+        mask = ipv6_parse(mm.group(0)) if mm else None
+        if mm is not None and mask is not None and ":" in mm.group(0):
+            p = _mask_plen(mask, 128)
+            if p is None:
+                return f"{s}: IPv6 CIDR network required"
+            plen, pos = p, pos + 1 + mm.end()
+        else:
+            m2 = re.match(r"\s*([+-]?\d+)", s[pos + 1:])
+            if m2 is None:
+                return f"{s}: invalid IPv6 address"
+            plen = int(m2.group(1))
+            if not 0 <= plen <= 128:
+                return f"{s}: IPv6 network prefix bits not between 0 and 128, inclusive"
+            pos += 1 + m2.end()
+    if pos != len(s):
+        return f"{s}: garbage following IPv6 address"
+    return ip, plen
+
+
+def ipv6_parse_cidr(s: str) -> tuple[int, int] | str:
+    got = ipv6_parse_masked(s)
+    if isinstance(got, str):
+        return got
+    ip, plen = got
+    if ip & ~_prefix_mask(plen, 128) & ((1 << 128) - 1):
+        return f"{s}: host bits set"
+    return got
+
+
+def _prefix_mask(plen: int, bits: int) -> int:
+    return ((1 << bits) - 1) ^ ((1 << (bits - plen)) - 1)
+
+
+def ip4_text(ip: int) -> str:
+    return socket.inet_ntop(socket.AF_INET, ip.to_bytes(4, "big"))
+
+
+def ip6_text(ip: int) -> str:
+    return socket.inet_ntop(socket.AF_INET6, ip.to_bytes(16, "big"))
+
+
+def normalize_prefix(s: str) -> str | None:
+    """ovn-nbctl's normalize_prefix_str: network bits only, no ``/32`` or ``/128``."""
+    got4 = ip_parse_masked(s)
+    if not isinstance(got4, str):
+        ip, plen = got4
+        net = ip & _prefix_mask(plen, 32)
+        return ip4_text(net) if plen == 32 else f"{ip4_text(net)}/{plen}"
+    got6 = ipv6_parse_masked(s)
+    if not isinstance(got6, str):
+        ip, plen = got6
+        net = ip & _prefix_mask(plen, 128)
+        return ip6_text(net) if plen == 128 else f"{ip6_text(net)}/{plen}"
+    return None
+
+
+def normalize_addr(s: str) -> str | None:
+    """A plain address (v4 or v6), canonical text; None if it is not one."""
+    ip = ip_parse(s)
+    if ip is not None:
+        return ip4_text(ip)
+    ip = ipv6_parse(s)
+    if ip is not None:
+        return ip6_text(ip)
+    return None
+
+
+# -- OVS string-map iteration order -----------------------------------------------------------------
+
+_M32 = 0xFFFFFFFF
+
+
+def _rot(x: int, k: int) -> int:
+    return ((x << k) | (x >> (32 - k))) & _M32
+
+
+def _mhash_add(h: int, data: int) -> int:
+    if data:
+        data = (data * 0xCC9E2D51) & _M32
+        data = _rot(data, 15)
+        data = (data * 0x1B873593) & _M32
+        h ^= data
+    h = _rot(h, 13)
+    return (h * 5 + 0xE6546B64) & _M32
+
+
+def hash_string(s: str, basis: int = 0) -> int:
+    """OVS's hash_string() (lib/hash.c, the portable variant)."""
+    b = s.encode()
+    h = basis
+    n = len(b)
+    i = 0
+    while n - i >= 4:
+        h = _mhash_add(h, int.from_bytes(b[i:i + 4], "little"))
+        i += 4
+    if i < n:
+        h = _mhash_add(h, int.from_bytes(b[i:].ljust(4, b"\0"), "little"))
+    h ^= n
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    h ^= h >> 16
+    return h
+
+
+def _calc_mask(capacity: int) -> int:
+    mask = capacity // 2
+    for k in (1, 2, 4, 8, 16, 32):
+        mask |= mask >> k
+    mask |= (mask & 1) << 1
+    return mask
+
+
+def smap_order(keys: Iterable[str]) -> list[str]:
+    """The order SMAP_FOR_EACH visits a map whose keys were added in ``keys`` order."""
+    mask = 0
+    buckets: list[list[tuple[str, int]]] = [[]]
+    n = 0
+    for k in keys:
+        h = hash_string(k)
+        buckets[h & mask].insert(0, (k, h))
+        n += 1
+        if n // 2 > mask:
+            new_mask = _calc_mask(n)
+            if new_mask != mask:
+                new: list[list[tuple[str, int]]] = [[] for _ in range(new_mask + 1)]
+                for b in buckets:
+                    for k2, h2 in b:
+                        new[h2 & new_mask].insert(0, (k2, h2))
+                buckets, mask = new, new_mask
+    return [k for b in buckets for k, _ in b]
+
+
+def smap_items(value: dict[str, str]) -> list[tuple[str, str]]:
+    """A map column's pairs in the order the real tool's IDL iterates them."""
+    return [(k, value[k]) for k in smap_order(sorted(value, key=lambda s: s.encode()))]
