@@ -328,6 +328,9 @@ class Log:
         self._synced_seq = 0
         self._needs_truncate = False
         self._read_done = False
+        # True while our own last append ended the file at self.offset: the next append then
+        # needs no fstat (a system call per transaction) to know where the file ends.
+        self._at_end = False
 
     @classmethod
     def open(cls, path: str, *, read_only: bool = False, lock: bool | None = None,
@@ -367,6 +370,7 @@ class Log:
         self.offset = 0
         self.n_read = 0
         self.damage = None
+        self._at_end = False
         with os.fdopen(os.dup(self._fd), "rb") as stream:
             try:
                 for rec in iter_records(stream, self.path, magic=self.magic):
@@ -392,6 +396,8 @@ class Log:
     def _prepare_write(self) -> None:
         if self.read_only:
             raise StorageError(f"{self.path}: database is open read-only", path=self.path)
+        if self._at_end:
+            return
         if not self._read_done:
             # The end of the last good record is only known after reading them all.
             for _ in self.read():
@@ -413,9 +419,15 @@ class Log:
         self._prepare_write()
         data = b"".join(encode_record(r, self.magic) for r in records)
         offset = self.offset
+        self._at_end = False
         try:
-            os.lseek(self._fd, offset, os.SEEK_SET)
-            write_all(self._fd, data)
+            # pwrite: one system call, and no shared file position to set first (read() and
+            # schema() read through dup()s of this descriptor, which share it).
+            n = os.pwrite(self._fd, data, offset)
+            if n < len(data):
+                view = memoryview(data)
+                while n < len(data):
+                    n += os.pwrite(self._fd, view[n:], offset + n)
         except OSError as e:
             # Remove a partial record so the file stays readable.
             with contextlib.suppress(OSError):
@@ -423,6 +435,7 @@ class Log:
             raise StorageIOError(f"{self.path}: write failed", path=self.path,
                                  err=e.errno) from None
         self.offset = offset + len(data)
+        self._at_end = True
         self.n_written += len(records)
         self._written_seq += 1
         return offset
@@ -444,6 +457,7 @@ class Log:
             raise StorageError(f"{self.path}: database is open read-only", path=self.path)
         os.ftruncate(self._fd, offset)
         self.offset = offset
+        self._at_end = False
         self._needs_truncate = False
         self._read_done = True
         self.damage = None
@@ -480,6 +494,7 @@ class Log:
                                  err=e.errno) from None
         fsync_dir(real)
         os.close(self._fd)
+        self._at_end = False
         self._fd = fd
         self.offset = self.base = os.fstat(fd).st_size
         self.damage = None

@@ -302,10 +302,12 @@ class SbModel:
                     dp_key=dp.key,
                 )
                 dp.flows.setdefault((pipeline, f.table), []).append(f)
+        mask = _hmap_mask(len(rows.get("Logical_Flow", {})))
         for dp in m.datapaths.values():
             for flows in dp.flows.values():
-                # Highest priority first; ties broken by uuid so the choice is stable.
-                flows.sort(key=lambda f: (-f.priority, f.uuid))
+                # Highest priority first.  Among equal priorities ovn-trace keeps the order of
+                # its IDL's hash table (buckets by the uuid's first 32 bits), so we do too.
+                flows.sort(key=lambda f: (-f.priority, int(f.uuid[:8], 16) & mask, f.uuid))
         for r in rows.get("FDB", {}).values():
             m.fdb[(int(r["dp_key"]), r["mac"])] = int(r["port_key"])
         return m
@@ -324,6 +326,19 @@ TABLES = (
     "Chassis",
     "FDB",
 )
+
+
+def _hmap_mask(n: int) -> int:
+    """The bucket mask of an Open vSwitch ``hmap`` after ``n`` insertions (it doubles when
+    it holds more than two nodes per bucket)."""
+    mask = 0
+    for i in range(1, n + 1):
+        if i // 2 > mask:
+            m = i // 2
+            for shift in (1, 2, 4, 8, 16):
+                m |= m >> shift
+            mask = m
+    return mask
 
 
 def load_sb(remote: str, timeout: float = 30.0) -> SbModel:

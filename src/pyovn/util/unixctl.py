@@ -29,6 +29,7 @@ class UnixctlServer:
         self.path = path
         self.commands: dict[str, tuple[Handler, int, int, str]] = {}
         self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
         self.register("list-commands", lambda a: self._list(), 0, 0, "")
         self.register("version", lambda a: version + "\n", 0, 0, "")
         self.register("vlog/reopen", self._reopen, 0, 0, "")
@@ -60,6 +61,8 @@ class UnixctlServer:
         self._server = await asyncio.start_unix_server(self._session, path=self.path)
 
     async def close(self) -> None:
+        for w in list(self._writers):
+            w.close()
         if self._server:
             self._server.close()
             self._server = None
@@ -68,6 +71,7 @@ class UnixctlServer:
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         framer = Framer(max_size=1 << 20)
+        self._writers.add(writer)
         try:
             while data := await reader.read(65536):
                 for msg in framer.feed(data):
@@ -75,9 +79,10 @@ class UnixctlServer:
                     if reply is not None:
                         writer.write(encode(reply))
                         await writer.drain()
-        except (FramingError, ConnectionError):
-            pass
+        except (FramingError, ConnectionError, asyncio.CancelledError):
+            pass  # a bad peer, or the daemon is exiting: either way this session ends
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     async def _dispatch(self, msg: dict) -> dict | None:
