@@ -118,7 +118,8 @@ def main(argv: list[str]) -> int:
     _ensure_files(d)
     pidfile = Pidfile(os.path.join(d, "sandbox.pid"), "pyovn sandbox", False)
     pidfile.check()
-    VLOG.set_spec("console:info")
+    if not args.detach:
+        VLOG.set_spec("console:info")
     VLOG.open_file(os.path.join(d, "sandbox.log"))
     detacher = Detacher()
     if args.detach:

@@ -274,6 +274,9 @@ def _is_id(s: str) -> bool:
     return all(ch.isalnum() or ch == "_" for ch in s)
 
 
+_MISSING = object()
+
+
 class MemberParser:
     """Reads the members of one JSON object the way OVS's ovsdb_parser does: the first problem
     becomes a syntax error "Parsing <name> failed: <problem>" carrying the whole object, and
@@ -294,15 +297,20 @@ class MemberParser:
             self.error = SyntaxError_(f"Parsing {self.name} failed: {message}", self.json)
 
     def member(self, name: str, types: int) -> Any:
-        if not isinstance(self.json, dict):
+        # Runs several times per operation of every transaction: one dict lookup decides the
+        # common cases (missing, or present with a plainly typed value).
+        json = self.json
+        if self.error is not None and not isinstance(json, dict):
             return None
-        if name not in self.json:
+        value = json.get(name, _MISSING)
+        if value is _MISSING:
             if not types & OP_OPTIONAL:
                 self.raise_error(f"Required '{name}' member is missing.")
             return None
-        value = self.json[name]
-        if json_kind(value) & types or (types & OP_ID and isinstance(value, str)
-                                         and is_id(value)):
+        kind = _KINDS.get(type(value))
+        if kind is None:
+            kind = json_kind(value)
+        if kind & types or (types & OP_ID and kind == OP_STRING and is_id(value)):
             self.used.add(name)
             return value
         self.raise_error(f"Type mismatch for member '{name}'.")

@@ -806,8 +806,12 @@ class OvsdbServer:
         self._db_remote_targets = targets
 
     async def close(self) -> None:
-        for srv in self.listeners.values():
+        for target, srv in self.listeners.items():
             srv.close()
+            if target.startswith("punix:"):
+                # as ovsdb-server does on exit, remove the socket file
+                with contextlib.suppress(OSError):
+                    os.unlink(target[len("punix:"):])
         for s in list(self.sessions):
             s.close()
         await self.flush()
