@@ -34,9 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     p.add_argument("--db", help="Southbound database (default $OVN_SB_DB)")
-    fmt = p.add_mutually_exclusive_group()
     for name in ("detailed", "summary", "minimal", "all"):
-        fmt.add_argument(f"--{name}", dest="fmt", action="append_const", const=name)
+        p.add_argument(f"--{name}", dest="fmt", action="append_const", const=name)
     p.add_argument("--ct", action="append", default=[], help="conntrack state flags")
     p.add_argument("--lb-dst", help="IP[:PORT] a load balancer picks")
     p.add_argument("--select-id", type=int, help="member a select() action picks")
@@ -162,11 +161,11 @@ def _run(argv: list[str], preloaded: SbModel | None) -> int:
     walker = Walker(model, TraceOptions(ct, lb_dst, opts.select_id, opts.friendly))
     root = walker.trace(dp, flow)
     header = format_uflow(flow, port_key)
-    fmts = opts.fmt or ["detailed"]
-    if "all" in fmts:
-        fmts = ["detailed", "summary", "minimal"]
-    chunks = [format_trace(header, root, f) for f in fmts]
-    sys.stdout.write("\n".join(chunks) if len(chunks) > 1 else chunks[0])
+    wanted = set(opts.fmt or ["detailed"])
+    if "all" in wanted:
+        wanted = {"detailed", "summary", "minimal"}
+    sys.stdout.write(format_trace(header, root, [f for f in ("detailed", "summary", "minimal")
+                                                 if f in wanted]))
     if opts.explain:
         from pyovn.trace.explain import explain
 

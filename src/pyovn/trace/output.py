@@ -90,13 +90,18 @@ def format_detailed(root: Node) -> list[str]:
     return out
 
 
-def format_trace(header: str, root: Node, fmt: str) -> str:
-    """The whole output: ``# microflow`` then the trace in ``fmt`` (detailed/summary/minimal)."""
+def format_trace(header: str, root: Node, fmts: str | list[str]) -> str:
+    """The whole output: ``# microflow`` then the trace in each of ``fmts`` (detailed, summary,
+    minimal, in that order), each after a ``# Detailed trace.``-style line when there are
+    several, as ovn-trace prints them."""
+    if isinstance(fmts, str):
+        fmts = [fmts]
     lines = ["# " + header]
-    if fmt == "summary":
-        lines += format_summary(root)
-    elif fmt == "minimal":
-        lines += format_minimal(root)
-    else:
-        lines += format_detailed(root)
+    printers = {"detailed": format_detailed, "summary": format_summary,
+                "minimal": format_minimal}
+    for fmt in ("detailed", "summary", "minimal"):
+        if fmt in fmts:
+            if len(fmts) > 1:
+                lines.append(f"# {fmt.capitalize()} trace.")
+            lines += printers[fmt](root)
     return "\n".join(lines) + "\n"
