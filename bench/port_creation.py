@@ -19,7 +19,9 @@ says so. ``--also-pyovn-on-real`` adds pyovn.api on the real server (client cost
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -186,7 +188,12 @@ def main() -> int:
                     help="configurations: pyovn, ovsdbapp, pyovn-on-real")
     ap.add_argument("--plot", default="port_creation.png", help="PNG output path")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--worker", nargs=3, metavar=("CONFIG", "VARIANT", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.worker:
+        label, v, n = args.worker
+        print(json.dumps(run_one(label, v, int(n), not args.quiet)))
+        return 0
     base_n = args.n if args.baseline_n is None else min(args.n, args.baseline_n)
     results = []
     for v in args.variants.split(","):
@@ -194,7 +201,13 @@ def main() -> int:
             n = base_n if label == "ovsdbapp" else args.n
             if not args.quiet:
                 print(f"running {label} variant {v}, N={n} ...", file=sys.stderr, flush=True)
-            results.append(run_one(label, v, n, not args.quiet))
+            # Each run in its own process: a fresh interpreter and client library state (ovsdbapp
+            # keeps its connection in class attributes).
+            argv = [sys.executable, __file__, "--worker", label, v, str(n)]
+            if args.quiet:
+                argv.append("--quiet")
+            out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout
+            results.append(json.loads(out.strip().splitlines()[-1]))
 
     print(f"\nport creation, one transaction per port, latency medians per {BUCKET}-port bucket")
     if base_n != args.n:

@@ -121,3 +121,24 @@ def test_address_sets(nb_any):
     assert api.address_set_list().execute(check_error=True) == []
     with pytest.raises(InvalidArgument):
         api.address_set_add_addresses("as1", [1, 2])
+
+
+def test_acls_of_one_switch_go_out_as_one_mutation(nb):
+    """Eight acl_add on one switch in one transaction: one mutate of its acls (the server then
+    copies the switch's big ACL set once, not eight times)."""
+    from pyovn.api.base import RunContext
+
+    api = nb
+    api.ls_add("sw").execute(check_error=True)
+    cmds = [api.acl_add("sw", "to-lport", 100 + k, f"tcp.dst == {k}", "drop") for k in range(8)]
+    txn = api.idl.transaction()
+    ctx = RunContext(api, txn)
+    for c in cmds:
+        c.run(ctx)
+    ctx.flush()
+    mutates = [op for op in txn.operations if op["op"] == "mutate"]
+    txn.abort()
+    assert len(mutates) == 1 and len(mutates[0]["mutations"][0][2][1]) == 8
+    with api.transaction(check_error=True) as t:
+        t.extend(cmds)
+    assert len(api.acl_list("sw").execute(check_error=True)) == 8

@@ -102,10 +102,9 @@ def test_commit_error_carries_server_details(nb_any):
     api.db_create("Address_Set", name="as1").execute(check_error=True)
     # Address_Set.name is a schema index: the server refuses a second row named as1
     # (db_create does no client-side check).
-    with pytest.raises(CommitFailed) as info:
-        with api.transaction(check_error=True) as txn:
-            txn.add(api.db_create("Address_Set", name="as2"))
-            txn.add(api.db_create("Address_Set", name="as1"))
+    with pytest.raises(CommitFailed) as info, api.transaction(check_error=True) as txn:
+        txn.add(api.db_create("Address_Set", name="as2"))
+        txn.add(api.db_create("Address_Set", name="as1"))
     assert info.value.error["error"] == "constraint violation"
     assert "as1" in str(info.value.error.get("details"))
     assert [r.name for r in api.address_set_list().execute(check_error=True)] == ["as1"]

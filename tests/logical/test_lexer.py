@@ -164,7 +164,7 @@ try:
 except ImportError:  # pragma: no cover
     pass
 else:
-    _ALPHABET = "abcdefxyz_.0123456789:/<>=!&|-(){}[],;$@^\" \t\\"
+    _ALPHABET = 'abcdefxyz_.0123456789:/<>=!&|-(){}[],;$@^" \t\\'
 
     @settings(max_examples=3000, deadline=None)
     @given(st.text(alphabet=_ALPHABET, max_size=24))

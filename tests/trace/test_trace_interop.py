@@ -1,22 +1,26 @@
 """Differential test: pyovn trace against the real ovn-trace on the real northd's Southbound.
 
-The topology is built once per session (tests/trace/difftrace.py); every corpus entry runs
-through both tools in --minimal and --summary (and --detailed on every third entry).  Outputs
-are compared exactly after difftrace.normalise; entries the real tool answers
-non-deterministically or fails on are not compared.  The per-format counts are printed; the
-thresholds guard against regressions while the remaining differences are worked on.
+The topology is built once per session (tests/trace/difftrace.py).  Every corpus entry is one
+test: the real ovn-trace and pyovn trace both run it with ``--all`` and each format
+(--detailed, --summary, --minimal) must be identical.  The corpus is deterministic (--lb-dst,
+--select-id pinned by make_corpus.py).  Entries listed in corpus/known_differences.txt, each
+with its reason, are expected to differ (xfail); one that starts to match fails, so the list
+cannot go stale.  The one other tolerated difference is an order pyovn cannot know: see
+``difftrace.run_py_tie``.
 """
 
 from __future__ import annotations
+
+import difflib
+import shlex
 
 import difftrace
 import pytest
 
 pytestmark = pytest.mark.interop
 
-# Measured when written (of 285): minimal 237, summary 183, detailed 69 of 96; the margin
-# absorbs entries whose real output depends on ovn-trace's random ct_lb backend choice.
-THRESHOLDS = {"minimal": 230, "summary": 175, "detailed": 65}
+ENTRIES = difftrace.corpus()
+KNOWN = difftrace.known_differences()
 
 
 @pytest.fixture(scope="session")
@@ -34,33 +38,42 @@ def real_sb():
         ovn.stop()
 
 
-def _compare(sb, model, fmt: str, step: int = 1) -> tuple[int, int, list[str]]:
-    ok = skipped = 0
-    bad = []
-    for argv in difftrace.corpus()[::step]:
-        rc, real = difftrace.run_real(sb, fmt, argv)
-        pinned = difftrace.pin_select(real, argv)
-        if pinned:
-            argv = pinned
-            rc, real = difftrace.run_real(sb, fmt, argv)
-        if rc != 0:
-            skipped += 1
-            continue
-        _, mine = difftrace.run_py(model, fmt, argv)
-        if mine == real:
-            ok += 1
-        else:
-            bad.append(" ".join(argv))
-    return ok, skipped, bad
-
-
-@pytest.mark.parametrize("fmt,step", [("minimal", 1), ("summary", 1), ("detailed", 3)])
-def test_matches_real_ovn_trace(real_sb, fmt, step):
+@pytest.mark.parametrize("argv", ENTRIES, ids=[f"{i:03d}" for i in range(len(ENTRIES))])
+def test_entry_matches_real_ovn_trace(real_sb, argv):
     sb, model = real_sb
-    ok, skipped, bad = _compare(sb, model, fmt, step)
-    print(f"\n{fmt}: {ok} match, {len(bad)} differ, {skipped} not comparable")
-    assert ok >= THRESHOLDS[fmt], bad[:10]
+    line = shlex.join(argv)
+    rc, outputs, tie = difftrace.compare_all(sb, model, argv)
+    diffs = []
+    for fmt, (real, mine) in outputs.items():
+        if real != mine:
+            diffs.append(f"--{fmt}:\n" + "\n".join(difflib.unified_diff(
+                real.splitlines(), mine.splitlines(), "ovn-trace", "pyovn trace", lineterm="",
+                n=2)))
+    if rc != 0:
+        diffs.insert(0, f"the real ovn-trace exited with status {rc}")
+    reason = KNOWN.get(line)
+    if reason is not None:
+        assert diffs, f"listed in known_differences.txt but matches now; remove it: {line}"
+        pytest.xfail(reason)
+    if diffs and tie:
+        # Each run has a new Southbound (new UUIDs): rarely, two equal-priority flows that
+        # both match land in one bucket of ovn-trace's hash table, whose order within a bucket
+        # pyovn does not model (about 1 in 500 per such pair).
+        pytest.xfail("equal-priority flows in one hash bucket of ovn-trace's flow table")
+    assert not diffs, f"{line}\n" + "\n".join(diffs)
 
 
-def test_corpus_is_large_enough():
-    assert len(difftrace.corpus()) >= 200
+def test_known_differences_are_corpus_entries_with_reasons():
+    lines = {shlex.join(argv) for argv in ENTRIES}
+    for line, reason in KNOWN.items():
+        assert line in lines, f"not in the corpus: {line}"
+        assert reason, f"no reason given for: {line}"
+    assert len(KNOWN) <= 10, "the known differences list must stay short"
+
+
+def test_corpus_is_large_and_deterministic():
+    assert len(ENTRIES) >= 200
+    # Each corpus line is what shlex.join writes, so known_differences.txt can quote it.
+    text = [ln for ln in difftrace.CORPUS.read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")]
+    assert text == [shlex.join(argv) for argv in ENTRIES]

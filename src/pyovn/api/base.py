@@ -33,11 +33,11 @@ import logging
 import threading
 import time
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from pyovn.api.errors import ApiError, CommitFailed, InvalidArgument, NotUnique, RowNotFound
+from pyovn.api.errors import CommitFailed, InvalidArgument, NotUnique, RowNotFound
 from pyovn.ovsdb.client import NewRow, Row, RowRef, SyncIdl, SyncTransaction, TxnStatus
 from pyovn.ovsdb.client.transaction import value_to_json
 from pyovn.ovsdb.schema import DatabaseSchema
@@ -60,7 +60,7 @@ VERBS: dict[str, dict[str, type[Command]]] = {}
 AnyRow = Row | NewRow | RowRef
 
 
-def verb(database: str = "*"):  # noqa: ANN201 - a class decorator
+def verb(database: str = "*") -> Callable[[type[Command]], type[Command]]:
     """Register a Command subclass as the verb ``cls.verb`` of ``database`` ("*" = all)."""
 
     def deco(cls: type[Command]) -> type[Command]:
@@ -143,6 +143,11 @@ class RunContext:
         self._added: dict[tuple[str, str], set[Any]] = {}
         self._removed: dict[tuple[str, str], set[Any]] = {}
         self._values: dict[str, dict[str, Any]] = {}  # NewRow name -> columns given at insert
+        # Set insertions waiting to be sent, merged per (row, column): eight acl_add on one
+        # switch become ONE mutate of its acls, so the server copies that big set once, not
+        # eight times. Flushed before any other write and before the commit, so the order of
+        # writes to any one column is kept.
+        self._pending_adds: dict[tuple[str, str], tuple[AnyRow, list[Any]]] = {}
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -242,7 +247,16 @@ class RunContext:
     def _key(row: AnyRow) -> str:
         return row.name if isinstance(row, NewRow) and row.pending else row.uuid  # type: ignore
 
+    def flush(self) -> None:
+        """Send the merged set insertions (before another write, and before the commit)."""
+        pending = self._pending_adds
+        if pending:
+            self._pending_adds = {}
+            for (_, column), (row, values) in pending.items():
+                self.txn.add(row, column, *values)
+
     def insert(self, table: str, **columns: Any) -> NewRow:
+        # An insert does not touch existing rows: pending insertions need not go first.
         new = self.txn.insert(table, **columns)
         self._values[new.name] = columns
         for cols in self.api._table_indexes.get(table, ()):
@@ -252,10 +266,12 @@ class RunContext:
         return new
 
     def delete(self, row: AnyRow) -> None:
+        self.flush()
         self.txn.delete(row)
         self._deleted.add(self._key(row))
 
     def set(self, row: AnyRow, **columns: Any) -> None:
+        self.flush()
         self.txn.set(row, **columns)
         if isinstance(row, NewRow):
             self._values.setdefault(row.name, {}).update(columns)
@@ -264,8 +280,12 @@ class RunContext:
         """Insert elements into a set column (a mutation: never conflicts with other writers)."""
         if not values:
             return
-        self.txn.add(row, column, *values)
         key = (self._key(row), column)
+        slot = self._pending_adds.get(key)
+        if slot is None:
+            self._pending_adds[key] = (row, list(values))
+        else:
+            slot[1].extend(values)
         elems = {_elem(v) for v in values}
         self._added.setdefault(key, set()).update(elems)
         self._removed.get(key, set()).difference_update(elems)
@@ -273,6 +293,7 @@ class RunContext:
     def discard(self, row: AnyRow, column: str, *values: Any) -> None:
         if not values:
             return
+        self.flush()
         self.txn.discard(row, column, *values)
         key = (self._key(row), column)
         elems = {_elem(v) for v in values}
@@ -280,11 +301,17 @@ class RunContext:
         self._added.get(key, set()).difference_update(elems)
 
     def update_map(self, row: AnyRow, column: str, mapping: dict[Any, Any]) -> None:
+        self.flush()
         self.txn.update_map(row, column, mapping)
 
     def discard_keys(self, row: AnyRow, column: str, *keys: Any) -> None:
         if keys:
-            self.txn.mutate(row, column, "delete", list(keys))
+            self.mutate(row, column, "delete", list(keys))
+
+    def mutate(self, row: AnyRow, column: str, mutator: str, value: Any) -> None:
+        """Any other mutation (map inserts, pair deletes, arithmetic)."""
+        self.flush()
+        self.txn.mutate(row, column, mutator, value)
 
     # --- after the commit ---------------------------------------------------------------------
 
@@ -492,6 +519,7 @@ class Api:
                 for cmd in commands:
                     cmd.result = None
                     cmd.run(ctx)
+                ctx.flush()
             except BaseException:
                 txn.abort()
                 raise
@@ -532,6 +560,3 @@ def _verb_method(name: str, cls: type[Command]) -> Any:
         pass
     return method
 
-
-# Re-exported for verb modules.
-__all__ += ["ApiError"]

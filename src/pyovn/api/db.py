@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyovn.api.base import Api, Command, RunContext, verb
-from pyovn.api.errors import InvalidArgument, RowNotFound
+from pyovn.api.errors import InvalidArgument
 from pyovn.ovsdb.client import Row
 from pyovn.ovsdb.types import MAP, SCALAR
 
@@ -143,7 +143,7 @@ class DbAdd(_TableCommand):
             for d in self.values:
                 merged.update(d)
             # "insert" on a map adds only keys that are not there yet: ovs-vsctl add semantics.
-            ctx.txn.mutate(row, self.column, "insert", merged)
+            ctx.mutate(row, self.column, "insert", merged)
         else:
             elems: list[Any] = []
             for v in self.values:
@@ -178,7 +178,7 @@ class DbRemove(_TableCommand):
         if self.values:
             ctx.discard(row, self.column, *self.values)
         if self.keyvalues:
-            ctx.txn.mutate(row, self.column, "delete", dict(self.keyvalues))
+            ctx.mutate(row, self.column, "delete", dict(self.keyvalues))
 
 
 @verb()
@@ -343,5 +343,3 @@ class DbFind(DbFindRows):
     def post_commit(self, ctx: RunContext) -> None:
         pass
 
-
-__all__ += ["RowNotFound"]

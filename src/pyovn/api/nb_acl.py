@@ -13,7 +13,7 @@ from typing import Any
 
 from pyovn.api import checks
 from pyovn.api.base import Api, Command, RunContext, verb
-from pyovn.api.errors import AlreadyExists, InvalidArgument, RowNotFound
+from pyovn.api.errors import AlreadyExists, InvalidArgument
 
 nb = verb("OVN_Northbound")
 
@@ -332,5 +332,3 @@ class AddressSetRemoveAddresses(Command):
     def run(self, ctx: RunContext) -> None:
         ctx.discard(ctx.lookup(AS, self.address_set), "addresses", *self.addresses)
 
-
-__all__ = ["RowNotFound"]

@@ -16,6 +16,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "ovsdb-tool": ("pyovn.cli.ovsdb_tool", "create, inspect and compact OVSDB database files"),
     "sandbox": ("pyovn.cli.sandbox", "NB, SB and local OVSDB servers under one directory"),
     "vsctl": ("pyovn.cli.vsctl", "ovs-vsctl: configure the local Open_vSwitch database"),
+    "nbctl": ("pyovn.cli.nbctl", "OVN Northbound management, as ovn-nbctl"),
     "sbctl": ("pyovn.cli.sbctl", "ovn-sbctl: inspect and change the OVN southbound database"),
     "trace": ("pyovn.cli.trace", "explain what the logical pipelines do to a packet"),
 }

@@ -717,7 +717,8 @@ def cmd_list_commands(args: list[str], opts: dict) -> None:
 
 def _unsupported(name: str) -> Callable[[list[str], dict], None]:
     def run(args: list[str], opts: dict) -> None:
-        _fatal(f"'{name}' is not supported by pyovn (standalone databases only)")
+        _fatal(f"'{name}' is not supported by pyovn (standalone databases and one-server "
+               "clusters only)")
     return run
 
 

@@ -17,8 +17,16 @@ import os
 import sys
 import time
 
-from pyovn.ctl import generic, nbctl_acl, nbctl_lb, nbctl_misc, nbctl_nat, nbctl_router
-from pyovn.ctl import nbctl_show, nbctl_switch
+from pyovn.ctl import (
+    generic,
+    nbctl_acl,
+    nbctl_lb,
+    nbctl_misc,
+    nbctl_nat,
+    nbctl_router,
+    nbctl_show,
+    nbctl_switch,
+)
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import nb_global
 from pyovn.ctl.options import parse_command_line

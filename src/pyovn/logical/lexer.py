@@ -446,23 +446,31 @@ def format_integer(value: int, fmt: IntFormat) -> str:
 class Lexer:
     """A cursor over the tokens of ``text``; ``token`` is the current one (already scanned)."""
 
-    __slots__ = ("text", "token", "_p")
+    __slots__ = ("text", "token", "_p", "_peek")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._p = 0
-        self.token = Token(TokenType.END)
-        self.next()
+        self._peek: Token | None = None  # the token after ``token``, once lookahead() scanned it
+        self.token = _scan(text, 0)
+        self._p = self.token.end
 
     # --- moving ----------------------------------------------------------------------------
     def next(self) -> None:
         """Advances to the next token."""
-        self.token = _scan(self.text, self._p)
-        self._p = self.token.end
+        tok = self._peek
+        if tok is None:
+            tok = _scan(self.text, self._p)
+        else:
+            self._peek = None
+        self.token = tok
+        self._p = tok.end
 
     def lookahead(self) -> TokenType:
         """The type of the token after the current one, without advancing."""
-        return _scan(self.text, self._p).type
+        if self._peek is None:
+            self._peek = _scan(self.text, self._p)
+        return self._peek.type
 
     def match(self, type_: TokenType) -> bool:
         """Consumes the current token if it has type ``type_``."""

@@ -213,6 +213,26 @@ def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = N
         value = ctype.value
         assert value is not None
         out: dict = {}
+        if (key.type == STRING and value.type == STRING and key.check is None
+                and value.check is None):
+            # string -> string maps without constraints (external_ids, options, ...): the
+            # common case, where a well-formed pair needs no per-atom parsing.
+            for pair in inner:
+                if type(pair) is list and len(pair) == 2:
+                    k, v = pair
+                    if type(k) is str and type(v) is str:
+                        if k in out:
+                            raise OvsdbInternalError("map contains duplicate key")
+                        out[k] = v
+                        continue
+                if not isinstance(pair, list) or len(pair) != 2:
+                    raise SyntaxError_("expected 2-element array", pair)
+                k = atom_from_json(key, pair[0], symtab)
+                v = atom_from_json(value, pair[1], symtab)
+                if k in out:
+                    raise OvsdbInternalError("map contains duplicate key")
+                out[k] = v
+            return out
         for pair in inner:
             if not isinstance(pair, list) or len(pair) != 2:
                 raise SyntaxError_("expected 2-element array", pair)
@@ -399,7 +419,8 @@ def apply_diff(ctype: ColumnType, old: Any, diff: Any) -> Any:
 
 
 def diff_to_json(ctype: ColumnType, diff: Any) -> Any:
-    return datum_to_json(diff_type(ctype), diff)
+    # datum_to_json looks only at the kind and the atomic types, which diff_type keeps.
+    return datum_to_json(ctype, diff)
 
 
 def diff_from_json(ctype: ColumnType, json: Any) -> Any:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from pyovn.ovsdb import txn as _txn  # a module object: safe whichever module loads first
 from pyovn.ovsdb.data import (
     apply_diff,
     check_datum,
@@ -35,7 +36,7 @@ from pyovn.ovsdb.data import (
 )
 from pyovn.ovsdb.errors import OvsdbError, SyntaxError_
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
-from pyovn.ovsdb.types import MAP, SCALAR, ColumnType
+from pyovn.ovsdb.types import MAP, SCALAR, STRING, ColumnType
 
 __all__ = ["Database", "Table", "TableInfo", "RefColumn", "TxnResult", "ChangeSet", "Row",
            "changed_columns", "index_key", "hashable"]
@@ -128,7 +129,7 @@ class TableInfo:
     """Facts derived once from a table schema for the engine's hot paths."""
 
     __slots__ = ("schema", "name", "types", "defaults", "bad_defaults", "strong", "weak",
-                 "persistent", "indexes", "is_root", "max_rows", "user_columns")
+                 "persistent", "indexes", "is_root", "max_rows", "user_columns", "plain_strings")
 
     def __init__(self, ts: TableSchema) -> None:
         self.schema = ts
@@ -136,6 +137,10 @@ class TableInfo:
         self.is_root = ts.is_root
         self.max_rows = ts.max_rows
         self.types: dict[str, ColumnType] = {n: c.type for n, c in ts.columns.items()}
+        # String columns with no constraints: a JSON string is their value as it is.
+        self.plain_strings: frozenset[str] = frozenset(
+            n for n, t in self.types.items()
+            if t.kind == SCALAR and t.key.type == STRING and t.key.check is None)
         self.user_columns: tuple[str, ...] = tuple(ts.user_columns)
         self.defaults: dict[str, Any] = {n: c.type.default() for n, c in
                                          ts.user_columns.items()}
@@ -231,6 +236,10 @@ class Database:
         # Set diffs known from the last transaction's mutations, valid for its change set only.
         self._hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
         self._hinted: ChangeSet | None = None
+        # The same for the change set committed last (monitors and record_of use them to turn
+        # a mutated set into its update2 diff without comparing the whole old and new sets).
+        self._committed_hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
+        self._committed: ChangeSet | None = None
 
     # -- history ----------------------------------------------------------------------------------
     def set_history_limit(self, limit: int, *, by_atoms: bool = False) -> None:
@@ -296,9 +305,8 @@ class Database:
                  locks: frozenset[str] | set[str] = frozenset(), now_ms: float = 0.0,
                  started_ms: float | None = None) -> TxnResult:
         """Run ``ops`` (the transact params after the database name); does not commit."""
-        from pyovn.ovsdb.txn import execute
         elapsed = 0.0 if started_ms is None else max(0.0, now_ms - started_ms)
-        result, hints = execute(self, ops, read_only=read_only, locks=locks,
+        result, hints = _txn.execute(self, ops, read_only=read_only, locks=locks,
                                 elapsed_ms=elapsed, with_hints=True)
         self._hints, self._hinted = hints, result.changes
         return result
@@ -311,6 +319,7 @@ class Database:
         weak_in = self.weak_in
         hints = self._hints if changes is self._hinted else {}
         self._hints, self._hinted = {}, None
+        self._committed_hints, self._committed = hints, changes
         for tname, trows in changes.items():
             table = self.tables[tname]
             info = table.info
@@ -381,6 +390,13 @@ class Database:
             self.history.append((self.last_txn_id, changes))
         return self.txn_index
 
+    def set_diff_hints(self, changes: ChangeSet
+                       ) -> dict[tuple[str, str, str], tuple[frozenset, frozenset]]:
+        """For the change set committed last: (table, uuid, column) -> (removed, added) atoms
+        of set columns changed only by mutate insert/delete, i.e. exactly old - new and
+        new - old, known without comparing the sets.  Empty for any other change set."""
+        return self._committed_hints if changes is self._committed else {}
+
     def changes_since(self, txn_id: str) -> list[ChangeSet] | None:
         """The change sets committed after ``txn_id``, or None if it is not in the history."""
         if txn_id == self.last_txn_id:
@@ -397,6 +413,7 @@ class Database:
         ``is_diff`` (what ovsdb-server 3.1 writes) modified sets and maps are written as
         update2-style diffs; otherwise modified columns carry their full new values."""
         rec: dict[str, Any] = {}
+        hints = self.set_diff_hints(changes)
         for tname, trows in changes.items():
             info = self.infos[tname]
             types = info.types
@@ -411,13 +428,22 @@ class Database:
                     defaults = info.defaults
                     for c in info.persistent:
                         v = new[c]
-                        if v != defaults[c]:
+                        d = defaults[c]
+                        # (columns an insert did not set hold the very default object)
+                        if v is not d and v != d:
                             row_json[c] = datum_to_json(types[c], v)
                 else:
                     for c in info.persistent:
                         v = new[c]
                         ov = old[c]
-                        if v != ov:
+                        if hints and is_diff:
+                            h = hints.get((tname, uuid, c))
+                            if h is not None:
+                                # A mutated set: its diff is known, O(diff) not O(set).
+                                if h[0] or h[1]:
+                                    row_json[c] = diff_to_json(types[c], h[0] | h[1])
+                                continue
+                        if v is not ov and v != ov:
                             t = types[c]
                             if is_diff and t.kind != SCALAR:
                                 row_json[c] = diff_to_json(t, datum_diff(t, ov, v))

@@ -173,9 +173,12 @@ class Monitor:
                 out[name] = trows
         return out
 
-    def changes_to_json(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]]
-                        ) -> dict[str, Any] | None:
-        """The table-updates (version 1) or table-updates2 (2, 3) for one change set."""
+    def changes_to_json(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]],
+                        hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]]
+                        | None = None) -> dict[str, Any] | None:
+        """The table-updates (version 1) or table-updates2 (2, 3) for one change set.
+        'hints' (``Database.set_diff_hints``): set columns whose (removed, added) atoms are
+        already known, so their update2 diff costs O(diff), not O(set)."""
         out: dict[str, Any] = {}
         v2 = self.version >= 2
         for name, rows in changes.items():
@@ -195,7 +198,8 @@ class Monitor:
                         trows[u] = ({"delete": None} if v2
                                     else {"old": self._row_json(tm, old, False)})  # type: ignore[arg-type]
                 elif was and now and tm.modify:
-                    upd = self._modify(tm, old, new, v2)  # type: ignore[arg-type]
+                    upd = self._modify(tm, old, new, v2,  # type: ignore[arg-type]
+                                       name, u, hints)
                     if upd is not None:
                         trows[u] = upd
             if trows:
@@ -203,12 +207,22 @@ class Monitor:
         return out or None
 
     @staticmethod
-    def _modify(tm: TableMonitor, old: Row, new: Row, v2: bool) -> dict[str, Any] | None:
+    def _modify(tm: TableMonitor, old: Row, new: Row, v2: bool, table: str = "", uuid: str = "",
+                hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None = None
+                ) -> dict[str, Any] | None:
         changed: dict[str, Any] = {}
         if v2:
             for c, t, _ in tm.coltypes:
                 a, b = old[c], new[c]
-                if a is b or a == b:
+                if a is b:
+                    continue
+                if hints and t.max != 1:
+                    h = hints.get((table, uuid, c))
+                    if h is not None:
+                        if h[0] or h[1]:
+                            changed[c] = data.diff_to_json(t, h[0] | h[1])
+                        continue
+                if a == b:
                     continue
                 # As ovsdb-server: a column of at most one element carries its new value,
                 # larger sets and maps the difference.

@@ -558,6 +558,7 @@ class RaftStorage:
     (a new term in which this server leads) before the first :meth:`append`."""
 
     model = "clustered"
+    n_written = 0    # see n_read
 
     def __init__(self, log: storage.Log, state: RaftState) -> None:
         self.log = log
@@ -575,15 +576,23 @@ class RaftStorage:
         self._election_timer = state.election_timer()
         self._log_start = state.log_start
         self._log_end = state.log_end
-        self.n_written = 0
 
     @classmethod
     def open(cls, path: str, *, sync: bool = True) -> RaftStorage:
         """Open and replay clustered file 'path'; raises StorageError unless it is a valid
         clustered file of a one-server cluster this server belongs to."""
         log = storage.Log.open(path, sync=sync, magic=RAFT_MAGIC)
+        header_end = 0
+
+        def read() -> Any:
+            nonlocal header_end
+            for rec in log.read():
+                if not header_end:
+                    header_end = rec.end
+                yield rec
         try:
-            state = read_log(log.read(), path)
+            state = read_log(read(), path)
+            log.base = header_end    # ovsdb-server's base for "grew lots": after the header
             h = state.header
             if h.joining:
                 raise storage.StorageError(
@@ -647,7 +656,6 @@ class RaftStorage:
         self._log_end = index + 1
         self._last_eid = eid
         self._last_term = self.state.term
-        self.n_written += 1
         return offset
 
     def commit(self, *, durable: bool = False) -> None:
@@ -667,7 +675,6 @@ class RaftStorage:
         self.log.replace([new.to_json(), state_rec.to_json()])
         self.state.header = new
         self._log_start = self._log_end
-        self.n_written = 0
 
     # -- sizes, for the compaction policy ---------------------------------------------------------
     @property

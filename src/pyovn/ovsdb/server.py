@@ -186,6 +186,10 @@ class Session(asyncio.Protocol):
     def send(self, msg: Any) -> None:
         self.server.outbox_send(self, orjson.dumps(msg))
 
+    def send_bytes(self, data: bytes) -> None:
+        """Send a message already serialised (one JSON-RPC object)."""
+        self.server.outbox_send(self, data)
+
     def close(self, abort: bool = False) -> None:
         if self.closed:
             return
@@ -256,6 +260,8 @@ class Session(asyncio.Protocol):
 
 
 _DEFERRED = object()
+_UNSET = object()
+_NO_LOCKS: frozenset[str] = frozenset()
 
 
 # --- method handlers ----------------------------------------------------------------------------
@@ -544,7 +550,8 @@ class OvsdbServer:
         """Execute a transaction; False if it is blocked on a ``wait``."""
         session = p.session
         read_only = st.read_only or session.read_only
-        locks = frozenset(n for n, owned in session.locks.items() if owned)
+        locks = (frozenset(n for n, owned in session.locks.items() if owned) if session.locks
+                 else _NO_LOCKS)
         res = st.db.transact(p.ops, read_only=read_only, locks=locks, now_ms=now_ms(),
                              started_ms=p.started_ms)
         if res.blocked:
@@ -571,16 +578,34 @@ class OvsdbServer:
             self._kick_fsync()
         elif not self._outbox and self._durable == self._seq - 1:
             self._durable = self._seq
-        for mon in list(st.monitors):
-            upd = mon.changes_to_json(changes)
-            if upd:
-                mon.session.send(mon.notification(upd, txn_id))
+        if st.monitors:
+            self._notify_monitors(st, changes, txn_id)
         for hook in self.on_commit:
             hook(st, changes)
         if st.waiters:
             asyncio.get_event_loop().call_soon(self._rerun_waiters, st)
         if record is not None:
             self._maybe_compact(st)
+
+    def _notify_monitors(self, st: DbState, changes: Any, txn_id: str) -> None:
+        """Send each monitor its update.  Monitors with equal ``spec_key`` (same version, tables,
+        columns and selections, no condition) get the same update: it is computed and
+        serialised once per distinct spec, and only the envelope differs per monitor."""
+        hints = st.db.set_diff_hints(changes)
+        shared: dict[Any, bytes | None] = {}
+        for mon in list(st.monitors):
+            key = mon.spec_key
+            if key is None:
+                upd = mon.changes_to_json(changes, hints)
+                if upd:
+                    mon.session.send(mon.notification(upd, txn_id))
+                continue
+            blob = shared.get(key, _UNSET)
+            if blob is _UNSET:
+                upd = mon.changes_to_json(changes, hints)
+                blob = shared[key] = orjson.dumps(upd) if upd else None
+            if blob is not None:
+                mon.session.send_bytes(mon.notification_bytes(blob, txn_id))
 
     def _rerun_waiters(self, st: DbState) -> None:
         for p in list(st.waiters):
@@ -670,8 +695,11 @@ class OvsdbServer:
     def _maybe_compact(self, st: DbState) -> None:
         if st.schedule is None:
             st.schedule = storage.CompactionSchedule.start(time.monotonic() * 1000)
+        now = time.monotonic() * 1000
+        if now < st.schedule.next_min_ms:
+            return  # what should_compact would say, without gathering its arguments
         lg = st.log
-        if storage.should_compact(st.schedule, time.monotonic() * 1000,
+        if storage.should_compact(st.schedule, now,
                                   n_records=lg.n_read + lg.n_written, size=lg.offset, base=lg.base):
             try:
                 self.compact(st)

@@ -82,7 +82,8 @@ class FileFormatError(StorageError):
 
 
 class ClusteredDatabaseError(StorageError):
-    """The file is in the clustered (Raft) format, which pyovn does not serve."""
+    """The file is in the clustered (Raft) format where a standalone file is expected (pyovn
+    serves one-server clusters through pyovn.ovsdb.raftlog)."""
 
     def __init__(self, path: str) -> None:
         super().__init__(f"{path}: clustered databases are not supported", path=path)
@@ -113,7 +114,7 @@ def encode_record(record: dict[str, Any], magic: str = MAGIC) -> bytes:
     """The bytes of one record, header and data line."""
     data = orjson.dumps(record) + b"\n"
     sha1 = hashlib.sha1(data).hexdigest()
-    return b"OVSDB %s %d %s\n" % (magic.encode(), len(data), sha1.encode()) + data
+    return f"OVSDB {magic} {len(data)} {sha1}\n".encode() + data
 
 
 def read_magic(path: str) -> str:

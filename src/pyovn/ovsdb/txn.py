@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pyovn.ovsdb import database as _database
 from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.data import (
     SymbolTable,
@@ -69,6 +70,26 @@ def _english_list(items: list[str]) -> str:
     if len(items) == 2:
         return f"{items[0]} and {items[1]}"
     return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+class _OpParser(MemberParser):
+    """The parser of one operation, named "ovsdb operation I of N" in its errors; the name is
+    only formatted when an error needs it."""
+
+    __slots__ = ("index", "count")
+
+    def __init__(self, json: Any, index: int, count: int) -> None:  # noqa: D107
+        self.json = json
+        self.index = index
+        self.count = count
+        self.used = set()
+        self.error = None
+        if not isinstance(json, dict):
+            self.error = SyntaxError_(f"Parsing {self.name} failed: Object expected.")
+
+    @property  # type: ignore[override]
+    def name(self) -> str:  # type: ignore[override]
+        return f"ovsdb operation {self.index} of {self.count}"
 
 
 class Txn:
@@ -138,6 +159,13 @@ class Txn:
 
     # -- parsing helpers --------------------------------------------------------------------------
     def table(self, p: MemberParser, member: str = "table") -> TableInfo | None:
+        json = p.json
+        if type(json) is dict:
+            info = self.db.infos.get(json.get(member))  # type: ignore[arg-type]
+            if info is not None:
+                # A table's name is an <id>: what the general path below would check.
+                p.used.add(member)
+                return info
         name = p.member(member, OP_ID)
         if name is None:
             return None
@@ -150,9 +178,13 @@ class Txn:
                   for_insert: bool) -> dict[str, Any]:
         """Column values given in a "row" object (ovsdb_row_from_json)."""
         types = info.types
+        plain = info.plain_strings
         out: dict[str, Any] = {}
         symtab = self.symtab
         for name, value in json.items():
+            if type(value) is str and name in plain:
+                out[name] = value   # what datum_from_json returns for these, without the calls
+                continue
             t = types.get(name)
             if t is None:
                 raise UnknownColumn(f"No column {name} in table {info.name}.", json)
@@ -425,31 +457,36 @@ def execute(db: Database, ops: list, *, read_only: bool = False,
 
 def _execute(db: Database, ops: list, *, read_only: bool, locks: frozenset[str] | set[str],
              elapsed_ms: float) -> tuple[TxnResult, Txn]:
-    from pyovn.ovsdb.database import TxnResult
+    TxnResult = _database.TxnResult
     x = Txn(db, read_only=read_only, locks=locks, elapsed_ms=elapsed_ms)
     n = len(ops)
     results: list = []
     error: OvsdbError | None = None
     for i, op_json in enumerate(ops, 1):
-        p = MemberParser(op_json, f"ovsdb operation {i} of {n}")
-        op_name = p.member("op", OP_ID)
+        p = _OpParser(op_json, i, n)
+        # The operation's name: a known name is an <id>, so the parser's checks are implied.
+        op_name = op_json.get("op") if type(op_json) is dict else None
+        entry = OPERATIONS.get(op_name) if type(op_name) is str else None  # type: ignore[arg-type]
+        if entry is not None:
+            p.used.add("op")
+        else:
+            op_name = p.member("op", OP_ID)
+            if op_name is not None:
+                p.raise_error(f'No operation "{op_name}"')
         result: dict | None = None
         ro = True
-        if op_name is not None:
-            entry = OPERATIONS.get(op_name)
-            if entry is None:
-                p.raise_error(f'No operation "{op_name}"')
-            else:
-                executor, ro = entry
-                try:
-                    result = executor(x, p)
-                except OvsdbError as e:
-                    error = e
-        try:
-            p.finish()
-        except OvsdbError as e:
-            error = e   # a parse error overrides any other error
-        if error is None and not ro and read_only:
+        if entry is not None:
+            executor, ro = entry
+            try:
+                result = executor(x, p)
+            except OvsdbError as e:
+                error = e
+        if p.error is not None or len(op_json) > len(p.used):
+            try:
+                p.finish()
+            except OvsdbError as e:
+                error = e   # a parse error overrides any other error
+        if error is None and read_only and not ro:
             error = NotAllowed(f"{op_name} operation not allowed when database server is in "
                                "read only mode")
         if error is not None:
@@ -462,6 +499,9 @@ def _execute(db: Database, ops: list, *, read_only: bool, locks: frozenset[str] 
         blocked = isinstance(error, NotSupported) and x.timeout_ms != 0
         return TxnResult(results, None, blocked=blocked, durable=x.durable, comment=comment,
                          timeout_ms=x.timeout_ms, base_index=db.txn_index, error=error), x
+    if not x.ch:
+        return TxnResult(results, None, durable=x.durable, comment=comment,
+                         timeout_ms=x.timeout_ms, base_index=db.txn_index), x
     try:
         changes = _precommit(x)
     except OvsdbError as e:
@@ -476,15 +516,37 @@ def _precommit(x: Txn) -> ChangeSet:
     db = x.db
     infos = db.infos
     ch = x.ch
-    # 1. Drop changes that change nothing.
+    # 1. Drop changes that change nothing.  The same pass notes what later steps need to look
+    # at (deletions, non-root tables, row limits), so that a step with nothing to do
+    # costs nothing: most transactions touch a row or two.
+    has_delete = gc_tables = limited = False
     for tname in list(ch):
         trows = ch[tname]
-        for uuid in [u for u, (old, new) in trows.items()
-                     if (old is None and new is None)
-                     or (old is not None and new is not None and _same_row(old, new))]:
-            del trows[uuid]
+        noops = None
+        for uuid, (old, new) in trows.items():
+            if old is None:
+                if new is not None:
+                    continue
+            elif new is None:
+                has_delete = True
+                continue
+            elif not _same_row(old, new):
+                continue
+            if noops is None:
+                noops = [uuid]
+            else:
+                noops.append(uuid)
+        if noops:
+            for uuid in noops:
+                del trows[uuid]
         if not trows:
             del ch[tname]
+            continue
+        info = infos[tname]
+        if not info.is_root:
+            gc_tables = True
+        if info.max_rows != UINT_MAX:
+            limited = True
     if not ch:
         return {}
 
@@ -499,10 +561,22 @@ def _precommit(x: Txn) -> ChangeSet:
         for uuid, (old, new) in trows.items():
             for rc in strong:
                 c = rc.name
-                ov = old[c] if old is not None else None
-                nv = new[c] if new is not None else None
-                if ov is nv or (ov is None and not nv) or (nv is None and not ov):
-                    continue
+                # (no-op changes were dropped: old and new are not both None)
+                if old is None:
+                    ov = None
+                    nv = new[c]     # type: ignore[index]
+                    if not nv:
+                        continue
+                elif new is None:
+                    ov = old[c]
+                    nv = None
+                    if not ov:
+                        continue
+                else:
+                    ov = old[c]
+                    nv = new[c]
+                    if ov is nv:
+                        continue
                 removed, added = rc.delta(ov, nv, hints.get((tname, uuid, c)))
                 for _, u in removed:
                     if u != uuid:   # a row's references to itself do not keep it alive
@@ -517,7 +591,7 @@ def _precommit(x: Txn) -> ChangeSet:
                     delta[u] = delta.get(u, 0) + 1
                     delta_table[u] = rt
     refcount = db.refcount
-    if delta or refcount:
+    if has_delete and (delta or refcount):
         for tname, trows in ch.items():
             for uuid, (old, new) in trows.items():
                 if old is not None and new is None:
@@ -527,26 +601,28 @@ def _precommit(x: Txn) -> ChangeSet:
                             f"cannot delete {tname} row {uuid} because of {left} remaining "
                             "reference(s)")
 
-    # 3. Garbage collection of unreferenced rows in non-root tables.
-    if db.has_gc:
+    # 3. Garbage collection of unreferenced rows in non-root tables (candidates: rows of
+    # non-root tables this transaction changed, and rows whose reference count changed).
+    if db.has_gc and (gc_tables or delta):
         _collect_garbage(x, delta, delta_table)
 
     # 4. maxRows.
-    for tname, trows in ch.items():
-        info = infos[tname]
-        if info.max_rows != UINT_MAX:
-            n = len(db.tables[tname].rows)
-            for old, new in trows.values():
-                n += (new is not None) - (old is not None)
-            if n > info.max_rows:
-                raise ConstraintViolation(
-                    f'transaction causes "{tname}" table to contain {n} rows, greater than '
-                    f"the schema-defined limit of {info.max_rows} row(s)")
+    if limited:
+        for tname, trows in ch.items():
+            info = infos[tname]
+            if info.max_rows != UINT_MAX:
+                n = len(db.tables[tname].rows)
+                for old, new in trows.values():
+                    n += (new is not None) - (old is not None)
+                if n > info.max_rows:
+                    raise ConstraintViolation(
+                        f'transaction causes "{tname}" table to contain {n} rows, greater than '
+                        f"the schema-defined limit of {info.max_rows} row(s)")
 
     # 5. Weak references.
     _assess_weak_refs(x)
 
-    # 6. Unique indexes.
+    # 6. Unique indexes (of every table changed by now: step 5 may have changed more).
     for tname, trows in ch.items():
         if infos[tname].indexes:
             _check_indexes(x, tname, trows)
@@ -628,11 +704,21 @@ def _assess_weak_refs(x: Txn) -> None:
                     if srcs:
                         for src in srcs:
                             todo[src] = None
-    for tname, trows in list(ch.items()):
-        if infos[tname].weak:
-            for u, e in trows.items():
-                if e[1] is not None:
-                    todo[(tname, u)] = None
+    for tname, trows in ch.items():
+        weak = infos[tname].weak
+        if weak:
+            for u, (old, new) in trows.items():
+                if new is None:
+                    continue
+                if old is None:
+                    # An inserted row whose weak reference columns are all empty sets or maps
+                    # has nothing to check (the loop below would skip every column).
+                    for rc in weak:
+                        if rc.kind == SCALAR or new[rc.name]:
+                            break
+                    else:
+                        continue
+                todo[(tname, u)] = None
     for tname, u in todo:
         row = x.get(tname, u)
         if row is None:

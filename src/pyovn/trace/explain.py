@@ -144,7 +144,9 @@ def _stops(table: Node) -> bool:
     if "lflow" not in table.info:
         return False
     for c in table.children:
-        if c.type in (NodeType.PIPELINE, NodeType.TRANSFORMATION, NodeType.XNEXT):
+        if c.type is NodeType.TRANSFORMATION and c.text.startswith("LOG:"):
+            continue  # a log() record, not a new packet
+        if c.type in (NodeType.PIPELINE, NodeType.TRANSFORMATION, NodeType.TABLE):
             return False
         if c.type is NodeType.ACTION and c.text.startswith(_CONTINUES):
             return False

@@ -1,14 +1,15 @@
 """The trace tree: what the walk records and the printers show.
 
-A trace is a tree of ``Node``s, as in ovn-trace: a *pipeline* (``ingress(dp=..., inport=...)``,
-``egress(...)``, ``multicast(...)``) contains *tables* (the logical flow that matched), a table
-contains *actions* as written in the flow, *modifications* (the effect on the packet, e.g.
-``eth.dst = 00:..``, ``output("vm2")``), *outputs* (``/* output to "vm2", type "" */``) and
-*errors*; a *transformation* (``ct_next(ct_state=...)``, ``ct_lb``, ``icmp4``, ``select: ...``)
-is a new version of the packet that the following tables see.  ``XNEXT`` is the
-``next(pipeline=..., table=...)`` action that jumps to another pipeline: shown in detail only.
-Each printer keeps the node types its format shows and splices the children of the others in
-their place (see ``output``).
+A trace is a tree of ``Node``s of the kinds ovn-trace has: a *pipeline*
+(``ingress(dp=..., inport=...)``, ``egress(...)``, ``multicast(...)``) contains a *table* (the
+logical flow that matched); a table contains its *actions* as written, each followed by what it
+did: *modifications* of the packet (``eth.dst = ..``, ``output("vm2")``), *outputs*
+(``/* output to "vm2", type "" */``), *errors*, the next table (tables nest), a new pipeline,
+or a *transformation* (``ct_next(ct_state=...)``, ``ct_lb``, ``icmp4``, ``select: ...``,
+``LOG: ...``): a new version of the packet that the tables under it see.  Each printer keeps
+the node types its format shows and splices the children of the others in their place (see
+``output``).  ``info`` carries what ``--explain`` needs (matched flow, datapath, packet state)
+and printing hints (``always_indent``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ class NodeType(enum.Enum):
     PIPELINE = "pipeline"
     TABLE = "table"
     ACTION = "action"
-    XNEXT = "xnext"
     MODIFY = "modify"
     OUTPUT = "output"
     ERROR = "error"

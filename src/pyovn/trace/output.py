@@ -50,9 +50,9 @@ def _blocks(nodes: list[Node], level: int, out: list[str]) -> None:
         out.append(line)
 
 
-_SUMMARY_DROP = frozenset({NodeType.TABLE, NodeType.MODIFY, NodeType.XNEXT})
+_SUMMARY_DROP = frozenset({NodeType.TABLE, NodeType.MODIFY})
 _MINIMAL_DROP = frozenset(
-    {NodeType.ACTION, NodeType.PIPELINE, NodeType.TABLE, NodeType.OUTPUT, NodeType.XNEXT}
+    {NodeType.ACTION, NodeType.PIPELINE, NodeType.TABLE, NodeType.OUTPUT}
 )
 
 

@@ -193,6 +193,7 @@ class SbModel:
         self.load_balancers: list[LoadBalancer] = []
         self.chassis: dict[str, dict[str, Any]] = {}  # by uuid
         self.fdb: dict[tuple[int, str], int] = {}  # (dp key, mac) -> port key
+        self.flow_mask = 0  # ovn-trace's hash buckets of logical flows (see from_rows)
 
     # --- lookups ---------------------------------------------------------------------------
     def find_datapath(self, ident: str) -> Datapath | None:
@@ -302,7 +303,7 @@ class SbModel:
                     dp_key=dp.key,
                 )
                 dp.flows.setdefault((pipeline, f.table), []).append(f)
-        mask = _hmap_mask(len(rows.get("Logical_Flow", {})))
+        mask = m.flow_mask = _hmap_mask(len(rows.get("Logical_Flow", {})))
         for dp in m.datapaths.values():
             for flows in dp.flows.values():
                 # Highest priority first.  Among equal priorities ovn-trace keeps the order of

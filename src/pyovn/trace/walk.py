@@ -26,6 +26,8 @@ must leave a trace; plain assignments reuse the compiled form of that one action
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,7 +54,14 @@ from pyovn.logical.actions import (
     Simple,
     compile_actions,
 )
-from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow, format_field_value, read_field, write_field
+from pyovn.logical.flow import (
+    CHASSIS_RESIDENT_KEY,
+    FieldRef,
+    Flow,
+    format_field_value,
+    read_field,
+    write_field,
+)
 from pyovn.trace.microflow import format_uflow
 from pyovn.trace.nodes import Node, NodeType
 from pyovn.trace.packets import get_tp_dst, make_packet
@@ -142,6 +151,7 @@ class Walker:
         self._ct = list(self.opts.ct)
         self._lb_dst = self.opts.lb_dst  # ct_lb with backends uses it once
         self._depth = 0
+        self.bucket_tie = False
 
     # --- entry point ----------------------------------------------------------------------
     def trace(self, dp: Datapath, flow: Flow) -> Node:
@@ -159,16 +169,18 @@ class Walker:
         # ovn-trace is not chassis specific: every port that exists is taken as resident.
         flow[CHASSIS_RESIDENT_KEY] = self._resident
         self.table(dp, flow, "ingress", 0, pnode)
+        root.info["bucket_tie"] = self.bucket_tie
         return root
 
     def _resident(self, port: str) -> bool:
         return not port or port in self.model.ports
 
     def _dp_name(self, dp: Datapath) -> str:
+        nb_uuid = dp.external_ids.get("logical-switch") or dp.external_ids.get(
+            "logical-router") or dp.uuid
         if not self.opts.friendly_names:
-            return dp.external_ids.get("logical-switch") or dp.external_ids.get(
-                "logical-router") or dp.uuid
-        return dp.external_ids.get("name2") or dp.name or dp.uuid
+            return nb_uuid
+        return _shorten_uuid(dp.external_ids.get("name2") or dp.name or nb_uuid)
 
     def _port_name(self, dp: Datapath, name: str) -> str:
         """The name ovn-trace shows for a port of ``dp`` ("" for none, "(unnamed)")."""
@@ -177,16 +189,42 @@ class Walker:
         pb = self.model.ports.get(name)
         if pb is None or pb.datapath is not dp:
             return "(unnamed)"
-        if self.opts.friendly_names:
-            return pb.external_ids.get("name") or pb.name
-        return pb.name
+        return self._friendly_port(pb.name)
+
+    def _friendly_port(self, name: str) -> str:
+        pb = self.model.ports.get(name)
+        if pb is None or not self.opts.friendly_names:
+            return name
+        return _shorten_uuid(pb.external_ids.get("name") or pb.name)
+
+    def _friendly_text(self, text: str) -> str:
+        """``text`` (a match or an action) with quoted port names made friendly."""
+        if not self.opts.friendly_names or '"' not in text:
+            return text
+        return _QUOTED.sub(lambda m: _quote(self._friendly_port(_unquote(m.group(0))))
+                           if _unquote(m.group(0)) in self.model.ports else m.group(0), text)
 
     # --- tables ---------------------------------------------------------------------------
     def lookup(self, dp: Datapath, flow: Flow, pipeline: str, table: int) -> LogicalFlow | None:
-        for f in dp.table(pipeline, table):
+        flows = dp.table(pipeline, table)
+        for i, f in enumerate(flows):
             if f.matcher(self.model)(flow):
+                self._check_tie(f, flows[i + 1:], flow)
                 return f
         return None
+
+    def _check_tie(self, f: LogicalFlow, rest: list[LogicalFlow], flow: Flow) -> None:
+        """Notes (in ``bucket_tie``) when another flow of the same priority in the same hash
+        bucket also matches: ovn-trace's choice between them depends on its hash table's
+        history, which the walk does not model."""
+        mask = self.model.flow_mask
+        bucket = int(f.uuid[:8], 16) & mask
+        for g in rest:
+            if g.priority != f.priority or int(g.uuid[:8], 16) & mask != bucket:
+                break
+            if g.matcher(self.model)(flow):
+                self.bucket_tie = True
+                return
 
     def table(self, dp: Datapath, flow: Flow, pipeline: str, table: int, super_: Node) -> None:
         while True:
@@ -211,7 +249,7 @@ class Walker:
                 f"{f.stage_name}: " if f.stage_name else f"({f.source}): " if f.source else "")
             node = super_.add(
                 NodeType.TABLE,
-                f"{table:2d}. {head}{f.match}, priority {f.priority}, uuid {f.uuid[:8]}",
+                f"{table:2d}. {head}{self._friendly_text(f.match)}, priority {f.priority}, uuid {f.uuid[:8]}",
                 dp=dp, pipeline=pipeline, table=table, lflow=f, flow_state=dict(flow),
             )
             parsed = f.parsed(self.model)
@@ -238,7 +276,7 @@ class Walker:
             return
         stack: list[int] = []
         for a in actions:
-            ctx.add(NodeType.ACTION, a.to_string())
+            ctx.add(NodeType.ACTION, self._friendly_text(a.to_string()))
             self.action(a, flow, ctx, stack)
 
     def action(self, a: Action, flow: Flow, ctx: _Ctx, stack: list[int]) -> None:  # noqa: C901
@@ -663,6 +701,23 @@ def _parse_vip(key: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address,
         return ipaddress.ip_address(host), port
     except ValueError:
         return None
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_UUID_TAIL = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _unquote(s: str) -> str:
+    return json.loads(s) if "\\" in s else s[1:-1]
+
+
+def _quote(s: str) -> str:
+    return json.dumps(s)
+
+
+def _shorten_uuid(name: str) -> str:
+    """ovn-trace's friendly form of a name ending in a UUID: only its first 6 digits kept."""
+    return name[: len(name) - 30] if _UUID_TAIL.search(name) else name
 
 
 def _mac(v: int | None) -> str:

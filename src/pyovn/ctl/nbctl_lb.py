@@ -1,0 +1,248 @@
+"""ovn-nbctl's load balancer commands: ``lb-*``, ``ls-lb-*``, ``lr-lb-*``.
+
+VIPs and backends are parsed like OVS's ``inet_parse_active`` (``IP``, ``IP:PORT``,
+``[IPv6]:PORT`` or a bare IPv6 address), logging the same ``socket_util`` errors, and stored
+normalised (``[fd00::1]:80``). ``lb-list`` prints one line per VIP, the protocol only for VIPs
+with a port, with the VIP column as wide as the longest VIP listed plus four.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+from pyovn.ctl.context import Context
+from pyovn.ctl.nbctl_common import (
+    find_lb,
+    find_lr,
+    find_ls,
+    first,
+    ip4_text,
+    ip6_text,
+    ip_parse,
+    ipv6_parse,
+    set_rows,
+)
+from pyovn.ctl.registry import Command, CtlError
+from pyovn.ctl.txnview import Row
+
+__all__ = ["COMMANDS", "parse_endpoint"]
+
+_PROTOCOLS = ("tcp", "udp", "sctp")
+_seq = 1
+
+
+def _log_err(message: str) -> None:
+    global _seq
+    _seq += 1
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    sys.stderr.write(f"{stamp}|{_seq:05d}|socket_util|ERR|{message}\n")
+
+
+def parse_endpoint(s: str) -> tuple[int, str, int] | None:
+    """(family 4|6, address text, port or 0) of an endpoint; None (after logging) if bad."""
+    if s.startswith("["):
+        close = s.find("]")
+        host = s[1:] if close < 0 else s[1:close]
+        rest = "" if close < 0 else s[close + 1:]
+        port_s = rest[1:] if rest.startswith(":") else ""
+    elif s.count(":") > 1:
+        host, port_s = s, ""
+    else:
+        host, _, port_s = s.partition(":")
+    port = 0
+    if port_s:
+        if re.fullmatch(r"\s*[+-]?\d+", port_s) is None or not 0 <= int(port_s) <= 65535:
+            _log_err(f'{s}: bad port number "{port_s}"')
+            return None
+        port = int(port_s)
+    if ":" in host:
+        ip = ipv6_parse(host)
+        if ip is None:
+            _log_err(f'{s}: bad IPv6 address "{host}"')
+            return None
+        return 6, ip6_text(ip), port
+    ip = ip_parse(host)
+    if ip is None:
+        _log_err(f'{s}: bad IP address "{host}"')
+        return None
+    return 4, ip4_text(ip), port
+
+
+def _endpoint_text(family: int, addr: str, port: int) -> str:
+    if not port:
+        return addr
+    return f"[{addr}]:{port}" if family == 6 else f"{addr}:{port}"
+
+
+def _lb_add(ctx: Context) -> None:
+    name, vip_arg, ips_arg = ctx.argv[1:4]
+    may_exist = ctx.has("--may-exist")
+    dup = ctx.has("--add-duplicate")
+    if may_exist and dup:
+        raise CtlError("--may-exist and --add-duplicate may not be used together")
+    reject, event = ctx.has("--reject"), ctx.has("--event")
+    if reject and event:
+        raise CtlError("--reject and --event can't specified at the same time")
+    proto = "tcp"
+    if len(ctx.argv) == 5:
+        proto = ctx.argv[4]
+        if proto not in _PROTOCOLS:
+            raise CtlError(f'{proto}: protocol must be one of "tcp", "udp",  or "sctp".')
+    vip = parse_endpoint(vip_arg)
+    if vip is None:
+        raise CtlError(f"{vip_arg}: should be an IP address (or an IP address and a port "
+                       "number with : as a separator).")
+    with_port = vip[2] != 0
+    if len(ctx.argv) == 5 and not with_port:
+        raise CtlError("Protocol is unnecessary when no port of vip is given.")
+    vip_text = _endpoint_text(*vip)
+    backends = []
+    for token in ips_arg.split(","):
+        if not token:
+            continue
+        ep = parse_endpoint(token)
+        if ep is None:
+            raise CtlError(f"{token}: should be an IP address.")
+        if ep[0] != vip[0]:
+            raise CtlError(f"{token}: IP address family is different from VIP {vip[1]}.")
+        if with_port and not ep[2]:
+            raise CtlError(f"{token}: should be an IP address and a port number with : as "
+                           "a separator.")
+        if not with_port and ep[2]:
+            raise CtlError(f"{token}: should be an IP address.")
+        backends.append(_endpoint_text(*ep))
+    ips = ",".join(backends)
+    txn = ctx.view()
+    lb = find_lb(ctx, name, False)
+    if lb is not None and not dup and vip_text in lb["vips"]:
+        if not may_exist:
+            raise CtlError(f"{name}: a load balancer with this vip ({vip_text}) already exists")
+        txn.map_set(lb, "vips", vip_text, ips)
+        if len(ctx.argv) == 5:
+            txn.write(lb, "protocol", frozenset((proto,)))
+        return
+    if lb is None or dup:
+        lb = txn.insert("Load_Balancer")
+        txn.write(lb, "name", name)
+        if with_port:
+            txn.write(lb, "protocol", frozenset((proto,)))
+        if reject:
+            txn.write(lb, "options", {"reject": "true"})
+        if event:
+            txn.write(lb, "options", {"event": "true"})
+    txn.map_set(lb, "vips", vip_text, ips)
+
+
+def _lb_del(ctx: Context) -> None:
+    if_exists = ctx.has("--if-exists")
+    lb = find_lb(ctx, ctx.argv[1], False)
+    if lb is None:
+        return
+    txn = ctx.view()
+    if len(ctx.argv) == 3:
+        vip = ctx.argv[2]
+        if vip in lb["vips"]:
+            txn.map_delete(lb, "vips", vip)
+        elif not if_exists:
+            raise CtlError(f"vip {vip} is not part of the load balancer.")
+        return
+    txn.delete(lb)
+
+
+def _lbs_text(lbs: list[Row]) -> str:
+    if not lbs:
+        return ""
+    width = max((len(v) for lb in lbs for v in lb["vips"]), default=0) + 4
+    out = [f"{'UUID':<40}{'LB':<20}{'PROTO':<11}{'VIP':<{width}}IPs\n"]
+    for lb in lbs:
+        vips = sorted(lb["vips"], key=str.encode)
+        head = f"{lb.uuid}    {lb['name'][:16]:<20}"
+        if not vips:
+            out.append(head + "\n")
+            continue
+        for i, vip in enumerate(vips):
+            ep = parse_endpoint_quiet(vip)
+            proto = (first(lb["protocol"]) or "tcp") if ep is not None and ep[2] else ""
+            prefix = head if i == 0 else " " * 60
+            out.append(f"{prefix}{proto[:7]:<11}{vip:<{width}}{lb['vips'][vip]}\n")
+    return "".join(out)
+
+
+def parse_endpoint_quiet(s: str) -> tuple[int, str, int] | None:
+    m = re.fullmatch(r"\[([^\]]*)\]:(\d+)|([^:]*):(\d+)", s)
+    if m is None:
+        return (0, s, 0)
+    return (0, s, int(m.group(2) or m.group(4)))
+
+
+def _lb_sorted(lbs: list[Row]) -> list[Row]:
+    return sorted(lbs, key=lambda r: (r["name"].encode(), r.uuid))
+
+
+def _lb_list(ctx: Context) -> None:
+    txn = ctx.view()
+    lbs = txn.rows("Load_Balancer")
+    if len(ctx.argv) > 1:
+        ident = ctx.argv[1]
+        lbs = [lb for lb in lbs if lb["name"] == ident or lb.uuid == ident.lower()]
+    ctx.out(_lbs_text(_lb_sorted(lbs)))
+
+
+def _owner(ctx: Context, router: bool) -> Row:
+    row = find_lr(ctx, ctx.argv[1]) if router else find_ls(ctx, ctx.argv[1])
+    assert row is not None
+    return row
+
+
+def _lb_attach(router: bool):  # noqa: ANN202
+    def run(ctx: Context) -> None:
+        owner = _owner(ctx, router)
+        lb = find_lb(ctx, ctx.argv[2])
+        assert lb is not None
+        if lb.uuid in owner["load_balancer"]:
+            if ctx.has("--may-exist"):
+                return
+            raise CtlError(f"{lb.uuid} : a load balancer with this UUID already exists")
+        ctx.view().set_insert(owner, "load_balancer", lb.uuid)
+    return run
+
+
+def _lb_detach(router: bool):  # noqa: ANN202
+    def run(ctx: Context) -> None:
+        owner = _owner(ctx, router)
+        txn = ctx.view()
+        if len(ctx.argv) == 2:
+            txn.write(owner, "load_balancer", frozenset())
+            return
+        lb = find_lb(ctx, ctx.argv[2])
+        assert lb is not None
+        if lb.uuid in owner["load_balancer"]:
+            txn.set_delete(owner, "load_balancer", lb.uuid)
+        elif not ctx.has("--if-exists"):
+            kind = "router" if router else "switch"
+            raise CtlError(f"load balancer {ctx.argv[2]} is not part of any logical {kind}.")
+    return run
+
+
+def _lb_owner_list(router: bool):  # noqa: ANN202
+    def run(ctx: Context) -> None:
+        owner = _owner(ctx, router)
+        lbs = set_rows(ctx.view(), "Load_Balancer", owner["load_balancer"])
+        ctx.out(_lbs_text(_lb_sorted(lbs)))
+    return run
+
+
+COMMANDS = [
+    Command("lb-add", 3, 4, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event"),
+            usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL]"),
+    Command("lb-del", 1, 2, _lb_del, ("--if-exists",), usage="LB [VIP]"),
+    Command("lb-list", 0, 1, _lb_list, mode="ro", usage="[LB]"),
+    Command("lr-lb-add", 2, 2, _lb_attach(True), ("--may-exist",), usage="ROUTER LB"),
+    Command("lr-lb-del", 1, 2, _lb_detach(True), ("--if-exists",), usage="ROUTER [LB]"),
+    Command("lr-lb-list", 1, 1, _lb_owner_list(True), mode="ro", usage="ROUTER"),
+    Command("ls-lb-add", 2, 2, _lb_attach(False), ("--may-exist",), usage="SWITCH LB"),
+    Command("ls-lb-del", 1, 2, _lb_detach(False), ("--if-exists",), usage="SWITCH [LB]"),
+    Command("ls-lb-list", 1, 1, _lb_owner_list(False), mode="ro", usage="SWITCH"),
+]
