@@ -11,6 +11,9 @@ Modules:
   actions   actions: parse, check against the symbol table, compile
   flow      the packet-plus-metadata model shared by compiled matches and actions
 
+Parsing and compiling are memoised (by text, tree and generated-code shape); ``clear_caches()``
+empties every memo (tests, cold-start measurements: bench/lflow_compile.py).
+
 The flow model (contract between expr, actions, the datapath and trace): a microflow is a
 ``dict[str, int | str]`` keyed by *base field* name (``"eth.src"``, ``"ip4.dst"``, ``"reg0"``,
 ``"ct_mark"``, ``"inport"`` ...); integers hold MACs, IPv4/IPv6 addresses and every numeric field;

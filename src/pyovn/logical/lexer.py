@@ -11,6 +11,11 @@ scanning rules follow OVN's: an integer runs over letters, digits, ``:`` (until 
 seen, so ``1.2.3.4:80`` is three tokens) and ``.`` (unless doubled, so ``1..3`` is an ellipsis);
 an identifier may contain letters, digits, ``_`` and ``.``; a word made of hex digits followed by
 ``:`` is a MAC or IPv6 address, not an identifier.
+
+Speed: the common tokens (identifiers, small decimals, operators) are matched by one regular
+expression (``_FAST``); everything else goes through the character-by-character ``_scan_slow``,
+which is also the reference the fast path is tested against.  Hex constants may be up to 1024
+bits wide, as in OVN; width checks against fields are the parser's.
 """
 
 from __future__ import annotations
