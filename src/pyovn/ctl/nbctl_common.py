@@ -406,11 +406,9 @@ def smap_order(keys: Iterable[str]) -> list[str]:
     """The order SMAP_FOR_EACH visits a map whose keys were added in ``keys`` order."""
     mask = 0
     buckets: list[list[tuple[str, int]]] = [[]]
-    n = 0
-    for k in keys:
+    for n, k in enumerate(keys, 1):
         h = hash_string(k)
         buckets[h & mask].insert(0, (k, h))
-        n += 1
         if n // 2 > mask:
             new_mask = _calc_mask(n)
             if new_mask != mask:

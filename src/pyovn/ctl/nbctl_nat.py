@@ -122,29 +122,25 @@ def _lr_nat_add(ctx: Context) -> None:
             _log_discarded(error)
         error = message
 
-    nats = set_rows(txn, "NAT", lr["nat"])
-    for nat in nats:
-        if nat["type"] != nat_type:
-            continue
+    # One pass in reference-set order, as the real tool: a same-type clash is remembered and the
+    # search goes on; a stateless/stateful clash on the external IP ends it.
+    for nat in set_rows(txn, "NAT", lr["nat"]):
         old = nat["logical_ip"] if is_snat else nat["external_ip"]
         new = logical_ip if is_snat else external_ip
-        if (normalize_prefix(old) or old) != new or \
-                (gw is not None and first(nat["gateway_port"]) not in (None, gw.uuid)):
-            continue
-        other_old = nat["external_ip"] if is_snat else nat["logical_ip"]
-        other_new = external_ip if is_snat else logical_ip
-        if (normalize_prefix(other_old) or other_old) == other_new:
-            if ctx.has("--may-exist"):
-                if logical_port is not None:
-                    txn.write(nat, "logical_port", frozenset((logical_port,)))
-                    txn.write(nat, "external_mac", frozenset((external_mac,)))
-                return
-            raise CtlError(f"{external_ip}, {logical_ip}: a NAT with this external_ip "
-                           "and logical_ip already exists")
-        fail(f"a NAT with this type ({nat_type}), "
-             f"{'logical_ip' if is_snat else 'external_ip'} ({new}) already exists")
-        break
-    for nat in nats:
+        if nat["type"] == nat_type and (normalize_prefix(old) or old) == new and \
+                (gw is None or first(nat["gateway_port"]) in (None, gw.uuid)):
+            other_old = nat["external_ip"] if is_snat else nat["logical_ip"]
+            other_new = external_ip if is_snat else logical_ip
+            if (normalize_prefix(other_old) or other_old) == other_new:
+                if ctx.has("--may-exist"):
+                    if logical_port is not None:
+                        txn.write(nat, "logical_port", frozenset((logical_port,)))
+                        txn.write(nat, "external_mac", frozenset((external_mac,)))
+                    return
+                raise CtlError(f"{external_ip}, {logical_ip}: a NAT with this external_ip "
+                               "and logical_ip already exists")
+            fail(f"a NAT with this type ({nat_type}), "
+                 f"{'logical_ip' if is_snat else 'external_ip'} ({new}) already exists")
         if "dnat_and_snat" in (nat["type"], nat_type) and nat["external_ip"] == external_ip \
                 and stateless != (nat["options"].get("stateless") == "true"):
             fail(f"{external_ip}, {logical_ip}: External ip cannot be shared across "

@@ -339,10 +339,16 @@ class Database:
                         idx[index_key(new, cols)] = uuid
                 for rc in info.strong:
                     c = rc.name
-                    ov = old[c] if old is not None else None
-                    nv = new[c] if new is not None else None
-                    if ov is nv or (ov is None and not nv) or (nv is None and not ov):
-                        continue
+                    if old is None:
+                        ov = None
+                        nv = new[c] if new is not None else None
+                        if not nv:
+                            continue    # (most columns of most inserted rows)
+                    else:
+                        ov = old[c]
+                        nv = new[c] if new is not None else None
+                        if ov is nv or (nv is None and not ov):
+                            continue
                     removed, added = rc.delta(ov, nv, hints.get((tname, uuid, c)))
                     for _, u in removed:
                         if u == uuid:
@@ -357,10 +363,16 @@ class Database:
                             refcount[u] = refcount.get(u, 0) + 1
                 for rc in info.weak:
                     c = rc.name
-                    ov = old[c] if old is not None else None
-                    nv = new[c] if new is not None else None
-                    if ov is nv or (ov is None and not nv) or (nv is None and not ov):
-                        continue
+                    if old is None:
+                        ov = None
+                        nv = new[c] if new is not None else None
+                        if not nv:
+                            continue
+                    else:
+                        ov = old[c]
+                        nv = new[c] if new is not None else None
+                        if ov is nv or (nv is None and not ov):
+                            continue
                     removed, added = rc.delta(ov, nv, hints.get((tname, uuid, c)))
                     src = (tname, uuid)
                     for _, u in removed:

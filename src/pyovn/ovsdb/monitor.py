@@ -43,6 +43,7 @@ def _syntax(details: str) -> MonitorError:
 
 
 _SELECT_KEYS = ("initial", "insert", "delete", "modify")
+_NO_ID = object()
 
 
 class TableMonitor:
@@ -88,6 +89,8 @@ class Monitor:
         self.db = db
         self.monitor_id = monitor_id
         self.version = version
+        self._prefix = b""
+        self._prefix_of: Any = _NO_ID     # the monitor id _prefix was made for
         self.session: Any = None
         self.dbstate: Any = None
         self.tables: dict[str, TableMonitor] = {}
@@ -247,13 +250,17 @@ class Monitor:
 
     def notification_bytes(self, updates_json: bytes, txn_id: str) -> bytes:
         """``notification`` with the updates already serialised (shared between monitors)."""
-        mid = orjson.dumps(self.monitor_id)
-        if self.version == 1:
-            return b'{"method":"update","params":[' + mid + b"," + updates_json + b'],"id":null}'
-        if self.version == 2:
-            return b'{"method":"update2","params":[' + mid + b"," + updates_json + b'],"id":null}'
-        return (b'{"method":"update3","params":[' + mid + b',"' + txn_id.encode() + b'",'
-                + updates_json + b'],"id":null}')
+        mid = self.monitor_id
+        if self._prefix_of is not mid:
+            # The envelope up to the updates, made again only when the id changes
+            # (monitor_cond_change may give the monitor a new one).
+            method = ("update", "update2", "update3")[min(self.version, 3) - 1]
+            self._prefix = (b'{"method":"' + method.encode() + b'","params":['
+                            + orjson.dumps(mid) + b",")
+            self._prefix_of = mid
+        if self.version < 3:
+            return self._prefix + updates_json + b'],"id":null}'
+        return self._prefix + b'"' + txn_id.encode() + b'",' + updates_json + b'],"id":null}'
 
     # --- monitor_cond_change --------------------------------------------------------------------
     def change_condition(self, requests: Any) -> dict[str, Any] | None:

@@ -593,6 +593,7 @@ class OvsdbServer:
         serialised once per distinct spec, and only the envelope differs per monitor."""
         hints = st.db.set_diff_hints(changes)
         shared: dict[Any, bytes | None] = {}
+        send = self.outbox_send
         for mon in list(st.monitors):
             key = mon.spec_key
             if key is None:
@@ -605,7 +606,7 @@ class OvsdbServer:
                 upd = mon.changes_to_json(changes, hints)
                 blob = shared[key] = orjson.dumps(upd) if upd else None
             if blob is not None:
-                mon.session.send_bytes(mon.notification_bytes(blob, txn_id))
+                send(mon.session, mon.notification_bytes(blob, txn_id))
 
     def _rerun_waiters(self, st: DbState) -> None:
         for p in list(st.waiters):

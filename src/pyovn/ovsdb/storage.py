@@ -418,7 +418,10 @@ class Log:
     def append_records(self, records: list[dict[str, Any]]) -> int:
         """Append several records in one write; returns the offset of the first."""
         self._prepare_write()
-        data = b"".join(encode_record(r, self.magic) for r in records)
+        if len(records) == 1:
+            data = encode_record(records[0], self.magic)
+        else:
+            data = b"".join([encode_record(r, self.magic) for r in records])
         offset = self.offset
         self._at_end = False
         try:

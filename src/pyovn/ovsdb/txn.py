@@ -174,12 +174,13 @@ class Txn:
             p.raise_error(f"No table named {name}.")
         return info
 
-    def parse_row(self, info: TableInfo, json: Any, *,
-                  for_insert: bool) -> dict[str, Any]:
-        """Column values given in a "row" object (ovsdb_row_from_json)."""
+    def parse_row(self, info: TableInfo, json: Any, *, for_insert: bool,
+                  into: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Column values given in a "row" object (ovsdb_row_from_json), stored into 'into'
+        (a new dict by default)."""
         types = info.types
         plain = info.plain_strings
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {} if into is None else into
         symtab = self.symtab
         for name, value in json.items():
             if type(value) is str and name in plain:
@@ -227,12 +228,12 @@ def _op_insert(x: Txn, p: MemberParser) -> dict:
         symtab.created.add(uuid_name)
     elif uuid is None:
         uuid = new_uuid()
-    given = x.parse_row(info, row_json, for_insert=True) if row_json else {}
-    for name, ctype in info.bad_defaults:
-        if name not in given:
-            check_datum(ctype, info.defaults[name])
     row = dict(info.defaults)
-    row.update(given)
+    if row_json:
+        x.parse_row(info, row_json, for_insert=True, into=row)
+    for name, ctype in info.bad_defaults:
+        if not row_json or name not in row_json:
+            check_datum(ctype, info.defaults[name])
     row["_uuid"] = uuid
     row["_version"] = new_uuid()
     ch = x.ch.get(info.name)
