@@ -129,7 +129,8 @@ class TableInfo:
     """Facts derived once from a table schema for the engine's hot paths."""
 
     __slots__ = ("schema", "name", "types", "defaults", "bad_defaults", "strong", "weak",
-                 "persistent", "indexes", "is_root", "max_rows", "user_columns", "plain_strings")
+                 "persistent", "indexes", "is_root", "max_rows", "user_columns", "plain_strings",
+                 "strong_names", "weak_names")
 
     def __init__(self, ts: TableSchema) -> None:
         self.schema = ts
@@ -168,6 +169,10 @@ class TableInfo:
                     lst.append(RefColumn(n, c.type, kt, vt))
         self.persistent: tuple[str, ...] = tuple(n for n, c in ts.user_columns.items()
                                                  if c.persistent)
+        # The reference columns' names: ``any(map(row.__getitem__, names))`` tells in one C
+        # loop whether a row refers to anything (empty sets and maps are false, a uuid true).
+        self.strong_names: tuple[str, ...] = tuple(rc.name for rc in self.strong)
+        self.weak_names: tuple[str, ...] = tuple(rc.name for rc in self.weak)
         self.indexes: list[tuple[str, ...]] = list(ts.indexes)
 
 
@@ -306,8 +311,7 @@ class Database:
                  started_ms: float | None = None) -> TxnResult:
         """Run ``ops`` (the transact params after the database name); does not commit."""
         elapsed = 0.0 if started_ms is None else max(0.0, now_ms - started_ms)
-        result, hints = _txn.execute(self, ops, read_only=read_only, locks=locks,
-                                elapsed_ms=elapsed, with_hints=True)
+        result, hints = _txn.execute_with_hints(self, ops, read_only, locks, elapsed)
         self._hints, self._hinted = hints, result.changes
         return result
 
@@ -337,6 +341,11 @@ class Database:
                             del idx[k]
                     if new is not None:
                         idx[index_key(new, cols)] = uuid
+                if old is None and new is not None:
+                    get = new.__getitem__
+                    if not any(map(get, info.strong_names)) and not any(
+                            map(get, info.weak_names)):
+                        continue    # an inserted row that refers to nothing
                 for rc in info.strong:
                     c = rc.name
                     if old is None:

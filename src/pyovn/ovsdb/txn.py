@@ -98,7 +98,7 @@ class Txn:
     __slots__ = ("db", "ch", "symtab", "deleted", "read_only", "locks", "elapsed_ms",
                  "durable", "comments", "timeout_ms", "hints")
 
-    def __init__(self, db: Database, *, read_only: bool, locks: frozenset[str] | set[str],
+    def __init__(self, db: Database, read_only: bool, locks: frozenset[str] | set[str],
                  elapsed_ms: float) -> None:
         self.db = db
         self.ch: dict[str, dict[str, list]] = {}
@@ -202,12 +202,15 @@ class Txn:
 
 def _op_insert(x: Txn, p: MemberParser) -> dict:
     info = x.table(p)
-    uuid_json = p.member("uuid", OP_STRING | OP_OPTIONAL)
-    uuid_name = p.member("uuid-name", OP_ID | OP_OPTIONAL)
-    row_json = p.member("row", OP_OBJECT | OP_OPTIONAL)
+    if info is None:
+        raise p.error   # type: ignore[misc]  # (set whenever there is no table)
+    # The op is an object (it has a table); optional members it lacks need no parsing.
+    json = p.json
+    uuid_json = p.member("uuid", OP_STRING | OP_OPTIONAL) if "uuid" in json else None
+    uuid_name = p.member("uuid-name", OP_ID | OP_OPTIONAL) if "uuid-name" in json else None
+    row_json = p.member("row", OP_OBJECT | OP_OPTIONAL) if "row" in json else None
     if p.error is not None:
         raise p.error
-    assert info is not None
     uuid: str | None = None
     if uuid_json is not None:
         if not is_uuid(uuid_json):
@@ -456,10 +459,19 @@ def execute(db: Database, ops: list, *, read_only: bool = False,
     return result
 
 
-def _execute(db: Database, ops: list, *, read_only: bool, locks: frozenset[str] | set[str],
+def execute_with_hints(db: Database, ops: list, read_only: bool,
+                       locks: frozenset[str] | set[str], elapsed_ms: float
+                       ) -> tuple[TxnResult, dict]:
+    """``execute(..., with_hints=True)`` with positional arguments (Database.transact's call,
+    once per transaction)."""
+    result, x = _execute(db, ops, read_only, locks, elapsed_ms)
+    return result, (x.hints if result.changes else {})
+
+
+def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | set[str],
              elapsed_ms: float) -> tuple[TxnResult, Txn]:
     TxnResult = _database.TxnResult
-    x = Txn(db, read_only=read_only, locks=locks, elapsed_ms=elapsed_ms)
+    x = Txn(db, read_only, locks, elapsed_ms)
     n = len(ops)
     results: list = []
     error: OvsdbError | None = None
@@ -556,10 +568,13 @@ def _precommit(x: Txn) -> ChangeSet:
     delta: dict[str, int] = {}
     delta_table: dict[str, str] = {}
     for tname, trows in ch.items():
-        strong = infos[tname].strong
+        info = infos[tname]
+        strong = info.strong
         if not strong:
             continue
         for uuid, (old, new) in trows.items():
+            if old is None and not any(map(new.__getitem__, info.strong_names)):
+                continue    # an inserted row that refers to nothing
             for rc in strong:
                 c = rc.name
                 # (no-op changes were dropped: old and new are not both None)
@@ -711,14 +726,10 @@ def _assess_weak_refs(x: Txn) -> None:
             for u, (old, new) in trows.items():
                 if new is None:
                     continue
-                if old is None:
+                if old is None and not any(map(new.__getitem__, infos[tname].weak_names)):
                     # An inserted row whose weak reference columns are all empty sets or maps
                     # has nothing to check (the loop below would skip every column).
-                    for rc in weak:
-                        if rc.kind == SCALAR or new[rc.name]:
-                            break
-                    else:
-                        continue
+                    continue
                 todo[(tname, u)] = None
     for tname, u in todo:
         row = x.get(tname, u)

@@ -123,7 +123,8 @@ class ServerProcess:
     def start(self, timeout: float = 15.0) -> ServerProcess:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.sock)
-        self.proc = subprocess.Popen(self.argv(), start_new_session=True, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(self.argv(), start_new_session=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if os.path.exists(self.sock):
