@@ -1,16 +1,21 @@
 """Tables of column values printed the way the OVS ctl tools print them (``list``, ``find``).
 
-A :class:`Table` is headings plus rows of cells; a cell is ``(ColumnType, value)``. How it prints
+A :class:`Table` is headings plus rows of cells; a cell is ``(ColumnType, value)``, or a plain
+``str`` (text printed as is, a JSON string in JSON layout) or ``None`` (an empty cell, ``null`` in
+JSON) for tables that are not only column values (ovsdb-client's ``monitor``). A table may have a
+caption (``dump``'s "A table") and a timestamp line (``--timestamp``). How it prints
 is a :class:`TableStyle`: the layout (``--format``: list, table, csv, html, json) and the cell
 text (``--data``: string = OVSDB string syntax, bare = no quoting, json = the wire form). JSON
 layout always prints cells as JSON. Like OVS's table printer, every list/table/csv table after the
 first one a process prints starts with a blank line, so the printer keeps a count
 (:class:`TablePrinter`). ``--pretty`` JSON follows OVS's own pretty printer (closing brackets stay
-on the last element's line).
+on the last element's line). In HTML, as OVS's table printer does, a ``_uuid`` cell becomes an
+anchor and every UUID inside another cell a link to it (both show the UUID's first 8 digits).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +41,26 @@ class TableStyle:
 @dataclass
 class Table:
     headings: list[str]
-    rows: list[list[tuple[ColumnType, Any]]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    caption: str | None = None
+    timestamp: str | None = None
 
-    def add_row(self, cells: list[tuple[ColumnType, Any]]) -> None:
+    def add_row(self, cells: list[Any]) -> None:
         self.rows.append(cells)
+
+
+def _cell(cell: Any, data: str) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    return cell_text(cell[0], cell[1], data)
+
+
+def _cell_json(cell: Any) -> Any:
+    if cell is None or isinstance(cell, str):
+        return cell
+    return datum_to_json(cell[0], cell[1])
 
 
 def cell_text(ctype: ColumnType, value: Any, data: str) -> str:
@@ -90,6 +111,22 @@ def _html_escape(s: str) -> str:
             .replace('"', "&quot;"))
 
 
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _html_cell(heading: str, text: str) -> str:
+    if heading == "_uuid":
+        return f'<a name="{_html_escape(text)}">{_html_escape(text[:8])}</a>'
+    out = []
+    pos = 0
+    for m in _UUID_RE.finditer(text):
+        out.append(_html_escape(text[pos:m.start()]))
+        out.append(f'<a href="#{m.group()}">{m.group()[:8]}</a>')
+        pos = m.end()
+    out.append(_html_escape(text[pos:]))
+    return "".join(out)
+
+
 class TablePrinter:
     """Prints tables for one process; remembers how many it printed (for the separators)."""
 
@@ -107,7 +144,11 @@ class TablePrinter:
         if fmt == "html":
             return self._html(table)
         sep = "\n" if n else ""
-        texts = [[cell_text(t, v, st.data) for t, v in row] for row in table.rows]
+        if table.timestamp is not None:
+            sep += table.timestamp + "\n"
+        if table.caption is not None:
+            sep += table.caption + "\n"
+        texts = [[_cell(c, st.data) for c in row] for row in table.rows]
         if fmt == "csv":
             lines = []
             if st.headings:
@@ -145,21 +186,27 @@ class TablePrinter:
 
     def _html(self, table: Table) -> str:
         out = ["<table border=1>\n"]
+        if table.caption is not None:
+            out.append(f"    <caption>{_html_escape(table.caption)}</caption>\n")
         if self.style.headings:
             out.append("  <tr>\n")
             out.extend(f"    <th>{_html_escape(h)}</th>\n" for h in table.headings)
             out.append("  </tr>\n")
         for row in table.rows:
             out.append("  <tr>\n")
-            for t, v in row:
-                out.append(f"    <td>{_html_escape(cell_text(t, v, self.style.data))}</td>\n")
+            for h, c in zip(table.headings, row):
+                out.append(f"    <td>{_html_cell(h, _cell(c, self.style.data))}</td>\n")
             out.append("  </tr>\n")
         out.append("</table>\n")
         return "".join(out)
 
     def _json(self, table: Table) -> str:
-        doc = {"data": [[datum_to_json(t, v) for t, v in row] for row in table.rows],
-               "headings": list(table.headings)}
+        doc: dict[str, Any] = {"data": [[_cell_json(c) for c in row] for row in table.rows],
+                               "headings": list(table.headings)}
+        if table.caption is not None:
+            doc["caption"] = table.caption
+        if table.timestamp is not None:
+            doc["time"] = table.timestamp
         if self.style.pretty:
             return json_pretty(doc) + "\n"
         return json_text(doc) + "\n"

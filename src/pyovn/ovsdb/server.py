@@ -64,7 +64,7 @@ class RequestError(Exception):
         self.error = error
 
 
-@dataclass
+@dataclass(slots=True)
 class PendingTxn:
     session: Session
     id: Any

@@ -112,7 +112,7 @@ class Record:
 
 def encode_record(record: dict[str, Any], magic: str = MAGIC) -> bytes:
     """The bytes of one record, header and data line."""
-    data = orjson.dumps(record) + b"\n"
+    data = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     sha1 = hashlib.sha1(data).hexdigest()
     return f"OVSDB {magic} {len(data)} {sha1}\n".encode() + data
 
