@@ -18,7 +18,6 @@ from pyovn.ctl.nbctl_common import (
     scan_mac,
     smap_order,
 )
-from pyovn.ctl.nbctl_router import BFD_VALUES, split_bfd_values
 from pyovn.ctl.options import parse_command_line
 from pyovn.ctl.registry import CtlError
 from pyovn.ctl.txnview import TxnView
@@ -38,7 +37,7 @@ class FakeNb:
         self.rows: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in SCHEMA.tables}
 
     def __call__(self, *argv: str) -> str:
-        opts, cmds = parse_command_line(TOOL, split_bfd_values(list(argv)))
+        opts, cmds = parse_command_line(TOOL, list(argv))
         txn = TxnView(SCHEMA, self.rows)
         if txn.first("NB_Global") is None:
             txn.insert("NB_Global")
@@ -74,11 +73,16 @@ def test_parse_errors(argv: list[str], error: str) -> None:
 def test_wait_option_and_bfd_values() -> None:
     opts, _ = parse_command_line(TOOL, ["--wait=sb", "sync"])
     assert opts.extra["wait"] == "sb"
-    argv = split_bfd_values(["--bfd=1234", "lr-route-add", "r", "1.0.0.0/8", "2.2.2.2", "--",
-                             "--bfd", "lr-route-add", "r", "3.0.0.0/8", "2.2.2.3"])
-    assert argv[0] == "--bfd" and BFD_VALUES == ["1234", None]
+    # "--bfd" takes an optional value, before the first command and in a later one.
+    argv = ["--bfd=1234", "lr-route-add", "r", "1.0.0.0/8", "2.2.2.2", "--",
+            "--bfd", "lr-route-add", "r", "3.0.0.0/8", "2.2.2.3", "--",
+            "--bfd=", "lr-route-add", "r", "4.0.0.0/8", "2.2.2.4"]
     _, cmds = parse_command_line(TOOL, argv)
-    assert [c.options for c in cmds] == [{"--bfd": None}, {"--bfd": None}]
+    assert [c.options for c in cmds] == [{"--bfd": "1234"}, {"--bfd": None}, {"--bfd": ""}]
+    with pytest.raises(CtlError, match="unknown command '1234'"):
+        parse_command_line(TOOL, ["--bfd", "1234", "lr-route-add", "r", "1.0.0.0/8", "2.2.2.2"])
+    with pytest.raises(CtlError, match="'lr-list' command has no '--bfd' option"):
+        parse_command_line(TOOL, ["--", "--bfd=x", "lr-list"])
 
 
 def test_smap_order_matches_ovs() -> None:

@@ -103,9 +103,20 @@ def test_increment_only_with_other_changes() -> None:
     txn = _view()
     ovs = txn.first("Open_vSwitch")
     assert ovs is not None
-    txn.increment = (ovs, "next_cfg")
+    txn.increment(ovs, "next_cfg")
     assert txn.ops() == []
     txn.write(ovs, "other_config", {"a": "b"})
     ops = txn.ops()
     assert [o["op"] for o in ops] == ["update", "mutate", "select"]
     assert ops[1]["mutations"] == [["next_cfg", "+=", 1]]
+
+
+def test_forced_increment_is_a_change_of_its_own() -> None:
+    txn = _view()
+    ovs = txn.first("Open_vSwitch")
+    assert ovs is not None
+    txn.increment(ovs, "next_cfg", force=True)
+    ops = txn.ops("why")
+    assert [o["op"] for o in ops] == ["mutate", "select", "comment"]
+    txn.commit_results([{"count": 1}, {"rows": [{"next_cfg": 7}]}, {}])
+    assert txn.increment_result == 7

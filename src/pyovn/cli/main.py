@@ -19,6 +19,8 @@ TOOLS: dict[str, tuple[str, str]] = {
     "nbctl": ("pyovn.cli.nbctl", "OVN Northbound management, as ovn-nbctl"),
     "sbctl": ("pyovn.cli.sbctl", "ovn-sbctl: inspect and change the OVN southbound database"),
     "trace": ("pyovn.cli.trace", "explain what the logical pipelines do to a packet"),
+    "ovsdb-client": ("pyovn.cli.ovsdb_client", "OVSDB command-line client, as ovsdb-client"),
+    "compat": ("pyovn.cli.compat", "write shims named like the real OVN/OVS binaries"),
 }
 ALIASES = {"ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
 

@@ -12,9 +12,8 @@ The files are read and written through :mod:`pyovn.ovsdb.storage`; query, transa
 replay the log into :class:`pyovn.ovsdb.database.Database` and run the engine.
 
 ``show-log`` must print tables, rows and columns in the order the real tool does, which is the
-iteration order of Open vSwitch's hash map (shash) the JSON parser filled: :func:`ovs_shash_order`
-reproduces it (32-bit murmur-style string hash with basis 0, power-of-two buckets that grow when
-the count exceeds twice the mask, insertion at the head of a bucket).
+iteration order of Open vSwitch's hash map (shash) the JSON parser filled:
+:func:`ovs_shash_order` (from :mod:`pyovn.util.ovshash`) reproduces it.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import orjson
 
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.errors import OvsdbError, json_text
+from pyovn.util.ovshash import shash_order as ovs_shash_order
 
 PROGRAM = "ovsdb-tool"
 OVS_VERSION = "3.1.0"
@@ -54,71 +54,6 @@ def default_db() -> str:
 def default_schema() -> str:
     return os.path.join(os.environ.get("OVS_PKGDATADIR", "/usr/share/openvswitch"),
                         "vswitch.ovsschema")
-
-
-# ---------------------------------------------------------------------------------------------
-# Open vSwitch hash map iteration order (show-log prints in it)
-# ---------------------------------------------------------------------------------------------
-
-_M32 = 0xFFFFFFFF
-
-
-def _rot(x: int, k: int) -> int:
-    return ((x << k) | (x >> (32 - k))) & _M32
-
-
-def _mhash_add(h: int, data: int) -> int:
-    if data:
-        data = (data * 0xCC9E2D51) & _M32
-        data = _rot(data, 15)
-        data = (data * 0x1B873593) & _M32
-        h ^= data
-    h = _rot(h, 13)
-    return (h * 5 + 0xE6546B64) & _M32
-
-
-def ovs_hash_string(s: str) -> int:
-    """Open vSwitch's hash_string(s, 0) (the portable, non-CRC32 build Debian ships)."""
-    b = s.encode()
-    n = len(b)
-    h = 0
-    full = n - n % 4
-    for i in range(0, full, 4):
-        h = _mhash_add(h, int.from_bytes(b[i:i + 4], "little"))
-    if n % 4:
-        h = _mhash_add(h, int.from_bytes(b[full:], "little"))
-    h ^= n
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _M32
-    h ^= h >> 16
-    return h
-
-
-def _calc_mask(n: int) -> int:
-    mask = n // 2
-    for shift in (1, 2, 4, 8, 16, 32):
-        mask |= mask >> shift
-    return mask | ((mask & 1) << 1)
-
-
-def ovs_shash_order(keys: Iterable[str]) -> list[str]:
-    """The order in which OVS iterates an shash into which 'keys' were inserted in this order."""
-    mask = 0
-    buckets: list[list[tuple[int, str]]] = [[]]
-    for n, k in enumerate(keys, 1):
-        h = ovs_hash_string(k)
-        buckets[h & mask].insert(0, (h, k))
-        if n // 2 > mask:
-            new_mask = _calc_mask(n)
-            if new_mask > mask:
-                new: list[list[tuple[int, str]]] = [[] for _ in range(new_mask + 1)]
-                for bucket in buckets:
-                    for hk in bucket:
-                        new[hk[0] & new_mask].insert(0, hk)
-                buckets, mask = new, new_mask
-    return [k for bucket in buckets for _, k in bucket]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ transaction. Like the real tool, every invocation makes sure the single ``NB_Glo
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -29,8 +28,8 @@ from pyovn.ctl import (
 )
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import nb_global
-from pyovn.ctl.options import parse_command_line
-from pyovn.ctl.registry import CtlError, RowId, Tool
+from pyovn.ctl.options import RunOptions
+from pyovn.ctl.registry import Command, CtlError, RowId, Tool, env_remote, row_ids
 from pyovn.ctl.runner import Run, run_tool
 
 __all__ = ["TOOL", "main", "default_remote", "make_tool"]
@@ -39,12 +38,12 @@ VERSION_TEXT = "ovn-nbctl 23.03.1\nOpen vSwitch Library 3.1.0\nDB Schema 7.0.0\n
 _WAIT_TYPES = ("none", "sb", "hv")
 
 
-def default_remote() -> str:
-    env = os.environ.get("OVN_NB_DB")
-    if env:
-        return env
-    rundir = os.environ.get("OVN_RUNDIR", "/var/run/ovn")
-    return f"unix:{rundir}/ovnnb_db.sock"
+default_remote = env_remote("OVN_RUNDIR", "/var/run/ovn", "ovnnb_db.sock", env="OVN_NB_DB")
+
+
+def _check_options(opts: RunOptions) -> None:
+    if "wait" in opts.extra and opts.extra["wait"] not in _WAIT_TYPES:
+        raise CtlError('argument to --wait must be "none", "sb", or "hv"')
 
 
 def _wait_type(run: Run) -> str:
@@ -54,11 +53,6 @@ def _wait_type(run: Run) -> str:
     return extra.get("wait") or "none"
 
 
-def _on_start(run: Run) -> None:
-    if run.txn.first("NB_Global") is None:
-        run.txn.insert("NB_Global")
-
-
 def _before_commit(run: Run) -> None:
     if _wait_type(run) == "none":
         return
@@ -66,9 +60,7 @@ def _before_commit(run: Run) -> None:
     if nb is None:
         return
     force = any(c.command.name == "sync" for c in run.contexts)
-    if force and not run.txn.changed:
-        run.txn.write(nb, "nb_cfg", nb["nb_cfg"])
-    run.txn.increment = (nb, "nb_cfg")
+    run.txn.increment(nb, "nb_cfg", force=force)
     run.state["wait_start"] = time.time()
 
 
@@ -77,16 +69,9 @@ def _after_commit(run: Run) -> None:
     if target is None:
         return
     kind = _wait_type(run)
-    column = "sb_cfg" if kind == "sb" else "hv_cfg"
-    backend = run.backend
-    while True:
-        rows = backend.rows.get("NB_Global", {})  # type: ignore[attr-defined]
-        done = [r for r in rows.values() if r.get(column, 0) >= target]
-        if done:
-            if "print-wait-time" in run.opts.extra:
-                _print_wait_time(run, done[0], target, kind)
-            return
-        backend.wait_update(None)
+    nb = run.wait_for_row("NB_Global", "sb_cfg" if kind == "sb" else "hv_cfg", target)
+    if "print-wait-time" in run.opts.extra:
+        _print_wait_time(run, nb, target, kind)
 
 
 def _print_wait_time(run: Run, nb: dict, target: int, kind: str) -> None:
@@ -113,39 +98,31 @@ def _sync(ctx: Context) -> None:
     nb_global(ctx)
 
 
-def _ids(table: str, *columns: str) -> list[RowId]:
-    out = []
-    for c in columns:
-        col, _, key = c.partition(":")
-        out.append(RowId(table, col, key or None))
-    return out
-
-
 ROW_IDS: dict[str, list[RowId]] = {
-    "ACL": _ids("ACL", "name"),
-    "Address_Set": _ids("Address_Set", "name"),
-    "Chassis_Template_Var": _ids("Chassis_Template_Var", "chassis"),
-    "Connection": _ids("Connection", "target"),
+    "ACL": row_ids("ACL", "name"),
+    "Address_Set": row_ids("Address_Set", "name"),
+    "Chassis_Template_Var": row_ids("Chassis_Template_Var", "chassis"),
+    "Connection": row_ids("Connection", "target"),
     "DHCP_Options": [
         RowId("Logical_Switch_Port", "name", None, "dhcpv4_options"),
         RowId("Logical_Switch_Port", "external_ids", "neutron:port_name", "dhcpv4_options"),
         RowId("Logical_Switch_Port", "name", None, "dhcpv6_options"),
         RowId("Logical_Switch_Port", "external_ids", "neutron:port_name", "dhcpv6_options"),
     ],
-    "Forwarding_Group": _ids("Forwarding_Group", "name"),
-    "HA_Chassis": _ids("HA_Chassis", "chassis_name"),
-    "HA_Chassis_Group": _ids("HA_Chassis_Group", "name"),
-    "Load_Balancer": _ids("Load_Balancer", "name"),
-    "Load_Balancer_Group": _ids("Load_Balancer_Group", "name"),
-    "Load_Balancer_Health_Check": _ids("Load_Balancer_Health_Check", "vip"),
-    "Logical_Router": _ids("Logical_Router", "name", "external_ids:neutron:router_name"),
-    "Logical_Router_Port": _ids("Logical_Router_Port", "name"),
-    "Logical_Switch": _ids("Logical_Switch", "name", "external_ids:neutron:network_name"),
-    "Logical_Switch_Port": _ids("Logical_Switch_Port", "name",
+    "Forwarding_Group": row_ids("Forwarding_Group", "name"),
+    "HA_Chassis": row_ids("HA_Chassis", "chassis_name"),
+    "HA_Chassis_Group": row_ids("HA_Chassis_Group", "name"),
+    "Load_Balancer": row_ids("Load_Balancer", "name"),
+    "Load_Balancer_Group": row_ids("Load_Balancer_Group", "name"),
+    "Load_Balancer_Health_Check": row_ids("Load_Balancer_Health_Check", "vip"),
+    "Logical_Router": row_ids("Logical_Router", "name", "external_ids:neutron:router_name"),
+    "Logical_Router_Port": row_ids("Logical_Router_Port", "name"),
+    "Logical_Switch": row_ids("Logical_Switch", "name", "external_ids:neutron:network_name"),
+    "Logical_Switch_Port": row_ids("Logical_Switch_Port", "name",
                                 "external_ids:neutron:port_name"),
-    "Meter": _ids("Meter", "name"),
-    "NAT": _ids("NAT", "external_ip"),
-    "Port_Group": _ids("Port_Group", "name"),
+    "Meter": row_ids("Meter", "name"),
+    "NAT": row_ids("NAT", "external_ip"),
+    "Port_Group": row_ids("Port_Group", "name"),
 }
 
 GLOBAL_OPTIONS = {
@@ -156,12 +133,10 @@ GLOBAL_OPTIONS = {
 
 
 def make_tool() -> Tool:
-    from pyovn.ctl.registry import Command
-
     tool = Tool("ovn-nbctl", "OVN_Northbound", default_remote, row_ids=ROW_IDS,
-                global_options=GLOBAL_OPTIONS,  # type: ignore[arg-type]
-                on_start=_on_start, before_commit=_before_commit,  # type: ignore[arg-type]
-                after_commit=_after_commit)
+                global_options=GLOBAL_OPTIONS, global_table="NB_Global",
+                check_options=_check_options, before_commit=_before_commit,
+                after_commit=_after_commit, version=VERSION_TEXT)
     tool.add([
         Command("init", 0, 0, _init),
         Command("sync", 0, 0, _sync),
@@ -177,18 +152,4 @@ TOOL = make_tool()
 
 
 def main(argv: list[str]) -> int:
-    argv = nbctl_router.split_bfd_values(argv)
-    # Checks the real tool makes while parsing options, before it connects anywhere.
-    try:
-        opts, _ = parse_command_line(TOOL, argv)
-    except CtlError:
-        opts = None
-    if opts is not None:
-        if opts.version:
-            sys.stdout.write(VERSION_TEXT)
-            return 0
-        wait = opts.extra.get("wait")
-        if "wait" in opts.extra and wait not in _WAIT_TYPES:
-            sys.stderr.write('ovn-nbctl: argument to --wait must be "none", "sb", or "hv"\n')
-            return 1
     return run_tool(TOOL, argv)

@@ -21,7 +21,6 @@ from pyovn.ctl.nbctl_common import (
     name_sorted,
     parse_direction,
     parse_priority,
-    set_rows,
 )
 from pyovn.ctl.registry import UNLIMITED, Command, CtlError
 from pyovn.ctl.txnview import Row
@@ -97,7 +96,7 @@ def _acl_add(ctx: Context) -> None:
     if ctx.has("--apply-after-lb"):
         txn.write(acl, "options", {"apply-after-lb": "true"})
     key = _rule_key(acl)
-    for other in set_rows(txn, "ACL", owner[column]):
+    for other in txn.referenced("ACL", owner[column]):
         if _rule_key(other) == key:
             txn.delete(acl)
             if ctx.has("--may-exist"):
@@ -128,7 +127,7 @@ def _acl_del(ctx: Context) -> None:
         txn.write(owner, column, frozenset())
         return
     direction = parse_direction(ctx.argv[2])
-    acls = set_rows(txn, "ACL", owner[column])
+    acls = txn.referenced("ACL", owner[column])
     if len(ctx.argv) == 3:
         for acl in acls:
             if acl["direction"] == direction:
@@ -146,7 +145,7 @@ def _acl_del(ctx: Context) -> None:
 
 def _acl_list(ctx: Context) -> None:
     owner, column = _entity(ctx)
-    acls = sorted(set_rows(ctx.view(), "ACL", owner[column]), key=_rule_key)
+    acls = sorted(ctx.view().referenced("ACL", owner[column]), key=_rule_key)
     out = []
     for acl in acls:
         line = f"{acl['direction']:>10} {acl['priority']:5d} ({acl['match']}) {acl['action']}"
@@ -221,7 +220,7 @@ def _qos_add(ctx: Context) -> None:
     if bandwidth:
         txn.write(qos, "bandwidth", bandwidth)
     key = _rule_key(qos)
-    for other in set_rows(txn, "QoS", ls["qos_rules"]):
+    for other in txn.referenced("QoS", ls["qos_rules"]):
         if _rule_key(other) == key:
             txn.delete(qos)
             if ctx.has("--may-exist"):
@@ -236,7 +235,7 @@ def _qos_del(ctx: Context) -> None:
     if len(ctx.argv) == 2:
         txn.write(ls, "qos_rules", frozenset())
         return
-    rules = set_rows(txn, "QoS", ls["qos_rules"])
+    rules = txn.referenced("QoS", ls["qos_rules"])
     if is_uuid(ctx.argv[2]):
         for q in rules:
             if q.uuid == ctx.argv[2].lower():
@@ -261,7 +260,7 @@ def _qos_del(ctx: Context) -> None:
 def _qos_list(ctx: Context) -> None:
     ls = _switch(ctx)
     out = []
-    for q in sorted(set_rows(ctx.view(), "QoS", ls["qos_rules"]), key=_rule_key):
+    for q in sorted(ctx.view().referenced("QoS", ls["qos_rules"]), key=_rule_key):
         line = f"{q['direction']:>10} {q['priority']:5d} ({q['match']})"
         for key in ("rate", "burst"):
             if key in q["bandwidth"]:
@@ -324,7 +323,7 @@ def _meter_list(ctx: Context) -> None:
     for m in name_sorted(txn.rows("Meter")):
         fair = " (fair)" if first(m["fair"]) else ""
         out.append(f"{m['name']}:{fair} bands:\n")
-        for band in set_rows(txn, "Meter_Band", m["bands"]):
+        for band in txn.referenced("Meter_Band", m["bands"]):
             line = f"  {band['action']}: {band['rate']} {m['unit']}"
             if band["burst_size"]:
                 what = "kilobits" if m["unit"] == "kbps" else "packet"

@@ -9,9 +9,9 @@ Addresses are parsed with the leniency of the C scanners the real tool uses (``%
 ``%hhx`` MAC bytes take any number of hex digits, trailing text after a scanned MAC is allowed
 where the real tool only scans a prefix); strict parsing uses the C library's ``inet_pton``.
 
-:func:`smap_order` gives the order in which OVS iterates a string map (``SMAP_FOR_EACH``): the
-bucket order of its hash map, with OVS's murmur-style string hash and its growth policy, so
-commands that print maps unsorted (``lsp-get-options``) print them in the real tool's order.
+:func:`smap_order` gives the order in which OVS iterates a string map (``SMAP_FOR_EACH``), from
+:mod:`pyovn.util.ovshash`, so commands that print maps unsorted (``lsp-get-options``) print them
+in the real tool's order.
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ from typing import Any
 
 from pyovn.ctl.context import Context
 from pyovn.ctl.registry import CtlError
-from pyovn.ctl.txnview import Row, TxnView
+from pyovn.ctl.remotes import global_row
+from pyovn.ctl.txnview import Row
+from pyovn.util.ovshash import shash_order
 
 __all__ = [
     "UUID_RE", "is_uuid", "first", "find_ls", "find_lr", "find_lsp", "find_lrp", "find_lb",
     "find_pg", "find_hcg", "find_dhcp", "find_meter", "lsp_to_ls", "lrp_to_lr", "nb_global",
+    "add_datapath",
     "smap_order", "scan_mac", "parse_mac", "ip_parse", "ipv6_parse", "ip_parse_cidr",
     "ipv6_parse_cidr", "normalize_prefix", "normalize_addr", "parse_priority", "parse_direction",
     "name_sorted", "uuid_name_lines",
@@ -49,9 +52,7 @@ def first(value: Any) -> Any:
 
 
 def nb_global(ctx: Context) -> Row:
-    row = ctx.view().first("NB_Global")
-    assert row is not None  # the tool's on_start hook inserts it
-    return row
+    return global_row(ctx, "NB_Global")
 
 
 # -- finding rows -----------------------------------------------------------------------------------
@@ -117,6 +118,31 @@ def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
     return row
 
 
+def add_datapath(ctx: Context, table: str, noun: str) -> None:
+    """``ls-add``/``lr-add [NAME]``: a new switch or router, with ``--may-exist`` (keep an
+    existing one of that name) or ``--add-duplicate`` (add one even so)."""
+    name = ctx.argv[1] if len(ctx.argv) > 1 else None
+    may_exist = ctx.has("--may-exist")
+    dup = ctx.has("--add-duplicate")
+    if may_exist and dup:
+        raise CtlError("--may-exist and --add-duplicate may not be used together")
+    txn = ctx.view()
+    if name is not None:
+        if not dup:
+            for row in txn.rows(table):
+                if row["name"] == name:
+                    if may_exist:
+                        return
+                    raise CtlError(f"{name}: a {noun} with this name already exists")
+    elif may_exist:
+        raise CtlError("--may-exist requires specifying a name")
+    elif dup:
+        raise CtlError("--add-duplicate requires specifying a name")
+    row = txn.insert(table)
+    if name is not None:
+        txn.write(row, "name", name)
+
+
 def lsp_to_ls(ctx: Context, lsp: Row) -> Row:
     for ls in ctx.view().rows("Logical_Switch"):
         if lsp.uuid in ls["ports"]:
@@ -137,15 +163,6 @@ def name_sorted(rows: Iterable[Row], column: str = "name") -> list[Row]:
 
 def uuid_name_lines(rows: Iterable[Row], column: str = "name") -> str:
     return "".join(f"{r.uuid} ({r[column]})\n" for r in name_sorted(rows, column))
-
-
-def set_rows(txn: TxnView, table: str, uuids: Iterable[str]) -> list[Row]:
-    out = []
-    for u in sorted(uuids):
-        row = txn.get(table, u)
-        if row is not None:
-            out.append(row)
-    return out
 
 
 # -- argument checks --------------------------------------------------------------------------------
@@ -357,67 +374,9 @@ def normalize_addr(s: str) -> str | None:
 
 # -- OVS string-map iteration order -----------------------------------------------------------------
 
-_M32 = 0xFFFFFFFF
-
-
-def _rot(x: int, k: int) -> int:
-    return ((x << k) | (x >> (32 - k))) & _M32
-
-
-def _mhash_add(h: int, data: int) -> int:
-    if data:
-        data = (data * 0xCC9E2D51) & _M32
-        data = _rot(data, 15)
-        data = (data * 0x1B873593) & _M32
-        h ^= data
-    h = _rot(h, 13)
-    return (h * 5 + 0xE6546B64) & _M32
-
-
-def hash_string(s: str, basis: int = 0) -> int:
-    """OVS's hash_string() (lib/hash.c, the portable variant)."""
-    b = s.encode()
-    h = basis
-    n = len(b)
-    i = 0
-    while n - i >= 4:
-        h = _mhash_add(h, int.from_bytes(b[i:i + 4], "little"))
-        i += 4
-    if i < n:
-        h = _mhash_add(h, int.from_bytes(b[i:].ljust(4, b"\0"), "little"))
-    h ^= n
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _M32
-    h ^= h >> 16
-    return h
-
-
-def _calc_mask(capacity: int) -> int:
-    mask = capacity // 2
-    for k in (1, 2, 4, 8, 16, 32):
-        mask |= mask >> k
-    mask |= (mask & 1) << 1
-    return mask
-
-
 def smap_order(keys: Iterable[str]) -> list[str]:
     """The order SMAP_FOR_EACH visits a map whose keys were added in ``keys`` order."""
-    mask = 0
-    buckets: list[list[tuple[str, int]]] = [[]]
-    for n, k in enumerate(keys, 1):
-        h = hash_string(k)
-        buckets[h & mask].insert(0, (k, h))
-        if n // 2 > mask:
-            new_mask = _calc_mask(n)
-            if new_mask != mask:
-                new: list[list[tuple[str, int]]] = [[] for _ in range(new_mask + 1)]
-                for b in buckets:
-                    for k2, h2 in b:
-                        new[h2 & new_mask].insert(0, (k2, h2))
-                buckets, mask = new, new_mask
-    return [k for b in buckets for k, _ in b]
+    return shash_order(keys)
 
 
 def smap_items(value: dict[str, str]) -> list[tuple[str, str]]:

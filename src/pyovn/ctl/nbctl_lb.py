@@ -22,7 +22,6 @@ from pyovn.ctl.nbctl_common import (
     ip6_text,
     ip_parse,
     ipv6_parse,
-    set_rows,
 )
 from pyovn.ctl.registry import Command, CtlError
 from pyovn.ctl.txnview import Row
@@ -229,7 +228,7 @@ def _lb_detach(router: bool):  # noqa: ANN202
 def _lb_owner_list(router: bool):  # noqa: ANN202
     def run(ctx: Context) -> None:
         owner = _owner(ctx, router)
-        lbs = set_rows(ctx.view(), "Load_Balancer", owner["load_balancer"])
+        lbs = ctx.view().referenced("Load_Balancer", owner["load_balancer"])
         ctx.out(_lbs_text(_lb_sorted(lbs)))
     return run
 

@@ -18,14 +18,13 @@ from pyovn.ctl.nbctl_common import (
     ip_parse_cidr,
     ipv6_parse_cidr,
     name_sorted,
-    nb_global,
     normalize_addr,
     parse_mac,
     parse_priority,
-    set_rows,
 )
 from pyovn.ctl.nbctl_switch import parse_options, print_smap
 from pyovn.ctl.registry import UNLIMITED, Command, CtlError
+from pyovn.ctl.remotes import Remotes, remote_commands, ssl_commands
 from pyovn.ctl.txnview import Row
 
 __all__ = ["COMMANDS", "COPP_PROTOCOLS"]
@@ -94,7 +93,7 @@ def _hcg_list(ctx: Context) -> None:
     out = []
     for g in txn.rows("HA_Chassis_Group"):
         out.append(f"{g.uuid} ({g['name']})\n")
-        for ch in set_rows(txn, "HA_Chassis", g["ha_chassis"]):
+        for ch in txn.referenced("HA_Chassis", g["ha_chassis"]):
             out.append(f"    {ch.uuid} ({ch['chassis_name']})\n")
             out.append(f"    priority {ch['priority']}\n")
     ctx.out("".join(out))
@@ -105,7 +104,7 @@ def _hcg_add_chassis(ctx: Context) -> None:
     chassis = ctx.argv[2]
     priority = parse_priority(ctx.argv[3])
     txn = ctx.view()
-    for ch in set_rows(txn, "HA_Chassis", group["ha_chassis"]):
+    for ch in txn.referenced("HA_Chassis", group["ha_chassis"]):
         if ch["chassis_name"] == chassis:
             txn.write(ch, "priority", priority)
             return
@@ -119,88 +118,12 @@ def _hcg_remove_chassis(ctx: Context) -> None:
     group = _group(ctx)
     chassis = ctx.argv[2]
     txn = ctx.view()
-    for ch in set_rows(txn, "HA_Chassis", group["ha_chassis"]):
+    for ch in txn.referenced("HA_Chassis", group["ha_chassis"]):
         if ch["chassis_name"] == chassis:
             txn.set_delete(group, "ha_chassis", ch.uuid)
             txn.delete(ch)
             return
     raise CtlError(f"{chassis}: ha chassis not found in {ctx.argv[1]} ha chassis group")
-
-
-# -- connections and SSL --------------------------------------------------------------------------
-
-_TARGETS = ("tcp:", "ssl:", "unix:", "ptcp:", "pssl:", "punix:")
-
-
-def _get_connection(ctx: Context) -> None:
-    nb = nb_global(ctx)
-    targets = {c["target"] for c in set_rows(ctx.view(), "Connection", nb["connections"])}
-    ctx.out("".join(f"{t}\n" for t in sorted(targets, key=str.encode)))
-
-
-def _delete_connections(ctx: Context) -> None:
-    txn = ctx.view()
-    nb = nb_global(ctx)
-    for c in set_rows(txn, "Connection", nb["connections"]):
-        txn.delete(c)
-    txn.write(nb, "connections", frozenset())
-
-
-def _set_connection(ctx: Context) -> None:
-    _delete_connections(ctx)
-    txn = ctx.view()
-    probe = ctx.option("--inactivity-probe")
-    conns = []
-    for target in ctx.argv[1:]:
-        if not target.startswith(_TARGETS):
-            raise CtlError(f'target type "{target}" is possibly erroneous')
-        c = txn.insert("Connection")
-        txn.write(c, "target", target)
-        if probe is not None:
-            try:
-                msecs = int(probe)
-            except ValueError:
-                msecs = 0
-            txn.write(c, "inactivity_probe", frozenset((msecs,)))
-        conns.append(c.uuid)
-    txn.write(nb_global(ctx), "connections", frozenset(conns))
-
-
-def _get_ssl(ctx: Context) -> None:
-    nb = nb_global(ctx)
-    ssl = set_rows(ctx.view(), "SSL", nb["ssl"])
-    if not ssl:
-        return
-    s = ssl[0]
-    ctx.out(f"Private key: {s['private_key']}\nCertificate: {s['certificate']}\n"
-            f"CA Certificate: {s['ca_cert']}\n"
-            f"Bootstrap: {'true' if s['bootstrap_ca_cert'] else 'false'}\n")
-
-
-def _del_ssl(ctx: Context) -> None:
-    nb = nb_global(ctx)
-    txn = ctx.view()
-    for s in set_rows(txn, "SSL", nb["ssl"]):
-        txn.delete(s)
-    if nb["ssl"]:
-        txn.write(nb, "ssl", frozenset())
-
-
-def _set_ssl(ctx: Context) -> None:
-    _del_ssl(ctx)
-    txn = ctx.view()
-    ssl = txn.insert("SSL")
-    args = ctx.argv[1:]
-    txn.write(ssl, "private_key", args[0])
-    txn.write(ssl, "certificate", args[1])
-    txn.write(ssl, "ca_cert", args[2])
-    if ctx.has("--bootstrap"):
-        txn.write(ssl, "bootstrap_ca_cert", True)
-    if len(args) > 3:
-        txn.write(ssl, "ssl_protocols", args[3])
-    if len(args) > 4:
-        txn.write(ssl, "ssl_ciphers", args[4])
-    txn.write(nb_global(ctx), "ssl", frozenset((ssl.uuid,)))
 
 
 # -- static MAC bindings --------------------------------------------------------------------------
@@ -409,7 +332,7 @@ def _fwd_list(ctx: Context) -> None:
         switches = [ls] if ls is not None else []
     out = [f"{'FWD_GROUP':<16}{'LS':<14}{'VIP':<16}{'VMAC':<22}CHILD_PORTS\n"]
     for ls in switches:
-        for fg in set_rows(txn, "Forwarding_Group", ls["forwarding_groups"]):
+        for fg in txn.referenced("Forwarding_Group", ls["forwarding_groups"]):
             out.append(f"{fg['name']:<16}{ls['name']:<14}{fg['vip']:<15}{fg['vmac']:<23}"
                        + " ".join(sorted(fg["child_port"], key=str.encode)) + "\n")
     ctx.out("".join(out))
@@ -430,14 +353,8 @@ COMMANDS = [
             usage="GROUP CHASSIS PRIORITY"),
     Command("ha-chassis-group-remove-chassis", 2, 2, _hcg_remove_chassis,
             usage="GROUP CHASSIS"),
-    Command("get-connection", 0, 0, _get_connection, mode="ro"),
-    Command("del-connection", 0, 0, _delete_connections),
-    Command("set-connection", 1, UNLIMITED, _set_connection, ("--inactivity-probe=",),
-            usage="TARGET..."),
-    Command("get-ssl", 0, 0, _get_ssl, mode="ro"),
-    Command("del-ssl", 0, 0, _del_ssl),
-    Command("set-ssl", 3, 5, _set_ssl, ("--bootstrap",),
-            usage="PRIV-KEY CERT CA-CERT [SSL-PROTOS [SSL-CIPHERS]]"),
+    *remote_commands(Remotes("NB_Global", "connection", "connections", "Connection", "nbctl")),
+    *ssl_commands("NB_Global", protocols=True),
     Command("static-mac-binding-add", 3, 3, _smb_add, ("--may-exist",),
             usage="LOGICAL_PORT IP MAC"),
     Command("static-mac-binding-del", 2, 2, _smb_del, ("--if-exists",),

@@ -22,7 +22,6 @@ from pyovn.ctl.nbctl_common import (
     normalize_addr,
     normalize_prefix,
     parse_mac,
-    set_rows,
 )
 from pyovn.ctl.registry import Command, CtlError
 from pyovn.ctl.txnview import Row
@@ -124,7 +123,7 @@ def _lr_nat_add(ctx: Context) -> None:
 
     # One pass in reference-set order, as the real tool: a same-type clash is remembered and the
     # search goes on; a stateless/stateful clash on the external IP ends it.
-    for nat in set_rows(txn, "NAT", lr["nat"]):
+    for nat in txn.referenced("NAT", lr["nat"]):
         old = nat["logical_ip"] if is_snat else nat["external_ip"]
         new = logical_ip if is_snat else external_ip
         if nat["type"] == nat_type and (normalize_prefix(old) or old) == new and \
@@ -178,7 +177,7 @@ def _lr_nat_del(ctx: Context) -> None:
     nat_type = ctx.argv[2]
     if nat_type not in NAT_TYPES:
         raise CtlError(f"{nat_type}: {_TYPE_ERROR}")
-    nats = [n for n in set_rows(txn, "NAT", lr["nat"]) if n["type"] == nat_type]
+    nats = [n for n in txn.referenced("NAT", lr["nat"]) if n["type"] == nat_type]
     if len(ctx.argv) == 3:
         for n in nats:
             txn.set_delete(lr, "nat", n.uuid)
@@ -208,7 +207,7 @@ def _lr_nat_del(ctx: Context) -> None:
 def _lr_nat_list(ctx: Context) -> None:
     lr = _router(ctx)
     txn = ctx.view()
-    nats = set_rows(txn, "NAT", lr["nat"])
+    nats = txn.referenced("NAT", lr["nat"])
     if not nats:
         return
     nats.sort(key=lambda n: (n["type"].encode(), n["external_ip"].encode()))

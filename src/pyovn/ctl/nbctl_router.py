@@ -12,6 +12,7 @@ from __future__ import annotations
 from pyovn.ctl.context import Context
 from pyovn.ctl.generic import set_column
 from pyovn.ctl.nbctl_common import (
+    add_datapath,
     find_lr,
     find_lrp,
     first,
@@ -25,7 +26,6 @@ from pyovn.ctl.nbctl_common import (
     normalize_prefix,
     parse_mac,
     parse_priority,
-    set_rows,
     smap_items,
     uuid_name_lines,
 )
@@ -37,26 +37,7 @@ __all__ = ["COMMANDS"]
 
 
 def _lr_add(ctx: Context) -> None:
-    name = ctx.argv[1] if len(ctx.argv) > 1 else None
-    may_exist = ctx.has("--may-exist")
-    dup = ctx.has("--add-duplicate")
-    if may_exist and dup:
-        raise CtlError("--may-exist and --add-duplicate may not be used together")
-    txn = ctx.view()
-    if name is not None:
-        if not dup:
-            for lr in txn.rows("Logical_Router"):
-                if lr["name"] == name:
-                    if may_exist:
-                        return
-                    raise CtlError(f"{name}: a router with this name already exists")
-    elif may_exist:
-        raise CtlError("--may-exist requires specifying a name")
-    elif dup:
-        raise CtlError("--add-duplicate requires specifying a name")
-    lr = txn.insert("Logical_Router")
-    if name is not None:
-        txn.write(lr, "name", name)
+    add_datapath(ctx, "Logical_Router", "router")
 
 
 def _lr_del(ctx: Context) -> None:
@@ -140,7 +121,7 @@ def _lrp_del(ctx: Context) -> None:
 
 def _lrp_list(ctx: Context) -> None:
     lr = _router(ctx)
-    ctx.out(uuid_name_lines(set_rows(ctx.view(), "Logical_Router_Port", lr["ports"])))
+    ctx.out(uuid_name_lines(ctx.view().referenced("Logical_Router_Port", lr["ports"])))
 
 
 def _lrp_set_enabled(ctx: Context) -> None:
@@ -181,7 +162,7 @@ def _lrp_set_gateway_chassis(ctx: Context) -> None:
     priority = parse_priority(ctx.argv[3]) if len(ctx.argv) > 3 else 0
     txn = ctx.view()
     gc_name = f"{lrp['name']}-{chassis}"
-    for gc in set_rows(txn, "Gateway_Chassis", lrp["gateway_chassis"]):
+    for gc in txn.referenced("Gateway_Chassis", lrp["gateway_chassis"]):
         if gc["name"] == gc_name:
             txn.write(gc, "priority", priority)
             return
@@ -196,7 +177,7 @@ def _lrp_del_gateway_chassis(ctx: Context) -> None:
     lrp = _port(ctx)
     chassis = ctx.argv[2]
     txn = ctx.view()
-    for gc in set_rows(txn, "Gateway_Chassis", lrp["gateway_chassis"]):
+    for gc in txn.referenced("Gateway_Chassis", lrp["gateway_chassis"]):
         if gc["chassis_name"] == chassis:
             txn.set_delete(lrp, "gateway_chassis", gc.uuid)
             txn.delete(gc)
@@ -206,7 +187,7 @@ def _lrp_del_gateway_chassis(ctx: Context) -> None:
 
 def _lrp_get_gateway_chassis(ctx: Context) -> None:
     lrp = _port(ctx)
-    gcs = set_rows(ctx.view(), "Gateway_Chassis", lrp["gateway_chassis"])
+    gcs = ctx.view().referenced("Gateway_Chassis", lrp["gateway_chassis"])
     gcs.sort(key=lambda g: (-g["priority"], g["name"].encode()))
     ctx.out("".join(f"{g['name']} {g['priority']:5d}\n" for g in gcs))
 
@@ -232,29 +213,6 @@ def _is_src(route: Row) -> bool:
     return first(route["policy"]) == "src-ip"
 
 
-# The core's option declarations have no "optional value" form (OVS's "--bfd?"), so the tool's
-# main() turns "--bfd=UUID" into "--bfd" and keeps the values here, in command-line order.
-BFD_VALUES: list[str | None] = []
-
-
-def bfd_value(ctx: Context) -> str | None:
-    n = ctx.state.get("bfd_seen", 0)
-    ctx.state["bfd_seen"] = n + 1
-    return BFD_VALUES[n] if n < len(BFD_VALUES) else None
-
-
-def split_bfd_values(argv: list[str]) -> list[str]:
-    """Rewrite "--bfd=UUID" options to "--bfd", remembering the values (see BFD_VALUES)."""
-    out = []
-    BFD_VALUES.clear()
-    for arg in argv:
-        if arg == "--bfd" or arg.startswith("--bfd="):
-            BFD_VALUES.append(arg[6:] if arg.startswith("--bfd=") else None)
-            arg = "--bfd"
-        out.append(arg)
-    return out
-
-
 def _lr_route_add(ctx: Context) -> None:
     lr = _router(ctx)
     policy = _check_policy(ctx)
@@ -274,8 +232,8 @@ def _lr_route_add(ctx: Context) -> None:
     has_bfd = ctx.has("--bfd")
     bfd: Row | None = None
     if has_bfd:
-        bfd_id = bfd_value(ctx)
-        if bfd_id:
+        bfd_id = ctx.option("--bfd")
+        if bfd_id is not None:  # even "--bfd=": the real tool then finds no such row
             bfd = txn.get("BFD", bfd_id.lower()) if is_uuid(bfd_id) else None
             if bfd is None:
                 raise CtlError("no entry found in the BFD table")
@@ -299,7 +257,7 @@ def _lr_route_add(ctx: Context) -> None:
         txn.write(route, "bfd", frozenset((bfd.uuid,)))
 
     if not ecmp:
-        for route in set_rows(txn, "Logical_Router_Static_Route", lr["static_routes"]):
+        for route in txn.referenced("Logical_Router_Static_Route", lr["static_routes"]):
             if route["route_table"] != (table or ""):
                 continue
             if _is_src(route) != is_src:
@@ -359,7 +317,7 @@ def _lr_route_del(ctx: Context) -> None:
             raise CtlError(f"bad nexthop argument: {ctx.argv[3]}")
     port = ctx.argv[4] if len(ctx.argv) > 4 else None
     removed = 0
-    for route in set_rows(txn, "Logical_Router_Static_Route", lr["static_routes"]):
+    for route in txn.referenced("Logical_Router_Static_Route", lr["static_routes"]):
         if table is not None and route["route_table"] != table:
             continue
         if policy is not None and _is_src(route) != (policy == "src-ip"):
@@ -428,7 +386,7 @@ def _lr_route_list(ctx: Context) -> None:
     table = ctx.option("--route-table")
     v4: list[tuple[tuple, Row]] = []
     v6: list[tuple[tuple, Row]] = []
-    for route in set_rows(ctx.view(), "Logical_Router_Static_Route", lr["static_routes"]):
+    for route in ctx.view().referenced("Logical_Router_Static_Route", lr["static_routes"]):
         if table is not None and route["route_table"] != table:
             continue
         key = _route_key(route, False)
@@ -456,7 +414,7 @@ def _lr_policy_add(ctx: Context) -> None:
     if reroute and len(ctx.argv) < 6:
         raise CtlError("Nexthop is required when action is reroute.")
     txn = ctx.view()
-    for p in set_rows(txn, "Logical_Router_Policy", lr["policies"]):
+    for p in txn.referenced("Logical_Router_Policy", lr["policies"]):
         if p["priority"] == priority and p["match"] == match:
             if ctx.has("--may-exist"):
                 return
@@ -499,7 +457,7 @@ def _lr_policy_del(ctx: Context) -> None:
     if len(ctx.argv) == 2:
         txn.write(lr, "policies", frozenset())
         return
-    policies = set_rows(txn, "Logical_Router_Policy", lr["policies"])
+    policies = txn.referenced("Logical_Router_Policy", lr["policies"])
     arg = ctx.argv[2]
     if is_uuid(arg):
         for p in policies:
@@ -518,7 +476,7 @@ def _lr_policy_del(ctx: Context) -> None:
 
 def _lr_policy_list(ctx: Context) -> None:
     lr = _router(ctx)
-    policies = set_rows(ctx.view(), "Logical_Router_Policy", lr["policies"])
+    policies = ctx.view().referenced("Logical_Router_Policy", lr["policies"])
     if not policies:
         return
     policies.sort(key=lambda p: (-p["priority"], p["match"].encode()))
@@ -554,7 +512,7 @@ COMMANDS = [
     Command("lrp-get-gateway-chassis", 1, 1, _lrp_get_gateway_chassis, mode="ro",
             usage="PORT"),
     Command("lr-route-add", 3, 4, _lr_route_add,
-            ("--may-exist", "--ecmp", "--ecmp-symmetric-reply", "--policy=", "--bfd",
+            ("--may-exist", "--ecmp", "--ecmp-symmetric-reply", "--policy=", "--bfd?",
              "--route-table="),
             usage="ROUTER PREFIX NEXTHOP [PORT]"),
     Command("lr-route-del", 1, 4, _lr_route_del, ("--if-exists", "--policy=", "--route-table="),

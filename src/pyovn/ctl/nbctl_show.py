@@ -11,7 +11,7 @@ exists.
 from __future__ import annotations
 
 from pyovn.ctl.context import Context
-from pyovn.ctl.nbctl_common import find_lr, find_ls, first, set_rows
+from pyovn.ctl.nbctl_common import find_lr, find_ls, first
 from pyovn.ctl.txnview import Row
 
 __all__ = ["show", "format_ls", "format_lr"]
@@ -29,7 +29,7 @@ def _quoted_list(values: list[str]) -> str:
 def format_ls(ctx: Context, ls: Row) -> str:
     txn = ctx.view()
     out = [f"switch {ls.uuid} ({ls['name']}){_alias(ls, 'neutron:network_name')}\n"]
-    for lsp in set_rows(txn, "Logical_Switch_Port", ls["ports"]):
+    for lsp in txn.referenced("Logical_Switch_Port", ls["ports"]):
         out.append(f"    port {lsp['name']}{_alias(lsp, 'neutron:port_name')}\n")
         parent = first(lsp["parent_name"])
         if parent is not None:
@@ -52,18 +52,18 @@ def format_ls(ctx: Context, ls: Row) -> str:
 def format_lr(ctx: Context, lr: Row) -> str:
     txn = ctx.view()
     out = [f"router {lr.uuid} ({lr['name']}){_alias(lr, 'neutron:router_name')}\n"]
-    for lrp in set_rows(txn, "Logical_Router_Port", lr["ports"]):
+    for lrp in txn.referenced("Logical_Router_Port", lr["ports"]):
         out.append(f"    port {lrp['name']}\n")
         if lrp["mac"]:
             out.append(f'        mac: "{lrp["mac"]}"\n')
         if lrp["networks"]:
             out.append("        networks: "
                        f"{_quoted_list(sorted(lrp['networks'], key=str.encode))}\n")
-        gcs = set_rows(txn, "Gateway_Chassis", lrp["gateway_chassis"])
+        gcs = txn.referenced("Gateway_Chassis", lrp["gateway_chassis"])
         if gcs:
             out.append("        gateway chassis: ["
                        + " ".join(g["chassis_name"] for g in gcs) + "]\n")
-    for nat in set_rows(txn, "NAT", lr["nat"]):
+    for nat in txn.referenced("NAT", lr["nat"]):
         out.append(f"    nat {nat.uuid}\n")
         out.append(f'        external ip: "{nat["external_ip"]}"\n')
         out.append(f'        logical ip: "{nat["logical_ip"]}"\n')

@@ -11,6 +11,7 @@ import re
 
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import (
+    add_datapath,
     find_dhcp,
     find_ls,
     find_lsp,
@@ -33,26 +34,7 @@ LSP_TYPES = ("", "l2gateway", "localnet", "localport", "router", "vtep", "extern
 
 
 def _ls_add(ctx: Context) -> None:
-    name = ctx.argv[1] if len(ctx.argv) > 1 else None
-    may_exist = ctx.has("--may-exist")
-    dup = ctx.has("--add-duplicate")
-    if may_exist and dup:
-        raise CtlError("--may-exist and --add-duplicate may not be used together")
-    txn = ctx.view()
-    if name is not None:
-        if not dup:
-            for ls in txn.rows("Logical_Switch"):
-                if ls["name"] == name:
-                    if may_exist:
-                        return
-                    raise CtlError(f"{name}: a switch with this name already exists")
-    elif may_exist:
-        raise CtlError("--may-exist requires specifying a name")
-    elif dup:
-        raise CtlError("--add-duplicate requires specifying a name")
-    ls = txn.insert("Logical_Switch")
-    if name is not None:
-        txn.write(ls, "name", name)
+    add_datapath(ctx, "Logical_Switch", "switch")
 
 
 def _ls_del(ctx: Context) -> None:

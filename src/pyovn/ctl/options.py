@@ -82,7 +82,7 @@ def _parse_globals(tool: Tool, argv: list[str]
             if name in known:
                 takes = known[name]
             elif is_local:
-                takes = tool.option_takes_value(f"--{name}")
+                takes = tool.option_arg(f"--{name}")
             else:
                 raise CtlError(f"unrecognized option '{arg.split('=')[0]}'")
             if takes is True and value is None:
@@ -199,9 +199,10 @@ def parse_command_line(tool: Tool, argv: list[str]) -> tuple[RunOptions, list[Pa
         for opt, value in options.items():
             if opt not in spec.option_names():
                 raise CtlError(f"'{name}' command has no '{opt}' option")
-            if spec.takes_value(opt) and value is None:
+            arg = spec.option_arg(opt)
+            if arg is True and value is None:
                 raise CtlError(f"'{opt}' option on '{name}' command requires an argument")
-            if not spec.takes_value(opt) and value is not None:
+            if arg is False and value is not None:
                 raise CtlError(f"'{opt}' option on '{name}' command does not accept an "
                                "argument")
         args = group[i:]

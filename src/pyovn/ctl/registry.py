@@ -16,14 +16,17 @@ column of the table itself (``Bridge`` by ``name``), by a key of a map column
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyovn.ctl.context import Context
+    from pyovn.ctl.options import RunOptions
 
-__all__ = ["CtlError", "Command", "RowId", "ShowTable", "Tool", "UNLIMITED"]
+__all__ = ["CtlError", "Command", "RowId", "ShowTable", "Tool", "UNLIMITED", "row_ids",
+           "env_remote"]
 
 UNLIMITED = 1 << 31
 
@@ -37,8 +40,9 @@ CommandFn = Callable[["Context"], None]
 
 @dataclass(frozen=True)
 class Command:
-    """One verb. ``options`` lists the per-command options; a trailing ``=`` means it takes a
-    value (``"--id="``). ``mode`` is ``"ro"`` for commands that never change the database."""
+    """One verb. ``options`` lists the per-command options; a trailing ``=`` means it needs a
+    value (``"--id="``), a trailing ``?`` that it may have one (``"--bfd?"``: ``--bfd`` or
+    ``--bfd=UUID``). ``mode`` is ``"ro"`` for commands that never change the database."""
 
     name: str
     min_args: int
@@ -51,10 +55,13 @@ class Command:
     usage: str = ""
 
     def option_names(self) -> set[str]:
-        return {o.rstrip("=") for o in self.options}
+        return {o.rstrip("=?") for o in self.options}
 
-    def takes_value(self, option: str) -> bool:
-        return option + "=" in self.options
+    def option_arg(self, option: str) -> bool | str:
+        """Whether ``option`` takes a value: True (it must), ``"opt"`` (it may), False."""
+        if option + "=" in self.options:
+            return True
+        return "opt" if option + "?" in self.options else False
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,29 @@ class ShowTable:
     wref_column: str | None = None
 
 
+def row_ids(table: str, *columns: str) -> list[RowId]:
+    """Records of ``table`` named by these columns of their own (``"external_ids:name"``: a key
+    of a map column), tried in this order."""
+    out = []
+    for c in columns:
+        column, _, key = c.partition(":")
+        out.append(RowId(table, column, key or None))
+    return out
+
+
+def env_remote(rundir_env: str, rundir: str, sock: str, env: str | None = None
+               ) -> Callable[[], str]:
+    """A tool's default database: ``$env`` if set, else ``unix:`` the socket ``sock`` in the
+    run directory (``$rundir_env``, default ``rundir``)."""
+
+    def remote() -> str:
+        if env and os.environ.get(env):
+            return os.environ[env]
+        return f"unix:{os.environ.get(rundir_env, rundir)}/{sock}"
+
+    return remote
+
+
 @dataclass
 class Tool:
     """Everything tool-specific: name, database, defaults, commands and naming tables."""
@@ -93,11 +123,16 @@ class Tool:
     show_tables: list[ShowTable] = field(default_factory=list)
     # Extra global options: name -> takes a value. Their values land in RunOptions.extra.
     global_options: dict[str, bool] = field(default_factory=dict)
-    # Hooks: before the commands run (each try), before the commit, after a successful commit.
-    on_start: CommandFn | None = None
+    # The table of the database's single configuration row, inserted before the commands run
+    # (each try) when the database has none, as the real tools do.
+    global_table: str | None = None
+    # Checks of the global options the real tool makes while parsing them (CtlError).
+    check_options: Callable[[RunOptions], None] | None = None
+    # Hooks around the commit (they get the runner's Run).
     before_commit: Callable[[Any], None] | None = None
     after_commit: Callable[[Any], None] | None = None
     help_text: str = ""
+    version: str = ""  # what --version prints
     # ovs-vsctl reports option errors with getopt's own texts ("option requires an argument --
     # 't'"); the OVN tools word them "option '-t' requires an argument".
     getopt_messages: bool = False
@@ -115,8 +150,10 @@ class Tool:
             out |= c.option_names()
         return out
 
-    def option_takes_value(self, option: str) -> bool:
-        return any(c.takes_value(option) for c in self.commands.values())
+    def option_arg(self, option: str) -> bool | str:
+        """:meth:`Command.option_arg` for an option given before the first command name."""
+        args = {c.option_arg(option) for c in self.commands.values()}
+        return True if True in args else "opt" if "opt" in args else False
 
 
 def commands(*decls: Command) -> Sequence[Command]:

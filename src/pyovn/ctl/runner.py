@@ -51,6 +51,16 @@ class Run:
         self.state = state
         self.contexts: list[Context] = []
 
+    def wait_for_row(self, table: str, column: str, target: int) -> dict[str, Any]:
+        """Wait, reading the monitor's updates, until a ``table`` row has ``column`` >= ``target``
+        (a daemon caught up with an incremented sequence number); return that row."""
+        while True:
+            rows = self.backend.rows.get(table, {})  # type: ignore[attr-defined]
+            done = [r for r in rows.values() if r.get(column, 0) >= target]
+            if done:
+                return done[0]
+            self.backend.wait_update(None)
+
 
 def _on_alarm(signum: int, frame: Any) -> None:
     warn("fatal_signal", "terminating with signal 14 (Alarm clock)")
@@ -115,8 +125,8 @@ def _execute(tool: Tool, opts: RunOptions, commands: list[ParsedCommand], argv: 
         state: dict[str, Any] = {"schema": schema}
         run = Run(tool, opts, backend, txn, symtab, state)
         state["run"] = run
-        if tool.on_start is not None:
-            tool.on_start(run)  # type: ignore[arg-type]
+        if tool.global_table is not None and txn.first(tool.global_table) is None:
+            txn.insert(tool.global_table)
         again = False
         for pc in commands:
             ctx = Context(tool, pc.spec, pc.argv, pc.options, txn, symtab, state, opts)
@@ -163,8 +173,14 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
         return 0
     if opts.version:
         from pyovn import __version__
-        sys.stdout.write(f"{tool.prog} (pyovn) {__version__}\n")
+        sys.stdout.write(tool.version or f"{tool.prog} (pyovn) {__version__}\n")
         return 0
+    if tool.check_options is not None:
+        try:
+            tool.check_options(opts)
+        except CtlError as exc:
+            sys.stderr.write(f"{tool.prog}: {exc}\n")
+            return 1
     if opts.timeout:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, opts.timeout)

@@ -8,35 +8,19 @@ single ``SB_Global`` row exists (inserting it into an empty database).
 
 from __future__ import annotations
 
-import os
-
 from pyovn.ctl import generic
-from pyovn.ctl.context import Context, warn
+from pyovn.ctl.context import Context
 from pyovn.ctl.lflow import expand_flows, format_counts, format_lflows
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError, RowId, ShowTable, Tool
-from pyovn.ctl.runner import Run, run_tool
+from pyovn.ctl.registry import UNLIMITED, Command, CtlError, ShowTable, Tool, env_remote, row_ids
+from pyovn.ctl.remotes import Remotes, remote_commands, ssl_commands
+from pyovn.ctl.runner import run_tool
 from pyovn.ctl.txnview import Row
 
 __all__ = ["TOOL", "main", "default_remote"]
 
 
-def default_remote() -> str:
-    env = os.environ.get("OVN_SB_DB")
-    if env:
-        return env
-    rundir = os.environ.get("OVN_RUNDIR", "/var/run/ovn")
-    return f"unix:{rundir}/ovnsb_db.sock"
-
-
-def _sb_global(ctx: Context) -> Row:
-    row = ctx.view().first("SB_Global")
-    assert row is not None  # _on_start made sure
-    return row
-
-
-def _on_start(run: Run) -> None:
-    if run.txn.first("SB_Global") is None:
-        run.txn.insert("SB_Global")
+default_remote = env_remote("OVN_RUNDIR", "/var/run/ovn", "ovnsb_db.sock", env="OVN_SB_DB")
+VERSION_TEXT = "ovn-sbctl 23.03.1\nOpen vSwitch Library 3.1.0\nDB Schema 20.27.0\n"
 
 
 def _init(ctx: Context) -> None:
@@ -177,103 +161,6 @@ def _count_flows(ctx: Context) -> None:
     ctx.out(format_counts(_select_flows(ctx)))
 
 
-# -- connections and SSL ------------------------------------------------------------------------
-
-_ACTIVE = ("tcp:", "ssl:", "unix:")
-_PASSIVE = ("ptcp:", "pssl:", "punix:")
-
-
-def _get_connection(ctx: Context) -> None:
-    lines = set()
-    for c in ctx.view().rows("Connection"):
-        mode = "read-only" if c["read_only"] else "read-write"
-        lines.add(f'{mode} role="{c["role"]}" {c["target"]}')
-    ctx.out("".join(f"{line}\n" for line in sorted(lines, key=lambda s: s.encode())))
-
-
-def _delete_connections(ctx: Context) -> None:
-    txn = ctx.view()
-    for c in txn.rows("Connection"):
-        txn.delete(c)
-    txn.write(_sb_global(ctx), "connections", frozenset())
-
-
-def _del_connection(ctx: Context) -> None:
-    _delete_connections(ctx)
-
-
-def _set_connection(ctx: Context) -> None:
-    _delete_connections(ctx)
-    txn = ctx.view()
-    probe = ctx.option("--inactivity-probe")
-    read_only = False
-    role = ""
-    conns = []
-    for target in ctx.argv[1:]:
-        if target == "read-only":
-            read_only = True
-            continue
-        if target == "read-write":
-            read_only = False
-            continue
-        if target.startswith("role="):
-            role = target[5:]
-            continue
-        if not target.startswith(_ACTIVE + _PASSIVE):
-            warn("sbctl", f'target type "{target}" is possibly erroneous')
-        c = txn.insert("Connection")
-        txn.write(c, "target", target)
-        if read_only:
-            txn.write(c, "read_only", True)
-        if role:
-            txn.write(c, "role", role)
-        if probe is not None:
-            try:
-                msecs = int(probe)
-            except ValueError:
-                msecs = 0
-            txn.write(c, "inactivity_probe", frozenset((msecs,)))
-        conns.append(c.uuid)
-    txn.write(_sb_global(ctx), "connections", frozenset(conns))
-
-
-def _get_ssl(ctx: Context) -> None:
-    sb = _sb_global(ctx)
-    ssl = ctx.view().get("SSL", next(iter(sb["ssl"]))) if sb["ssl"] else None
-    if ssl is None:
-        return
-    ctx.out(f"Private key: {ssl['private_key']}\nCertificate: {ssl['certificate']}\n"
-            f"CA Certificate: {ssl['ca_cert']}\n"
-            f"Bootstrap: {'true' if ssl['bootstrap_ca_cert'] else 'false'}\n")
-
-
-def _del_ssl(ctx: Context) -> None:
-    sb = _sb_global(ctx)
-    txn = ctx.view()
-    if sb["ssl"]:
-        ssl = txn.get("SSL", next(iter(sb["ssl"])))
-        if ssl is not None:
-            txn.delete(ssl)
-        txn.write(sb, "ssl", frozenset())
-
-
-def _set_ssl(ctx: Context) -> None:
-    _del_ssl(ctx)
-    txn = ctx.view()
-    ssl = txn.insert("SSL")
-    args = ctx.argv[1:]
-    txn.write(ssl, "private_key", args[0])
-    txn.write(ssl, "certificate", args[1])
-    txn.write(ssl, "ca_cert", args[2])
-    if ctx.has("--bootstrap"):
-        txn.write(ssl, "bootstrap_ca_cert", True)
-    if len(args) > 3:
-        txn.write(ssl, "ssl_protocols", args[3])
-    if len(args) > 4:
-        txn.write(ssl, "ssl_ciphers", args[4])
-    txn.write(_sb_global(ctx), "ssl", frozenset((ssl.uuid,)))
-
-
 SHOW_TABLES = [
     ShowTable("Chassis", "name", ("hostname", "encaps"), "Port_Binding", "logical_port",
               "chassis"),
@@ -281,35 +168,27 @@ SHOW_TABLES = [
 ]
 
 
-def _ids(table: str, *columns: str) -> list[RowId]:
-    out = []
-    for c in columns:
-        col, _, key = c.partition(":")
-        out.append(RowId(table, col, key or None))
-    return out
-
-
 ROW_IDS = {
-    "Address_Set": _ids("Address_Set", "name"),
-    "Chassis": _ids("Chassis", "name"),
-    "Chassis_Private": _ids("Chassis_Private", "name"),
-    "Chassis_Template_Var": _ids("Chassis_Template_Var", "chassis"),
-    "Connection": _ids("Connection", "target"),
-    "DHCP_Options": _ids("DHCP_Options", "name"),
-    "DHCPv6_Options": _ids("DHCPv6_Options", "name"),
-    "Datapath_Binding": _ids("Datapath_Binding", "external_ids:name", "external_ids:name2",
+    "Address_Set": row_ids("Address_Set", "name"),
+    "Chassis": row_ids("Chassis", "name"),
+    "Chassis_Private": row_ids("Chassis_Private", "name"),
+    "Chassis_Template_Var": row_ids("Chassis_Template_Var", "chassis"),
+    "Connection": row_ids("Connection", "target"),
+    "DHCP_Options": row_ids("DHCP_Options", "name"),
+    "DHCPv6_Options": row_ids("DHCPv6_Options", "name"),
+    "Datapath_Binding": row_ids("Datapath_Binding", "external_ids:name", "external_ids:name2",
                              "external_ids:logical-switch", "external_ids:logical-router"),
-    "Gateway_Chassis": _ids("Gateway_Chassis", "name"),
-    "HA_Chassis_Group": _ids("HA_Chassis_Group", "name"),
-    "Load_Balancer": _ids("Load_Balancer", "name"),
-    "MAC_Binding": _ids("MAC_Binding", "logical_port"),
-    "Meter": _ids("Meter", "name"),
-    "Mirror": _ids("Mirror", "name"),
-    "Port_Binding": _ids("Port_Binding", "logical_port", "external_ids:name"),
-    "Port_Group": _ids("Port_Group", "name"),
-    "RBAC_Permission": _ids("RBAC_Permission", "table"),
-    "RBAC_Role": _ids("RBAC_Role", "name"),
-    "Service_Monitor": _ids("Service_Monitor", "logical_port"),
+    "Gateway_Chassis": row_ids("Gateway_Chassis", "name"),
+    "HA_Chassis_Group": row_ids("HA_Chassis_Group", "name"),
+    "Load_Balancer": row_ids("Load_Balancer", "name"),
+    "MAC_Binding": row_ids("MAC_Binding", "logical_port"),
+    "Meter": row_ids("Meter", "name"),
+    "Mirror": row_ids("Mirror", "name"),
+    "Port_Binding": row_ids("Port_Binding", "logical_port", "external_ids:name"),
+    "Port_Group": row_ids("Port_Group", "name"),
+    "RBAC_Permission": row_ids("RBAC_Permission", "table"),
+    "RBAC_Role": row_ids("RBAC_Role", "name"),
+    "Service_Monitor": row_ids("Service_Monitor", "logical_port"),
 }
 
 COMMANDS = [
@@ -325,20 +204,15 @@ COMMANDS = [
     Command("dump-flows", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
             mode="ro", usage="[DATAPATH] [LFLOW...]"),
     Command("count-flows", 0, 1, _count_flows, mode="ro", usage="[DATAPATH]"),
-    Command("get-connection", 0, 0, _get_connection, mode="ro"),
-    Command("del-connection", 0, 0, _del_connection),
-    Command("set-connection", 1, UNLIMITED, _set_connection, ("--inactivity-probe=",),
-            usage="TARGET..."),
-    Command("get-ssl", 0, 0, _get_ssl, mode="ro"),
-    Command("del-ssl", 0, 0, _del_ssl),
-    Command("set-ssl", 3, 5, _set_ssl, ("--bootstrap",),
-            usage="PRIV-KEY CERT CA-CERT [SSL-PROTOS [SSL-CIPHERS]]"),
+    *remote_commands(Remotes("SB_Global", "connection", "connections", "Connection", "sbctl",
+                             roles=True)),
+    *ssl_commands("SB_Global", protocols=True),
 ]
 
 
 def make_tool() -> Tool:
     tool = Tool("ovn-sbctl", "OVN_Southbound", default_remote, row_ids=ROW_IDS,
-                show_tables=SHOW_TABLES, on_start=_on_start)  # type: ignore[arg-type]
+                show_tables=SHOW_TABLES, global_table="SB_Global", version=VERSION_TEXT)
     tool.add(COMMANDS)
     tool.add(generic.COMMANDS)
     return tool

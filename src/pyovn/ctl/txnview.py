@@ -21,6 +21,7 @@ uuid to the uuid the server gave it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pyovn.ovsdb.data import datum_to_json, new_uuid
@@ -81,7 +82,7 @@ class TxnView:
         self._deleted: list[Row] = []
         self._insert_index: dict[str, int] = {}
         self._insert_uuid: dict[str, str] = {}
-        self.increment: tuple[Row, str] | None = None
+        self._increment: tuple[Row, str, bool] | None = None
         self.increment_result: int | None = None
         self._increment_index = -1
         self._new_uuids: set[str] = set()
@@ -95,6 +96,12 @@ class TxnView:
     def get(self, table: str, uuid: str) -> Row | None:
         row = self.tables[table].get(uuid)
         return None if row is None or row.deleted else row
+
+    def referenced(self, table: str, uuids: Iterable[str]) -> list[Row]:
+        """The live rows of ``table`` among ``uuids`` (a reference column's value), in uuid
+        order."""
+        t = self.tables[table]
+        return [t[u] for u in sorted(uuids) if u in t and not t[u].deleted]
 
     def first(self, table: str) -> Row | None:
         rows = self.rows(table)
@@ -164,6 +171,13 @@ class TxnView:
         row._own()[column] = row.values[column] - {atom}
         self._partial.setdefault(row, {}).setdefault(column, []).append(("rm", atom, None))
 
+    def increment(self, row: Row, column: str, *, force: bool = False) -> None:
+        """Add 1 to ``row.column`` in the transaction and read back the result (into
+        :attr:`increment_result` after :meth:`commit_results`). Without ``force`` this happens
+        only if the transaction changes something else; with it, it is the change (the IDL's
+        ``ovsdb_idl_txn_increment`` and its ``force`` flag)."""
+        self._increment = (row, column, force)
+
     # -- committing -----------------------------------------------------------------------------
     @property
     def changed(self) -> bool:
@@ -216,10 +230,10 @@ class TxnView:
                 continue  # as the IDL does: the server garbage-collects unreferenced rows
             ops.append({"op": "delete", "table": row.table.name,
                         "where": [["_uuid", "==", ["uuid", row.uuid]]]})
-        if self.increment is not None:
-            row, column = self.increment
+        if self._increment is not None:
+            row, column, force = self._increment
             where = self._rename([["_uuid", "==", ["uuid", row.uuid]]])
-            if ops:
+            if ops or force:
                 ops.append({"op": "mutate", "table": row.table.name, "where": where,
                             "mutations": [[column, "+=", 1]]})
                 self._increment_index = len(ops)
@@ -269,12 +283,12 @@ class TxnView:
         for u, i in self._insert_index.items():
             if i < len(results) and isinstance(results[i], dict) and "uuid" in results[i]:
                 self._insert_uuid[u] = results[i]["uuid"][1]
-        if self.increment is not None and self._increment_index >= 0:
+        if self._increment is not None and self._increment_index >= 0:
             i = self._increment_index
             if i < len(results) and isinstance(results[i], dict):
                 rows = results[i].get("rows") or []
                 if rows:
-                    self.increment_result = rows[0].get(self.increment[1])
+                    self.increment_result = rows[0].get(self._increment[1])
 
     def insert_result(self, uuid: str) -> str:
         return self._insert_uuid.get(uuid, uuid)

@@ -14,21 +14,26 @@ ovs-vswitchd.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from pyovn.ctl import generic
 from pyovn.ctl.context import Context
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError, RowId, ShowTable, Tool
+from pyovn.ctl.registry import UNLIMITED, Command, CtlError, RowId, ShowTable, Tool, env_remote
+from pyovn.ctl.remotes import (
+    Remotes,
+    delete_referenced,
+    global_row,
+    remote_commands,
+    ssl_commands,
+)
 from pyovn.ctl.runner import CtlExit, Run, run_tool
 from pyovn.ctl.txnview import Row, TxnView
 
 __all__ = ["TOOL", "main", "default_remote"]
 
 
-def default_remote() -> str:
-    rundir = os.environ.get("OVS_RUNDIR", "/var/run/openvswitch")
-    return f"unix:{rundir}/db.sock"
+default_remote = env_remote("OVS_RUNDIR", "/var/run/openvswitch", "db.sock")
+VERSION_TEXT = "ovs-vsctl (Open vSwitch) 3.1.0\nDB Schema 8.3.1\n"
 
 
 # -- the configuration model ----------------------------------------------------------------------
@@ -163,18 +168,11 @@ def _tag(prow: Row) -> int | None:
 
 
 def _ovs(ctx: Context) -> Row:
-    row = ctx.view().first("Open_vSwitch")
-    assert row is not None
-    return row
+    return global_row(ctx, "Open_vSwitch")
 
 
 def _config(ctx: Context) -> Config:
     return Config(ctx.view(), _ovs(ctx))
-
-
-def _on_start(run: Run) -> None:
-    if run.txn.first("Open_vSwitch") is None:
-        run.txn.insert("Open_vSwitch")
 
 
 def _before_commit(run: Run) -> None:
@@ -182,19 +180,14 @@ def _before_commit(run: Run) -> None:
         return
     ovs = run.txn.first("Open_vSwitch")
     if ovs is not None:
-        run.txn.increment = (ovs, "next_cfg")
+        run.txn.increment(ovs, "next_cfg")
 
 
 def _after_commit(run: Run) -> None:
     target = run.txn.increment_result
     if target is None:
         return
-    backend = run.backend
-    while True:
-        rows = backend.rows.get("Open_vSwitch", {})  # type: ignore[attr-defined]
-        if any(r.get("cur_cfg", 0) >= target for r in rows.values()):
-            return
-        backend.wait_update(None)
+    run.wait_for_row("Open_vSwitch", "cur_cfg", target)
 
 
 # -- bridges --------------------------------------------------------------------------------------
@@ -500,47 +493,26 @@ def _real_bridge_row(ctx: Context) -> Row:
     return row
 
 
-def _targets(ctx: Context, table: str, uuids: frozenset) -> str:
-    names = []
-    for u in uuids:
-        row = ctx.view().get(table, u)
-        if row is not None:
-            names.append(row["target"])
-    return "".join(f"{n}\n" for n in sorted(names, key=str.encode))
-
-
 def _get_controller(ctx: Context) -> None:
-    row = _real_bridge_row(ctx)
-    ctx.out(_targets(ctx, "Controller", row["controller"]))
-
-
-def _delete_refs(ctx: Context, row: Row, column: str, table: str) -> None:
-    txn = ctx.view()
-    for u in row[column]:
-        target = txn.get(table, u)
-        if target is not None:
-            txn.delete(target)
-    txn.write(row, column, frozenset())
+    controllers = ctx.view().referenced("Controller", _real_bridge_row(ctx)["controller"])
+    targets = [c["target"] for c in controllers]
+    ctx.out("".join(f"{t}\n" for t in sorted(targets, key=str.encode)))
 
 
 def _del_controller(ctx: Context) -> None:
-    _delete_refs(ctx, _real_bridge_row(ctx), "controller", "Controller")
-
-
-def _insert_targets(ctx: Context, table: str, targets: list[str]) -> frozenset:
-    txn = ctx.view()
-    out = []
-    for t in targets:
-        row = txn.insert(table)
-        txn.write(row, "target", t)
-        out.append(row.uuid)
-    return frozenset(out)
+    delete_referenced(ctx.view(), _real_bridge_row(ctx), "controller", "Controller")
 
 
 def _set_controller(ctx: Context) -> None:
     row = _real_bridge_row(ctx)
-    _delete_refs(ctx, row, "controller", "Controller")
-    ctx.view().write(row, "controller", _insert_targets(ctx, "Controller", ctx.argv[2:]))
+    txn = ctx.view()
+    delete_referenced(txn, row, "controller", "Controller")
+    new = []
+    for target in ctx.argv[2:]:
+        controller = txn.insert("Controller")
+        txn.write(controller, "target", target)
+        new.append(controller.uuid)
+    txn.write(row, "controller", frozenset(new))
 
 
 def _get_fail_mode(ctx: Context) -> None:
@@ -559,48 +531,6 @@ def _set_fail_mode(ctx: Context) -> None:
     if mode not in ("standalone", "secure"):
         raise CtlError('fail-mode must be "standalone" or "secure"')
     ctx.view().write(row, "fail_mode", frozenset((mode,)))
-
-
-def _get_manager(ctx: Context) -> None:
-    ctx.out(_targets(ctx, "Manager", _ovs(ctx)["manager_options"]))
-
-
-def _del_manager(ctx: Context) -> None:
-    _delete_refs(ctx, _ovs(ctx), "manager_options", "Manager")
-
-
-def _set_manager(ctx: Context) -> None:
-    ovs = _ovs(ctx)
-    _delete_refs(ctx, ovs, "manager_options", "Manager")
-    ctx.view().write(ovs, "manager_options", _insert_targets(ctx, "Manager", ctx.argv[1:]))
-
-
-def _get_ssl(ctx: Context) -> None:
-    ovs = _ovs(ctx)
-    ssl = ctx.view().get("SSL", next(iter(ovs["ssl"]))) if ovs["ssl"] else None
-    if ssl is None:
-        return
-    ctx.out(f"Private key: {ssl['private_key']}\nCertificate: {ssl['certificate']}\n"
-            f"CA Certificate: {ssl['ca_cert']}\n"
-            f"Bootstrap: {'true' if ssl['bootstrap_ca_cert'] else 'false'}\n")
-
-
-def _del_ssl(ctx: Context) -> None:
-    ovs = _ovs(ctx)
-    if ovs["ssl"]:
-        _delete_refs(ctx, ovs, "ssl", "SSL")
-
-
-def _set_ssl(ctx: Context) -> None:
-    _del_ssl(ctx)
-    txn = ctx.view()
-    ssl = txn.insert("SSL")
-    txn.write(ssl, "private_key", ctx.argv[1])
-    txn.write(ssl, "certificate", ctx.argv[2])
-    txn.write(ssl, "ca_cert", ctx.argv[3])
-    if ctx.has("--bootstrap"):
-        txn.write(ssl, "bootstrap_ca_cert", True)
-    txn.write(_ovs(ctx), "ssl", frozenset((ssl.uuid,)))
 
 
 def _init(ctx: Context) -> None:
@@ -686,21 +616,16 @@ COMMANDS = [
     Command("get-fail-mode", 1, 1, _get_fail_mode, mode="ro", usage="BRIDGE"),
     Command("del-fail-mode", 1, 1, _del_fail_mode, usage="BRIDGE"),
     Command("set-fail-mode", 2, 2, _set_fail_mode, usage="BRIDGE MODE"),
-    Command("get-manager", 0, 0, _get_manager, mode="ro"),
-    Command("del-manager", 0, 0, _del_manager),
-    Command("set-manager", 1, UNLIMITED, _set_manager, ("--inactivity-probe=",),
-            usage="TARGET..."),
-    Command("get-ssl", 0, 0, _get_ssl, mode="ro"),
-    Command("del-ssl", 0, 0, _del_ssl),
-    Command("set-ssl", 3, 3, _set_ssl, ("--bootstrap",), usage="PRIV-KEY CERT CA-CERT"),
+    *remote_commands(Remotes("Open_vSwitch", "manager", "manager_options", "Manager", "vsctl")),
+    *ssl_commands("Open_vSwitch", protocols=False),
 ]
 
 
 def make_tool() -> Tool:
     tool = Tool("ovs-vsctl", "Open_vSwitch", default_remote, row_ids=ROW_IDS,
                 show_tables=SHOW_TABLES, global_options={"no-wait": False, "retry": False},
-                on_start=_on_start, before_commit=_before_commit,  # type: ignore[arg-type]
-                after_commit=_after_commit, getopt_messages=True)
+                global_table="Open_vSwitch", before_commit=_before_commit,
+                after_commit=_after_commit, getopt_messages=True, version=VERSION_TEXT)
     tool.add(COMMANDS)
     tool.add(generic.COMMANDS)
     return tool

@@ -10,7 +10,9 @@ named uuids (``["named-uuid", name]``) resolve through a :class:`SymbolTable` wh
 
 The update2 "modify" diff helpers (``datum_diff``/``apply_diff``) cost O(size of the diff) for
 applying and O(size of the values) for computing: a set diff is the symmetric difference, a map
-diff maps each key to add, remove (same value as the old one) or change (new value).
+diff maps each key to add, remove (same value as the old one) or change (new value). (Monitors and
+file records skip the computing when a mutation already says what it added and removed: see
+``Database.set_diff_hints``.)
 """
 
 from __future__ import annotations

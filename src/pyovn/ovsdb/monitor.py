@@ -11,7 +11,10 @@ A ``Monitor`` is made from a ``monitor`` / ``monitor_cond`` / ``monitor_cond_sin
 With a condition (monitor_cond) a row that starts to match is sent as ``insert`` and one that stops
 matching as ``delete``. Nothing here does I/O: the server hands in change sets and sends the JSON
 this returns. ``spec_key`` lets the server compute one update for all monitors that asked for the
-same thing (the common fan-out case) instead of one per client.
+same thing (the common fan-out case) instead of one per client, and ``notification_bytes`` wraps
+that update, serialised once, in each monitor's envelope. With the database's set-diff hints
+(``Database.set_diff_hints``) a mutated set's "modify" diff is the known removed and added
+elements: adding one port to a group of 10,000 costs O(1) here, not O(10,000).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ fsynced up to that transaction (group commit: one fsync covers every transaction
 the previous one ran). Every message to every client passes the outbox in order, so a client gets
 the updates of its own transaction before the reply, and an ``echo`` sent after a transaction is
 answered after that transaction's updates. With ``fsync=False`` the outbox drains at once, as the
-real ovsdb-server (which writes but does not fsync each transaction) behaves.
+real ovsdb-server (which writes but does not fsync each transaction) behaves. Monitors that asked
+for the same thing (``Monitor.spec_key``) share one update, built and serialised once per commit.
 
 Other pieces: ``wait`` operations that block are re-run after each commit and at their deadline;
 locks are server-wide (``lock``/``steal``/``unlock`` with ``locked``/``stolen`` notifications);

@@ -161,7 +161,8 @@ class Txn:
     def table(self, p: MemberParser, member: str = "table") -> TableInfo | None:
         json = p.json
         if type(json) is dict:
-            info = self.db.infos.get(json.get(member))  # type: ignore[arg-type]
+            name = json.get(member)
+            info = self.db.infos.get(name) if type(name) is str else None
             if info is not None:
                 # A table's name is an <id>: what the general path below would check.
                 p.used.add(member)
