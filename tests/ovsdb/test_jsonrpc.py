@@ -69,3 +69,21 @@ def test_size_limit():
     f.feed(b'{"a":"' + b"x" * 500)
     with pytest.raises(FramingError, match="longer"):
         f.feed(b"x" * 600)
+
+
+def test_back_to_back_objects_with_braces_in_strings():
+    # Pipelined requests arrive as objects with nothing between them; "}{" may also occur
+    # inside strings, where it must not cut a message.
+    msgs = MSGS + [{"method": "echo", "params": ["}{", "x}{y}{"], "id": 8},
+                   {"method": "echo", "params": [{"a": {}}, {}], "id": 9}]
+    data = b"".join(encode(m) for m in msgs)
+    for cut in range(len(data) + 1):
+        f = Framer()
+        got = f.feed(data[:cut]) + f.feed(data[cut:])
+        assert got == msgs, cut
+        assert f.pending == 0
+    f = Framer()
+    assert f.feed(data + encode(MSGS[0])[:5]) == msgs
+    assert f.feed(encode(MSGS[0])[5:]) == [MSGS[0]]
+    with pytest.raises(FramingError):
+        Framer().feed(encode(MSGS[0]) + b"[1]" + encode(MSGS[1]))

@@ -232,6 +232,18 @@ class RunContext:
             return any(_elem(g) == value for g in given)
         return False
 
+    def children(self, parent: AnyRow, column: str, table: str) -> list[AnyRow]:
+        """The replica rows of ``table`` that ``parent.column`` refers to (a router's ports,
+        routes, NAT rules...)."""
+        rows = self.api.idl.tables[table]
+        return [r for r in (rows.get(u) for u in self.value(parent, column, [])) if r is not None]
+
+    def owner(self, table: str, column: str, child: AnyRow) -> AnyRow | None:
+        """The row of ``table`` whose set ``column`` holds ``child`` (a port's switch), if any;
+        one O(1) membership test per row of ``table``."""
+        return next((r for r in self.api.idl.tables[table].all() if self.has(r, column, child)),
+                    None)
+
     def value(self, row: AnyRow, column: str, default: Any = None) -> Any:
         """A column of a replica row or of a row inserted by this transaction."""
         if isinstance(row, NewRow):

@@ -157,6 +157,40 @@ class DelRow(Command):
             ctx.delete(row)
 
 
+class DelChild(Command):
+    """``<thing>_del(record, parent=None, if_exists=False)`` for a row kept in a set column of a
+    parent row (a port in its switch's or router's ``ports``): it leaves the given parent (an
+    error if it is not there) or else whichever parent holds it, then it is deleted."""
+
+    table = ""
+    parent_table = ""
+    column = ""
+    parent_noun = ""
+
+    def __init__(self, api: Api, record: Any, parent: Any = None, if_exists: bool = False):
+        super().__init__(api)
+        self.record = record
+        self.parent = parent
+        self.if_exists = bool(if_exists)
+
+    def run(self, ctx: RunContext) -> None:
+        from pyovn.api.errors import RowNotFound
+
+        row = ctx.lookup(self.table, self.record, required=not self.if_exists)
+        if row is None:
+            return
+        if self.parent is not None:
+            parent = ctx.lookup(self.parent_table, self.parent)
+            if not ctx.has(parent, self.column, row):
+                raise RowNotFound(self.table, self.record,
+                                  detail=f"not on {self.parent_noun} {self.parent}")
+        else:
+            parent = ctx.owner(self.parent_table, self.column, row)
+        if parent is not None:
+            ctx.discard(parent, self.column, row)
+        ctx.delete(row)
+
+
 class GetColumn(Command):
     """``<thing>_get_<column>(record)``: one column's value."""
 

@@ -58,11 +58,6 @@ class LrGet(checks.GetRow):
     table = LR
 
 
-def _children(ctx: RunContext, parent: Any, column: str, table: str) -> list[Any]:
-    t = ctx.api.idl.tables[table]
-    return [r for r in (t.get(u) for u in ctx.value(parent, column, [])) if r is not None]
-
-
 # --- router ports -----------------------------------------------------------------------------
 
 
@@ -120,31 +115,17 @@ class LrpAdd(Command):
 
 
 @nb
-class LrpDel(Command):
+class LrpDel(checks.DelChild):
     """Delete a router port (from ``router`` if given, else from whichever router has it)."""
 
     verb = "lrp_del"
+    table = LRP
+    parent_table = LR
+    column = "ports"
+    parent_noun = "router"
 
     def __init__(self, api: Api, port: Any, router: Any = None, if_exists: bool | None = None):
-        super().__init__(api)
-        self.port = port
-        self.router = router
-        self.if_exists = bool(if_exists)
-
-    def run(self, ctx: RunContext) -> None:
-        lrp = ctx.lookup(LRP, self.port, required=not self.if_exists)
-        if lrp is None:
-            return
-        if self.router is not None:
-            lr = ctx.lookup(LR, self.router)
-            if not ctx.has(lr, "ports", lrp):
-                raise RowNotFound(LRP, self.port, detail=f"not on router {self.router}")
-        else:
-            lr = next((r for r in ctx.api.idl.tables[LR].all() if ctx.has(r, "ports", lrp)),
-                      None)
-        if lr is not None:
-            ctx.discard(lr, "ports", lrp)
-        ctx.delete(lrp)
+        super().__init__(api, port, router, bool(if_exists))
 
 
 @nb
@@ -156,7 +137,7 @@ class LrpList(Command):
         self.router = router
 
     def run(self, ctx: RunContext) -> None:
-        self.result = _children(ctx, ctx.lookup(LR, self.router), "ports", LRP)
+        self.result = ctx.children(ctx.lookup(LR, self.router), "ports", LRP)
 
 
 @nb
@@ -254,7 +235,7 @@ class LrpGetGatewayChassis(Command):
         self.port = port
 
     def run(self, ctx: RunContext) -> None:
-        rows = _children(ctx, ctx.lookup(LRP, self.port), "gateway_chassis", GC)
+        rows = ctx.children(ctx.lookup(LRP, self.port), "gateway_chassis", GC)
         self.result = sorted(rows, key=lambda g: -g.priority)
 
 
@@ -272,7 +253,7 @@ class LrpDelGatewayChassis(Command):
         lrp = ctx.lookup(LRP, self.port, required=not self.if_exists)
         if lrp is None:
             return
-        gcs = [g for g in _children(ctx, lrp, "gateway_chassis", GC)
+        gcs = [g for g in ctx.children(lrp, "gateway_chassis", GC)
                if g.chassis_name == self.chassis]
         if not gcs and not self.if_exists:
             raise RowNotFound(GC, self.chassis, "chassis_name", f"not a gateway of {self.port}")
@@ -378,7 +359,7 @@ class LrRouteList(Command):
         self.route_table = route_table
 
     def run(self, ctx: RunContext) -> None:
-        rows = _children(ctx, ctx.lookup(LR, self.router), "static_routes", ROUTE)
+        rows = ctx.children(ctx.lookup(LR, self.router), "static_routes", ROUTE)
         if self.route_table is not None:
             rows = [r for r in rows if r.route_table == self.route_table]
         self.result = rows
@@ -454,7 +435,7 @@ class LrPolicyDel(Command):
             if not rows and not self.if_exists:
                 raise RowNotFound(POLICY, (self.priority, self.match))
         else:
-            rows = [p for p in _children(ctx, lr, "policies", POLICY)
+            rows = [p for p in ctx.children(lr, "policies", POLICY)
                     if self.priority is None or p.priority == self.priority]
         ctx.discard(lr, "policies", *rows)
 
@@ -468,7 +449,7 @@ class LrPolicyList(Command):
         self.router = router
 
     def run(self, ctx: RunContext) -> None:
-        self.result = _children(ctx, ctx.lookup(LR, self.router), "policies", POLICY)
+        self.result = ctx.children(ctx.lookup(LR, self.router), "policies", POLICY)
 
 
 # --- NAT --------------------------------------------------------------------------------------
@@ -561,7 +542,7 @@ class LrNatDel(Command):
             if not rows and not self.if_exists:
                 raise RowNotFound(NAT, (self.nat_type, self.match_ip))
         else:
-            rows = [n for n in _children(ctx, lr, "nat", NAT)
+            rows = [n for n in ctx.children(lr, "nat", NAT)
                     if self.nat_type is None or n.type == self.nat_type]
         ctx.discard(lr, "nat", *rows)
 
@@ -575,4 +556,4 @@ class LrNatList(Command):
         self.router = router
 
     def run(self, ctx: RunContext) -> None:
-        self.result = _children(ctx, ctx.lookup(LR, self.router), "nat", NAT)
+        self.result = ctx.children(ctx.lookup(LR, self.router), "nat", NAT)

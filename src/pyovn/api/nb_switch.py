@@ -11,7 +11,7 @@ from typing import Any
 
 from pyovn.api import checks
 from pyovn.api.base import Api, Command, RunContext, verb
-from pyovn.api.errors import AlreadyExists, InvalidArgument, RowNotFound
+from pyovn.api.errors import AlreadyExists, InvalidArgument
 
 nb = verb("OVN_Northbound")
 
@@ -70,13 +70,6 @@ class LsSetDnsRecords(checks.SetColumn):
         return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 
-def _find_switch_of(ctx: RunContext, port: Any) -> Any:
-    for sw in ctx.api.idl.tables[LS].all():
-        if ctx.has(sw, "ports", port):
-            return sw
-    return None
-
-
 @nb
 class LspAdd(Command):
     """Add port ``port`` to ``switch`` (``parent_name`` + ``tag`` for a container port)."""
@@ -128,30 +121,17 @@ class LspAdd(Command):
 
 
 @nb
-class LspDel(Command):
+class LspDel(checks.DelChild):
     """Delete a port (from ``switch`` if given, else from whichever switch has it)."""
 
     verb = "lsp_del"
+    table = LSP
+    parent_table = LS
+    column = "ports"
+    parent_noun = "switch"
 
     def __init__(self, api: Api, port: Any, switch: Any = None, if_exists: bool = False):
-        super().__init__(api)
-        self.port = port
-        self.switch = switch
-        self.if_exists = if_exists
-
-    def run(self, ctx: RunContext) -> None:
-        lsp = ctx.lookup(LSP, self.port, required=not self.if_exists)
-        if lsp is None:
-            return
-        if self.switch is not None:
-            sw = ctx.lookup(LS, self.switch)
-            if not ctx.has(sw, "ports", lsp):
-                raise RowNotFound(LSP, self.port, detail=f"not on switch {self.switch}")
-        else:
-            sw = _find_switch_of(ctx, lsp)
-        if sw is not None:
-            ctx.discard(sw, "ports", lsp)
-        ctx.delete(lsp)
+        super().__init__(api, port, switch, if_exists)
 
 
 @nb
@@ -168,9 +148,7 @@ class LspList(Command):
         if self.switch is None:
             self.result = ctx.api.idl.tables[LSP].all()
             return
-        sw = ctx.lookup(LS, self.switch)
-        ports = ctx.api.idl.tables[LSP]
-        self.result = [p for p in (ports.get(u) for u in ctx.value(sw, "ports", [])) if p]
+        self.result = ctx.children(ctx.lookup(LS, self.switch), "ports", LSP)
 
 
 @nb

@@ -4,7 +4,9 @@ Layout: :mod:`.options` (command line), :mod:`.registry` (command and tool decla
 :mod:`.context` (what a command sees; name and record lookups), :mod:`.txnview` (the local view of
 rows and the one transaction), :mod:`.generic` (the database commands and ``show``),
 :mod:`.output` (table formats), :mod:`.backend` (the connection), :mod:`.runner` (one invocation).
-Tools: :mod:`.vsctl`, :mod:`.sbctl` (and :mod:`.lflow` for its flow listings).
+:mod:`.remotes` declares the ``get-/set-/del-ssl`` and remote (``set-manager``,
+``set-connection``) commands once for every tool. Tools: :mod:`.vsctl`, :mod:`.sbctl` (and
+:mod:`.lflow` for its flow listings), :mod:`.nbctl` (with its ``nbctl_*`` command families).
 
 A new tool is a :class:`~pyovn.ctl.registry.Tool` plus :class:`~pyovn.ctl.registry.Command`
 declarations, run with :func:`pyovn.ctl.runner.run_tool`.

@@ -32,7 +32,7 @@ from pyovn.ctl.options import RunOptions
 from pyovn.ctl.registry import Command, CtlError, RowId, Tool, env_remote, row_ids
 from pyovn.ctl.runner import Run, run_tool
 
-__all__ = ["TOOL", "main", "default_remote", "make_tool"]
+__all__ = ["TOOL", "main", "default_remote"]
 
 VERSION_TEXT = "ovn-nbctl 23.03.1\nOpen vSwitch Library 3.1.0\nDB Schema 7.0.0\n"
 _WAIT_TYPES = ("none", "sb", "hv")
@@ -132,23 +132,19 @@ GLOBAL_OPTIONS = {
 }
 
 
-def make_tool() -> Tool:
-    tool = Tool("ovn-nbctl", "OVN_Northbound", default_remote, row_ids=ROW_IDS,
-                global_options=GLOBAL_OPTIONS, global_table="NB_Global",
-                check_options=_check_options, before_commit=_before_commit,
-                after_commit=_after_commit, version=VERSION_TEXT)
-    tool.add([
+TOOL = Tool(
+    "ovn-nbctl", "OVN_Northbound", default_remote, row_ids=ROW_IDS,
+    global_options=GLOBAL_OPTIONS, global_table="NB_Global", check_options=_check_options,
+    before_commit=_before_commit, after_commit=_after_commit, version=VERSION_TEXT,
+).add(
+    [
         Command("init", 0, 0, _init),
         Command("sync", 0, 0, _sync),
         Command("show", 0, 1, nbctl_show.show, mode="ro", usage="[SWITCH|ROUTER]"),
-    ])
-    for module in (nbctl_switch, nbctl_acl, nbctl_router, nbctl_nat, nbctl_lb, nbctl_misc):
-        tool.add(module.COMMANDS)
-    tool.add(generic.COMMANDS)
-    return tool
-
-
-TOOL = make_tool()
+    ],
+    nbctl_switch.COMMANDS, nbctl_acl.COMMANDS, nbctl_router.COMMANDS, nbctl_nat.COMMANDS,
+    nbctl_lb.COMMANDS, nbctl_misc.COMMANDS, generic.COMMANDS,
+)
 
 
 def main(argv: list[str]) -> int:

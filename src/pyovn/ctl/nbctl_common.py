@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyovn.ctl.context import Context
-from pyovn.ctl.registry import CtlError
+from pyovn.ctl.registry import Command, CtlError
 from pyovn.ctl.remotes import global_row
 from pyovn.ctl.txnview import Row
 from pyovn.util.ovshash import shash_order
@@ -30,7 +30,7 @@ from pyovn.util.ovshash import shash_order
 __all__ = [
     "UUID_RE", "is_uuid", "first", "find_ls", "find_lr", "find_lsp", "find_lrp", "find_lb",
     "find_pg", "find_hcg", "find_dhcp", "find_meter", "lsp_to_ls", "lrp_to_lr", "nb_global",
-    "add_datapath",
+    "datapath_commands",
     "smap_order", "scan_mac", "parse_mac", "ip_parse", "ipv6_parse", "ip_parse_cidr",
     "ipv6_parse_cidr", "normalize_prefix", "normalize_addr", "parse_priority", "parse_direction",
     "name_sorted", "uuid_name_lines",
@@ -118,29 +118,49 @@ def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
     return row
 
 
-def add_datapath(ctx: Context, table: str, noun: str) -> None:
-    """``ls-add``/``lr-add [NAME]``: a new switch or router, with ``--may-exist`` (keep an
-    existing one of that name) or ``--add-duplicate`` (add one even so)."""
-    name = ctx.argv[1] if len(ctx.argv) > 1 else None
-    may_exist = ctx.has("--may-exist")
-    dup = ctx.has("--add-duplicate")
-    if may_exist and dup:
-        raise CtlError("--may-exist and --add-duplicate may not be used together")
-    txn = ctx.view()
-    if name is not None:
-        if not dup:
-            for row in txn.rows(table):
-                if row["name"] == name:
-                    if may_exist:
-                        return
-                    raise CtlError(f"{name}: a {noun} with this name already exists")
-    elif may_exist:
-        raise CtlError("--may-exist requires specifying a name")
-    elif dup:
-        raise CtlError("--add-duplicate requires specifying a name")
-    row = txn.insert(table)
-    if name is not None:
-        txn.write(row, "name", name)
+def datapath_commands(prefix: str, table: str, noun: str,
+                      find: Callable[[Context, str, bool], Row | None]) -> list[Command]:
+    """``<prefix>-add [NAME]``, ``<prefix>-del NAME`` and ``<prefix>-list`` for switches
+    (``ls``) or routers (``lr``). Adding takes ``--may-exist`` (keep an existing one of that
+    name) or ``--add-duplicate`` (add one even so)."""
+
+    def add(ctx: Context) -> None:
+        name = ctx.argv[1] if len(ctx.argv) > 1 else None
+        may_exist = ctx.has("--may-exist")
+        dup = ctx.has("--add-duplicate")
+        if may_exist and dup:
+            raise CtlError("--may-exist and --add-duplicate may not be used together")
+        txn = ctx.view()
+        if name is not None:
+            if not dup:
+                for row in txn.rows(table):
+                    if row["name"] == name:
+                        if may_exist:
+                            return
+                        raise CtlError(f"{name}: a {noun} with this name already exists")
+        elif may_exist:
+            raise CtlError("--may-exist requires specifying a name")
+        elif dup:
+            raise CtlError("--add-duplicate requires specifying a name")
+        row = txn.insert(table)
+        if name is not None:
+            txn.write(row, "name", name)
+
+    def delete(ctx: Context) -> None:
+        row = find(ctx, ctx.argv[1], not ctx.has("--if-exists"))
+        if row is not None:
+            ctx.view().delete(row)
+
+    def list_(ctx: Context) -> None:
+        ctx.out(uuid_name_lines(ctx.view().rows(table)))
+
+    arg = noun.upper()
+    return [
+        Command(f"{prefix}-add", 0, 1, add, ("--may-exist", "--add-duplicate"),
+                usage=f"[{arg}]"),
+        Command(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg),
+        Command(f"{prefix}-list", 0, 0, list_, mode="ro"),
+    ]
 
 
 def lsp_to_ls(ctx: Context, lsp: Row) -> Row:

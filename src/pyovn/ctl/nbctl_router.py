@@ -12,7 +12,7 @@ from __future__ import annotations
 from pyovn.ctl.context import Context
 from pyovn.ctl.generic import set_column
 from pyovn.ctl.nbctl_common import (
-    add_datapath,
+    datapath_commands,
     find_lr,
     find_lrp,
     first,
@@ -34,20 +34,6 @@ from pyovn.ctl.registry import UNLIMITED, Command, CtlError
 from pyovn.ctl.txnview import Row
 
 __all__ = ["COMMANDS"]
-
-
-def _lr_add(ctx: Context) -> None:
-    add_datapath(ctx, "Logical_Router", "router")
-
-
-def _lr_del(ctx: Context) -> None:
-    lr = find_lr(ctx, ctx.argv[1], not ctx.has("--if-exists"))
-    if lr is not None:
-        ctx.view().delete(lr)
-
-
-def _lr_list(ctx: Context) -> None:
-    ctx.out(uuid_name_lines(ctx.view().rows("Logical_Router")))
 
 
 def _router(ctx: Context) -> Row:
@@ -493,9 +479,7 @@ def _lr_policy_list(ctx: Context) -> None:
 
 
 COMMANDS = [
-    Command("lr-add", 0, 1, _lr_add, ("--may-exist", "--add-duplicate"), usage="[ROUTER]"),
-    Command("lr-del", 1, 1, _lr_del, ("--if-exists",), usage="ROUTER"),
-    Command("lr-list", 0, 0, _lr_list, mode="ro"),
+    *datapath_commands("lr", "Logical_Router", "router", find_lr),
     Command("lrp-add", 4, UNLIMITED, _lrp_add, ("--may-exist",),
             usage="ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]..."),
     Command("lrp-del", 1, 1, _lrp_del, ("--if-exists",), usage="PORT"),

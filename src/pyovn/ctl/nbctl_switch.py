@@ -11,7 +11,7 @@ import re
 
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import (
-    add_datapath,
+    datapath_commands,
     find_dhcp,
     find_ls,
     find_lsp,
@@ -31,20 +31,6 @@ __all__ = ["COMMANDS", "LSP_TYPES"]
 
 LSP_TYPES = ("", "l2gateway", "localnet", "localport", "router", "vtep", "external", "virtual",
              "remote")
-
-
-def _ls_add(ctx: Context) -> None:
-    add_datapath(ctx, "Logical_Switch", "switch")
-
-
-def _ls_del(ctx: Context) -> None:
-    ls = find_ls(ctx, ctx.argv[1], not ctx.has("--if-exists"))
-    if ls is not None:
-        ctx.view().delete(ls)
-
-
-def _ls_list(ctx: Context) -> None:
-    ctx.out(uuid_name_lines(ctx.view().rows("Logical_Switch")))
 
 
 # -- ports ----------------------------------------------------------------------------------------
@@ -327,9 +313,7 @@ def _find_mirror(ctx: Context, name: str) -> Row:
 
 
 COMMANDS = [
-    Command("ls-add", 0, 1, _ls_add, ("--may-exist", "--add-duplicate"), usage="[SWITCH]"),
-    Command("ls-del", 1, 1, _ls_del, ("--if-exists",), usage="SWITCH"),
-    Command("ls-list", 0, 0, _ls_list, mode="ro"),
+    *datapath_commands("ls", "Logical_Switch", "switch", find_ls),
     Command("lsp-add", 2, 4, _lsp_add, ("--may-exist",), usage="SWITCH PORT [PARENT] [TAG]"),
     Command("lsp-del", 1, 1, _lsp_del, ("--if-exists",), usage="PORT"),
     Command("lsp-list", 1, 1, _lsp_list, mode="ro", usage="SWITCH"),

@@ -137,11 +137,13 @@ class Tool:
     # 't'"); the OVN tools word them "option '-t' requires an argument".
     getopt_messages: bool = False
 
-    def add(self, commands: Iterable[Command]) -> Tool:
-        for c in commands:
-            if c.name in self.commands:
-                raise ValueError(f"command {c.name} declared twice")
-            self.commands[c.name] = c
+    def add(self, *groups: Iterable[Command]) -> Tool:
+        """Declare the commands of each group (a verb may be declared only once)."""
+        for group in groups:
+            for c in group:
+                if c.name in self.commands:
+                    raise ValueError(f"command {c.name} declared twice")
+                self.commands[c.name] = c
         return self
 
     def all_command_options(self) -> set[str]:

@@ -37,7 +37,8 @@ class Remotes:
 
 
 def global_row(ctx: Context, table: str) -> Row:
-    """The database's single configuration row (the tools' on_start hooks make sure it exists)."""
+    """The database's single configuration row (the runner inserts it when missing; see
+    ``Tool.global_table``)."""
     row = ctx.view().first(table)
     assert row is not None
     return row

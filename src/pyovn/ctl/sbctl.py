@@ -210,15 +210,10 @@ COMMANDS = [
 ]
 
 
-def make_tool() -> Tool:
-    tool = Tool("ovn-sbctl", "OVN_Southbound", default_remote, row_ids=ROW_IDS,
-                show_tables=SHOW_TABLES, global_table="SB_Global", version=VERSION_TEXT)
-    tool.add(COMMANDS)
-    tool.add(generic.COMMANDS)
-    return tool
-
-
-TOOL = make_tool()
+TOOL = Tool(
+    "ovn-sbctl", "OVN_Southbound", default_remote, row_ids=ROW_IDS, show_tables=SHOW_TABLES,
+    global_table="SB_Global", version=VERSION_TEXT,
+).add(COMMANDS, generic.COMMANDS)
 
 
 def main(argv: list[str]) -> int:

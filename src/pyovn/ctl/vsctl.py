@@ -621,17 +621,12 @@ COMMANDS = [
 ]
 
 
-def make_tool() -> Tool:
-    tool = Tool("ovs-vsctl", "Open_vSwitch", default_remote, row_ids=ROW_IDS,
-                show_tables=SHOW_TABLES, global_options={"no-wait": False, "retry": False},
-                global_table="Open_vSwitch", before_commit=_before_commit,
-                after_commit=_after_commit, getopt_messages=True, version=VERSION_TEXT)
-    tool.add(COMMANDS)
-    tool.add(generic.COMMANDS)
-    return tool
-
-
-TOOL = make_tool()
+TOOL = Tool(
+    "ovs-vsctl", "Open_vSwitch", default_remote, row_ids=ROW_IDS, show_tables=SHOW_TABLES,
+    global_options={"no-wait": False, "retry": False}, global_table="Open_vSwitch",
+    before_commit=_before_commit, after_commit=_after_commit, getopt_messages=True,
+    version=VERSION_TEXT,
+).add(COMMANDS, generic.COMMANDS)
 
 
 def main(argv: list[str]) -> int:

@@ -17,15 +17,9 @@ from typing import Any
 
 from pyovn.ovsdb.data import compare_datums
 from pyovn.ovsdb.types import ColumnType
+from pyovn.util.ovshash import shash_order
 
 __all__ = ["shash_order", "schema_table_order", "schema_column_order", "sort_dump_rows"]
-
-
-def shash_order(keys: Iterable[str]) -> list[str]:
-    """Iteration order of an OVS shash filled with ``keys`` in this order."""
-    from pyovn.cli.ovsdb_tool import ovs_shash_order
-
-    return ovs_shash_order(keys)
 
 
 def schema_table_order(wire_tables: Iterable[str]) -> list[str]:
