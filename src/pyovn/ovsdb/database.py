@@ -22,9 +22,6 @@ pair, ``_uuid`` and ``_version`` included).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from itertools import compress
-from operator import is_not, itemgetter
 from typing import Any
 
 from pyovn.ovsdb import txn as _txn  # a module object: safe whichever module loads first
@@ -133,7 +130,7 @@ class TableInfo:
 
     __slots__ = ("schema", "name", "types", "defaults", "bad_defaults", "strong", "weak",
                  "persistent", "indexes", "is_root", "max_rows", "user_columns", "plain_strings",
-                 "strong_names", "weak_names", "persistent_values", "persistent_defaults")
+                 "strong_names", "weak_names")
 
     def __init__(self, ts: TableSchema) -> None:
         self.schema = ts
@@ -172,11 +169,6 @@ class TableInfo:
                     lst.append(RefColumn(n, c.type, kt, vt))
         self.persistent: tuple[str, ...] = tuple(n for n, c in ts.user_columns.items()
                                                  if c.persistent)
-        # A row's persistent values as a tuple, and the defaults in the same order.
-        self.persistent_values: Callable[[Row], tuple] = (
-            itemgetter(*self.persistent) if len(self.persistent) > 1
-            else (lambda row, cols=self.persistent: tuple(row[c] for c in cols)))
-        self.persistent_defaults: tuple = tuple(self.defaults[c] for c in self.persistent)
         # The reference columns' names: ``any(map(row.__getitem__, names))`` tells in one C
         # loop whether a row refers to anything (empty sets and maps are false, a uuid true).
         self.strong_names: tuple[str, ...] = tuple(rc.name for rc in self.strong)
@@ -455,12 +447,11 @@ class Database:
                 row_json: dict[str, Any] = {}
                 if old is None:
                     defaults = info.defaults
-                    # Columns an insert did not set hold the very default object: one C-level
-                    # pass (compress/map/is_not) finds the others.
-                    for c in compress(info.persistent, map(is_not, info.persistent_values(new),
-                                                           info.persistent_defaults)):
+                    for c in info.persistent:
                         v = new[c]
-                        if v != defaults[c]:
+                        d = defaults[c]
+                        # (columns an insert did not set hold the very default object)
+                        if v is not d and v != d:
                             row_json[c] = datum_to_json(types[c], v)
                 else:
                     for c in info.persistent:

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,9 @@ def _wait_socket(path: Path, proc: subprocess.Popen[bytes], timeout: float = 10.
 class RealServer:
     """One real ovsdb-server on ``unix:<dir>/<name>.sock``."""
 
-    def __init__(self, directory: Path, name: str = "db", schema: Path = NB_SCHEMA):
+    def __init__(self, directory: Path, name: str = "db", schema: Path = NB_SCHEMA,
+                 kind: str = "real"):
+        self.kind = kind  # "real" ovsdb-server, or "pyovn"'s
         self.dir = directory
         self.name = name
         self.schema_path = schema
@@ -83,7 +86,8 @@ class RealServer:
         return f"unix:{self.sock}"
 
     def create(self) -> RealServer:
-        subprocess.run([OVSDB_TOOL, "create", str(self.db), str(self.schema_path)], check=True)
+        tool = [OVSDB_TOOL] if self.kind == "real" else [sys.executable, "-m", "pyovn", "ovsdb-tool"]
+        subprocess.run([*tool, "create", str(self.db), str(self.schema_path)], check=True)
         return self
 
     def create_cluster(self) -> RealServer:
@@ -117,8 +121,10 @@ class RealServer:
         return self
 
     def start(self) -> RealServer:
+        server = [OVSDB_SERVER] if self.kind == "real" else [
+            sys.executable, "-m", "pyovn", "ovsdb-server", "--no-fsync"]
         argv = [
-            OVSDB_SERVER,
+            *server,
             f"--remote=punix:{self.sock}",
             f"--unixctl={self.dir / (self.name + '.ctl')}",
             f"--log-file={self.dir / (self.name + '.log')}",
@@ -177,11 +183,12 @@ class RealServer:
         return out
 
 
-@pytest.fixture
-def real_server(tmp_path: Path):
-    """A fresh standalone OVN_Northbound ovsdb-server (skips without the real binaries)."""
+@pytest.fixture(params=["real", "pyovn"])
+def real_server(tmp_path: Path, request: pytest.FixtureRequest):
+    """A fresh standalone OVN_Northbound server: the real ovsdb-server, and pyovn's (the real
+    ovsdb-client reads both back). Skips without the real binaries."""
     require_real()
-    server = RealServer(tmp_path).create().start()
+    server = RealServer(tmp_path, kind=request.param).create().start()
     yield server
     server.stop()
 
