@@ -197,10 +197,6 @@ class Session(asyncio.Protocol):
     def send(self, msg: Any) -> None:
         self.server.outbox_send(self, orjson.dumps(msg))
 
-    def send_bytes(self, data: bytes) -> None:
-        """Send a message already serialised (one JSON-RPC object)."""
-        self.server.outbox_send(self, data)
-
     def close(self, abort: bool = False) -> None:
         if self.closed:
             return

@@ -53,6 +53,7 @@ from pyovn.ovsdb.errors import (
     SyntaxError_,
     TimedOut,
     UnknownColumn,
+    is_id,
 )
 from pyovn.ovsdb.mutation import apply_mutations, parse_mutations
 from pyovn.ovsdb.schema import parse_column_set
@@ -212,6 +213,32 @@ def _op_insert(x: Txn, p: MemberParser) -> dict:
     row_json = p.member("row", OP_OBJECT | OP_OPTIONAL) if "row" in json else None
     if p.error is not None:
         raise p.error
+    return _insert(x, info, uuid_json, uuid_name, row_json)
+
+
+_PLAIN_INSERT_MEMBERS = frozenset(("op", "table", "row", "uuid-name"))
+
+
+def _plain_insert(x: Txn, op: dict) -> TableInfo | None:
+    """The table of an insert that needs no member parser (a known table, an optional "row"
+    object and valid "uuid-name", nothing else: what most clients send), else None."""
+    if not _PLAIN_INSERT_MEMBERS.issuperset(op):
+        return None
+    name = op.get("table")
+    info = x.db.infos.get(name) if type(name) is str else None
+    if info is None:
+        return None
+    if "row" in op and type(op["row"]) is not dict:
+        return None
+    if "uuid-name" in op:
+        uuid_name = op["uuid-name"]
+        if type(uuid_name) is not str or not is_id(uuid_name):
+            return None
+    return info
+
+
+def _insert(x: Txn, info: TableInfo, uuid_json: str | None, uuid_name: str | None,
+            row_json: dict | None) -> dict:
     uuid: str | None = None
     if uuid_json is not None:
         if not is_uuid(uuid_json):
@@ -477,6 +504,17 @@ def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | s
     results: list = []
     error: OvsdbError | None = None
     for i, op_json in enumerate(ops, 1):
+        if type(op_json) is dict and op_json.get("op") == "insert" and not read_only:
+            info = _plain_insert(x, op_json)
+            if info is not None:
+                try:
+                    results.append(_insert(x, info, None, op_json.get("uuid-name"),
+                                           op_json.get("row")))
+                    continue
+                except OvsdbError as e:
+                    error = e
+                    results.append(e.to_json())
+                    break
         p = _OpParser(op_json, i, n)
         # The operation's name: a known name is an <id>, so the parser's checks are implied.
         op_name = op_json.get("op") if type(op_json) is dict else None
