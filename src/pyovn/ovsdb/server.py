@@ -124,12 +124,13 @@ class Session(asyncio.Protocol):
 
     # --- transport events -----------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is not an asyncio.Transport
-        peer = transport.get_extra_info("peername")
+        t: asyncio.Transport = transport  # type: ignore[assignment]  # uvloop's is not an asyncio.Transport
+        self.transport = t
+        peer = t.get_extra_info("peername")
         if isinstance(peer, tuple):
             self.name = f"{peer[0]}:{peer[1]}"
         # Past the soft limit we stop reading this client's requests until it reads our output.
-        transport.set_write_buffer_limits(high=self.server.soft_backlog)
+        t.set_write_buffer_limits(high=self.server.soft_backlog)
         self.server.sessions.add(self)
         if self.probe_ms:
             self._probe = asyncio.get_running_loop().call_later(self.probe_ms / 1000.0, self._probe_tick)

@@ -775,8 +775,8 @@ def _assess_weak_refs(x: Txn) -> None:
         if row is None:
             continue
         info = infos[tname]
-        trows = ch.get(tname)
-        e = trows.get(u) if trows else None
+        tchanges = ch.get(tname)
+        e = tchanges.get(u) if tchanges else None
         inserted = e is not None and e[0] is None
         for rc in info.weak:
             c = rc.name
@@ -787,8 +787,9 @@ def _assess_weak_refs(x: Txn) -> None:
                 if e[0][c] == value and not x.deleted:
                     continue
                 hint = x.hints.get((tname, u, c))
+                target = rc.key_table or ""  # a weak reference always names its table
                 if hint is not None and not any(
-                        x.get(rc.key_table, a) is None for a in hint[1]) and not (
+                        x.get(target, a) is None for a in hint[1]) and not (
                         x.deleted and not x.deleted.isdisjoint(value)):
                     continue    # only known-good references were added
             new_value, n_removed, zero = _drop_dangling(x, rc, value)
