@@ -188,6 +188,7 @@ class Session(asyncio.Protocol):
         if self.closed or transport is None or not buf:
             buf.clear()
             return
+        self.server.flush_logs()  # what a reply confirms is in the file before the reply leaves
         transport.write(buf[0] if len(buf) == 1 else b"".join(buf))
         buf.clear()
         if transport.get_write_buffer_size() > self.server.max_backlog:
@@ -490,6 +491,7 @@ class OvsdbServer:
         self._durable = 0  # last transaction known durable
         self._outbox: deque[tuple[int, Session, bytes]] = deque()
         self._dirty_logs: set[Any] = set()
+        self._pending_records: dict[Any, list[dict[str, Any]]] = {}
         self._sync_scheduled = False
         self._flush_scheduled = False
         self._output_sessions: list[Session] = []
@@ -580,7 +582,19 @@ class OvsdbServer:
         if st.log is not None:
             record = st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000))
         if record is not None:
-            st.log.append(record, txn_id=st.db.last_txn_id)
+            if isinstance(st.log, storage.Log):
+                # Written with the others of this pass in one system call, before any reply
+                # leaves (flush_logs): each write reaches the kernel before its reply.
+                pending = self._pending_records.get(st.log)
+                if pending is None:
+                    if not self._pending_records:
+                        # also when no reply follows (e.g. the client went away)
+                        asyncio.get_running_loop().call_soon(self.flush_logs)
+                    self._pending_records[st.log] = [record]
+                else:
+                    pending.append(record)
+            else:
+                st.log.append(record, txn_id=st.db.last_txn_id)
             self._dirty_logs.add(st.log)
             self._kick_fsync()
         elif not self._outbox and self._durable == self._seq - 1:
@@ -683,8 +697,20 @@ class OvsdbServer:
             self._sync_scheduled = True
             asyncio.get_running_loop().call_soon(self._sync_and_drain)
 
+    def flush_logs(self) -> None:
+        """Write the records of transactions committed since the last call (one write per file)."""
+        if not self._pending_records:
+            return
+        pending, self._pending_records = self._pending_records, {}
+        for lg, records in pending.items():
+            try:
+                lg.append_records(records)
+            except storage.StorageError as e:
+                log.error("%s: %d transaction(s) not written: %s", lg.path, len(records), e)
+
     def _sync_and_drain(self) -> None:
         self._sync_scheduled = False
+        self.flush_logs()
         target = self._seq
         logs = list(self._dirty_logs)
         self._dirty_logs.clear()
@@ -719,6 +745,7 @@ class OvsdbServer:
     def compact(self, st: DbState) -> str:
         if st.log is None:
             return f"{st.name}: cannot compact an in-memory database"
+        self.flush_logs()
         st.log.replace([st.db.schema.to_json(), st.db.snapshot_record()])
         st.txns_since_compact = 0
         st.last_compact_ms = now_ms()
@@ -851,6 +878,7 @@ class OvsdbServer:
                     os.unlink(target[len("punix:"):])
         for s in list(self.sessions):
             s.close()
+        self.flush_logs()
         await self.flush()
         for st in self.dbs.values():
             if st.log is not None:
