@@ -353,16 +353,23 @@ def _op_mutate(x: Txn, p: MemberParser) -> dict:
         values = apply_mutations(mutations, row, row_hints)
         if any(row[c] != v for c, v in values.items()):
             uuid = row["_uuid"]
-            fresh = uuid not in x.ch.get(tname, ())
+            entry = x.ch.get(tname, {}).get(uuid)
+            committed = entry[0] if entry is not None else row
+            # Columns this transaction has not changed yet (the row may have been changed in
+            # others): their diff is relative to the committed value, as a hint must be.
+            untouched = {c for c in row_hints
+                         if committed is not None and committed[c] is row[c]}
             x.modify(tname, row).update(values)
             for c, h in row_hints.items():
                 key = (tname, uuid, c)
-                if h is None or (not fresh and key not in hints):
+                if h is None or committed is None:
                     hints.pop(key, None)
-                elif fresh:
+                elif key in hints:
+                    hints[key] = _compose(hints[key], h, row, values[c], x, tname, uuid, c)
+                elif c in untouched:
                     hints[key] = h
                 else:
-                    hints[key] = _compose(hints[key], h, row, values[c], x, tname, uuid, c)
+                    hints.pop(key, None)
     return {"count": len(rows)}
 
 
