@@ -16,6 +16,7 @@ from typing import Any
 from pyovn.api.base import Api, Command, RunContext, verb
 from pyovn.api.errors import InvalidArgument
 from pyovn.ovsdb.client import Row
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.types import MAP, SCALAR
 
 __all__ = ["row_to_dict"]
@@ -147,7 +148,7 @@ class DbAdd(_TableCommand):
         else:
             elems: list[Any] = []
             for v in self.values:
-                elems.extend(v if isinstance(v, (list, tuple, set, frozenset)) else [v])
+                elems.extend(v if isinstance(v, (list, tuple, *SET_TYPES)) else [v])
             ctx.add(row, self.column, *elems)
         self.result = None
 
@@ -286,7 +287,7 @@ def _matches(kind: str, have: Any, op: str, want: Any) -> bool:
         w = set(dict(want).items())
     else:
         h = set(have)
-        w = set(want) if isinstance(want, (list, tuple, set, frozenset)) else {want}
+        w = set(want) if isinstance(want, (list, tuple, *SET_TYPES)) else {want}
     return {
         "=": h == w, "!=": h != w, "{=}": h == w, "{!=}": h != w, "{<}": h < w, "{>}": h > w,
         "{<=}": h <= w, "{>=}": h >= w, "<": h < w, ">": h > w, "<=": h <= w, ">=": h >= w,

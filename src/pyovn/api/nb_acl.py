@@ -14,6 +14,7 @@ from typing import Any
 from pyovn.api import checks
 from pyovn.api.base import Api, Command, RunContext, verb
 from pyovn.api.errors import AlreadyExists, InvalidArgument
+from pyovn.ovsdb.largeset import SET_TYPES
 
 nb = verb("OVN_Northbound")
 
@@ -225,7 +226,7 @@ class PgGet(checks.GetRow):
 
 
 def _ports(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple, *SET_TYPES)):
         return list(value)
     return [value]
 

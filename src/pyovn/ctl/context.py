@@ -19,6 +19,7 @@ from pyovn.ctl.registry import Command, CtlError, Tool
 from pyovn.ctl.txnview import Row, TxnView
 from pyovn.ovsdb.datastr import DataStringError, RefTable, atom_from_string, token_parse
 from pyovn.ovsdb.errors import OvsdbError
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import ColumnSchema, TableSchema
 from pyovn.ovsdb.types import INTEGER, STRING
 
@@ -226,7 +227,7 @@ class Context:
                     continue
                 atom_type = col.type.value.type if col.type.value is not None else STRING
             else:
-                if isinstance(value, frozenset):
+                if isinstance(value, SET_TYPES):
                     if len(value) != 1:
                         continue
                     (value,) = value
@@ -249,7 +250,7 @@ class Context:
         if rid.uuid_column is None:
             return referrer if rid.table == table.name else None
         ref = referrer.values[rid.uuid_column]
-        if isinstance(ref, frozenset):
+        if isinstance(ref, SET_TYPES):
             if len(ref) != 1:
                 return None
             (ref,) = ref

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pyovn.ovsdb.largeset import SET_TYPES
+
 __all__ = ["Flow", "expand_flows", "format_lflows", "format_counts", "datapath_label"]
 
 Row = Mapping[str, Any]
@@ -42,7 +44,7 @@ def _dp_key(dp: Row) -> tuple[int, str, str]:
 
 
 def _scalar(value: Any) -> Any:
-    if isinstance(value, frozenset):
+    if isinstance(value, SET_TYPES):
         return next(iter(value)) if value else None
     return value
 

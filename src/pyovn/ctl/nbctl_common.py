@@ -25,6 +25,7 @@ from pyovn.ctl.context import Context
 from pyovn.ctl.registry import Command, CtlError
 from pyovn.ctl.remotes import global_row
 from pyovn.ctl.txnview import Row
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.util.ovshash import shash_order
 
 __all__ = [
@@ -46,7 +47,7 @@ def is_uuid(s: str) -> bool:
 
 def first(value: Any) -> Any:
     """The single element of an optional (0..1) column, or None."""
-    if isinstance(value, frozenset):
+    if isinstance(value, SET_TYPES):
         return next(iter(value)) if value else None
     return value
 

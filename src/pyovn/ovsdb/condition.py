@@ -138,7 +138,13 @@ def _compile(col: str, function: str, arg: Any, ctype: ColumnType,
             v = row[col]
             return not any(k in v and v[k] == x for k, x in items)
         return map_excludes
-    return lambda row: arg.isdisjoint(row[col])
+
+    def set_excludes(row: Row) -> bool:
+        v = row[col]
+        if type(v) is frozenset:
+            return arg.isdisjoint(v)
+        return not any(a in v for a in arg)     # a LargeSet: O(len(arg))
+    return set_excludes
 
 
 class Condition:

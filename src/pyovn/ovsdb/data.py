@@ -2,7 +2,8 @@
 
 Values follow docs/CONTRACTS.md: atoms are plain ``int``/``float``/``bool``/``str`` (uuids are
 canonical lowercase strings); a column value is the atom itself (scalar), a ``frozenset``
-(set) or a ``dict`` never mutated after creation (map), as decided by ``ColumnType.kind``.
+(set; a large set changed by mutation may be a ``largeset.LargeSet``, equal to the frozenset of
+its atoms) or a ``dict`` never mutated after creation (map), as decided by ``ColumnType.kind``.
 
 ``datum_from_json`` parses the wire form with every check ovsdb-server makes and its error texts;
 named uuids (``["named-uuid", name]``) resolve through a :class:`SymbolTable` when one is given.
@@ -23,6 +24,7 @@ from os import urandom as _urandom
 from typing import Any
 
 from pyovn.ovsdb.errors import OvsdbInternalError, SyntaxError_, is_id
+from pyovn.ovsdb.largeset import grow
 from pyovn.ovsdb.types import (
     BOOLEAN,
     INT64_MAX,
@@ -411,12 +413,12 @@ def datum_diff(ctype: ColumnType, old: Any, new: Any) -> Any:
 
 def apply_diff(ctype: ColumnType, old: Any, diff: Any) -> Any:
     """Apply an update2 diff (see :func:`datum_diff`) to ``old``; cost O(len(diff))
-    plus the copy of ``old`` for sets and maps."""
+    plus the copy of ``old`` for maps and small sets (a large set becomes a LargeSet)."""
     kind = ctype.kind
     if kind == SCALAR:
         return diff
     if kind == SET:
-        return old ^ diff
+        return grow(old) ^ diff
     out = dict(old)
     for k, v in diff.items():
         if k in out and out[k] == v:

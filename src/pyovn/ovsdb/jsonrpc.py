@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from pyovn.ovsdb.largeset import SET_TYPES
+
 # Interesting bytes outside strings: braces (depth), brackets (depth, for the nesting limit) and
 # quotes (start of a string).
 _STRUCT = re.compile(rb'[{}\[\]"]')
@@ -164,7 +166,7 @@ class Framer:
 
 
 def _default(obj: Any) -> Any:
-    if isinstance(obj, (set, frozenset, tuple)):
+    if isinstance(obj, (*SET_TYPES, tuple)):
         return list(obj)
     raise TypeError(f"cannot serialise {type(obj).__name__} to JSON")
 

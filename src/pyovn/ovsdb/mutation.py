@@ -25,6 +25,7 @@ from pyovn.ovsdb.errors import (
     UnknownColumn,
     UnknownMutator,
 )
+from pyovn.ovsdb.largeset import grow
 from pyovn.ovsdb.schema import TableSchema
 from pyovn.ovsdb.types import INT64_MAX, INT64_MIN, INTEGER, MAP, REAL, SCALAR, SET, UINT_MAX
 
@@ -168,9 +169,10 @@ def _apply_one(m: Mutation, value: Any) -> Any:
         else:
             new = {k: v for k, v in value.items() if k not in arg or arg[k] != v}
     elif mutator == "insert":
-        new = value | arg
+        # Nothing to add: the same object (no copy, and `is` tells callers nothing changed).
+        new = value if all(a in value for a in arg) else grow(value) | arg
     else:
-        new = value - arg
+        new = grow(value) - arg if any(a in value for a in arg) else value
     if not ctype.min <= len(new) <= ctype.max:
         raise ConstraintViolation(f"Attempted to store {len(new)} elements in "
                                   f"{ctype.to_english()}.")

@@ -36,6 +36,7 @@ import orjson
 from pyovn.ovsdb import errors, storage
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.jsonrpc import Framer, FramingError
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.monitor import Monitor, MonitorError, merge_changes
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.util.vlog import get_logger
@@ -849,7 +850,7 @@ class OvsdbServer:
             ref = getattr(tschema.columns[column].type.key, "ref_table", None)
             for row in st.db.tables[table].rows.values():
                 value = row[column]
-                values = value if isinstance(value, frozenset) else [value]
+                values = value if isinstance(value, SET_TYPES) else [value]
                 for v in values:
                     if ref:
                         target_row = st.db.tables[ref].rows.get(v)

@@ -3,7 +3,7 @@
 A :class:`BaseType` is an atomic type plus its constraints (enum, integer/real range, string
 length, refTable/refType).  A :class:`ColumnType` is a key base type, an optional value base type
 and the min/max element counts.  Its ``kind`` decides the canonical Python form of a value (see
-docs/CONTRACTS.md): ``"scalar"`` (an atom), ``"set"`` (a frozenset) or ``"map"`` (a dict).
+docs/CONTRACTS.md): ``"scalar"`` (an atom), ``"set"`` (a frozenset or a LargeSet) or ``"map"`` (a dict).
 
 Both parse from and print to the .ovsschema JSON exactly as OVS does (``from_json`` raises
 ``SyntaxError_`` with ovsdb-tool's texts; ``to_json`` prints the compact normalised form that

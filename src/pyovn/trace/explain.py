@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.trace.nodes import Node, NodeType
 from pyovn.trace.sbmodel import Datapath, LogicalFlow, SbModel
 
@@ -52,7 +53,7 @@ def _acl_words(f: LogicalFlow, dp: Datapath, nb: NbRows | None) -> str:
     acl = _nb_row(nb, "ACL", f.stage_hint)
     if acl is not None:
         name = acl.get("name")
-        name = next(iter(name), None) if isinstance(name, frozenset) else name
+        name = next(iter(name), None) if isinstance(name, SET_TYPES) else name
         label = f'"{name}" ' if name else ""
         return (f"ACL {label}{acl['_uuid']} ({acl.get('direction')}, priority "
                 f"{acl.get('priority')}, match {acl.get('match')}, action {acl.get('action')})")

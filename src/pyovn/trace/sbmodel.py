@@ -21,6 +21,7 @@ from pyovn.logical.actions import ParsedActions, ParseParams, parse_actions
 from pyovn.logical.expr import compile_match
 from pyovn.logical.flow import Flow
 from pyovn.logical.symbols import SymbolTable, default_symtab
+from pyovn.ovsdb.largeset import SET_TYPES
 
 __all__ = [
     "Datapath",
@@ -40,7 +41,7 @@ N_TABLES = 29  # OVN's LOG_PIPELINE_LEN
 def _set(v: Any) -> list[Any]:
     if v is None:
         return []
-    if isinstance(v, frozenset | set | list | tuple):
+    if isinstance(v, (*SET_TYPES, list, tuple)):
         return sorted(v)
     return [v]
 
