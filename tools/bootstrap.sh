@@ -8,7 +8,7 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c 'import pyovn, pytest, hypothesis, mypy, orjson, uvloop, ovs, ovsdbapp' 2>/dev/null; then
+if ! .venv/bin/python -c 'import pyovn, pytest, hypothesis, mypy, orjson, uvloop, immutables, ovs, ovsdbapp' 2>/dev/null; then
     .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
     .venv/bin/pip install -q -e '.[test,interop]'
 fi
