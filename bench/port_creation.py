@@ -53,10 +53,9 @@ def acl_spec(k: int, port: str | None) -> tuple[str, int, str, str]:
 # --- the two clients, same steps -------------------------------------------------------------
 
 
-def pyovn_runner(remote: str, variant: str) -> tuple[Callable[[int], None], Callable[[], None]]:
-    from pyovn.api import OvnNbApi
-
-    api = OvnNbApi(remote, timeout=120)
+def workload(api: Any, variant: str) -> Callable[[int], None]:
+    """Set up the switch (and port group) and return the per-port transaction. The same code
+    drives pyovn.api and ovsdbapp: their verbs have the same names and arguments."""
     with api.transaction(check_error=True) as txn:
         txn.add(api.ls_add("sw0"))
         txn.add(api.address_set_add("as_ports"))
@@ -78,6 +77,15 @@ def pyovn_runner(remote: str, variant: str) -> tuple[Callable[[int], None], Call
                     txn.add(api.acl_add("sw0", *acl_spec(k, port)))
             else:
                 txn.add(api.pg_add_ports("pg_ports", lsp))
+
+    return one
+
+
+def pyovn_runner(remote: str, variant: str) -> tuple[Callable[[int], None], Callable[[], None]]:
+    from pyovn.api import OvnNbApi
+
+    api = OvnNbApi(remote, timeout=120)
+    one = workload(api, variant)
 
     return one, api.close
 
@@ -89,27 +97,7 @@ def ovsdbapp_runner(remote: str, variant: str) -> tuple[Callable[[int], None], C
     idl = connection.OvsdbIdl.from_server(remote, "OVN_Northbound")
     conn = connection.Connection(idl=idl, timeout=120)
     api = impl_idl.OvnNbApiIdlImpl(conn)
-    with api.transaction(check_error=True) as txn:
-        txn.add(api.ls_add("sw0"))
-        txn.add(api.address_set_add("as_ports"))
-        if variant == "b":
-            txn.add(api.pg_add("pg_ports"))
-    if variant == "b":
-        with api.transaction(check_error=True) as txn:
-            for k in range(ACLS):
-                txn.add(api.pg_acl_add("pg_ports", *acl_spec(k, None)))
-
-    def one(i: int) -> None:
-        port, mac, ip = names(i)
-        with api.transaction(check_error=True) as txn:
-            lsp = txn.add(api.lsp_add("sw0", port, addresses=[f"{mac} {ip}"],
-                                      port_security=[f"{mac} {ip}"]))
-            txn.add(api.address_set_add_addresses("as_ports", [ip]))
-            if variant == "a":
-                for k in range(ACLS):
-                    txn.add(api.acl_add("sw0", *acl_spec(k, port)))
-            else:
-                txn.add(api.pg_add_ports("pg_ports", lsp))
+    one = workload(api, variant)
 
     def close() -> None:
         conn.stop()
