@@ -136,13 +136,22 @@ def start_server(kind: str, d: Path) -> subprocess.Popen:
                 f"--unixctl={d}/ctl", "--no-chdir", "-vconsole:off", str(db)]
         if kind == "pyovn-nofsync":
             argv.append("--no-fsync")
-    p = subprocess.Popen(argv, start_new_session=True)
+    p = subprocess.Popen(argv, start_new_session=True, preexec_fn=_pin(SERVER_CPU))
     for _ in range(200):
         if sock.exists():
             return p
         time.sleep(0.025)
     p.kill()
     raise RuntimeError(f"{kind} server did not start")
+
+
+SERVER_CPU: int | None = None   # --pin: the servers run on this CPU, the client on another
+
+
+def _pin(cpu: int | None):
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
 
 
 def stop_server(p: subprocess.Popen) -> None:
@@ -190,7 +199,18 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="seq,pipe10,pipe100,fanout")
+    ap.add_argument("--pin", choices=("auto", "yes", "no"), default="no",
+                    help="run every server on one CPU and the client on another, the same for "
+                         "each server (auto: when there are at least 2 CPUs). Not the default: "
+                         "one in flight, both servers do better when the scheduler may wake the "
+                         "server on the client's CPU")
     args = ap.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.pin == "yes" or (args.pin == "auto" and len(cpus) >= 2):
+        global SERVER_CPU
+        SERVER_CPU = cpus[-1]
+        os.sched_setaffinity(0, {cpus[0]})
+        print(f"pinned: client on CPU {cpus[0]}, servers on CPU {SERVER_CPU}")
     kinds = ["pyovn", "pyovn-nofsync"]
     if shutil.which("ovsdb-server"):
         kinds.insert(0, "real")

@@ -45,7 +45,7 @@ __all__ = [
     "SymbolTable", "new_uuid", "is_uuid", "atom_from_json", "atom_to_json", "datum_from_json",
     "datum_to_json", "atom_to_string", "datum_to_string", "check_datum", "datum_len",
     "datum_atoms", "datum_sort_key", "compare_datums", "datum_diff", "apply_diff", "diff_type",
-    "diff_to_json", "diff_from_json", "datum_from_json_unchecked",
+    "diff_to_json", "diff_from_json", "datum_from_json_unchecked", "string_map_from_json",
 ]
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -54,25 +54,28 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 # Uuids are made 256 at a time from one read of the kernel's random source: one getrandom()
 # per uuid cost more than everything else about making it. The version (4) and variant (10xx)
-# bits are set on the whole batch at once with one integer mask, and the hex digits are laid
-# into a template of dashes with one strided copy per digit position (all in C: formatting
-# each uuid in Python cost three times as much).
+# bits are set on the whole batch at once with one integer mask.  The batch is printed in hex
+# in groups of 4 digits joined by dashes (40 characters a uuid): the dashes a uuid has not
+# (after its 1st, 6th and 7th group) become dots deleted in one pass, the one after its last
+# group a space to split on (all in C: formatting each uuid in Python cost three times as much).
 _BATCH = 256
 _VERSION_MASK = int.from_bytes(bytes.fromhex("ffffffffffff0fff3fffffffffffffff") * _BATCH, "big")
 _VERSION_BITS = int.from_bytes(bytes.fromhex("00000000000040008000000000000000") * _BATCH, "big")
-_DIGIT_POS = [i for i in range(36) if i not in (8, 13, 18, 23)]   # where hex digit j goes
-_TEMPLATE = bytes((b"-" * 36 + b" ") * _BATCH)
+_DOTS = b"." * _BATCH
+_SPACES = b" " * (_BATCH - 1)
 _pool: list[str] = []
 
 
 def _refill() -> None:
     n = _BATCH * 16
-    digits = ((int.from_bytes(_urandom(n), "big") & _VERSION_MASK) | _VERSION_BITS).to_bytes(
-        n, "big").hex().encode()
-    out = bytearray(_TEMPLATE)
-    for j, pos in enumerate(_DIGIT_POS):
-        out[pos::37] = digits[j::32]
-    _pool.extend(out.decode().split())
+    raw = ((int.from_bytes(_urandom(n), "big") & _VERSION_MASK) | _VERSION_BITS).to_bytes(
+        n, "big")
+    out = bytearray(raw.hex("-", 2), "ascii")   # xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-...
+    out[4::40] = _DOTS
+    out[29::40] = _DOTS
+    out[34::40] = _DOTS
+    out[39::40] = _SPACES
+    _pool.extend(out.translate(None, b".").decode().split())
 
 
 def new_uuid() -> str:
@@ -216,7 +219,10 @@ def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = N
     kind = ctype.kind
     key = ctype.key
     if kind == MAP:
-        inner = _unwrap(json, "map")
+        if type(json) is list and len(json) == 2 and json[0] == "map" and type(json[1]) is list:
+            inner = json[1]     # (what _unwrap returns, without the call)
+        else:
+            inner = _unwrap(json, "map")
         n = len(inner)
         if n < ctype.min or n > ctype.max:
             raise _count_error(json, "map", ctype, n)
@@ -270,6 +276,25 @@ def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = N
     return frozenset((atom,))
 
 
+def string_map_from_json(ctype: ColumnType, json: Any) -> Any:
+    """``datum_from_json`` for a map of strings to strings without constraints (external_ids,
+    options, ...): a well-formed value, what clients send, is read with the fewest checks;
+    anything else goes to ``datum_from_json`` (for its errors)."""
+    if type(json) is list and len(json) == 2 and json[0] == "map":
+        inner = json[1]
+        if type(inner) is list and ctype.min <= len(inner) <= ctype.max:
+            out: dict = {}
+            for pair in inner:
+                if type(pair) is list and len(pair) == 2:
+                    k, v = pair
+                    if type(k) is str and type(v) is str and k not in out:
+                        out[k] = v
+                        continue
+                return datum_from_json(ctype, json)
+            return out
+    return datum_from_json(ctype, json)
+
+
 def datum_from_json_unchecked(ctype: ColumnType, json: Any) -> Any:
     """Parse a value without constraint checks (used when replaying trusted files)."""
     plain = ColumnType(ctype.key.without_constraints(),
@@ -298,6 +323,9 @@ def datum_to_json(ctype: ColumnType, value: Any) -> Any:
     assert ctype.value is not None
     vt = ctype.value.type
     if kt != UUID and vt != UUID:
+        if len(value) == 1:
+            for k, v in value.items():     # (nothing to sort: e.g. most external_ids)
+                return ["map", [[k, v]]]
         return ["map", [[k, value[k]] for k in sorted(value)]]
     return ["map", [[atom_to_json(kt, k), atom_to_json(vt, value[k])] for k in sorted(value)]]
 

@@ -22,6 +22,8 @@ pair, ``_uuid`` and ``_version`` included).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from pyovn.ovsdb import txn as _txn  # a module object: safe whichever module loads first
@@ -36,7 +38,7 @@ from pyovn.ovsdb.data import (
 )
 from pyovn.ovsdb.errors import OvsdbError, SyntaxError_
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
-from pyovn.ovsdb.types import MAP, SCALAR, STRING, ColumnType
+from pyovn.ovsdb.types import MAP, SCALAR, STRING, UINT_MAX, UUID, ColumnType
 
 __all__ = ["Database", "Table", "TableInfo", "RefColumn", "TxnResult", "ChangeSet", "Row",
            "changed_columns", "index_key", "hashable"]
@@ -130,7 +132,8 @@ class TableInfo:
 
     __slots__ = ("schema", "name", "types", "defaults", "bad_defaults", "strong", "weak",
                  "persistent", "indexes", "is_root", "max_rows", "user_columns", "plain_strings",
-                 "strong_names", "weak_names")
+                 "strong_names", "weak_names", "ref_names", "ref_values", "uuid_columns", "string_maps", "plain_inserts",
+                 "persistent_cols")
 
     def __init__(self, ts: TableSchema) -> None:
         self.schema = ts
@@ -143,6 +146,16 @@ class TableInfo:
             n for n, t in self.types.items()
             if t.kind == SCALAR and t.key.type == STRING and t.key.check is None)
         self.user_columns: tuple[str, ...] = tuple(ts.user_columns)
+        # Maps of strings to strings without constraints (data.string_map_from_json).
+        self.string_maps: frozenset[str] = frozenset(
+            n for n, t in self.types.items()
+            if t.kind == MAP and t.value is not None and t.key.type == STRING
+            and t.value.type == STRING and t.key.check is None and t.value.check is None)
+        # Columns (_uuid and _version too) with uuid keys or values: the only ones whose JSON
+        # may hold a named-uuid.
+        self.uuid_columns: frozenset[str] = frozenset(
+            n for n, t in self.types.items()
+            if t.key.type == UUID or (t.value is not None and t.value.type == UUID))
         self.defaults: dict[str, Any] = {n: c.type.default() for n, c in
                                          ts.user_columns.items()}
         # Columns whose default value breaks their own constraints (OVS checks these on
@@ -173,7 +186,23 @@ class TableInfo:
         # loop whether a row refers to anything (empty sets and maps are false, a uuid true).
         self.strong_names: tuple[str, ...] = tuple(rc.name for rc in self.strong)
         self.weak_names: tuple[str, ...] = tuple(rc.name for rc in self.weak)
+        self.ref_names: tuple[str, ...] = self.strong_names + self.weak_names
+        # ``any(info.ref_values(row))``: whether a row refers to anything, in one C call, or
+        # None when the table has no reference column.  (A name given twice: itemgetter of one
+        # name would return the value, not a tuple.)
+        names = self.ref_names * 2 if len(self.ref_names) == 1 else self.ref_names
+        self.ref_values: Callable[[Row], tuple] | None = itemgetter(*names) if names else None
         self.indexes: list[tuple[str, ...]] = list(ts.indexes)
+        # An inserted row that refers to nothing needs no commit-time check but the unique
+        # indexes when its table is a root table (nothing to garbage-collect) without maxRows
+        # (txn._precommit_inserts).
+        self.plain_inserts: bool = ts.is_root and ts.max_rows == UINT_MAX
+        # (name, default, type, JSON form is the value itself) of each persistent column, for
+        # record_of of inserted rows.
+        self.persistent_cols: tuple[tuple[str, Any, ColumnType, bool], ...] = tuple(
+            (n, self.defaults[n], self.types[n],
+             self.types[n].kind == SCALAR and self.types[n].key.type != UUID)
+            for n in self.persistent)
 
 
 class Table:
@@ -197,7 +226,7 @@ class TxnResult:
     __slots__ = ("results", "changes", "blocked", "durable", "comment", "timeout_ms",
                  "base_index", "error")
 
-    def __init__(self, results: list, changes: ChangeSet | None, *, blocked: bool = False,
+    def __init__(self, results: list, changes: ChangeSet | None, blocked: bool = False,
                  durable: bool = False, comment: str | None = None,
                  timeout_ms: float | None = None, base_index: int = 0,
                  error: OvsdbError | None = None) -> None:
@@ -310,9 +339,14 @@ class Database:
                  locks: frozenset[str] | set[str] = frozenset(), now_ms: float = 0.0,
                  started_ms: float | None = None) -> TxnResult:
         """Run ``ops`` (the transact params after the database name); does not commit."""
-        elapsed = 0.0 if started_ms is None else max(0.0, now_ms - started_ms)
-        result, hints = _txn.execute_with_hints(self, ops, read_only, locks, elapsed)
-        self._hints, self._hinted = hints, result.changes
+        elapsed = 0.0
+        if started_ms is not None and now_ms > started_ms:     # (max(0, now - started))
+            elapsed = now_ms - started_ms
+        # (txn._execute directly: what txn.execute_with_hints does, one call less)
+        result, x = _txn._execute(self, ops, read_only, locks, elapsed)
+        changes = result.changes
+        self._hints = x.hints if changes else {}
+        self._hinted = changes
         return result
 
     def commit(self, changes: ChangeSet, *, comment: str | None = None,
@@ -324,11 +358,22 @@ class Database:
         hints = self._hints if changes is self._hinted else {}
         self._hints, self._hinted = {}, None
         self._committed_hints, self._committed = hints, changes
+        tables = self.tables
         for tname, trows in changes.items():
-            table = self.tables[tname]
+            table = tables[tname]
             info = table.info
             rows = table.rows
+            ref_values = info.ref_values
             for uuid, (old, new) in trows.items():
+                if old is None and new is not None and (ref_values is None
+                                                        or not any(ref_values(new))):
+                    # An inserted row that refers to nothing (most inserts): no reference
+                    # counts to change, only its index keys to add.
+                    rows[uuid] = new
+                    if info.indexes:
+                        for i, cols in enumerate(info.indexes):
+                            table.indexes[i][index_key(new, cols)] = uuid
+                    continue
                 if new is None:
                     rows.pop(uuid, None)
                 else:
@@ -341,11 +386,6 @@ class Database:
                             del idx[k]
                     if new is not None:
                         idx[index_key(new, cols)] = uuid
-                if old is None and new is not None:
-                    get = new.__getitem__
-                    if not any(map(get, info.strong_names)) and not any(
-                            map(get, info.weak_names)):
-                        continue    # an inserted row that refers to nothing
                 for rc in info.strong:
                     c = rc.name
                     if old is None:
@@ -434,9 +474,10 @@ class Database:
         ``is_diff`` (what ovsdb-server 3.1 writes) modified sets and maps are written as
         update2-style diffs; otherwise modified columns carry their full new values."""
         rec: dict[str, Any] = {}
-        hints = self.set_diff_hints(changes)
+        hints = self._committed_hints if changes is self._committed else {}  # set_diff_hints
+        infos = self.infos
         for tname, trows in changes.items():
-            info = self.infos[tname]
+            info = infos[tname]
             types = info.types
             out: dict[str, Any] = {}
             for uuid, (old, new) in trows.items():
@@ -446,13 +487,11 @@ class Database:
                     continue
                 row_json: dict[str, Any] = {}
                 if old is None:
-                    defaults = info.defaults
-                    for c in info.persistent:
+                    for c, d, t, plain in info.persistent_cols:
                         v = new[c]
-                        d = defaults[c]
                         # (columns an insert did not set hold the very default object)
                         if v is not d and v != d:
-                            row_json[c] = datum_to_json(types[c], v)
+                            row_json[c] = v if plain else datum_to_json(t, v)
                 else:
                     for c in info.persistent:
                         v = new[c]

@@ -58,9 +58,11 @@ class Framer:
     def feed(self, data: bytes) -> list[Any]:
         """Add ``data``; return the messages it completes (possibly none)."""
         buf = self._buf
-        if not buf and data[-1:] == b"}":
+        if not buf and data[-1:] == b"}" and b"}{" not in data:
             # Fast path: most reads hold exactly one whole message. orjson rejects anything
-            # else (two messages, a partial one), and then the scanner below takes over.
+            # else (a partial message, or two apart), and then the scanner below takes over.
+            # Pipelined messages back to back ("}{") go straight to their own shortcut: a
+            # failed parse costs an exception.
             try:
                 msg = orjson.loads(data)
             except orjson.JSONDecodeError:

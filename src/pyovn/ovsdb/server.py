@@ -75,7 +75,7 @@ class PendingTxn:
     deadline_ms: float | None
 
 
-@dataclass
+@dataclass(eq=False)  # (identity: a key of the pending-records dict)
 class DbState:
     """One served database: the engine, its file, its monitors, its transaction history."""
 
@@ -151,16 +151,19 @@ class Session(asyncio.Protocol):
         # Output produced while handling these messages is written once, right after them,
         # rather than from a callback at the end of the loop pass (one callback less per
         # request); output for this session produced elsewhere still goes that way.
-        self._receiving = True
+        srv = self.server
+        self._receiving = srv.receiving = True
         try:
             for msg in msgs:
                 if self.closed:
-                    return
+                    break
                 self.handle(msg)
         finally:
-            self._receiving = False
-        if self._wbuf:
-            self.flush_output()
+            self._receiving = srv.receiving = False
+            if self._wbuf:
+                self.flush_output()
+            if srv._pending_records:
+                srv.flush_logs()    # e.g. transactions with no reply ("id": null), a closed session
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.close()
@@ -319,8 +322,9 @@ def m_transact(s: Session, params: list, id_: Any) -> Any:
     st = _db(s, params[0], "transact")
     ops = params[1:]
     srv = s.server
-    pending = PendingTxn(s, id_, ops, now_ms(), None)
-    if not srv.run_txn(st, pending):
+    started = now_ms()
+    if not srv.run_txn(st, s, id_, ops, started, started):
+        pending = PendingTxn(s, id_, ops, started, None)
         st.waiters.append(pending)
         srv.schedule_wait_timer(st, pending)
     return _DEFERRED
@@ -496,6 +500,7 @@ class OvsdbServer:
         self._sync_scheduled = False
         self._flush_scheduled = False
         self._output_sessions: list[Session] = []
+        self.receiving = False  # a session is handling what it read (it flushes when done)
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self.on_commit: list[Callable[[DbState, Any], None]] = []
         self._server_db = self._make_server_db()
@@ -556,48 +561,55 @@ class OvsdbServer:
         return on_commit
 
     # --- transactions ---------------------------------------------------------------------------
-    def run_txn(self, st: DbState, p: PendingTxn) -> bool:
-        """Execute a transaction; False if it is blocked on a ``wait``."""
-        session = p.session
+    def run_txn(self, st: DbState, session: Session, id_: Any, ops: list, started_ms: float,
+                now: float | None = None) -> bool:
+        """Execute a transaction and reply; False if it is blocked on a ``wait``."""
         read_only = st.read_only or session.read_only
         locks = (frozenset(n for n, owned in session.locks.items() if owned) if session.locks
                  else _NO_LOCKS)
-        res = st.db.transact(p.ops, read_only=read_only, locks=locks, now_ms=now_ms(),
-                             started_ms=p.started_ms)
+        res = st.db.transact(ops, read_only=read_only, locks=locks,
+                             now_ms=now_ms() if now is None else now, started_ms=started_ms)
         if res.blocked:
             return False
         if res.changes:
             self._commit(st, res.changes, comment=res.comment)
-        session.send({"result": res.results, "error": None, "id": p.id})
+        self.outbox_send(session, orjson.dumps({"result": res.results, "error": None, "id": id_}))
         return True
 
     def _commit(self, st: DbState, changes: Any, comment: str | None = None) -> None:
-        st.db.commit(changes)
+        db = st.db
+        db.commit(changes)
         self._seq += 1
         if st.keep_history:
-            txn_id = st.last_txn_id = st.db.last_txn_id or ZERO_UUID
+            txn_id = st.last_txn_id = db.last_txn_id or ZERO_UUID
         else:
             txn_id = ZERO_UUID
         st.txns_since_compact += 1
+        lg = st.log
         record = None
-        if st.log is not None:
-            record = st.db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000))
+        if lg is not None:
+            record = db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000))
         if record is not None:
-            if isinstance(st.log, storage.Log):
+            if type(lg) is storage.Log:
                 # Written with the others of this pass in one system call, before any reply
                 # leaves (flush_logs): each write reaches the kernel before its reply.
-                pending = self._pending_records.get(st.log)
+                # Compaction is considered there too, once per pass.
+                pending = self._pending_records.get(st)
                 if pending is None:
-                    if not self._pending_records:
-                        # also when no reply follows (e.g. the client went away)
+                    if not self._pending_records and not self.receiving:
+                        # (data_received flushes when it is done; elsewhere, e.g. a waiting
+                        # transaction run by a timer, the end of the pass does)
                         asyncio.get_running_loop().call_soon(self.flush_logs)
-                    self._pending_records[st.log] = [record]
+                    self._pending_records[st] = [record]
                 else:
                     pending.append(record)
             else:
-                st.log.append(record, txn_id=st.db.last_txn_id)
-            self._dirty_logs.add(st.log)
-            self._kick_fsync()
+                lg.append(record, txn_id=db.last_txn_id)
+            if self.fsync:
+                self._dirty_logs.add(lg)
+                self._kick_fsync()
+            else:
+                self._durable = self._seq
         elif not self._outbox and self._durable == self._seq - 1:
             self._durable = self._seq
         if st.monitors:
@@ -606,7 +618,7 @@ class OvsdbServer:
             hook(st, changes)
         if st.waiters:
             asyncio.get_event_loop().call_soon(self._rerun_waiters, st)
-        if record is not None:
+        if record is not None and type(lg) is not storage.Log:
             self._maybe_compact(st)
 
     def _notify_monitors(self, st: DbState, changes: Any, txn_id: str) -> None:
@@ -636,7 +648,7 @@ class OvsdbServer:
             if p.session.closed:
                 st.waiters.remove(p)
                 continue
-            if self.run_txn(st, p):
+            if self.run_txn(st, p.session, p.id, p.ops, p.started_ms):
                 st.waiters.remove(p)
                 self._cancel_timer(p)
 
@@ -654,7 +666,7 @@ class OvsdbServer:
 
     def _wait_timeout(self, st: DbState, p: PendingTxn) -> None:
         self._timers.pop(id(p), None)
-        if p in st.waiters and self.run_txn(st, p):
+        if p in st.waiters and self.run_txn(st, p.session, p.id, p.ops, p.started_ms):
             st.waiters.remove(p)
 
     def _cancel_timer(self, p: PendingTxn) -> None:
@@ -699,15 +711,19 @@ class OvsdbServer:
             asyncio.get_running_loop().call_soon(self._sync_and_drain)
 
     def flush_logs(self) -> None:
-        """Write the records of transactions committed since the last call (one write per file)."""
+        """Write the records of transactions committed since the last call (one write per file),
+        then compact the files that are due."""
         if not self._pending_records:
             return
         pending, self._pending_records = self._pending_records, {}
-        for lg, records in pending.items():
+        for st, records in pending.items():
+            lg = st.log
             try:
                 lg.append_records(records)
             except storage.StorageError as e:
                 log.error("%s: %d transaction(s) not written: %s", lg.path, len(records), e)
+        for st in pending:
+            self._maybe_compact(st)
 
     def _sync_and_drain(self) -> None:
         self._sync_scheduled = False

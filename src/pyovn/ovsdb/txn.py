@@ -2,7 +2,7 @@
 
 ``execute(db, ops, ...)`` parses and runs each operation in order (insert, select, update,
 mutate, delete, wait, commit, abort, comment, assert), dispatching from a table that also says
-whether the operation only reads.  Changes go into ``Txn.ch`` (table -> uuid -> [old, new]); the
+whether the operation only reads.  Changes go into ``Txn.ch`` (table -> uuid -> (old, new)); the
 committed rows are never touched, and a row is copied once, on its first modification in the
 transaction.  The first failing operation stops the transaction: its error object is its result
 and the remaining operations get ``null``.
@@ -31,6 +31,7 @@ from pyovn.ovsdb.data import (
     datum_to_string,
     is_uuid,
     new_uuid,
+    string_map_from_json,
 )
 from pyovn.ovsdb.errors import (
     OP_ARRAY,
@@ -93,27 +94,43 @@ class _OpParser(MemberParser):
         return f"ovsdb operation {self.index} of {self.count}"
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Txn:
     """The state of one transaction in progress."""
 
-    __slots__ = ("db", "ch", "symtab", "deleted", "read_only", "locks", "elapsed_ms",
+    __slots__ = ("db", "ch", "_symtab", "deleted", "read_only", "locks", "elapsed_ms",
                  "durable", "comments", "timeout_ms", "hints")
 
     def __init__(self, db: Database, read_only: bool, locks: frozenset[str] | set[str],
                  elapsed_ms: float) -> None:
         self.db = db
-        self.ch: dict[str, dict[str, list]] = {}
-        self.symtab = SymbolTable()
-        self.deleted: set[str] = set()
+        # The change set being built: entries are (old, new) tuples, replaced (never changed)
+        # on deletion, so that it is returned as it is.
+        self.ch: dict[str, dict[str, tuple]] = {}
+        self._symtab: SymbolTable | None = None
+        # (deleted and comments: made when first needed, most transactions delete nothing
+        # and have no comment)
+        self.deleted: set[str] | frozenset[str] = _NONE
         self.read_only = read_only
         self.locks = locks
         self.elapsed_ms = elapsed_ms
         self.durable = False
-        self.comments: list[str] = []
+        self.comments: list[str] | None = None
         self.timeout_ms: float | None = None
         # (table, uuid, column) -> (removed, added) atoms of a set column changed only by
         # mutate insert/delete (see mutation.apply_mutations).
         self.hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
+
+    @property
+    def symtab(self) -> SymbolTable:
+        """The named uuids, made on first use: most transactions (no "uuid-name", no
+        "named-uuid") never need them."""
+        s = self._symtab
+        if s is None:
+            s = self._symtab = SymbolTable()
+        return s
 
     # -- row access -------------------------------------------------------------------------------
     def get(self, table: str, uuid: str) -> Row | None:
@@ -144,7 +161,7 @@ class Txn:
         e = ch.get(uuid)
         if e is None:
             new = dict(row)
-            ch[uuid] = [row, new]
+            ch[uuid] = (row, new)
             return new
         return e[1]
 
@@ -152,11 +169,11 @@ class Txn:
         ch = self.ch.setdefault(table, {})
         uuid = row["_uuid"]
         e = ch.get(uuid)
-        if e is None:
-            ch[uuid] = [row, None]
+        ch[uuid] = (row if e is None else e[0], None)
+        if isinstance(self.deleted, set):
+            self.deleted.add(uuid)
         else:
-            e[1] = None
-        self.deleted.add(uuid)
+            self.deleted = {uuid}   # the first deletion
 
     # -- parsing helpers --------------------------------------------------------------------------
     def table(self, p: MemberParser, member: str = "table") -> TableInfo | None:
@@ -180,22 +197,32 @@ class Txn:
                   into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Column values given in a "row" object (ovsdb_row_from_json), stored into 'into'
         (a new dict by default)."""
-        types = info.types
-        plain = info.plain_strings
-        out: dict[str, Any] = {} if into is None else into
-        symtab = self.symtab
-        for name, value in json.items():
-            if type(value) is str and name in plain:
-                out[name] = value   # what datum_from_json returns for these, without the calls
-                continue
-            t = types.get(name)
-            if t is None:
-                raise UnknownColumn(f"No column {name} in table {info.name}.", json)
-            v = datum_from_json(t, value, symtab)
-            if for_insert and (name == "_uuid" or name == "_version"):
-                continue    # ovsdb-server accepts and ignores these on insert
-            out[name] = v
-        return out
+        return _parse_row(self, info, json, for_insert, {} if into is None else into)
+
+
+def _parse_row(x: Txn, info: TableInfo, json: dict, for_insert: bool, out: dict[str, Any]
+               ) -> dict[str, Any]:
+    """``Txn.parse_row`` with positional arguments (one per insert)."""
+    types = info.types
+    plain = info.plain_strings
+    uuid_columns = info.uuid_columns
+    string_maps = info.string_maps
+    for name, value in json.items():
+        if type(value) is str and name in plain:
+            out[name] = value   # what datum_from_json returns for these, without the calls
+            continue
+        if name in string_maps:
+            out[name] = string_map_from_json(types[name], value)
+            continue
+        t = types.get(name)
+        if t is None:
+            raise UnknownColumn(f"No column {name} in table {info.name}.", json)
+        # (only a uuid can be a named-uuid: other columns need no symbol table)
+        v = datum_from_json(t, value, x.symtab if name in uuid_columns else None)
+        if for_insert and (name == "_uuid" or name == "_version"):
+            continue    # ovsdb-server accepts and ignores these on insert
+        out[name] = v
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +288,7 @@ def _insert(x: Txn, info: TableInfo, uuid_json: str | None, uuid_name: str | Non
         uuid = new_uuid()
     row = dict(info.defaults)
     if row_json:
-        x.parse_row(info, row_json, for_insert=True, into=row)
+        _parse_row(x, info, row_json, True, row)
     for name, ctype in info.bad_defaults:
         if not row_json or name not in row_json:
             check_datum(ctype, info.defaults[name])
@@ -270,7 +297,7 @@ def _insert(x: Txn, info: TableInfo, uuid_json: str | None, uuid_name: str | Non
     ch = x.ch.get(info.name)
     if ch is None:
         ch = x.ch[info.name] = {}
-    ch[uuid] = [None, row]
+    ch[uuid] = (None, row)
     return {"uuid": ["uuid", uuid]}
 
 
@@ -451,7 +478,10 @@ def _op_abort(x: Txn, p: MemberParser) -> dict:
 def _op_comment(x: Txn, p: MemberParser) -> dict:
     comment = p.member("comment", OP_STRING)
     if comment is not None:
-        x.comments.append(comment)
+        if x.comments is None:
+            x.comments = [comment]
+        else:
+            x.comments.append(comment)
     return {}
 
 
@@ -553,22 +583,53 @@ def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | s
             break
         results.append(result)
     comment = "\n".join(x.comments) if x.comments else None
+    # (TxnResult's arguments by position: results, changes, blocked, durable, comment,
+    # timeout_ms, base_index, error)
     if error is not None:
         results.extend([None] * (n - len(results)))
         blocked = isinstance(error, NotSupported) and x.timeout_ms != 0
-        return TxnResult(results, None, blocked=blocked, durable=x.durable, comment=comment,
-                         timeout_ms=x.timeout_ms, base_index=db.txn_index, error=error), x
+        return TxnResult(results, None, blocked, x.durable, comment, x.timeout_ms,
+                         db.txn_index, error), x
     if not x.ch:
-        return TxnResult(results, None, durable=x.durable, comment=comment,
-                         timeout_ms=x.timeout_ms, base_index=db.txn_index), x
+        return TxnResult(results, None, False, x.durable, comment, x.timeout_ms,
+                         db.txn_index), x
     try:
-        changes = _precommit(x)
+        changes = _precommit_inserts(x)
+        if changes is None:
+            changes = _precommit(x)
     except OvsdbError as e:
         results.append(e.to_json())
-        return TxnResult(results, None, durable=x.durable, comment=comment,
-                         timeout_ms=x.timeout_ms, base_index=db.txn_index, error=e), x
-    return TxnResult(results, changes or None, durable=x.durable, comment=comment,
-                     timeout_ms=x.timeout_ms, base_index=db.txn_index), x
+        return TxnResult(results, None, False, x.durable, comment, x.timeout_ms,
+                         db.txn_index, e), x
+    return TxnResult(results, changes or None, False, x.durable, comment, x.timeout_ms,
+                     db.txn_index), x
+
+
+def _precommit_inserts(x: Txn) -> ChangeSet | None:
+    """``_precommit`` of what most transactions do: insert rows that refer to no row into root
+    tables without maxRows.  Then only the unique indexes can fail (no no-op changes, strong or
+    weak references, garbage or row limits to check).  None when the change set holds anything
+    else: the caller runs the general ``_precommit``."""
+    infos = x.db.infos
+    ch = x.ch
+    indexed = False
+    for tname, trows in ch.items():
+        info = infos[tname]
+        if not info.plain_inserts or not trows:
+            return None
+        ref_values = info.ref_values
+        for old, new in trows.values():
+            if old is not None or new is None or (ref_values is not None
+                                                  and any(ref_values(new))):
+                return None
+        if info.indexes:
+            indexed = True
+    if indexed:
+        # (after every table passed: the general path checks references first)
+        for tname, trows in ch.items():
+            if infos[tname].indexes:
+                _check_indexes(x, tname, trows)
+    return ch   # (inserted rows got their _version on insert)
 
 
 def _precommit(x: Txn) -> ChangeSet:
@@ -694,12 +755,10 @@ def _precommit(x: Txn) -> ChangeSet:
     for tname, trows in ch.items():
         if not trows:
             continue
-        t_out = {}
-        for uuid, (old, new) in trows.items():
+        for old, new in trows.values():
             if new is not None and old is not None:
                 new["_version"] = new_uuid()    # inserted rows got theirs on insert
-            t_out[uuid] = (old, new)
-        out[tname] = t_out
+        out[tname] = trows
     return out
 
 
@@ -848,7 +907,8 @@ def _drop_dangling(x: Txn, rc: Any, value: Any) -> tuple[Any, int, bool]:
     return value.difference(gone), len(gone), ZERO_UUID in gone
 
 
-def _check_indexes(x: Txn, tname: str, trows: dict[str, list]) -> None:
+def _check_indexes(x: Txn, tname: str, trows: dict[str, tuple[Row | None, Row | None]]
+                   ) -> None:
     table = x.db.tables[tname]
     info = table.info
     for i, cols in enumerate(info.indexes):
