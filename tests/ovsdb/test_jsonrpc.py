@@ -87,3 +87,17 @@ def test_back_to_back_objects_with_braces_in_strings():
     assert f.feed(encode(MSGS[0])[5:]) == [MSGS[0]]
     with pytest.raises(FramingError):
         Framer().feed(encode(MSGS[0]) + b"[1]" + encode(MSGS[1]))
+
+
+braces_text = st.text(alphabet="{}[]\"\\ab", max_size=8)
+
+
+@given(st.lists(st.dictionaries(braces_text, braces_text | json_values, max_size=4),
+                min_size=1, max_size=6))
+def test_whole_read_of_back_to_back_objects(msgs):
+    # One read holding several whole messages (the pipelined shortcut), strings full of
+    # braces and "}{": the same messages as the scanner finds.
+    data = b"".join(orjson.dumps(m) for m in msgs)
+    f = Framer()
+    assert f.feed(data) == msgs
+    assert f.pending == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from typing import Any
@@ -93,6 +94,7 @@ class Runner:
                                   txn_history=args.txn_history)
         self.stop_event: asyncio.Event | None = None
         self.unixctl: UnixctlServer | None = None
+        self._refresh_pending = False   # a re-read of the db: remotes is scheduled
 
     async def run(self, loaded: list[tuple[str, Database, Any]], detacher: Detacher,
                   pidfile: Pidfile | None) -> int:
@@ -132,8 +134,17 @@ class Runner:
         return 0
 
     def _on_commit(self, st: Any, changes: Any) -> None:
-        if self.server.db_remotes and any(d == st.name for d, _, _ in self.server.db_remotes):
-            asyncio.get_running_loop().create_task(self.server.refresh_db_remotes())
+        srv = self.server
+        if (srv.db_remotes and not self._refresh_pending
+                and any(d == st.name for d, _, _ in srv.db_remotes)):
+            # Once for all the commits of this pass, as ovsdb-server re-reads its remotes once
+            # per main-loop iteration.
+            self._refresh_pending = True
+            asyncio.get_running_loop().create_task(self._refresh_db_remotes())
+
+    async def _refresh_db_remotes(self) -> None:
+        self._refresh_pending = False   # (commits from now on need another look)
+        await self.server.refresh_db_remotes()
 
     def _register_commands(self, u: UnixctlServer) -> None:
         srv = self.server
@@ -224,6 +235,13 @@ def main(argv: list[str]) -> int:
             print(f"{PROGRAM}: {path}: {e}", file=sys.stderr)
             return 1
         loaded.append((os.path.abspath(path), db, lg))
+    # The databases just loaded live as long as the server, or until their rows change: left
+    # out of the cyclic garbage collector's passes, they are not scanned again and again (and
+    # stay shared with the parent after --detach forks). A transaction makes many short-lived
+    # containers and hardly any cycles: the young generation is collected every 10,000
+    # allocations instead of 700 (about 5% of the CPU time of a pipelined insert load).
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
     detacher = Detacher()
     if opts.detach:
         detacher.detach(opts.no_chdir)

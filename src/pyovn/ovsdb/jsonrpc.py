@@ -58,18 +58,33 @@ class Framer:
     def feed(self, data: bytes) -> list[Any]:
         """Add ``data``; return the messages it completes (possibly none)."""
         buf = self._buf
-        if not buf and data[-1:] == b"}" and b"}{" not in data:
-            # Fast path: most reads hold exactly one whole message. orjson rejects anything
-            # else (a partial message, or two apart), and then the scanner below takes over.
-            # Pipelined messages back to back ("}{") go straight to their own shortcut: a
-            # failed parse costs an exception.
-            try:
-                msg = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                pass
-            else:
-                if isinstance(msg, dict):
-                    return [msg]
+        if not buf and data[-1:] == b"}":
+            if b"}{" not in data:
+                # Fast path: most reads hold exactly one whole message. orjson rejects
+                # anything else (a partial message, or two apart), and then the scanner
+                # below takes over.
+                try:
+                    msg = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    pass
+                else:
+                    if isinstance(msg, dict):
+                        return [msg]
+            elif data[:1] == b"{":
+                # Pipelined messages back to back, the whole read: cut at every "}{" and
+                # parse each piece (see below for why a piece that parses is one message).
+                # Any piece that does not ("}{" in a string, say) leaves it all to the
+                # general path.
+                parts = data.split(b"}{")
+                last = len(parts) - 1
+                parts[0] += b"}"
+                for i in range(1, last):
+                    parts[i] = b"{" + parts[i] + b"}"
+                parts[last] = b"{" + parts[last]
+                try:
+                    return list(map(orjson.loads, parts))
+                except orjson.JSONDecodeError:
+                    pass
         buf += data
         out: list[Any] = []
         if self._start < 0 and b"}{" in buf:
