@@ -342,7 +342,6 @@ class Database:
         elapsed = 0.0
         if started_ms is not None and now_ms > started_ms:     # (max(0, now - started))
             elapsed = now_ms - started_ms
-        # (txn._execute directly: what txn.execute_with_hints does, one call less)
         result, x = _txn._execute(self, ops, read_only, locks, elapsed)
         changes = result.changes
         self._hints = x.hints if changes else {}

@@ -323,7 +323,7 @@ def m_transact(s: Session, params: list, id_: Any) -> Any:
     ops = params[1:]
     srv = s.server
     started = now_ms()
-    if not srv.run_txn(st, s, id_, ops, started, started):
+    if not srv.run_txn(st, s, id_, ops, started):
         pending = PendingTxn(s, id_, ops, started, None)
         st.waiters.append(pending)
         srv.schedule_wait_timer(st, pending)
@@ -561,14 +561,14 @@ class OvsdbServer:
         return on_commit
 
     # --- transactions ---------------------------------------------------------------------------
-    def run_txn(self, st: DbState, session: Session, id_: Any, ops: list, started_ms: float,
-                now: float | None = None) -> bool:
+    def run_txn(self, st: DbState, session: Session, id_: Any, ops: list,
+                started_ms: float) -> bool:
         """Execute a transaction and reply; False if it is blocked on a ``wait``."""
         read_only = st.read_only or session.read_only
         locks = (frozenset(n for n, owned in session.locks.items() if owned) if session.locks
                  else _NO_LOCKS)
         res = st.db.transact(ops, read_only=read_only, locks=locks,
-                             now_ms=now_ms() if now is None else now, started_ms=started_ms)
+                             now_ms=now_ms(), started_ms=started_ms)
         if res.blocked:
             return False
         if res.changes:

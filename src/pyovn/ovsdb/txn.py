@@ -514,23 +514,10 @@ OPERATIONS: dict[str, tuple[Callable[[Txn, MemberParser], dict], bool]] = {
 # ---------------------------------------------------------------------------------------------
 
 def execute(db: Database, ops: list, *, read_only: bool = False,
-            locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0,
-            with_hints: bool = False) -> Any:
-    """Run one transaction; see the module docstring.  Returns a TxnResult, or with
-    ``with_hints`` (for Database) a pair (TxnResult, set-diff hints of its change set)."""
-    result, x = _execute(db, ops, read_only=read_only, locks=locks, elapsed_ms=elapsed_ms)
-    if with_hints:
-        return result, (x.hints if result.changes else {})
-    return result
-
-
-def execute_with_hints(db: Database, ops: list, read_only: bool,
-                       locks: frozenset[str] | set[str], elapsed_ms: float
-                       ) -> tuple[TxnResult, dict]:
-    """``execute(..., with_hints=True)`` with positional arguments (Database.transact's call,
-    once per transaction)."""
-    result, x = _execute(db, ops, read_only, locks, elapsed_ms)
-    return result, (x.hints if result.changes else {})
+            locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0) -> TxnResult:
+    """Run one transaction; see the module docstring.  (Database.transact calls ``_execute``
+    itself, for the set-diff hints of the change set.)"""
+    return _execute(db, ops, read_only, locks, elapsed_ms)[0]
 
 
 def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | set[str],
