@@ -20,9 +20,10 @@ TOOLS: dict[str, tuple[str, str]] = {
     "sbctl": ("pyovn.cli.sbctl", "ovn-sbctl: inspect and change the OVN southbound database"),
     "trace": ("pyovn.cli.trace", "explain what the logical pipelines do to a packet"),
     "ovsdb-client": ("pyovn.cli.ovsdb_client", "OVSDB command-line client, as ovsdb-client"),
+    "northd": ("pyovn.cli.northd", "ovn-northd: compile the Northbound into the Southbound"),
     "compat": ("pyovn.cli.compat", "write shims named like the real OVN/OVS binaries"),
 }
-ALIASES = {"ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
+ALIASES = {"ovn-northd": "northd", "ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
 
 
 def usage() -> str:

@@ -111,8 +111,14 @@ class Idl:
         max_backoff: float = 8.0,
         monitor_methods: Iterable[str] = MONITOR_METHODS,
         request_timeout: float = 60.0,
+        lock_name: str | None = None,
     ):
         self.database = database
+        # An OVSDB lock (RFC 7047 4.1.8) held while connected, e.g. northd's "ovn_northd":
+        # requested on every new session; ``has_lock`` follows the locked/stolen notifications.
+        self.lock_name = lock_name
+        self.has_lock = False
+        self.on_lock_change: Callable[[bool], Any] | None = None
         self.leader_only = leader_only
         self.resolve_refs = resolve_refs
         self.request_timeout = request_timeout
@@ -395,8 +401,17 @@ class Idl:
         if self.replica is None or schema_json != self._schema_json:
             self._load_schema(schema_json)
         await self._start_monitor(session)
+        if self.lock_name is not None:
+            reply = await session.request("lock", [self.lock_name], timeout=timeout)
+            self._set_lock(bool(isinstance(reply, dict) and reply.get("locked")))
         self._synced.set()
         self._check_waiters()
+
+    def _set_lock(self, held: bool) -> None:
+        if held != self.has_lock:
+            self.has_lock = held
+            if self.on_lock_change is not None:
+                self.on_lock_change(held)
 
     def _load_schema(self, schema_json: Any) -> None:
         schema = DatabaseSchema.from_json(schema_json)
@@ -499,12 +514,18 @@ class Idl:
     def _on_down(self) -> None:
         self._synced.clear()
         self._session = None
+        if self.lock_name is not None:
+            self._set_lock(False)
 
     def _on_notification(self, method: str, params: Any) -> None:
         if not isinstance(params, list) or not params:
             return
         mid = params[0]
         replica = self.replica
+        if method in ("locked", "stolen"):
+            if mid == self.lock_name:
+                self._set_lock(method == "locked")
+            return
         if method == "update3":
             if mid != self._monitor_id or replica is None or len(params) < 3:
                 return

@@ -1,0 +1,74 @@
+"""The build context: what a builder may read, and the constructors of what it yields.
+
+A builder gets ``ctx`` and its owner's objects.  It reads the Northbound through ``ctx.nb``
+(table name -> rows), the derived model through ``ctx.model``, the Southbound rows northd reads
+(chassis and the like) through ``ctx.sb``, and NB_Global's options through ``ctx.options``.  It
+yields ``ctx.flow(...)``, ``ctx.row(...)`` and ``ctx.contrib(...)`` objects.  Nothing else:
+no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyovn.northd.model import Datapath, Model
+from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, hint_of
+from pyovn.pipeline.stages import Stage
+
+__all__ = ["BuildContext"]
+
+
+class BuildContext:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    @property
+    def nb(self) -> Mapping[str, Any]:
+        return self.model.nb
+
+    @property
+    def sb(self) -> Mapping[str, Any]:
+        return self.model.sb
+
+    @property
+    def nb_global(self) -> Any | None:
+        t = self.model.nb.get("NB_Global")
+        if t is None:
+            return None
+        for row in t:
+            return row
+        return None
+
+    @property
+    def options(self) -> dict[str, str]:
+        g = self.nb_global
+        return dict(g.options) if g is not None else {}
+
+    @staticmethod
+    def flow(
+        dp: Datapath | str,
+        stage: Stage,
+        priority: int,
+        match: str,
+        actions: str,
+        hint: Any = None,
+        meter: str | None = None,
+    ) -> Lflow:
+        """A flow on ``dp``; ``hint`` is the NB row (or its uuid) behind it, for stage-hint."""
+        dp_uuid = dp if isinstance(dp, str) else dp.uuid
+        if hint is not None and not isinstance(hint, str):
+            hint = hint.uuid
+        return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter)
+
+    @staticmethod
+    def row(table: str, key: Any, **values: Any) -> SbRow:
+        return SbRow(table, key, values)
+
+    @staticmethod
+    def ref(table: str, key: Any) -> Ref:
+        return Ref(table, key)
+
+    @staticmethod
+    def contrib(dp: Datapath | str, flag: str) -> Contrib:
+        return Contrib(dp if isinstance(dp, str) else dp.uuid, flag)

@@ -1,0 +1,272 @@
+"""The northd process: two IDLs, the engine, the Southbound writer and the nb_cfg chain.
+
+One asyncio task runs the main loop.  Every NB row event is recorded (a :class:`Change`); every
+SB event updates the writer's key index.  A change wakes the loop, which — once both replicas
+are in sync, the ``ovn_northd`` lock is held and northd is not paused — runs the engine on the
+batch of changes (a full recompute at start, after a reconnection that resynced a replica, on
+``inc-engine/recompute`` and when a handler asks for one), writes the Southbound difference in
+one transaction with ``SB_Global.nb_cfg``, then the Northbound side: ``NB_Global.sb_cfg`` once
+the Southbound has the configuration, ``hv_cfg`` from the chassis' ``Chassis_Private.nb_cfg``,
+and ``Logical_Switch_Port.up`` from the port bindings.
+
+Active/standby: every instance asks for the ``ovn_northd`` lock on its SB connection; only the
+holder writes.  ``status`` over unixctl says "active", "standby" or "paused".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+from pyovn.northd import builders  # noqa: F401  (registers the builders)
+from pyovn.northd.changes import Change
+from pyovn.northd.engine import Engine
+from pyovn.northd.sync import SbWriter
+from pyovn.ovsdb.client.idl import Idl
+from pyovn.util.vlog import get_logger
+
+__all__ = ["Northd"]
+
+log = get_logger("northd")
+
+LOCK_NAME = "ovn_northd"
+
+# The SB tables northd reads or writes (Logical_Flow included: it diffs against it).
+SB_TABLES = (
+    "SB_Global", "Datapath_Binding", "Port_Binding", "Logical_Flow", "Logical_DP_Group",
+    "Multicast_Group", "Address_Set", "Port_Group", "DHCP_Options", "DHCPv6_Options", "DNS",
+    "Load_Balancer", "HA_Chassis_Group", "HA_Chassis", "Static_MAC_Binding", "IP_Multicast",
+    "Service_Monitor", "Meter", "Meter_Band", "RBAC_Role", "RBAC_Permission",
+    "Chassis_Template_Var", "BFD", "Mirror", "Chassis", "Chassis_Private", "Encap",
+    "MAC_Binding", "FDB", "IGMP_Group", "Gateway_Chassis", "Connection", "SSL",
+)
+
+
+class Northd:
+    def __init__(self, nb_remote: str, sb_remote: str) -> None:
+        self.nb = Idl(nb_remote, "OVN_Northbound")
+        self.sb = Idl(sb_remote, "OVN_Southbound", tables={t: None for t in SB_TABLES},
+                      lock_name=LOCK_NAME)
+        self.engine: Engine | None = None
+        self.writer: SbWriter | None = None
+        self.paused = False
+        self.changes: list[Change] = []
+        self.need_recompute = True
+        self.wake = asyncio.Event()
+        self.stopping = False
+        self._nb_resyncs = 0
+        self._sb_resyncs = 0
+        self.sb.on_lock_change = self._on_lock
+        self.runs = 0
+        self.last_error: str | None = None
+        # Port names whose Logical_Switch_Port.up may need a look (None: all of them).
+        self._up_check: set[str] | None = None
+
+    # --- status -------------------------------------------------------------------------------
+
+    def status(self) -> str:
+        if self.paused:
+            return "paused"
+        return "active" if self.sb.has_lock else "standby"
+
+    def _on_lock(self, held: bool) -> None:
+        if held:
+            log.info("ovn-northd lock acquired. This ovn-northd instance is now active.")
+            self.need_recompute = True
+        else:
+            log.info("ovn-northd lock lost. This ovn-northd instance is now on standby.")
+        self.wake.set()
+
+    def request_recompute(self) -> None:
+        self.need_recompute = True
+        self.wake.set()
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _on_nb(self, event: str, row: Any, old: Any) -> None:
+        self.changes.append(Change(event, row.table, row, old))
+        if row.table == "Logical_Switch_Port" and self._up_check is not None:
+            self._up_check.add(row.name)
+        self.wake.set()
+
+    def _on_sb(self, event: str, row: Any, old: Any) -> None:
+        table = row.table
+        if self.writer is not None:
+            self.writer.index.on_event(event, table, row)
+        if table == "Port_Binding":
+            if self._up_check is not None:
+                self._up_check.add(row.logical_port)
+        elif table == "Chassis":
+            self.need_recompute = True
+        elif table != "Chassis_Private":
+            return
+        self.wake.set()
+
+    # --- main loop ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.nb.watch(self._on_nb)
+        self.sb.watch(self._on_sb)
+        await self.nb.start(wait=False)
+        await self.sb.start(wait=False)
+
+    async def close(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        await self.nb.close()
+        await self.sb.close()
+
+    async def run(self) -> None:
+        while not self.stopping:
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+            except TimeoutError:
+                pass
+            self.wake.clear()
+            if self.stopping:
+                return
+            if not (self.nb.is_synced and self.sb.is_synced):
+                continue
+            if self.nb.resyncs != self._nb_resyncs or self.sb.resyncs != self._sb_resyncs:
+                self._nb_resyncs, self._sb_resyncs = self.nb.resyncs, self.sb.resyncs
+                self.need_recompute = True
+            if self.paused or not self.sb.has_lock:
+                self.changes.clear()
+                self.need_recompute = True
+                continue
+            try:
+                await self.run_once()
+            except Exception as e:  # keep serving; the next run recomputes
+                log.exception("northd run failed: %s", e)
+                self.last_error = str(e)
+                self.need_recompute = True
+                await asyncio.sleep(0.5)
+                self.wake.set()
+
+    async def run_once(self) -> None:
+        nb_tables = self.nb.tables
+        sb_tables = self.sb.tables
+        assert self.nb.schema is not None and self.sb.schema is not None
+        if await self._ensure_globals():
+            return
+        changes, self.changes = self.changes, []
+        full = False
+        if self.engine is None or self.writer is None or self.need_recompute:
+            self.need_recompute = False
+            self.engine = Engine(nb_tables, sb_tables)
+            self.writer = SbWriter(sb_tables, self.sb.schema)
+            self.writer.index.rebuild()
+            self.engine.recompute()
+            self._up_check = None
+            full = True
+        elif changes:
+            full = not self.engine.process(changes)
+        engine, writer = self.engine, self.writer
+        self.runs += 1
+        ops = writer.row_ops(engine.rows, full)
+        ops += writer.flow_ops(engine.flows, full)
+        nb_cfg = self._nb_cfg()
+        sb_global = next(iter(sb_tables["SB_Global"]), None)
+        if sb_global is not None and sb_global.nb_cfg != nb_cfg:
+            ops.append({"op": "update", "table": "SB_Global",
+                        "where": [["_uuid", "==", ["uuid", sb_global.uuid]]],
+                        "row": {"nb_cfg": nb_cfg}})
+        if ops:
+            result = await self.sb.transact(ops)
+            errors = [r for r in result if isinstance(r, dict) and "error" in r]
+            if errors or len(result) < len(ops):
+                log.warning("Southbound transaction failed: %s", errors[:1])
+                self.need_recompute = True
+                self.wake.set()
+                return
+            if engine.flows.dirty or engine.rows.dirty:
+                self.wake.set()  # rows that waited for a datapath inserted just now
+        await self._update_nb(nb_cfg)
+
+    def _nb_cfg(self) -> int:
+        g = next(iter(self.nb.tables["NB_Global"]), None)
+        return g.nb_cfg if g is not None else 0
+
+    async def _ensure_globals(self) -> bool:
+        """Create NB_Global / SB_Global when missing and persist the generated MAC options."""
+        nb_ops: list[dict[str, Any]] = []
+        g = next(iter(self.nb.tables["NB_Global"]), None)
+        if g is None:
+            nb_ops.append({"op": "insert", "table": "NB_Global", "row": {}})
+        else:
+            opts = dict(g.options)
+            add = {}
+            if "mac_prefix" not in opts:
+                b = random.getrandbits(24)
+                add["mac_prefix"] = f"{b >> 16 & 0xff:02x}:{b >> 8 & 0xff:02x}:{b & 0xff:02x}"
+            if "svc_monitor_mac" not in opts:
+                b = random.getrandbits(24)
+                add["svc_monitor_mac"] = (
+                    f"0a:58:fe:{b >> 16 & 0xfe:02x}:{b >> 8 & 0xff:02x}:{b & 0xff:02x}"
+                )
+            if add:
+                nb_ops.append({"op": "mutate", "table": "NB_Global",
+                               "where": [["_uuid", "==", ["uuid", g.uuid]]],
+                               "mutations": [["options", "insert",
+                                              ["map", sorted([k, v] for k, v in add.items())]]]})
+        sb_ops: list[dict[str, Any]] = []
+        if next(iter(self.sb.tables["SB_Global"]), None) is None:
+            sb_ops.append({"op": "insert", "table": "SB_Global", "row": {}})
+        if nb_ops:
+            await self.nb.transact(nb_ops)
+        if sb_ops:
+            await self.sb.transact(sb_ops)
+        return bool(nb_ops or sb_ops)
+
+    async def _update_nb(self, nb_cfg: int) -> None:
+        g = next(iter(self.nb.tables["NB_Global"]), None)
+        if g is None:
+            return
+        row: dict[str, Any] = {}
+        now = int(time.time() * 1000)
+        sb_global = next(iter(self.sb.tables["SB_Global"]), None)
+        if sb_global is not None and sb_global.nb_cfg == nb_cfg and g.sb_cfg != nb_cfg:
+            row["sb_cfg"] = nb_cfg
+            row["sb_cfg_timestamp"] = now
+        hv = nb_cfg
+        hv_ts = 0
+        for cp in self.sb.tables["Chassis_Private"]:
+            if cp.nb_cfg < hv:
+                hv = cp.nb_cfg
+            hv_ts = max(hv_ts, cp.nb_cfg_timestamp)
+        if g.hv_cfg != hv:
+            row["hv_cfg"] = hv
+            row["hv_cfg_timestamp"] = hv_ts
+        ops: list[dict[str, Any]] = []
+        if row:
+            ops.append({"op": "update", "table": "NB_Global",
+                        "where": [["_uuid", "==", ["uuid", g.uuid]]], "row": row})
+        ops += self._lsp_up_ops()
+        if ops:
+            await self.nb.transact(ops)
+
+    def _lsp_up_ops(self) -> list[dict[str, Any]]:
+        """Logical_Switch_Port.up follows Port_Binding.up (router ports are always up)."""
+        names, self._up_check = self._up_check, set()
+        lsps = self.nb.tables["Logical_Switch_Port"]
+        pbs = self.sb.tables["Port_Binding"]
+        if names is None:
+            todo = list(lsps)
+        else:
+            todo = [r for n in names for r in lsps.index("name").lookup(n)]
+        ops: list[dict[str, Any]] = []
+        for lsp in todo:
+            pb = pbs.index("logical_port").get(lsp.name)
+            if pb is None:
+                continue
+            if lsp.type == "router":
+                up = True
+            else:
+                up = bool(pb.up and pb.up[0]) and bool(pb.chassis)
+            cur = lsp.up
+            if (cur[0] if cur else None) != up and (cur or up or lsp.type in ("", "router")):
+                ops.append({"op": "update", "table": "Logical_Switch_Port",
+                            "where": [["_uuid", "==", ["uuid", lsp.uuid]]], "row": {"up": up}})
+        return ops

@@ -1,0 +1,544 @@
+"""northd's derived data: datapaths and ports with tunnel keys and peers, and who owns what.
+
+:class:`Model` is built from the Northbound replica (``nb``: table name -> rows, the IDL's
+``TableReplica`` objects or anything with ``get(uuid)`` and iteration) and the Southbound's
+existing keys, and then kept up to date change by change:
+
+* ``switches`` / ``routers``: :class:`Switch` and :class:`Router` by NB uuid, each with its
+  ports, its tunnel key, and ``flags`` (facts other owners contribute, counted by the engine).
+* ``ports``: every :class:`SwitchPort` / :class:`RouterPort` by NB uuid; ``port_by_name``.
+* ``acl_switches`` / ``lb_datapaths``: on which switches an ACL applies (directly or through a
+  port group) and on which datapaths a load balancer sits (directly or through a group).
+* ``referrers``: a reverse index of the Northbound's references (child uuid -> parent uuids),
+  so a change to any row can be traced up to the datapaths and ports that use it.
+
+The change methods return the owners (see :mod:`pyovn.northd.registry`) the change makes dirty;
+the engine rebuilds them.  Owner keys are ``(kind name, id)`` tuples.
+
+Tunnel keys are kept from the Southbound when a datapath or port already has one there (so keys
+survive restarts), taken from ``options:requested-tnl-key`` / ``other_config:requested-tnl-key``
+when given, and otherwise allocated as the next free key after the last one allocated, as OVN
+does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from pyovn.northd.addresses import LportAddresses, parse_lrp_networks, parse_lsp_address
+
+__all__ = [
+    "Datapath",
+    "KeyAllocator",
+    "Model",
+    "OwnerKey",
+    "Port",
+    "Router",
+    "RouterPort",
+    "Switch",
+    "SwitchPort",
+]
+
+OwnerKey = tuple[str, Any]
+
+# Tunnel key ranges (ovn-architecture(7)).
+DP_KEY_MIN, DP_KEY_MAX = 1, (1 << 24) - 1
+PORT_KEY_MIN, PORT_KEY_MAX = 1, (1 << 15) - 1
+
+
+class KeyAllocator:
+    """Tunnel keys in [lo, hi]: the next free key after the last allocated one, wrapping."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+        self.used: set[int] = set()
+        self.hint = lo - 1
+
+    def take(self, key: int) -> bool:
+        if key in self.used or not self.lo <= key <= self.hi:
+            return False
+        self.used.add(key)
+        return True
+
+    def allocate(self) -> int | None:
+        k = self.hint
+        for _ in range(self.hi - self.lo + 1):
+            k = k + 1 if k < self.hi else self.lo
+            if k not in self.used:
+                self.used.add(k)
+                self.hint = k
+                return k
+        return None
+
+    def release(self, key: int) -> None:
+        self.used.discard(key)
+
+
+class Datapath:
+    """A logical switch or router as northd sees it."""
+
+    kind = ""
+
+    def __init__(self, nb: Any) -> None:
+        self.uuid: str = nb.uuid
+        self.nb = nb
+        self.name: str = nb.name
+        self.key: int = 0
+        self.ports: dict[str, Port] = {}
+        self.flags: Counter[str] = Counter()
+        self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
+
+    @property
+    def is_switch(self) -> bool:
+        return self.kind == "ls"
+
+    def has(self, flag: str) -> bool:
+        return self.flags[flag] > 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, key={self.key})"
+
+
+class Switch(Datapath):
+    kind = "ls"
+
+    def __init__(self, nb: Any) -> None:
+        super().__init__(nb)
+        # Ports by type ("" for VIFs), maintained by the model as ports come and go.
+        self.ports_by_type: defaultdict[str, dict[str, SwitchPort]] = defaultdict(dict)
+
+    @property
+    def router_ports(self) -> list[SwitchPort]:
+        return list(self.ports_by_type["router"].values())
+
+    @property
+    def localnet_ports(self) -> list[SwitchPort]:
+        return list(self.ports_by_type["localnet"].values())
+
+
+class Router(Datapath):
+    kind = "lr"
+
+
+class Port:
+    """A logical switch port or router port."""
+
+    kind = ""
+
+    def __init__(self, nb: Any, dp: Datapath) -> None:
+        self.uuid: str = nb.uuid
+        self.nb = nb
+        self.name: str = nb.name
+        self.dp = dp
+        self.key: int = 0
+        self.peer: Port | None = None
+
+    @property
+    def json_name(self) -> str:
+        """The name as flows quote it: ``"sw0-port1"``."""
+        return json_quote(self.name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, key={self.key})"
+
+
+class SwitchPort(Port):
+    kind = "lsp"
+    dp: Switch
+
+    def __init__(self, nb: Any, dp: Switch) -> None:
+        super().__init__(nb, dp)
+        self.type: str = nb.type
+        self.options: dict[str, str] = nb.options
+        addrs: list[LportAddresses] = []
+        self.has_unknown = False
+        self.is_router_addr = False  # addresses "router"
+        self.dynamic = False
+        for a in nb.addresses:
+            if a == "unknown":
+                self.has_unknown = True
+            elif a == "router":
+                self.is_router_addr = True
+            elif a == "dynamic" or a.endswith(" dynamic"):
+                self.dynamic = True
+            else:
+                p = parse_lsp_address(a)
+                if p is not None:
+                    addrs.append(p)
+        for a in nb.get("dynamic_addresses", []) or []:
+            p = parse_lsp_address(a)
+            if p is not None:
+                addrs.append(p)
+        self.addresses: list[LportAddresses] = addrs
+        self.ps_addresses: list[LportAddresses] = [
+            p for p in (parse_lsp_address(a) for a in nb.port_security) if p is not None
+        ]
+
+    @property
+    def enabled(self) -> bool:
+        e = self.nb.enabled
+        return not e or bool(e[0])
+
+    @property
+    def router_port_name(self) -> str | None:
+        return self.options.get("router-port") if self.type == "router" else None
+
+
+class RouterPort(Port):
+    kind = "lrp"
+    dp: Router
+
+    def __init__(self, nb: Any, dp: Router) -> None:
+        super().__init__(nb, dp)
+        self.networks: LportAddresses | None = parse_lrp_networks(nb.mac, nb.networks)
+        self.options: dict[str, str] = nb.options
+
+    @property
+    def enabled(self) -> bool:
+        e = self.nb.enabled
+        return not e or bool(e[0])
+
+
+def json_quote(s: str) -> str:
+    """A string as OVN writes it in a flow: JSON-quoted."""
+    out = ['"']
+    for ch in s:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch < " ":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _ref_columns(nb: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """table -> [(column, referenced table)] for every uuid-reference column (from the schema)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, table in nb.items():
+        cols: list[tuple[str, str]] = []
+        schema = getattr(table, "schema", None)
+        if schema is None:
+            continue
+        for cname, col in schema.columns.items():
+            t = col.type
+            for base in (t.key, t.value):
+                if base is not None and getattr(base, "ref_table", None):
+                    cols.append((cname, base.ref_table))
+        out[name] = cols
+    return out
+
+
+class Model:
+    """The derived data (module docstring).  ``nb``/``sb``: table name -> replica table."""
+
+    def __init__(self, nb: Mapping[str, Any], sb: Mapping[str, Any] | None = None) -> None:
+        self.nb = nb
+        self.sb = sb or {}
+        self.switches: dict[str, Switch] = {}
+        self.routers: dict[str, Router] = {}
+        self.ports: dict[str, SwitchPort | RouterPort] = {}
+        self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
+        self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
+        # ACL uuid -> switches it applies to (count: through how many paths).
+        self.acl_switches: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # Port group uuid -> switches with one of its ports (count of ports).
+        self.pg_switches: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # LB uuid -> datapaths it is on (directly or through LB groups).
+        self.lb_datapaths: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.referrers: defaultdict[str, set[str]] = defaultdict(set)
+        self.ref_columns = _ref_columns(nb)
+        self._sb_dp_keys: dict[str, int] = {}
+        self._sb_port_keys: dict[str, tuple[str, int]] = {}
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _read_sb_keys(self) -> None:
+        self._sb_dp_keys.clear()
+        self._sb_port_keys.clear()
+        sb_dps: dict[str, str] = {}
+        for row in self.sb.get("Datapath_Binding", ()):
+            ids = row.external_ids
+            nb_uuid = ids.get("logical-switch") or ids.get("logical-router")
+            if nb_uuid:
+                self._sb_dp_keys[nb_uuid] = row.tunnel_key
+                sb_dps[row.uuid] = nb_uuid
+        for row in self.sb.get("Port_Binding", ()):
+            dp = row.datapath
+            dp_uuid = dp.uuid if hasattr(dp, "uuid") else dp
+            nb_dp = sb_dps.get(dp_uuid)
+            if nb_dp:
+                self._sb_port_keys[row.logical_port] = (nb_dp, row.tunnel_key)
+
+    def build(self) -> None:
+        """Everything from scratch (a full recompute)."""
+        self.__init__(self.nb, self.sb)  # type: ignore[misc]
+        self._read_sb_keys()
+        nb = self.nb
+        for row in self._rows("Logical_Switch"):
+            self.switches[row.uuid] = Switch(row)
+        for row in self._rows("Logical_Router"):
+            self.routers[row.uuid] = Router(row)
+        self._assign_dp_keys(list(self.switches.values()) + list(self.routers.values()))
+        for sw in self.switches.values():
+            for pu in sw.nb.ports:
+                lsp = nb["Logical_Switch_Port"].get(pu)
+                if lsp is not None:
+                    self._add_port(SwitchPort(lsp, sw))
+        for lr in self.routers.values():
+            for pu in lr.nb.ports:
+                lrp = nb["Logical_Router_Port"].get(pu)
+                if lrp is not None:
+                    self._add_port(RouterPort(lrp, lr))
+        for dp in self.datapaths():
+            self._assign_port_keys(dp, list(dp.ports.values()))
+        self._link_peers(self.ports.values())
+        for table in self.ref_columns:
+            for row in self._rows(table):
+                for child in self._refs_of(table, row):
+                    self.referrers[child].add(row.uuid)
+        for sw in self.switches.values():
+            self._index_switch_acls_lbs(sw, +1)
+        for lr in self.routers.values():
+            self._index_router_lbs(lr, +1)
+
+    def _rows(self, table: str) -> Iterable[Any]:
+        t = self.nb.get(table)
+        return list(t) if t is not None else []
+
+    def _refs_of(self, table: str, row: Any) -> set[str]:
+        out: set[str] = set()
+        for col, _ in self.ref_columns.get(table, ()):
+            v = row.raw(col)
+            if isinstance(v, dict):
+                out.update(x for kv in v.items() for x in kv if isinstance(x, str))
+            elif isinstance(v, str):
+                out.add(v)
+            else:
+                out.update(v)
+        return out
+
+    def datapaths(self) -> Iterator[Datapath]:
+        yield from self.switches.values()
+        yield from self.routers.values()
+
+    def datapath(self, uuid: str) -> Datapath | None:
+        return self.switches.get(uuid) or self.routers.get(uuid)
+
+    # --- keys ---------------------------------------------------------------------------------
+
+    def _requested_dp_key(self, dp: Datapath) -> int | None:
+        oc = dp.nb.other_config if dp.is_switch else dp.nb.options
+        v = oc.get("requested-tnl-key")
+        try:
+            return int(v) if v is not None else None
+        except ValueError:
+            return None
+
+    def _assign_dp_keys(self, dps: list[Datapath]) -> None:
+        # Requested keys first, then keys the SB already has, then new ones.
+        pending: list[Datapath] = []
+        for dp in dps:
+            req = self._requested_dp_key(dp)
+            if req is not None and self.dp_keys.take(req):
+                dp.key = req
+            else:
+                pending.append(dp)
+        rest: list[Datapath] = []
+        for dp in pending:
+            k = self._sb_dp_keys.get(dp.uuid)
+            if k is not None and self.dp_keys.take(k):
+                dp.key = k
+            else:
+                rest.append(dp)
+        for dp in rest:
+            dp.key = self.dp_keys.allocate() or 0
+
+    def _assign_port_keys(self, dp: Datapath, ports: list[Port]) -> None:
+        pending: list[Port] = []
+        for p in ports:
+            req = p.nb.options.get("requested-tnl-key")
+            try:
+                k = int(req) if req is not None else None
+            except ValueError:
+                k = None
+            if k is not None and dp.port_keys.take(k):
+                p.key = k
+            else:
+                pending.append(p)
+        rest: list[Port] = []
+        for p in pending:
+            prev = self._sb_port_keys.get(p.name)
+            if prev is not None and prev[0] == dp.uuid and dp.port_keys.take(prev[1]):
+                p.key = prev[1]
+            else:
+                rest.append(p)
+        for p in rest:
+            p.key = dp.port_keys.allocate() or 0
+
+    # --- ports and peers ------------------------------------------------------------------------
+
+    def _add_port(self, port: SwitchPort | RouterPort) -> None:
+        if port.name in self.port_by_name:
+            return  # duplicate name: the first one wins, as in OVN (which logs it)
+        self.ports[port.uuid] = port
+        self.port_by_name[port.name] = port
+        port.dp.ports[port.uuid] = port
+        if isinstance(port, SwitchPort):
+            port.dp.ports_by_type[port.type][port.uuid] = port  # type: ignore[union-attr]
+
+    def _remove_port(self, port: SwitchPort | RouterPort) -> None:
+        self.ports.pop(port.uuid, None)
+        if self.port_by_name.get(port.name) is port:
+            del self.port_by_name[port.name]
+        port.dp.ports.pop(port.uuid, None)
+        port.dp.port_keys.release(port.key)
+        if isinstance(port, SwitchPort):
+            port.dp.ports_by_type[port.type].pop(port.uuid, None)  # type: ignore[union-attr]
+        if port.peer is not None and port.peer.peer is port:
+            port.peer.peer = None
+
+    def _find_peer(self, port: Port) -> Port | None:
+        if isinstance(port, SwitchPort):
+            name = port.router_port_name
+            p = self.port_by_name.get(name) if name else None
+            return p if isinstance(p, RouterPort) else None
+        if isinstance(port, RouterPort):
+            peer_col = port.nb.peer
+            if peer_col:
+                p = self.port_by_name.get(peer_col[0])
+                if isinstance(p, RouterPort):
+                    return p
+            for sp in self._lsps_naming(port.name):
+                return sp
+        return None
+
+    def _lsps_naming(self, lrp_name: str) -> Iterator[SwitchPort]:
+        for sw in self.switches.values():
+            for sp in sw.ports_by_type["router"].values():
+                if sp.options.get("router-port") == lrp_name:
+                    yield sp
+
+    def _link_peers(self, ports: Iterable[Port]) -> None:
+        for p in ports:
+            p.peer = self._find_peer(p)
+
+    # --- ACLs and load balancers --------------------------------------------------------------
+
+    def _index_switch_acls_lbs(self, sw: Switch, sign: int) -> None:
+        for acl in sw.nb.acls:
+            self._count(self.acl_switches[acl], sw.uuid, sign)
+        for lb in self._switch_lbs(sw.nb):
+            self._count(self.lb_datapaths[lb], sw.uuid, sign)
+
+    def _index_router_lbs(self, lr: Router, sign: int) -> None:
+        for lb in self._switch_lbs(lr.nb):
+            self._count(self.lb_datapaths[lb], lr.uuid, sign)
+
+    def _switch_lbs(self, dp_row: Any) -> list[str]:
+        lbs = list(dp_row.load_balancer)
+        groups = self.nb.get("Load_Balancer_Group")
+        for g in dp_row.load_balancer_group:
+            grow = groups.get(g) if groups is not None else None
+            if grow is not None:
+                lbs.extend(grow.load_balancer)
+        return lbs
+
+    @staticmethod
+    def _count(c: Counter[str], key: str, sign: int) -> None:
+        n = c[key] + sign
+        if n > 0:
+            c[key] = n
+        else:
+            del c[key]
+
+    def pg_acl_switches(self) -> None:
+        """Recompute which switches each port group (and so its ACLs) spans."""
+        pgs = self.nb.get("Port_Group")
+        for pg in list(pgs) if pgs is not None else []:
+            for pu in pg.ports:
+                p = self.ports.get(pu)
+                if isinstance(p, SwitchPort):
+                    self.pg_switches[pg.uuid][p.dp.uuid] += 1
+            for sw_uuid in self.pg_switches.get(pg.uuid, {}):
+                for acl in pg.acls:
+                    self.acl_switches[acl][sw_uuid] += 1
+
+    # --- owners -------------------------------------------------------------------------------
+
+    def owners(self) -> Iterator[OwnerKey]:
+        """Every owner of the current model, datapath kinds last."""
+        yield ("global", None)
+        for pu, p in self.ports.items():
+            yield ("lsp" if isinstance(p, SwitchPort) else "lrp", pu)
+        for acl, sws in self.acl_switches.items():
+            for sw in sws:
+                yield ("acl", (acl, sw))
+        for lb, dps in self.lb_datapaths.items():
+            for dp in dps:
+                yield ("lb", (lb, dp))
+        for pg in self._rows("Port_Group"):
+            yield ("pg", pg.uuid)
+        for a in self._rows("Address_Set"):
+            yield ("as", a.uuid)
+        for sw in self.switches:
+            yield ("mcast", sw)
+        for sw in self.switches:
+            yield ("switch", sw)
+        for lr in self.routers:
+            yield ("router", lr)
+
+    def resolve(self, key: OwnerKey) -> tuple[Any, ...] | None:
+        """The builder arguments of an owner (after the context), or None if it is gone."""
+        kind, ident = key
+        if kind == "global":
+            return ()
+        if kind == "lsp" or kind == "lrp":
+            p = self.ports.get(ident)
+            return (p,) if p is not None else None
+        if kind == "switch" or kind == "mcast":
+            sw = self.switches.get(ident)
+            return (sw,) if sw is not None else None
+        if kind == "router":
+            lr = self.routers.get(ident)
+            return (lr,) if lr is not None else None
+        if kind == "acl":
+            acl_uuid, sw_uuid = ident
+            sw = self.switches.get(sw_uuid)
+            acl = self.nb["ACL"].get(acl_uuid)
+            if sw is None or acl is None or not self.acl_switches.get(acl_uuid, {}).get(sw_uuid):
+                return None
+            return (sw, acl)
+        if kind == "lb":
+            lb_uuid, dp_uuid = ident
+            dp = self.datapath(dp_uuid)
+            lb = self.nb["Load_Balancer"].get(lb_uuid)
+            if dp is None or lb is None or not self.lb_datapaths.get(lb_uuid, {}).get(dp_uuid):
+                return None
+            return (dp, lb)
+        if kind == "pg":
+            row = self.nb["Port_Group"].get(ident)
+            return (row,) if row is not None else None
+        if kind == "as":
+            row = self.nb["Address_Set"].get(ident)
+            return (row,) if row is not None else None
+        raise KeyError(kind)
+
+    def datapath_owners(self, dp: Datapath) -> Iterator[OwnerKey]:
+        """Every owner tied to one datapath (a datapath-wide rebuild)."""
+        for pu, p in dp.ports.items():
+            yield ("lsp" if isinstance(p, SwitchPort) else "lrp", pu)
+        if isinstance(dp, Switch):
+            for acl, sws in self.acl_switches.items():
+                if dp.uuid in sws:
+                    yield ("acl", (acl, dp.uuid))
+            yield ("mcast", dp.uuid)
+        for lb, dps in self.lb_datapaths.items():
+            if dp.uuid in dps:
+                yield ("lb", (lb, dp.uuid))
+        yield ("switch" if isinstance(dp, Switch) else "router", dp.uuid)

@@ -1,0 +1,1 @@
+"""Builders of the Southbound rows northd writes besides logical flows."""

@@ -1,0 +1,3 @@
+"""Logical flows of the lr_in pipeline (ovn-northd(8)), stage by stage."""
+
+from __future__ import annotations
