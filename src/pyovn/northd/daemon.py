@@ -16,6 +16,7 @@ holder writes.  ``status`` over unixctl says "active", "standby" or "paused".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from typing import Any
@@ -120,10 +121,8 @@ class Northd:
 
     async def run(self) -> None:
         while not self.stopping:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=5.0)
-            except TimeoutError:
-                pass
             self.wake.clear()
             if self.stopping:
                 return

@@ -197,7 +197,7 @@ class SbWriter:
 
     def _canon(self, table: str, column: str, value: Any) -> Any:
         kind = self.schema.tables[table].columns[column].type.kind
-        if kind == SCALAR or kind == MAP:
+        if kind in (SCALAR, MAP):
             return value
         if isinstance(value, (frozenset, *SET_TYPES)):
             return value
