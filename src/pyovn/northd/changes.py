@@ -1,20 +1,39 @@
 """Change handlers: one batch of Northbound changes -> model updates and dirty owners.
 
 A :class:`Change` is one row event of the NB replica (created, updated with the old values of
-the changed columns, deleted), as the IDL's tracker reports it.  :func:`handle_changes` updates
-the model and returns the owners to rebuild, or None when a handler cannot handle a change and
-the engine must recompute everything.
+the changed columns, deleted), as the IDL reports it.  :func:`handle_changes` updates the model
+and returns the owners to rebuild, or None when the batch needs a full recompute.
+
+Handlers *reconcile*: for each row the batch touched they compare the model with the row's
+current state in the replica (not with the events' deltas), so several events for one row, in
+any order, come out the same as one.  The order of the phases matters: datapaths and their port
+lists first, then ports, then what refers to ports (port groups, ACLs), then the rest.
+
+What a change dirties:
+
+* a switch/router created or deleted: every owner of it, and the datapaths of its peers;
+* a switch's ``ports``: the added/removed ports' owners, the switch's multicast groups, and — for
+  a port that is not a plain VIF — the switch and its peers datapath-wide;
+* a switch's ``acls``, ``load_balancer``, ``load_balancer_group``: the (ACL|LB, datapath) owners
+  that appear or disappear; any other column of a switch or router: the datapath, datapath-wide;
+* a switch port: its owner (and its port groups' owners, whose address sets list its IPs); a
+  non-VIF switch port or any router port: both datapaths it joins, datapath-wide;
+* an ACL: its (ACL, switch) owners; a port group: its owner and the (ACL, switch) owners its
+  membership changes; an address set: its owner; a load balancer: its (LB, datapath) owners;
+* any other row: traced up the reverse-reference index to the switches, routers, ports, ACLs
+  and load balancers that use it;
+* NB_Global options, meters, chassis template variables: a full recompute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyovn.northd.model import Model, OwnerKey
+from pyovn.northd.model import Datapath, Model, OwnerKey, Router, RouterPort, Switch, SwitchPort
 
-__all__ = ["Change", "handle_changes", "HANDLERS"]
+__all__ = ["Change", "handle_changes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,42 +44,361 @@ class Change:
     old: Any = None  # for "update": the changed columns' old values
 
 
-class Recompute(Exception):
-    """A handler cannot handle a change incrementally."""
-
-
-Handler = Callable[[Model, list[Change], set[OwnerKey]], None]
-HANDLERS: dict[str, Handler] = {}
-
 # Columns whose changes alone never change the Southbound's flows or rows.
 _IGNORED = {
-    "NB_Global": {"nb_cfg", "nb_cfg_timestamp", "sb_cfg", "sb_cfg_timestamp", "hv_cfg",
-                  "hv_cfg_timestamp"},
+    "NB_Global": frozenset({"nb_cfg", "nb_cfg_timestamp", "sb_cfg", "sb_cfg_timestamp",
+                            "hv_cfg", "hv_cfg_timestamp"}),
+    "Logical_Switch_Port": frozenset({"up"}),
+    "Logical_Switch": frozenset(),
 }
+# Tables whose rows are used by name or globally: any change recomputes.
+_RECOMPUTE = frozenset({"NB_Global", "Meter", "Meter_Band", "Chassis_Template_Var", "Copp",
+                        "Connection", "SSL"})
+_DP_COLUMNS = {
+    "Logical_Switch": frozenset({"ports", "acls", "load_balancer", "load_balancer_group"}),
+    "Logical_Router": frozenset({"ports", "load_balancer", "load_balancer_group"}),
+}
+# Tables the reverse-reference walk stops at, and what it dirties there.
+_ROOTS = frozenset({"Logical_Switch", "Logical_Router", "Logical_Switch_Port",
+                    "Logical_Router_Port", "ACL", "Load_Balancer", "Port_Group"})
 
 
-def _only_ignored(c: Change) -> bool:
-    ign = _IGNORED.get(c.table)
-    if not ign or c.event != "update" or c.old is None:
-        return False
-    changed = c.old.changed
-    return bool(changed) and changed <= ign
+class _Batch:
+    def __init__(self, model: Model, changes: list[Change]) -> None:
+        self.model = model
+        self.dirty: set[OwnerKey] = set()
+        # table -> uuid -> (columns changed in the batch, or None = created/deleted)
+        self.rows: dict[str, dict[str, set[str] | None]] = {}
+        for c in changes:
+            per = self.rows.setdefault(c.table, {})
+            uuid = c.row.uuid
+            if c.event == "update" and c.old is not None:
+                cols = per.get(uuid, set())
+                if cols is not None:
+                    per[uuid] = cols | set(c.old.changed)
+                else:
+                    per[uuid] = None
+            else:
+                per[uuid] = None
+
+    def current(self, table: str, uuid: str) -> Any | None:
+        t = self.model.nb.get(table)
+        return t.get(uuid) if t is not None else None
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def dp_wide(self, dp: Datapath | None) -> None:
+        if dp is not None:
+            self.dirty.update(self.model.datapath_owners(dp))
+
+    def peers_wide(self, dp: Datapath) -> None:
+        for p in list(dp.ports.values()):
+            if p.peer is not None:
+                self.dp_wide(p.peer.dp)
+
+    def port_owner(self, p: SwitchPort | RouterPort) -> OwnerKey:
+        return ("lsp" if isinstance(p, SwitchPort) else "lrp", p.uuid)
+
+    # --- phases -------------------------------------------------------------------------------
+
+    def run(self) -> set[OwnerKey] | None:
+        rows = self.rows
+        for table, per in rows.items():
+            if table in _RECOMPUTE:
+                ign = _IGNORED.get(table, frozenset())
+                if any(cols is None or not cols <= ign for cols in per.values()):
+                    return None
+        model = self.model
+        # Reverse references first: later phases walk them.
+        for table, per in rows.items():
+            if table in model.ref_columns:
+                for uuid in per:
+                    model.set_refs(table, uuid, self.current(table, uuid))
+        # Removals before additions: a port may leave one switch and (re-created under the
+        # same name) join another in one batch.
+        for table in ("Logical_Switch", "Logical_Router"):
+            for uuid, cols in rows.get(table, {}).items():
+                self.datapath_removals(table, uuid, cols)
+        for table in ("Logical_Switch", "Logical_Router"):
+            for uuid, cols in rows.get(table, {}).items():
+                self.datapath(table, uuid, cols)
+        for uuid, cols in rows.get("Logical_Switch_Port", {}).items():
+            if cols is None or not cols <= _IGNORED["Logical_Switch_Port"]:
+                self.port(uuid)
+        for uuid in rows.get("Logical_Router_Port", {}):
+            self.port(uuid)
+        for uuid in rows.get("Port_Group", {}):
+            self.port_group(uuid)
+        for uuid in rows.get("Load_Balancer_Group", {}):
+            for parent in list(model.referrers.get(uuid, ())):
+                dp = model.datapath(parent)
+                if dp is not None:
+                    self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(dp.nb))
+        for uuid in rows.get("ACL", {}):
+            for sw in model.acl_switches.get(uuid, {}):
+                self.dirty.add(("acl", (uuid, sw)))
+        for uuid in rows.get("Load_Balancer", {}):
+            for dp in model.lb_datapaths.get(uuid, {}):
+                self.dirty.add(("lb", (uuid, dp)))
+        for uuid in rows.get("Address_Set", {}):
+            self.dirty.add(("as", uuid))
+        handled = {"Logical_Switch", "Logical_Router", "Logical_Switch_Port",
+                   "Logical_Router_Port", "Port_Group", "Load_Balancer_Group", "ACL",
+                   "Load_Balancer", "Address_Set", *_RECOMPUTE}
+        for table, per in rows.items():
+            if table in handled:
+                continue
+            for uuid in per:
+                self.walk_up(uuid, set())
+        return self.dirty
+
+    def walk_up(self, uuid: str, seen: set[str]) -> None:
+        """Dirty whatever uses ``uuid``, following the reverse references up to the roots."""
+        model = self.model
+        for parent in list(model.referrers.get(uuid, ())):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            if parent in model.switches or parent in model.routers:
+                dp = model.datapath(parent)
+                self.dp_wide(dp)
+                if isinstance(dp, Router):
+                    self.peers_wide(dp)
+            elif parent in model.ports:
+                p = model.ports[parent]
+                if isinstance(p, RouterPort) or p.type not in ("", "virtual"):
+                    self.dp_wide(p.dp)
+                    if p.peer is not None:
+                        self.dp_wide(p.peer.dp)
+                else:
+                    self.dirty.add(self.port_owner(p))
+            elif parent in model.acl_switches:
+                for sw in model.acl_switches[parent]:
+                    self.dirty.add(("acl", (parent, sw)))
+            elif parent in model.lb_datapaths:
+                for dp_uuid in model.lb_datapaths[parent]:
+                    self.dirty.add(("lb", (parent, dp_uuid)))
+            elif parent in model.pg_members or parent in model.pg_acls:
+                self.dirty.add(("pg", parent))
+            else:
+                self.walk_up(parent, seen)
+
+    # --- datapaths ------------------------------------------------------------------------------
+
+    def datapath_removals(self, table: str, uuid: str, cols: set[str] | None) -> None:
+        row = self.current(table, uuid)
+        dp = self.model.datapath(uuid)
+        if dp is None:
+            return
+        if row is None:
+            self.remove_datapath(dp)
+        elif cols is None or "ports" in cols:
+            want = set(row.raw("ports"))
+            for pu in set(dp.ports) - want:
+                self.remove_port(dp.ports[pu])
+
+    def datapath(self, table: str, uuid: str, cols: set[str] | None) -> None:
+        model = self.model
+        row = self.current(table, uuid)
+        dp = model.datapath(uuid)
+        if row is None:
+            if dp is not None:
+                self.remove_datapath(dp)
+            return
+        if dp is None:
+            self.add_datapath(row, Switch if table == "Logical_Switch" else Router)
+            return
+        dp.nb = row
+        if cols is None or cols - _DP_COLUMNS[table]:
+            dp.name = row.name
+            self.dp_wide(dp)
+            if isinstance(dp, Router):
+                self.peers_wide(dp)
+        if cols is None or "ports" in cols:
+            self.reconcile_ports(dp, row)
+        if isinstance(dp, Switch) and (cols is None or "acls" in cols):
+            self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
+        if cols is None or cols & {"load_balancer", "load_balancer_group"}:
+            self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row))
+
+    def add_datapath(self, row: Any, cls: type[Switch] | type[Router]) -> None:
+        model = self.model
+        dp = cls(row)
+        if isinstance(dp, Switch):
+            model.switches[dp.uuid] = dp
+        else:
+            model.routers[dp.uuid] = dp
+        model._assign_dp_keys([dp])
+        self.reconcile_ports(dp, row)
+        if isinstance(dp, Switch):
+            self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
+        self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row))
+        self.dp_wide(dp)
+
+    def remove_datapath(self, dp: Datapath) -> None:
+        model = self.model
+        self.dp_wide(dp)
+        for p in list(dp.ports.values()):
+            self.remove_port(p)
+        if isinstance(dp, Switch):
+            self.dirty |= model.set_switch_acls(dp, frozenset())
+        self.dirty |= model.set_dp_lbs(dp, frozenset())
+        model.dp_keys.release(dp.key)
+        model.switches.pop(dp.uuid, None)
+        model.routers.pop(dp.uuid, None)
+
+    def reconcile_ports(self, dp: Datapath, row: Any) -> None:
+        model = self.model
+        ptable = "Logical_Switch_Port" if isinstance(dp, Switch) else "Logical_Router_Port"
+        want = set(row.raw("ports"))
+        have = set(dp.ports)
+        new_ports = []
+        for pu in have - want:
+            self.remove_port(dp.ports[pu])
+        for pu in want - have:
+            prow = self.current(ptable, pu)
+            if prow is None:
+                continue
+            p = SwitchPort(prow, dp) if isinstance(dp, Switch) else RouterPort(prow, dp)  # type: ignore[arg-type]
+            old = model.port_by_name.get(p.name)
+            if old is not None:
+                # A name now free (its old port left in this batch) or a duplicate: recompute
+                # the old holder's datapath so the two resolve as a full build would.
+                self.dp_wide(old.dp)
+                continue
+            model._add_port(p)
+            new_ports.append(p)
+        if new_ports:
+            model._assign_port_keys(dp, new_ports)  # type: ignore[arg-type]
+            for p in new_ports:
+                self.port_added(p)
+
+    def port_added(self, p: SwitchPort | RouterPort) -> None:
+        model = self.model
+        self.dirty.add(self.port_owner(p))
+        p.peer = model._find_peer(p)
+        if isinstance(p, SwitchPort):
+            self.dirty.add(("mcast", p.dp.uuid))
+            if p.type not in ("", "virtual"):
+                self.dp_wide(p.dp)
+        else:
+            self.dp_wide(p.dp)
+        self.link_named_peers(p)
+        self.pg_of_port(p)
+
+    def remove_port(self, p: SwitchPort | RouterPort) -> None:
+        model = self.model
+        self.dirty.add(self.port_owner(p))
+        if isinstance(p, SwitchPort):
+            self.dirty.add(("mcast", p.dp.uuid))
+            if p.type not in ("", "virtual"):
+                self.dp_wide(p.dp)
+        else:
+            self.dp_wide(p.dp)
+        if p.peer is not None:
+            self.dp_wide(p.peer.dp)
+        model._remove_port(p)
+        self.unlink_named_peers(p)
+        self.pg_of_port(p)
+
+    def link_named_peers(self, p: SwitchPort | RouterPort) -> None:
+        """Ports that name ``p`` as their peer (by name) now find it."""
+        model = self.model
+        if p.peer is not None:
+            if p.peer.peer is None or p.peer.peer is not p:
+                p.peer.peer = model._find_peer(p.peer)
+            self.dp_wide(p.peer.dp)
+        if isinstance(p, RouterPort):
+            for sp in model._lsps_naming(p.name):
+                sp.peer = p
+                p.peer = p.peer or sp
+                self.dp_wide(sp.dp)
+
+    def unlink_named_peers(self, p: SwitchPort | RouterPort) -> None:
+        """Ports that had ``p`` as their peer look again (only router-ish ports can)."""
+        model = self.model
+        candidates: list[Any] = [p.peer] if p.peer is not None else []
+        if isinstance(p, RouterPort):
+            candidates += list(model._lsps_naming(p.name))
+            candidates += [q for lr in model.routers.values() for q in lr.ports.values()]
+        for q in candidates:
+            if q.peer is p or q.peer is None:
+                q.peer = model._find_peer(q)
+                self.dp_wide(q.dp)
+
+    def pg_of_port(self, p: SwitchPort | RouterPort) -> None:
+        """A port joined or left a switch: the port groups listing it recount their members."""
+        model = self.model
+        for parent in list(model.referrers.get(p.uuid, ())):
+            if parent in model.pg_members or self.current("Port_Group", parent) is not None:
+                self.port_group(parent)
+
+    # --- ports ----------------------------------------------------------------------------------
+
+    def port(self, uuid: str) -> None:
+        model = self.model
+        p = model.ports.get(uuid)
+        if p is None:
+            return  # not (yet) on a datapath, or deleted with it: the datapath phase did it
+        table = "Logical_Switch_Port" if isinstance(p, SwitchPort) else "Logical_Router_Port"
+        row = self.current(table, uuid)
+        if row is None:
+            self.remove_port(p)
+            return
+        if row.name != p.name:
+            self.remove_port(p)
+            dp = p.dp
+            new = SwitchPort(row, dp) if isinstance(dp, Switch) else RouterPort(row, dp)  # type: ignore[arg-type]
+            if new.name in model.port_by_name:
+                self.dp_wide(model.port_by_name[new.name].dp)
+                return
+            model._add_port(new)
+            model._assign_port_keys(dp, [new])
+            self.port_added(new)
+            return
+        old_peer = p.peer
+        key = p.key
+        new_p = SwitchPort(row, p.dp) if isinstance(p, SwitchPort) else RouterPort(row, p.dp)  # type: ignore[arg-type]
+        new_p.key = key
+        req = row.options.get("requested-tnl-key")
+        old_req = p.nb.options.get("requested-tnl-key")
+        model._remove_port(p)
+        model._add_port(new_p)
+        if req != old_req:
+            p.dp.port_keys.release(key)
+            model._assign_port_keys(p.dp, [new_p])
+        else:
+            p.dp.port_keys.take(key)
+        if old_peer is not None and old_peer.peer is None:
+            old_peer.peer = model._find_peer(old_peer)
+        new_p.peer = model._find_peer(new_p)
+        if new_p.peer is not None and new_p.peer.peer is None:
+            new_p.peer.peer = new_p
+        self.dirty.add(self.port_owner(new_p))
+        special = isinstance(new_p, RouterPort) or new_p.type not in ("", "virtual")
+        was_special = isinstance(p, RouterPort) or p.type not in ("", "virtual")
+        if special or was_special or old_peer is not new_p.peer:
+            self.dp_wide(new_p.dp)
+            for peer in (old_peer, new_p.peer):
+                if peer is not None:
+                    self.dp_wide(peer.dp)
+        if isinstance(new_p, SwitchPort):
+            self.dirty.add(("mcast", new_p.dp.uuid))
+        for parent in model.referrers.get(uuid, ()):
+            if parent in model.pg_members:
+                self.dirty.add(("pg", parent))
+
+    # --- port groups --------------------------------------------------------------------------
+
+    def port_group(self, uuid: str) -> None:
+        model = self.model
+        row = self.current("Port_Group", uuid)
+        if row is None:
+            self.dirty |= model.set_port_group(uuid, {}, frozenset())
+            return
+        self.dirty |= model.set_port_group(uuid, model.pg_current_members(row),
+                                           frozenset(row.acls))
 
 
-def handle_changes(model: Model, changes: list[Change]) -> set[OwnerKey] | None:
-    changes = [c for c in changes if not _only_ignored(c)]
-    dirty: set[OwnerKey] = set()
-    if not changes:
-        return dirty
-    by_table: dict[str, list[Change]] = {}
-    for c in changes:
-        by_table.setdefault(c.table, []).append(c)
-    try:
-        for table, cs in by_table.items():
-            handler = HANDLERS.get(table)
-            if handler is None:
-                raise Recompute(table)
-            handler(model, cs, dirty)
-    except Recompute:
-        return None
-    return dirty
+def handle_changes(model: Model, changes: Iterable[Change]) -> set[OwnerKey] | None:
+    return _Batch(model, list(changes)).run()

@@ -66,7 +66,6 @@ class Engine:
     def recompute(self) -> None:
         t0 = time.perf_counter()
         self.model.build()
-        self.model.pg_acl_switches()
         self.flows = FlowTable()
         self.rows = RowTable()
         self.outputs = {}
@@ -101,6 +100,12 @@ class Engine:
 
     def rebuild(self, dirty: Iterable[OwnerKey]) -> None:
         dirty = set(dirty)
+        # Owners that are gone go first: a new owner may want a row key a gone one held (a port
+        # deleted and re-created under the same name in one batch).
+        gone = [k for k in dirty if self.model.resolve(k) is None]
+        for k in gone:
+            self._build(k)
+        dirty.difference_update(gone)
         first = [k for k in dirty if k[0] not in _LAST_KINDS]
         last = {k for k in dirty if k[0] in _LAST_KINDS}
         for k in first:

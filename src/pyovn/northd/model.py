@@ -88,6 +88,8 @@ class Datapath:
         self.key: int = 0
         self.ports: dict[str, Port] = {}
         self.flags: Counter[str] = Counter()
+        self.lb_set: frozenset[str] = frozenset()
+        self.acl_set: frozenset[str] = frozenset()
         self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
 
     @property
@@ -252,6 +254,10 @@ class Model:
         # LB uuid -> datapaths it is on (directly or through LB groups).
         self.lb_datapaths: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.referrers: defaultdict[str, set[str]] = defaultdict(set)
+        self.refs_of: dict[str, frozenset[str]] = {}
+        # Port group uuid -> {port uuid: switch uuid} and -> its ACLs.
+        self.pg_members: dict[str, dict[str, str]] = {}
+        self.pg_acls: dict[str, frozenset[str]] = {}
         self.ref_columns = _ref_columns(nb)
         self._sb_dp_keys: dict[str, int] = {}
         self._sb_port_keys: dict[str, tuple[str, int]] = {}
@@ -300,16 +306,36 @@ class Model:
         self._link_peers(self.ports.values())
         for table in self.ref_columns:
             for row in self._rows(table):
-                for child in self._refs_of(table, row):
-                    self.referrers[child].add(row.uuid)
+                self.set_refs(table, row.uuid, row)
         for sw in self.switches.values():
-            self._index_switch_acls_lbs(sw, +1)
-        for lr in self.routers.values():
-            self._index_router_lbs(lr, +1)
+            self.set_switch_acls(sw, frozenset(sw.nb.acls))
+        for dp in self.datapaths():
+            self.set_dp_lbs(dp, self.dp_lbs(dp.nb))
+        for pg in self._rows("Port_Group"):
+            self.set_port_group(pg.uuid, self.pg_current_members(pg), frozenset(pg.acls))
 
     def _rows(self, table: str) -> Iterable[Any]:
         t = self.nb.get(table)
         return list(t) if t is not None else []
+
+    def set_refs(self, table: str, uuid: str, row: Any | None) -> None:
+        """Bring the reverse-reference index in line with one row (None: deleted)."""
+        new = frozenset(self._refs_of(table, row)) if row is not None else frozenset()
+        old = self.refs_of.get(uuid, frozenset())
+        if new == old:
+            return
+        for ch in old - new:
+            s = self.referrers.get(ch)
+            if s is not None:
+                s.discard(uuid)
+                if not s:
+                    del self.referrers[ch]
+        for ch in new - old:
+            self.referrers[ch].add(uuid)
+        if new:
+            self.refs_of[uuid] = new
+        else:
+            self.refs_of.pop(uuid, None)
 
     def _refs_of(self, table: str, row: Any) -> set[str]:
         out: set[str] = set()
@@ -428,26 +454,81 @@ class Model:
         for p in ports:
             p.peer = self._find_peer(p)
 
-    # --- ACLs and load balancers --------------------------------------------------------------
+    # --- ACLs, port groups and load balancers ----------------------------------------------------
+    # Each set_* method brings one index in line with the current NB state of one object and
+    # returns the owners whose existence changed; the full build and the change handlers share
+    # them, so both paths keep the indexes the same way.
 
-    def _index_switch_acls_lbs(self, sw: Switch, sign: int) -> None:
-        for acl in sw.nb.acls:
-            self._count(self.acl_switches[acl], sw.uuid, sign)
-        for lb in self._switch_lbs(sw.nb):
-            self._count(self.lb_datapaths[lb], sw.uuid, sign)
-
-    def _index_router_lbs(self, lr: Router, sign: int) -> None:
-        for lb in self._switch_lbs(lr.nb):
-            self._count(self.lb_datapaths[lb], lr.uuid, sign)
-
-    def _switch_lbs(self, dp_row: Any) -> list[str]:
-        lbs = list(dp_row.load_balancer)
+    def dp_lbs(self, dp_row: Any) -> frozenset[str]:
+        """The load balancers on a switch or router: its own and its groups'."""
+        lbs = set(dp_row.load_balancer)
         groups = self.nb.get("Load_Balancer_Group")
         for g in dp_row.load_balancer_group:
             grow = groups.get(g) if groups is not None else None
             if grow is not None:
-                lbs.extend(grow.load_balancer)
-        return lbs
+                lbs.update(grow.load_balancer)
+        return frozenset(lbs)
+
+    def set_dp_lbs(self, dp: Datapath, lbs: frozenset[str]) -> set[OwnerKey]:
+        dirty: set[OwnerKey] = set()
+        for lb in dp.lb_set - lbs:
+            self._count(self.lb_datapaths[lb], dp.uuid, -1)
+            dirty.add(("lb", (lb, dp.uuid)))
+        for lb in lbs - dp.lb_set:
+            self._count(self.lb_datapaths[lb], dp.uuid, +1)
+            dirty.add(("lb", (lb, dp.uuid)))
+        dp.lb_set = lbs
+        return dirty
+
+    def set_switch_acls(self, sw: Switch, acls: frozenset[str]) -> set[OwnerKey]:
+        dirty: set[OwnerKey] = set()
+        for acl in sw.acl_set - acls:
+            self._count(self.acl_switches[acl], sw.uuid, -1)
+            dirty.add(("acl", (acl, sw.uuid)))
+        for acl in acls - sw.acl_set:
+            self._count(self.acl_switches[acl], sw.uuid, +1)
+            dirty.add(("acl", (acl, sw.uuid)))
+        sw.acl_set = acls
+        return dirty
+
+    def set_port_group(self, pg: str, members: dict[str, str], acls: frozenset[str]) -> set[OwnerKey]:
+        """A port group's members (port uuid -> its switch uuid) and ACLs; ``{}`` and
+        ``frozenset()`` for a deleted group."""
+        dirty: set[OwnerKey] = {("pg", pg)}
+        old_members = self.pg_members.get(pg, {})
+        old_acls = self.pg_acls.get(pg, frozenset())
+        before = self.pg_switches[pg]
+        after: Counter[str] = Counter(members.values())
+        for acl in old_acls:
+            for sw in before:
+                self._count(self.acl_switches[acl], sw, -1)
+        for acl in acls:
+            for sw in after:
+                self._count(self.acl_switches[acl], sw, +1)
+        for acl in old_acls | acls:
+            for sw in set(before) | set(after):
+                if (acl in old_acls and sw in before) != (acl in acls and sw in after):
+                    dirty.add(("acl", (acl, sw)))
+        if members:
+            self.pg_members[pg] = members
+            self.pg_switches[pg] = after
+            self.pg_acls[pg] = acls
+        else:
+            self.pg_members.pop(pg, None)
+            self.pg_switches.pop(pg, None)
+            self.pg_acls[pg] = acls
+            if not acls:
+                self.pg_acls.pop(pg, None)
+        del old_members
+        return dirty
+
+    def pg_current_members(self, pg_row: Any) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for pu in pg_row.ports:
+            p = self.ports.get(pu)
+            if isinstance(p, SwitchPort):
+                out[pu] = p.dp.uuid
+        return out
 
     @staticmethod
     def _count(c: Counter[str], key: str, sign: int) -> None:
@@ -456,18 +537,6 @@ class Model:
             c[key] = n
         else:
             del c[key]
-
-    def pg_acl_switches(self) -> None:
-        """Recompute which switches each port group (and so its ACLs) spans."""
-        pgs = self.nb.get("Port_Group")
-        for pg in list(pgs) if pgs is not None else []:
-            for pu in pg.ports:
-                p = self.ports.get(pu)
-                if isinstance(p, SwitchPort):
-                    self.pg_switches[pg.uuid][p.dp.uuid] += 1
-            for sw_uuid in self.pg_switches.get(pg.uuid, {}):
-                for acl in pg.acls:
-                    self.acl_switches[acl][sw_uuid] += 1
 
     # --- owners -------------------------------------------------------------------------------
 

@@ -316,6 +316,19 @@ class OldRow:
         with table.lock:
             return to_canonical(table.columns[column].kind, self._stored(column))
 
+    def set_delta(self, column: str) -> tuple[frozenset[Any], frozenset[Any]]:
+        """A changed set column's (added, removed) atoms, in O(change) when the update was a
+        diff (update2), from the whole old value otherwise."""
+        table = self._new._table
+        with table.lock:
+            how, data = self._changes[column]
+            cur = self._new._values[column]
+            if how == "value":
+                old = data if isinstance(data, (set, frozenset)) else {data}
+                new = cur if isinstance(cur, (set, frozenset)) else {cur}
+                return frozenset(new - old), frozenset(old - new)
+            return frozenset(x for x in data if x in cur), frozenset(x for x in data if x not in cur)
+
     def __repr__(self) -> str:
         return f"<OldRow {self._new._table.name} {self.uuid} {sorted(self._changes)}>"
 
