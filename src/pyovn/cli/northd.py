@@ -104,8 +104,12 @@ async def _run(args: argparse.Namespace, opts: object, detacher: Detacher,
     detacher.ready()
     task = asyncio.create_task(northd.run())
     await stop.wait()
-    await northd.close()
     task.cancel()
+    try:
+        # A connection still being set up may not close promptly; exiting must not wait on it.
+        await asyncio.wait_for(northd.close(), timeout=2.0)
+    except (TimeoutError, Exception) as e:  # noqa: BLE001
+        log.info("closing the database connections: %s", e or "timed out")
     await u.close()
     if pidfile:
         pidfile.remove()

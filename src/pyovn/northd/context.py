@@ -54,12 +54,14 @@ class BuildContext:
         actions: str,
         hint: Any = None,
         meter: str | None = None,
+        lport: str | None = None,
     ) -> Lflow:
-        """A flow on ``dp``; ``hint`` is the NB row (or its uuid) behind it, for stage-hint."""
+        """A flow on ``dp``; ``hint`` is the NB row (or its uuid) behind it, for stage-hint;
+        ``lport`` the port name for ``tags:in_out_port``."""
         dp_uuid = dp if isinstance(dp, str) else dp.uuid
         if hint is not None and not isinstance(hint, str):
             hint = hint.uuid
-        return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter)
+        return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter, lport)
 
     @staticmethod
     def row(table: str, key: Any, **values: Any) -> SbRow:

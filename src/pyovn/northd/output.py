@@ -35,8 +35,9 @@ class Lflow:
     """One logical flow on one datapath (``dp``: the NB uuid of its switch or router).
 
     ``hint`` is the NB row uuid behind the flow (``stage-hint``), ``meter`` the
-    ``controller_meter`` column.  Equality ignores nothing: two builders yielding the same flow
-    for the same datapath are one flow.
+    ``controller_meter`` column, ``lport`` the port in ``tags:in_out_port`` (set by northd on
+    flows that match one port's inport/outport).  Equality ignores nothing: two builders
+    yielding the same flow for the same datapath are one flow.
     """
 
     dp: str
@@ -46,12 +47,15 @@ class Lflow:
     actions: str
     hint: str | None = None
     meter: str | None = None
+    lport: str | None = None
 
-    def content(self) -> tuple[Stage, int, str, str, str | None, str | None]:
-        return (self.stage, self.priority, self.match, self.actions, self.hint, self.meter)
+    def content(self) -> tuple[Stage, int, str, str, str | None, str | None, str | None]:
+        return (
+            self.stage, self.priority, self.match, self.actions, self.hint, self.meter, self.lport
+        )
 
 
-Content = tuple[Stage, int, str, str, "str | None", "str | None"]
+Content = tuple[Stage, int, str, str, "str | None", "str | None", "str | None"]
 
 
 @dataclass(frozen=True, slots=True)

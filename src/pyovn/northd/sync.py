@@ -92,7 +92,8 @@ class SbIndex:
         ids = row.external_ids
         stage = STAGES_BY_NAME.get(ids.get("stage-name", ""))
         meter = _opt(row.controller_meter)
-        content = (stage, row.priority, row.match, row.actions, ids.get("stage-hint"), meter)
+        lport = row.tags.get("in_out_port")
+        content = (stage, row.priority, row.match, row.actions, ids.get("stage-hint"), meter, lport)
         self.flows.setdefault(content, set()).add(row.uuid)
         self.flow_content[row.uuid] = content
 
@@ -323,7 +324,7 @@ class SbWriter:
                     ops.append({"op": "delete", "table": "Logical_Flow", "where": _where(u)})
             if keep is not None or not sb_dps:
                 continue
-            stage, priority, match, actions, hint, meter = content
+            stage, priority, match, actions, hint, meter, lport = content
             ext: list[list[str]] = [["stage-name", stage.name]]
             if hint:
                 ext.insert(0, ["stage-hint", hint])
@@ -337,6 +338,8 @@ class SbWriter:
             }
             if meter:
                 row["controller_meter"] = meter
+            if lport:
+                row["tags"] = ["map", [["in_out_port", lport]]]
             if len(sb_dps) == 1:
                 (only,) = sb_dps
                 row["logical_datapath"] = ["uuid", only]

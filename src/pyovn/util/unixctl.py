@@ -103,3 +103,24 @@ class UnixctlServer:
             return {"result": out, "error": None, "id": id_}
         except UnixctlError as e:
             return {"result": None, "error": str(e) if str(e).endswith("\n") else str(e) + "\n", "id": id_}
+
+
+def call(path: str, method: str, *args: str, timeout: float = 10.0) -> str:
+    """A blocking ``ovs-appctl -t PATH METHOD ARGS...``: the reply text, or UnixctlError."""
+    import socket
+
+    import orjson
+
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(orjson.dumps({"method": method, "params": list(args), "id": 0}))
+        framer = Framer(max_size=1 << 24)
+        while True:
+            data = s.recv(65536)
+            if not data:
+                raise UnixctlError(f"{path}: connection closed without a reply")
+            for msg in framer.feed(data):
+                if msg.get("error") is not None:
+                    raise UnixctlError(str(msg["error"]))
+                return str(msg.get("result") or "")

@@ -1,0 +1,143 @@
+"""`pyovn northd` as a daemon: ovn-northd's options, unixctl, nb_cfg chain, lock, reconnect."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pyovn import schemas
+from pyovn.testing.wire import ServerProcess
+from pyovn.util.unixctl import call
+
+PY = [sys.executable, "-m", "pyovn"]
+
+
+class Setup:
+    """pyovn's ovsdb-server with NB and SB in ``d``; northd instances started on it."""
+
+    def __init__(self, d: Path) -> None:
+        self.dir = d
+        self.server = ServerProcess(
+            d, [str(schemas.path("OVN_Northbound")), str(schemas.path("OVN_Southbound"))],
+            extra=["--no-fsync"]).start()
+        self.remote = f"unix:{self.server.sock}"
+        self.env = dict(os.environ, OVN_NB_DB=self.remote, OVN_SB_DB=self.remote)
+        self.northds: list[str] = []
+
+    def northd(self, name: str, *extra: str) -> str:
+        """Start a detached northd; returns its unixctl socket path."""
+        d = self.dir
+        ctl = f"{d}/{name}.ctl"
+        r = subprocess.run(
+            [*PY, "northd", "--detach", "--no-chdir", f"--pidfile={d}/{name}.pid",
+             f"--log-file={d}/{name}.log", f"--unixctl={ctl}", f"--ovnnb-db={self.remote}",
+             f"--ovnsb-db={self.remote}", "-vconsole:off", *extra],
+            capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        self.northds.append(name)
+        return ctl
+
+    def pid(self, name: str) -> int:
+        return int((self.dir / f"{name}.pid").read_text())
+
+    def nbctl(self, *args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*PY, "nbctl", *args], capture_output=True, text=True,
+                              timeout=timeout, env=self.env)
+
+    def sbctl(self, *args: str) -> str:
+        r = subprocess.run([*PY, "sbctl", *args], capture_output=True, text=True, timeout=20,
+                           env=self.env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def close(self) -> None:
+        for name in self.northds:
+            pidfile = self.dir / f"{name}.pid"
+            if pidfile.exists():
+                try:
+                    os.kill(int(pidfile.read_text()), signal.SIGTERM)
+                except (ProcessLookupError, ValueError):
+                    pass
+        self.server.stop()
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    s = Setup(tmp_path)
+    yield s
+    s.close()
+
+
+def wait_for(pred, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_wait_sb_status_pause_resume_exit(setup: Setup) -> None:
+    ctl = setup.northd("northd")
+    r = setup.nbctl("--wait=sb", "--timeout=15", "ls-add", "sw0")
+    assert r.returncode == 0, r.stderr
+    assert "sw0" in setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
+    assert call(ctl, "status") == "Status: active\n"
+    assert call(ctl, "is-paused") == "false\n"
+    call(ctl, "pause")
+    assert call(ctl, "status") == "Status: paused\n"
+    assert call(ctl, "is-paused") == "true\n"
+    assert setup.nbctl("ls-add", "sw1").returncode == 0
+    time.sleep(0.5)
+    assert "sw1" not in setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
+    call(ctl, "resume")
+    assert wait_for(lambda: "sw1" in setup.sbctl("--bare", "--columns=external_ids", "list",
+                                                   "Datapath_Binding"))
+    call(ctl, "inc-engine/recompute")
+    assert setup.nbctl("--wait=sb", "--timeout=15", "sync").returncode == 0
+    pid = setup.pid("northd")
+    call(ctl, "exit")
+    assert wait_for(lambda: not (setup.dir / "northd.pid").exists())
+    assert wait_for(lambda: not Path(f"/proc/{pid}").exists() or
+                    "zombie" in Path(f"/proc/{pid}/status").read_text().lower())
+
+
+def test_sigterm_removes_pidfile_and_socket(setup: Setup) -> None:
+    setup.northd("northd")
+    pid = setup.pid("northd")
+    os.kill(pid, signal.SIGTERM)
+    assert wait_for(lambda: not (setup.dir / "northd.pid").exists())
+    assert not (setup.dir / "northd.ctl").exists()
+
+
+def test_active_standby_through_the_lock(setup: Setup) -> None:
+    a = setup.northd("a")
+    assert wait_for(lambda: call(a, "status") == "Status: active\n")
+    b = setup.northd("b")
+    time.sleep(0.3)
+    assert call(b, "status") == "Status: standby\n"
+    assert setup.nbctl("--wait=sb", "--timeout=15", "ls-add", "sw0").returncode == 0
+    os.kill(setup.pid("a"), signal.SIGTERM)
+    assert wait_for(lambda: call(b, "status") == "Status: active\n")
+    r = setup.nbctl("--wait=sb", "--timeout=15", "ls-add", "sw1")
+    assert r.returncode == 0, r.stderr
+    assert "sw1" in setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
+
+
+def test_reconnects_when_the_database_restarts(setup: Setup) -> None:
+    setup.northd("northd")
+    assert setup.nbctl("--wait=sb", "--timeout=15", "ls-add", "sw0").returncode == 0
+    setup.server.stop()
+    setup.server = ServerProcess(setup.dir, [], extra=["--no-fsync"], create=False)
+    setup.server.dbs = [str(setup.dir / "db0.db"), str(setup.dir / "db1.db")]
+    setup.server.start()
+    r = setup.nbctl("--wait=sb", "--timeout=20", "ls-add", "sw1")
+    assert r.returncode == 0, r.stderr
+    out = setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
+    assert "sw0" in out and "sw1" in out
