@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyovn.northd.model import Datapath, Model
-from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, hint_of
+from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, SetMember, hint_of
 from pyovn.pipeline.stages import Stage
 
 __all__ = ["BuildContext"]
@@ -66,6 +66,11 @@ class BuildContext:
     @staticmethod
     def row(table: str, key: Any, **values: Any) -> SbRow:
         return SbRow(table, key, values)
+
+    @staticmethod
+    def member(table: str, key: Any, column: str, value: Any) -> SetMember:
+        """``value`` belongs to the set ``column`` of the desired row (table, key)."""
+        return SetMember(table, key, column, value)
 
     @staticmethod
     def ref(table: str, key: Any) -> Ref:

@@ -22,7 +22,7 @@ from typing import Any
 
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Model, OwnerKey
-from pyovn.northd.output import Contrib, FlowTable, Lflow, RowTable, SbRow
+from pyovn.northd.output import Contrib, FlowTable, Lflow, RowTable, SbRow, SetMember
 from pyovn.northd.registry import KINDS
 
 __all__ = ["Engine", "EngineStats", "Output"]
@@ -37,6 +37,7 @@ class Output:
     flows: frozenset[Lflow] = frozenset()
     rows: dict[tuple[str, Any], SbRow] = field(default_factory=dict)
     contribs: Counter[Contrib] = field(default_factory=Counter)
+    members: frozenset[SetMember] = frozenset()
 
 
 _EMPTY = Output()
@@ -103,11 +104,12 @@ class Engine:
         # Owners that are gone go first: a new owner may want a row key a gone one held (a port
         # deleted and re-created under the same name in one batch).
         gone = [k for k in dirty if self.model.resolve(k) is None]
+        touched: set[OwnerKey] = set()
         for k in gone:
-            self._build(k)
+            touched.update(self._build(k))
         dirty.difference_update(gone)
         first = [k for k in dirty if k[0] not in _LAST_KINDS]
-        last = {k for k in dirty if k[0] in _LAST_KINDS}
+        last = {k for k in dirty if k[0] in _LAST_KINDS} | touched
         for k in first:
             last.update(self._build(k))
         for k in last:
@@ -139,6 +141,13 @@ class Engine:
                 self.rows.remove(gone)
             if came:
                 self.rows.add(came)
+        if old.members is not new.members:
+            gone_m = old.members - new.members
+            came_m = new.members - old.members
+            if gone_m:
+                self.rows.add_members(gone_m, -1)
+            if came_m:
+                self.rows.add_members(came_m, +1)
         if old.contribs or new.contribs:
             return self._apply_contribs(old.contribs, new.contribs)
         return set()
@@ -148,6 +157,7 @@ class Engine:
         flows: set[Lflow] = set()
         rows: dict[tuple[str, Any], SbRow] = {}
         contribs: Counter[Contrib] = Counter()
+        members: set[SetMember] = set()
         ctx = self.ctx
         for builder in kind.builders:
             for item in builder(ctx, *args):
@@ -156,13 +166,15 @@ class Engine:
                     flows.add(item)
                 elif t is SbRow:
                     rows[(item.table, item.key)] = item
+                elif t is SetMember:
+                    members.add(item)
                 elif t is Contrib:
                     contribs[item] += 1
                 else:
                     raise TypeError(f"builder {builder.__name__} yielded {item!r}")
-        if not flows and not rows and not contribs:
+        if not flows and not rows and not contribs and not members:
             return _EMPTY
-        return Output(frozenset(flows), rows, contribs)
+        return Output(frozenset(flows), rows, contribs, frozenset(members))
 
     def _apply_contribs(self, old: Counter[Contrib], new: Counter[Contrib]) -> set[OwnerKey]:
         touched: set[OwnerKey] = set()

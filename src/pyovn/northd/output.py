@@ -22,7 +22,10 @@ from typing import Any
 
 from pyovn.pipeline.stages import Stage
 
-__all__ = ["Contrib", "FlowTable", "Lflow", "Ref", "RowTable", "SbRow", "hint_of"]
+__all__ = [
+    "Contrib", "Default", "FlowTable", "Inline", "Lflow", "Ref", "RowTable", "SbRow", "SetMember",
+    "hint_of",
+]
 
 
 def hint_of(uuid: str | None) -> str | None:
@@ -67,6 +70,38 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
+class Inline:
+    """A row of a non-root SB table (HA_Chassis, Meter_Band) written inside its parent's column:
+    inserted with the parent, compared by content, left to garbage collection when replaced.
+
+    ``items``: sorted ``(column, value)`` pairs; map values as sorted tuples of pairs (hashable),
+    see :meth:`make`.
+    """
+
+    table: str
+    items: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def make(cls, table: str, **columns: Any) -> Inline:
+        items = []
+        for c, v in sorted(columns.items()):
+            if isinstance(v, dict):
+                v = tuple(sorted(v.items()))
+            elif isinstance(v, (set, list)):
+                v = frozenset(v)
+            items.append((c, v))
+        return cls(table, tuple(items))
+
+
+@dataclass(frozen=True, slots=True)
+class Default:
+    """A column value northd writes only when the row is inserted or the column is empty (the
+    initial ``up=false`` of a Port_Binding, which ovn-controller then owns)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
 class SbRow:
     """A desired SB row: ``values`` maps the columns northd owns to canonical values.
 
@@ -77,6 +112,21 @@ class SbRow:
     table: str
     key: Any
     values: dict[str, Any] = field(hash=False, compare=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SetMember:
+    """One element of a set column of a desired SB row, contributed by an owner other than the
+    row's own (a port's membership in its switch's _MC_flood group, in a Port_Group).
+
+    Keeps large sets O(change): a port joining adds one member, and the Southbound gets a
+    ``mutate insert`` of it, instead of the group's owner rebuilding a set of 10,000.
+    """
+
+    table: str
+    key: Any
+    column: str
+    value: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,27 +189,80 @@ class FlowTable:
 
 
 class RowTable:
-    """(table, key) -> SbRow; one owner per key.  Remembers keys changed since the last sync."""
+    """(table, key) -> SbRow, one owner per key, plus set columns built from members.
+
+    ``members[(table, key, column)]`` counts each element contributed by ``SetMember`` items;
+    ``deltas`` holds the net element changes since the last sync (what a ``mutate`` writes).
+    ``dirty`` has every (table, key) whose row or members changed since the last sync.
+    """
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, Any], SbRow] = {}
+        self.versions: dict[tuple[str, Any], Counter[SbRow]] = {}
+        self.members: dict[tuple[str, Any, str], Counter[Any]] = {}
+        self.deltas: dict[tuple[str, Any, str], dict[Any, int]] = {}
+        self.member_cols: dict[tuple[str, Any], set[str]] = {}
         self.dirty: set[tuple[str, Any]] = set()
 
     def add(self, rows: Iterable[SbRow]) -> None:
+        # Several owners may want the same row (an HA_Chassis_Group shared by ports, a fair
+        # meter's copy for an ACL on several switches): each owner's version is counted, the
+        # row goes when the last one does.  While a batch rebuilds them one by one, two owners
+        # may briefly want different versions: the last one added wins.
         for r in rows:
             k = (r.table, r.key)
-            old = self.rows.get(k)
-            if old is not None and old != r:
-                raise ValueError(f"two owners want different {r.table} rows for key {r.key!r}")
+            self.versions.setdefault(k, Counter())[r] += 1
             self.rows[k] = r
             self.dirty.add(k)
 
     def remove(self, rows: Iterable[SbRow]) -> None:
         for r in rows:
             k = (r.table, r.key)
-            if self.rows.get(k) == r:
+            vs = self.versions.get(k)
+            if not vs or not vs[r]:
+                continue
+            vs[r] -= 1
+            if vs[r] > 0:
+                continue
+            del vs[r]
+            if not vs:
+                del self.versions[k]
                 del self.rows[k]
                 self.dirty.add(k)
+            elif self.rows[k] == r:
+                self.rows[k] = next(iter(vs))
+                self.dirty.add(k)
+
+    def add_members(self, members: Iterable[SetMember], sign: int) -> None:
+        for m in members:
+            mk = (m.table, m.key, m.column)
+            c = self.members.get(mk)
+            if c is None:
+                c = self.members[mk] = Counter()
+                self.member_cols.setdefault((m.table, m.key), set()).add(m.column)
+            n = c[m.value] + sign
+            if n > 0:
+                c[m.value] = n
+            else:
+                del c[m.value]
+                if not c:
+                    del self.members[mk]
+            if (n > 0) != (n - sign > 0):
+                d = self.deltas.setdefault(mk, {})
+                net = d.get(m.value, 0) + (1 if n > 0 else -1)
+                if net:
+                    d[m.value] = net
+                else:
+                    del d[m.value]
+                self.dirty.add((m.table, m.key))
+
+    def member_set(self, table: str, key: Any, column: str) -> frozenset[Any]:
+        c = self.members.get((table, key, column))
+        return frozenset(c) if c else frozenset()
+
+    def member_columns(self, table: str, key: Any) -> list[str]:
+        """The set columns of (table, key) that have members (or had, with a pending delta)."""
+        return sorted(self.member_cols.get((table, key), ()))
 
     def get(self, table: str, key: Any) -> SbRow | None:
         return self.rows.get((table, key))
@@ -168,4 +271,8 @@ class RowTable:
         return [r for (t, _), r in self.rows.items() if t == table]
 
     def snapshot(self) -> dict[tuple[str, Any], dict[str, Any]]:
-        return {k: r.values for k, r in self.rows.items()}
+        out = {k: dict(r.values) for k, r in self.rows.items()}
+        for (t, k, c), members in self.members.items():
+            if (t, k) in out:
+                out[(t, k)][c] = frozenset(members)
+        return out

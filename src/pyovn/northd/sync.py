@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pyovn.northd.output import FlowTable, Ref, RowTable
+from pyovn.northd.output import Default, FlowTable, Inline, Ref, RowTable
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.types import MAP, SCALAR
@@ -38,6 +38,10 @@ def _opt(v: Any) -> Any:
 def _uuid_of(v: Any) -> Any:
     v = _opt(v)
     return getattr(v, "uuid", v)
+
+
+class _Unresolved(Exception):
+    """A reference to a row that is neither in the Southbound nor written in this run."""
 
 
 class SbIndex:
@@ -161,6 +165,7 @@ class SbWriter:
         self.schema = schema
         self.index = SbIndex(sb)
         self._names = itertools.count(1)
+        self._inline_ops: list[dict[str, Any]] = []  # inserts of Inline rows, before their parent
 
     # --- value conversion -----------------------------------------------------------------------
 
@@ -171,7 +176,7 @@ class SbWriter:
                 return ["named-uuid", name]
             u = self.index.by_key[v.table].get(v.key)
             if u is None:
-                raise LookupError(f"{v.table} {v.key!r} is neither in the Southbound nor written")
+                raise _Unresolved(f"{v.table} {v.key!r}")
             return ["uuid", u]
         if isinstance(v, str) and len(v) == 36 and v.count("-") == 4:
             return v  # caller decides (uuid columns are handled by _datum)
@@ -181,9 +186,14 @@ class SbWriter:
         ctype = self.schema.tables[table].columns[column].type
         kind = ctype.kind
 
+        if isinstance(value, Default):
+            value = value.value
+
         def atom(base: Any, v: Any) -> Any:
             if isinstance(v, Ref):
                 return self._atom(v, pending)
+            if isinstance(v, Inline):
+                return self._inline(v, pending)
             if base.type == "uuid":
                 return ["uuid", v]
             return v
@@ -195,6 +205,40 @@ class SbWriter:
             return ["map", [[atom(ctype.key, k), atom(ctype.value, x)] for k, x in items]]
         vals = sorted(self._canon(table, column, value), key=_sortkey)
         return ["set", [atom(ctype.key, x) for x in vals]]
+
+    def _inline(self, v: Inline, pending: dict) -> list[str]:
+        """Insert an Inline row (named) ahead of its parent's operation; its named uuid."""
+        name = f"row{next(self._names)}"
+        row = {}
+        for c, x in v.items:
+            if self.schema.tables[v.table].columns[c].type.kind == MAP:
+                x = dict(x)
+            row[c] = self._datum(v.table, c, x, pending)
+        self._inline_ops.append({"op": "insert", "table": v.table, "row": row, "uuid-name": name})
+        return ["named-uuid", name]
+
+    def _inline_same(self, have: Any, want: Any) -> bool:
+        """Whether the rows ``have`` (uuids) hold what the Inline set ``want`` describes."""
+        have_set = have if isinstance(have, (frozenset, *SET_TYPES)) else frozenset([have])
+        want_list = sorted((x for x in want if isinstance(x, Inline)), key=repr)
+        if len(have_set) != len(want_list):
+            return False
+        got = []
+        for u in have_set:
+            if not want_list:
+                return False
+            t = want_list[0].table
+            row = self.sb.get(t, {}).get(u) if self.sb.get(t) is not None else None
+            if row is None:
+                return False
+            items = []
+            for c, _ in want_list[0].items:
+                x = row.raw(c)
+                if isinstance(x, dict):
+                    x = tuple(sorted(x.items()))
+                items.append((c, x))
+            got.append(Inline(t, tuple(items)))
+        return sorted(got, key=repr) == want_list
 
     def _canon(self, table: str, column: str, value: Any) -> Any:
         kind = self.schema.tables[table].columns[column].type.kind
@@ -223,6 +267,14 @@ class SbWriter:
                     return None
                 out.add(r)
             return frozenset(out)
+        if isinstance(value, dict) and any(isinstance(x, Ref) for x in value.values()):
+            out_map = {}
+            for k, x in value.items():
+                r = self._resolved(x, pending)
+                if r is None:
+                    return None
+                out_map[k] = r
+            return out_map
         return value
 
     # --- rows -----------------------------------------------------------------------------------
@@ -248,52 +300,90 @@ class SbWriter:
                     continue
                 pending[k] = f"row{next(self._names)}"
         for k in sorted(keys, key=lambda k: (_TABLE_ORDER.get(k[0], 99), repr(k[1]))):
-            table, key = k
-            want = rows.rows.get(k)
-            uuid = self.index.by_key.get(table, {}).get(key)
-            if table == "SB_Global" and uuid is None:
-                for r in self.sb.get("SB_Global", ()):
-                    uuid = r.uuid
-            if want is None:
-                if uuid is not None and table in OWNED_TABLES:
-                    ops.append({"op": "delete", "table": table, "where": _where(uuid)})
-                continue
-            if uuid is None:
-                row_json = {c: self._datum(table, c, v, pending) for c, v in want.values.items()}
-                ops.append(
-                    {"op": "insert", "table": table, "row": row_json, "uuid-name": pending[k]}
-                )
-                continue
-            cur = self.sb[table].get(uuid)
-            if cur is None:
-                continue
-            update: dict[str, Any] = {}
-            mutations: list[list[Any]] = []
-            for c, v in want.values.items():
-                have = cur.raw(c)
-                resolved = self._resolved(self._canon(table, c, v), pending)
-                if resolved is not None and _same(have, resolved):
-                    continue
-                if (
-                    resolved is not None
-                    and isinstance(have, (frozenset, *SET_TYPES))
-                    and len(have) > 64
-                ):
-                    add = frozenset(resolved) - have
-                    rem = have - frozenset(resolved)
-                    if rem:
-                        mutations.append([c, "delete", self._datum(table, c, rem, pending)])
-                    if add:
-                        mutations.append([c, "insert", self._datum(table, c, add, pending)])
-                    continue
-                update[c] = self._datum(table, c, v, pending)
-            if update:
-                ops.append({"op": "update", "table": table, "where": _where(uuid), "row": update})
-            if mutations:
-                ops.append(
-                    {"op": "mutate", "table": table, "where": _where(uuid), "mutations": mutations}
-                )
+            try:
+                self._inline_ops = []
+                row_ops = self._row_ops(rows, k, full, pending)
+                ops.extend(self._inline_ops)
+                ops.extend(row_ops)
+            except _Unresolved:
+                rows.dirty.add(k)  # refers to a row not written yet: next run
         return ops
+
+    def _row_ops(self, rows: RowTable, k: tuple[str, Any], full: bool,
+                 pending: dict[tuple[str, Any], str]) -> list[dict[str, Any]]:
+        table, key = k
+        want = rows.rows.get(k)
+        uuid = self.index.by_key.get(table, {}).get(key)
+        if table == "SB_Global" and uuid is None:
+            for r in self.sb.get("SB_Global", ()):
+                uuid = r.uuid
+        member_cols = rows.member_columns(table, key)
+        if want is None:
+            for c in member_cols:
+                rows.deltas.pop((table, key, c), None)
+            if uuid is not None and table in OWNED_TABLES:
+                return [{"op": "delete", "table": table, "where": _where(uuid)}]
+            return []
+        if uuid is None:
+            row_json = {c: self._datum(table, c, v, pending) for c, v in want.values.items()}
+            for c in member_cols:
+                row_json[c] = self._datum(table, c, rows.member_set(table, key, c), pending)
+                rows.deltas.pop((table, key, c), None)
+            return [{"op": "insert", "table": table, "row": row_json, "uuid-name": pending[k]}]
+        cur = self.sb[table].get(uuid)
+        if cur is None:
+            return []
+        update: dict[str, Any] = {}
+        mutations: list[list[Any]] = []
+        for c, v in want.values.items():
+            have = cur.raw(c)
+            if isinstance(v, Default):
+                if have or have is False or have == 0:
+                    continue  # set once: the column is someone else's now
+                v = v.value
+            if isinstance(v, (frozenset, Inline)) and any(isinstance(x, Inline) for x in
+                                                         (v if isinstance(v, frozenset) else [v])):
+                if not self._inline_same(have, v if isinstance(v, frozenset) else [v]):
+                    update[c] = self._datum(table, c, v, pending)
+                continue
+            resolved = self._resolved(self._canon(table, c, v), pending)
+            if resolved is not None and _same(have, resolved):
+                continue
+            if resolved is not None and isinstance(have, (frozenset, *SET_TYPES)) and len(have) > 64:
+                self._set_mutations(table, c, have, frozenset(resolved), pending, mutations)
+                continue
+            update[c] = self._datum(table, c, v, pending)
+        for c in member_cols:
+            delta = rows.deltas.pop((table, key, c), None)
+            if full:
+                have = cur.raw(c)
+                want_set = self._resolved(rows.member_set(table, key, c), pending)
+                if want_set is None:
+                    raise _Unresolved(c)
+                self._set_mutations(table, c, have, frozenset(want_set), pending, mutations)
+            elif delta:
+                add = frozenset(x for x, n in delta.items() if n > 0)
+                rem = frozenset(x for x, n in delta.items() if n < 0)
+                if rem:
+                    mutations.append([c, "delete", self._datum(table, c, rem, pending)])
+                if add:
+                    mutations.append([c, "insert", self._datum(table, c, add, pending)])
+        ops: list[dict[str, Any]] = []
+        if update:
+            ops.append({"op": "update", "table": table, "where": _where(uuid), "row": update})
+        if mutations:
+            ops.append({"op": "mutate", "table": table, "where": _where(uuid),
+                        "mutations": mutations})
+        return ops
+
+    def _set_mutations(self, table: str, column: str, have: Any, want: frozenset[Any],
+                       pending: dict, out: list[list[Any]]) -> None:
+        add = want - have
+        rem = frozenset(have) - want
+        if rem:
+            out.append([column, "delete", self._datum(table, column, rem, pending)])
+        if add:
+            out.append([column, "insert", self._datum(table, column, add, pending)])
 
     # --- flows ----------------------------------------------------------------------------------
 
