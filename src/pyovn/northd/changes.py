@@ -69,6 +69,9 @@ class _Batch:
         self.dirty: set[OwnerKey] = set()
         # table -> uuid -> (columns changed in the batch, or None = created/deleted)
         self.rows: dict[str, dict[str, set[str] | None]] = {}
+        # (uuid, column) -> net (added, removed) of a reference set column over the batch,
+        # for rows that were only updated: what makes big sets (a switch's ports) O(change).
+        self.deltas: dict[tuple[str, str], tuple[set[Any], set[Any]]] = {}
         for c in changes:
             per = self.rows.setdefault(c.table, {})
             uuid = c.row.uuid
@@ -76,10 +79,50 @@ class _Batch:
                 cols = per.get(uuid, set())
                 if cols is not None:
                     per[uuid] = cols | set(c.old.changed)
+                    self._note_deltas(c)
                 else:
                     per[uuid] = None
             else:
                 per[uuid] = None
+
+    def _note_deltas(self, c: Change) -> None:
+        model = self.model
+        for col in c.old.changed:
+            if not model.is_ref_column(c.table, col):
+                continue
+            try:
+                added, removed = c.old.set_delta(col)
+            except (AttributeError, TypeError):
+                continue
+            if isinstance(c.row.raw(col), dict):
+                continue
+            net = self.deltas.setdefault((c.row.uuid, col), (set(), set()))
+            for x in removed:
+                if x in net[0]:
+                    net[0].discard(x)
+                else:
+                    net[1].add(x)
+            for x in added:
+                if x in net[1]:
+                    net[1].discard(x)
+                else:
+                    net[0].add(x)
+
+    def delta(self, uuid: str, column: str) -> tuple[set[Any], set[Any]] | None:
+        return self.deltas.get((uuid, column))
+
+    def refs(self, table: str, uuid: str, cols: set[str] | None) -> None:
+        """Update the reverse-reference index for one touched row."""
+        model = self.model
+        if cols is not None and uuid in model.refs_of or cols is not None and not any(
+                model.is_ref_column(table, c) for c in cols):
+            ref_cols = [c for c in cols if model.is_ref_column(table, c)]
+            if all((uuid, c) in self.deltas for c in ref_cols):
+                for c in ref_cols:
+                    added, removed = self.deltas[(uuid, c)]
+                    model.apply_ref_delta(uuid, c, added, removed)
+                return
+        model.set_refs(table, uuid, self.current(table, uuid))
 
     def current(self, table: str, uuid: str) -> Any | None:
         t = self.model.nb.get(table)
@@ -112,8 +155,8 @@ class _Batch:
         # Reverse references first: later phases walk them.
         for table, per in rows.items():
             if table in model.ref_columns:
-                for uuid in per:
-                    model.set_refs(table, uuid, self.current(table, uuid))
+                for uuid, cols in per.items():
+                    self.refs(table, uuid, cols)
         # Removals before additions: a port may leave one switch and (re-created under the
         # same name) join another in one batch.
         for table in ("Logical_Switch", "Logical_Router"):
@@ -127,8 +170,8 @@ class _Batch:
                 self.port(uuid)
         for uuid in rows.get("Logical_Router_Port", {}):
             self.port(uuid)
-        for uuid in rows.get("Port_Group", {}):
-            self.port_group(uuid)
+        for uuid, cols in rows.get("Port_Group", {}).items():
+            self.port_group(uuid, cols)
         for uuid in rows.get("Load_Balancer_Group", {}):
             for parent in list(model.referrers.get(uuid, ())):
                 dp = model.datapath(parent)
@@ -193,8 +236,9 @@ class _Batch:
         if row is None:
             self.remove_datapath(dp)
         elif cols is None or "ports" in cols:
-            want = set(row.raw("ports"))
-            for pu in set(dp.ports) - want:
+            d = self.delta(uuid, "ports") if cols is not None else None
+            gone = (d[1] & dp.ports.keys()) if d is not None else set(dp.ports) - set(row.raw("ports"))
+            for pu in gone:
                 self.remove_port(dp.ports[pu])
 
     def datapath(self, table: str, uuid: str, cols: set[str] | None) -> None:
@@ -215,7 +259,7 @@ class _Batch:
             if isinstance(dp, Router):
                 self.peers_wide(dp)
         if cols is None or "ports" in cols:
-            self.reconcile_ports(dp, row)
+            self.reconcile_ports(dp, row, self.delta(uuid, "ports") if cols is not None else None)
         if isinstance(dp, Switch) and (cols is None or "acls" in cols):
             self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
         if cols is None or cols & {"load_balancer", "load_balancer_group"}:
@@ -247,15 +291,21 @@ class _Batch:
         model.switches.pop(dp.uuid, None)
         model.routers.pop(dp.uuid, None)
 
-    def reconcile_ports(self, dp: Datapath, row: Any) -> None:
+    def reconcile_ports(self, dp: Datapath, row: Any,
+                        delta: tuple[set[Any], set[Any]] | None = None) -> None:
         model = self.model
         ptable = "Logical_Switch_Port" if isinstance(dp, Switch) else "Logical_Router_Port"
-        want = set(row.raw("ports"))
-        have = set(dp.ports)
+        if delta is not None:
+            gone = delta[1] & dp.ports.keys()
+            came = delta[0] - dp.ports.keys()
+        else:
+            want = set(row.raw("ports"))
+            gone = set(dp.ports) - want
+            came = want - set(dp.ports)
         new_ports = []
-        for pu in have - want:
+        for pu in gone:
             self.remove_port(dp.ports[pu])
-        for pu in want - have:
+        for pu in came:
             prow = self.current(ptable, pu)
             if prow is None:
                 continue
@@ -327,11 +377,15 @@ class _Batch:
                 self.dp_wide(q.dp)
 
     def pg_of_port(self, p: SwitchPort | RouterPort) -> None:
-        """A port joined or left a switch: the port groups listing it recount their members."""
+        """A port joined or left a switch: the port groups listing it update its membership."""
         model = self.model
         for parent in list(model.referrers.get(p.uuid, ())):
-            if parent in model.pg_members or self.current("Port_Group", parent) is not None:
-                self.port_group(parent)
+            if self.current("Port_Group", parent) is None:
+                continue
+            if p.uuid in model.ports and isinstance(p, SwitchPort):
+                self.dirty |= model.pg_add_member(parent, p.uuid, p.dp.uuid)
+            else:
+                self.dirty |= model.pg_remove_member(parent, p.uuid)
 
     # --- ports ----------------------------------------------------------------------------------
 
@@ -390,14 +444,32 @@ class _Batch:
 
     # --- port groups --------------------------------------------------------------------------
 
-    def port_group(self, uuid: str) -> None:
+    def port_group(self, uuid: str, cols: set[str] | None = None) -> None:
         model = self.model
         row = self.current("Port_Group", uuid)
         if row is None:
             self.dirty |= model.set_port_group(uuid, {}, frozenset())
             return
+        self.dirty.add(("pg", uuid))
+        d = self.delta(uuid, "ports") if cols is not None else None
+        if cols is not None and ("ports" not in cols or d is not None):
+            if d is not None:
+                for pu in d[1]:
+                    self.dirty |= model.pg_remove_member(uuid, pu)
+                for pu in d[0]:
+                    p = model.ports.get(pu)
+                    if isinstance(p, SwitchPort):
+                        self.dirty |= model.pg_add_member(uuid, pu, p.dp.uuid)
+            if "acls" in cols:
+                self.dirty |= model.pg_set_acls(uuid, frozenset(row.acls))
+            if "name" in cols:
+                for pu in model.pg_members.get(uuid, {}):
+                    self.dirty.add(("lsp", pu))
+            return
         self.dirty |= model.set_port_group(uuid, model.pg_current_members(row),
                                            frozenset(row.acls))
+        for pu in model.pg_members.get(uuid, {}):
+            self.dirty.add(("lsp", pu))
 
 
 def handle_changes(model: Model, changes: Iterable[Change]) -> set[OwnerKey] | None:

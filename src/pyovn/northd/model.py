@@ -253,8 +253,10 @@ class Model:
         self.pg_switches: defaultdict[str, Counter[str]] = defaultdict(Counter)
         # LB uuid -> datapaths it is on (directly or through LB groups).
         self.lb_datapaths: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        self.referrers: defaultdict[str, set[str]] = defaultdict(set)
-        self.refs_of: dict[str, frozenset[str]] = {}
+        # child uuid -> parents referring to it (count: through how many columns)
+        self.referrers: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # parent uuid -> column -> the children it refers to in that column
+        self.refs_of: dict[str, dict[str, set[str]]] = {}
         # Port group uuid -> {port uuid: switch uuid} and -> its ACLs.
         self.pg_members: dict[str, dict[str, str]] = {}
         self.pg_acls: dict[str, frozenset[str]] = {}
@@ -320,34 +322,66 @@ class Model:
 
     def set_refs(self, table: str, uuid: str, row: Any | None) -> None:
         """Bring the reverse-reference index in line with one row (None: deleted)."""
-        new = frozenset(self._refs_of(table, row)) if row is not None else frozenset()
-        old = self.refs_of.get(uuid, frozenset())
-        if new == old:
+        old = self.refs_of.pop(uuid, {})
+        for children in old.values():
+            for ch in children:
+                self._unref(ch, uuid)
+        if row is None:
             return
-        for ch in old - new:
-            s = self.referrers.get(ch)
-            if s is not None:
-                s.discard(uuid)
-                if not s:
-                    del self.referrers[ch]
-        for ch in new - old:
-            self.referrers[ch].add(uuid)
+        new: dict[str, set[str]] = {}
+        for col, _ in self.ref_columns.get(table, ()):
+            children = self._column_refs(row.raw(col))
+            if children:
+                new[col] = children
+                for ch in children:
+                    self.referrers[ch][uuid] += 1
         if new:
             self.refs_of[uuid] = new
-        else:
-            self.refs_of.pop(uuid, None)
 
-    def _refs_of(self, table: str, row: Any) -> set[str]:
-        out: set[str] = set()
-        for col, _ in self.ref_columns.get(table, ()):
-            v = row.raw(col)
-            if isinstance(v, dict):
-                out.update(x for kv in v.items() for x in kv if isinstance(x, str))
-            elif isinstance(v, str):
-                out.add(v)
-            else:
-                out.update(v)
-        return out
+    def apply_ref_delta(self, uuid: str, column: str, added: Iterable[str],
+                        removed: Iterable[str]) -> None:
+        """One set column of a row gained and lost references (O(change))."""
+        cols = self.refs_of.setdefault(uuid, {})
+        children = cols.setdefault(column, set())
+        for ch in removed:
+            if ch in children:
+                children.discard(ch)
+                self._unref(ch, uuid)
+        for ch in added:
+            if ch not in children:
+                children.add(ch)
+                self.referrers[ch][uuid] += 1
+        if not children:
+            del cols[column]
+        if not cols:
+            del self.refs_of[uuid]
+
+    def _unref(self, child: str, parent: str) -> None:
+        c = self.referrers.get(child)
+        if c is None:
+            return
+        n = c[parent] - 1
+        if n > 0:
+            c[parent] = n
+        else:
+            c.pop(parent, None)
+            if not c:
+                del self.referrers[child]
+
+    @staticmethod
+    def _column_refs(v: Any) -> set[str]:
+        if isinstance(v, dict):
+            return {x for kv in v.items() for x in kv if isinstance(x, str)}
+        if isinstance(v, str):
+            return {v}
+        return set(v)
+
+    def is_ref_column(self, table: str, column: str) -> bool:
+        return any(c == column for c, _ in self.ref_columns.get(table, ()))
+
+    def port_groups_of(self, port_uuid: str) -> list[str]:
+        """The port groups that list a port."""
+        return [pg for pg in self.referrers.get(port_uuid, ()) if pg in self.pg_members]
 
     def datapaths(self) -> Iterator[Datapath]:
         yield from self.switches.values()
@@ -491,35 +525,69 @@ class Model:
         sw.acl_set = acls
         return dirty
 
-    def set_port_group(self, pg: str, members: dict[str, str], acls: frozenset[str]) -> set[OwnerKey]:
-        """A port group's members (port uuid -> its switch uuid) and ACLs; ``{}`` and
-        ``frozenset()`` for a deleted group."""
-        dirty: set[OwnerKey] = {("pg", pg)}
-        old_members = self.pg_members.get(pg, {})
-        old_acls = self.pg_acls.get(pg, frozenset())
-        before = self.pg_switches[pg]
-        after: Counter[str] = Counter(members.values())
-        for acl in old_acls:
-            for sw in before:
-                self._count(self.acl_switches[acl], sw, -1)
-        for acl in acls:
-            for sw in after:
+    def pg_add_member(self, pg: str, port: str, sw: str) -> set[OwnerKey]:
+        """Port ``port`` (on switch ``sw``) is in port group ``pg``."""
+        members = self.pg_members.setdefault(pg, {})
+        dirty: set[OwnerKey] = {("lsp", port)}
+        if members.get(port) == sw:
+            return dirty
+        if port in members:
+            dirty |= self.pg_remove_member(pg, port)
+            members = self.pg_members.setdefault(pg, {})
+        members[port] = sw
+        switches = self.pg_switches[pg]
+        switches[sw] += 1
+        if switches[sw] == 1:
+            for acl in self.pg_acls.get(pg, ()):
                 self._count(self.acl_switches[acl], sw, +1)
-        for acl in old_acls | acls:
-            for sw in set(before) | set(after):
-                if (acl in old_acls and sw in before) != (acl in acls and sw in after):
-                    dirty.add(("acl", (acl, sw)))
-        if members:
-            self.pg_members[pg] = members
-            self.pg_switches[pg] = after
-            self.pg_acls[pg] = acls
-        else:
+                dirty.add(("acl", (acl, sw)))
+        return dirty
+
+    def pg_remove_member(self, pg: str, port: str) -> set[OwnerKey]:
+        members = self.pg_members.get(pg)
+        dirty: set[OwnerKey] = {("lsp", port)}
+        if not members or port not in members:
+            return dirty
+        sw = members.pop(port)
+        switches = self.pg_switches[pg]
+        self._count(switches, sw, -1)
+        if sw not in switches:
+            for acl in self.pg_acls.get(pg, ()):
+                self._count(self.acl_switches[acl], sw, -1)
+                dirty.add(("acl", (acl, sw)))
+        return dirty
+
+    def pg_set_acls(self, pg: str, acls: frozenset[str]) -> set[OwnerKey]:
+        old = self.pg_acls.get(pg, frozenset())
+        dirty: set[OwnerKey] = set()
+        switches = list(self.pg_switches.get(pg, ()))
+        for acl in old - acls:
+            for sw in switches:
+                self._count(self.acl_switches[acl], sw, -1)
+                dirty.add(("acl", (acl, sw)))
+        for acl in acls - old:
+            for sw in switches:
+                self._count(self.acl_switches[acl], sw, +1)
+                dirty.add(("acl", (acl, sw)))
+        self.pg_acls[pg] = acls
+        return dirty
+
+    def set_port_group(self, pg: str, members: dict[str, str], acls: frozenset[str]) -> set[OwnerKey]:
+        """A port group's whole state (port uuid -> switch uuid; its ACLs); ``{}`` and
+        ``frozenset()`` for a deleted group.  O(size of the group)."""
+        dirty: set[OwnerKey] = {("pg", pg)}
+        old = self.pg_members.get(pg, {})
+        for port in [p for p in old if old[p] != members.get(p)]:
+            dirty |= self.pg_remove_member(pg, port)
+        dirty |= self.pg_set_acls(pg, acls)
+        self.pg_members.setdefault(pg, {})
+        for port, sw in members.items():
+            if old.get(port) != sw:
+                dirty |= self.pg_add_member(pg, port, sw)
+        if not members and not acls:
             self.pg_members.pop(pg, None)
             self.pg_switches.pop(pg, None)
-            self.pg_acls[pg] = acls
-            if not acls:
-                self.pg_acls.pop(pg, None)
-        del old_members
+            self.pg_acls.pop(pg, None)
         return dirty
 
     def pg_current_members(self, pg_row: Any) -> dict[str, str]:

@@ -338,8 +338,8 @@ class SbWriter:
         for c, v in want.values.items():
             have = cur.raw(c)
             if isinstance(v, Default):
-                if have or have is False or have == 0:
-                    continue  # set once: the column is someone else's now
+                if have or self.schema.tables[table].columns[c].type.kind == SCALAR:
+                    continue  # written once: the column is someone else's now
                 v = v.value
             if isinstance(v, (frozenset, Inline)) and any(isinstance(x, Inline) for x in
                                                          (v if isinstance(v, frozenset) else [v])):
@@ -479,7 +479,8 @@ class SbWriter:
         return out
 
 
-_TABLE_ORDER = {"SB_Global": 0, "Datapath_Binding": 1, "HA_Chassis_Group": 2, "Port_Binding": 3}
+_TABLE_ORDER = {"SB_Global": 0, "Datapath_Binding": 1, "HA_Chassis_Group": 2, "Mirror": 2,
+                "Port_Binding": 3, "RBAC_Permission": 4}
 
 
 def _where(uuid: str) -> list[Any]:
@@ -489,6 +490,8 @@ def _where(uuid: str) -> list[Any]:
 def _sortkey(v: Any) -> Any:
     if isinstance(v, Ref):
         return (1, repr(v.key))
+    if isinstance(v, Inline):
+        return (2, repr(v))
     return (0, v) if not isinstance(v, bool) else (0, int(v))
 
 
