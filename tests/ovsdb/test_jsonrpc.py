@@ -101,3 +101,25 @@ def test_whole_read_of_back_to_back_objects(msgs):
     f = Framer()
     assert f.feed(data) == msgs
     assert f.pending == 0
+
+
+def _big(n: int, text: str = "x") -> dict:
+    return {"method": "update3", "params": ["m", "t",
+            {"T": {f"u{i}": {"insert": {"s": f"{text}{i}", "l": ["set", [1, 2]]}} for i in range(n)}}],
+            "id": None}
+
+
+@pytest.mark.parametrize("text", ["x", "{", "}}", "\\\"}{", "nd_na { eth.src = 1; }"])
+@pytest.mark.parametrize("chunk", [1000, 65536, 300_001])
+def test_big_messages_counted_per_read(text: str, chunk: int) -> None:
+    """Messages past 1 MB are counted per read and parsed once; braces inside strings (balanced
+    or not), a message right behind in the same read, and any chunking give the same result."""
+    big = _big(30_000, text)
+    small = {"method": "echo", "params": [], "id": 7}
+    data = orjson.dumps(big) + orjson.dumps(small) + orjson.dumps(big)
+    f = Framer()
+    out = []
+    for i in range(0, len(data), chunk):
+        out += f.feed(data[i:i + chunk])
+    assert out == [big, small, big]
+    assert f.pending == 0

@@ -54,9 +54,9 @@ class NorthdRunner:
             await n.nb.sync()
             await n.sb.sync()
             e = n.engine
-            if e is not None and not n.changes and not e.flows.dirty and not e.rows.dirty:
-                if not n.need_recompute:
-                    break
+            if (e is not None and not n.changes and not e.flows.dirty and not e.rows.dirty
+                    and not n.need_recompute):
+                break
         if n.engine is not None and n.engine.stats.last_kind == "recompute":
             incremental = False
         return incremental
