@@ -12,8 +12,10 @@ if ! .venv/bin/python -c 'import pyovn, pytest, hypothesis, mypy, orjson, uvloop
     .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
     .venv/bin/pip install -q -e '.[test,interop]'
 fi
-if [ "$(id -u)" = 0 ] && ! command -v ovn-northd >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && { ! command -v ovn-northd >/dev/null 2>&1 || ! command -v ping >/dev/null 2>&1; }; then
+    # The reference OVN/OVS, and what the end-to-end tests use in namespaces.
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq openvswitch-switch ovn-central ovn-host ovn-doc >/dev/null
+    apt-get install -y -qq openvswitch-switch ovn-central ovn-host ovn-doc iproute2 iputils-ping \
+        iperf3 >/dev/null
 fi

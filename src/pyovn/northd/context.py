@@ -64,7 +64,8 @@ class BuildContext:
         return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter, lport)
 
     @staticmethod
-    def row(table: str, key: Any, **values: Any) -> SbRow:
+    def row(table: str, key: Any, /, **values: Any) -> SbRow:
+        # Positional-only: a column may be called "table" (RBAC_Permission) or "key".
         return SbRow(table, key, values)
 
     @staticmethod

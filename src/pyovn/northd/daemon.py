@@ -174,9 +174,12 @@ class Northd:
                         "row": {"nb_cfg": nb_cfg}})
         if ops:
             result = await self.sb.transact(ops)
-            errors = [r for r in result if isinstance(r, dict) and "error" in r]
+            errors = [(i, r) for i, r in enumerate(result) if isinstance(r, dict) and "error" in r]
             if errors or len(result) < len(ops):
-                log.warning("Southbound transaction failed: %s", errors[:1])
+                i, err = errors[0] if errors else (len(result), {})
+                op = ops[i] if i < len(ops) else {}
+                log.warning("Southbound transaction failed at operation %d (%s %s): %s", i,
+                            op.get("op"), op.get("table"), err)
                 self.need_recompute = True
                 self.wake.set()
                 return
