@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyovn.ovsdb.largeset import SET_TYPES
+from pyovn.pipeline import stages as S
 from pyovn.trace.nodes import Node, NodeType
 from pyovn.trace.sbmodel import Datapath, LogicalFlow, SbModel
 
@@ -23,7 +24,7 @@ __all__ = ["explain", "load_nb"]
 
 NbRows = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
-_ACL_STAGES = ("ls_in_acl", "ls_out_acl", "ls_in_acl_after_lb")
+_ACL_STAGES = (S.LS_IN_ACL.name, S.LS_OUT_ACL.name, S.LS_IN_ACL_AFTER_LB.name)
 
 
 def load_nb(remote: str) -> NbRows:
@@ -98,11 +99,11 @@ def _drop_reason(table: Node, nb: NbRows | None) -> str:
             return (f"port security: {why} on port {port} "
                     f"(port_security {', '.join(entries) or 'none'})")
         return f"port security dropped the packet on {_where(dp)}"
-    if stage == "lr_in_ip_routing" or stage == "lr_in_ip_routing_pre":
+    if stage in (S.LR_IN_IP_ROUTING.name, S.LR_IN_IP_ROUTING_PRE.name):
         return f"no route on {_where(dp)} (flow: {f.match})"
-    if stage == "lr_in_admission":
+    if stage == S.LR_IN_ADMISSION.name:
         return f"{_where(dp)} does not accept the packet (match {f.match}): wrong eth.dst or port"
-    if stage == "lr_in_policy":
+    if stage == S.LR_IN_POLICY.name:
         pol = _nb_row(nb, "Logical_Router_Policy", f.stage_hint)
         what = f"policy {pol['_uuid']} ({pol.get('match')})" if pol else f"policy {f.stage_hint}"
         return f"dropped by router {what} on {_where(dp)}"

@@ -35,7 +35,6 @@ __all__ = [
 Rows = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 PIPELINES = ("ingress", "egress")
-N_TABLES = 29  # OVN's LOG_PIPELINE_LEN
 
 
 def _set(v: Any) -> list[Any]:
