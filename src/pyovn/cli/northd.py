@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 
@@ -136,6 +137,11 @@ def main(argv: list[str]) -> int:
     pidfile = Pidfile(opts.pidfile, PROGRAM, opts.overwrite_pidfile) if opts.pidfile else None
     if pidfile:
         pidfile.check()
+    # northd holds hundreds of thousands of long-lived objects (replicas, flows): the default
+    # young-generation threshold (700 allocations) makes the cyclic collector rescan them over
+    # and over during a recompute.  Collect less often; the daemon also freezes what a full
+    # recompute built (pyovn.northd.daemon).
+    gc.set_threshold(50_000, 20, 100)
     detacher = Detacher()
     if opts.detach:
         detacher.detach(opts.no_chdir)

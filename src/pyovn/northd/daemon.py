@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import time
 from typing import Any
@@ -160,6 +161,7 @@ class Northd:
             self.engine.recompute()
             self._up_check = None
             full = True
+            gc.freeze()  # what a full run built lives long: keep it out of the GC's scans
         elif changes:
             full = not self.engine.process(changes)
         engine, writer = self.engine, self.writer
