@@ -66,6 +66,7 @@ _ROOTS = frozenset({"Logical_Switch", "Logical_Router", "Logical_Switch_Port",
 class _Batch:
     def __init__(self, model: Model, changes: list[Change]) -> None:
         self.model = model
+        self.named_port = model.named_port
         self.dirty: set[OwnerKey] = set()
         # table -> uuid -> (columns changed in the batch, or None = created/deleted)
         self.rows: dict[str, dict[str, set[str] | None]] = {}
@@ -165,8 +166,11 @@ class _Batch:
         for table in ("Logical_Switch", "Logical_Router"):
             for uuid, cols in rows.get(table, {}).items():
                 self.datapath(table, uuid, cols)
+        lsp_ignored = _IGNORED["Logical_Switch_Port"]
+        if _lsp_up_matters(model):
+            lsp_ignored = frozenset()  # ARP/ND responder flows follow "up" (ls_l2.py)
         for uuid, cols in rows.get("Logical_Switch_Port", {}).items():
-            if cols is None or not cols <= _IGNORED["Logical_Switch_Port"]:
+            if cols is None or not cols <= lsp_ignored:
                 self.port(uuid)
         for uuid in rows.get("Logical_Router_Port", {}):
             self.port(uuid)
@@ -183,17 +187,48 @@ class _Batch:
         for uuid in rows.get("Load_Balancer", {}):
             for dp in model.lb_datapaths.get(uuid, {}):
                 self.dirty.add(("lb", (uuid, dp)))
+                if dp in model.routers:
+                    # Router flows read their load balancers' VIPs (ip_input/arp_resolve drops).
+                    self.dirty.add(("router", dp))
+        # Rows that name a port instead of referring to it: the port's datapath.
+        for table in ("BFD", "Static_MAC_Binding"):
+            for uuid in rows.get(table, {}):
+                self.by_port_name(table, uuid)
         for uuid in rows.get("Address_Set", {}):
             self.dirty.add(("as", uuid))
         handled = {"Logical_Switch", "Logical_Router", "Logical_Switch_Port",
                    "Logical_Router_Port", "Port_Group", "Load_Balancer_Group", "ACL",
-                   "Load_Balancer", "Address_Set", *_RECOMPUTE}
+                   "Load_Balancer", "Address_Set", "BFD", "Static_MAC_Binding", *_RECOMPUTE}
         for table, per in rows.items():
             if table in handled:
                 continue
             for uuid in per:
                 self.walk_up(uuid, set())
+        # The SB DNS rows list every switch of a DNS row: the global owner builds them.
+        if "DNS" in rows or any(cols is None or "dns_records" in cols
+                                for cols in rows.get("Logical_Switch", {}).values()):
+            self.dirty.add(("global", None))
         return self.dirty
+
+    def by_port_name(self, table: str, uuid: str) -> None:
+        """A row naming a port in ``logical_port``: rebuild that port's datapath (and what
+        refers to the row, e.g. routes using a BFD session).  The old name is remembered, so a
+        row moving from one port to another rebuilds both."""
+        model = self.model
+        row = self.current(table, uuid)
+        names = {self.named_port.get(uuid)}
+        if row is not None:
+            names.add(row.logical_port)
+            self.named_port[uuid] = row.logical_port
+        else:
+            self.named_port.pop(uuid, None)
+        for name in names:
+            p = model.port_by_name.get(name) if name else None
+            if p is not None:
+                self.dp_wide(p.dp)
+                if p.peer is not None:
+                    self.dp_wide(p.peer.dp)
+        self.walk_up(uuid, set())
 
     def walk_up(self, uuid: str, seen: set[str]) -> None:
         """Dirty whatever uses ``uuid``, following the reverse references up to the roots."""
@@ -258,6 +293,8 @@ class _Batch:
             self.dp_wide(dp)
             if isinstance(dp, Router):
                 self.peers_wide(dp)
+                for p in list(dp.ports.values()):  # options:chassis makes or unmakes DGPs
+                    model.ensure_cr_key(p)  # type: ignore[arg-type]
         if cols is None or "ports" in cols:
             self.reconcile_ports(dp, row, self.delta(uuid, "ports") if cols is not None else None)
         if isinstance(dp, Switch) and (cols is None or "acls" in cols):
@@ -305,7 +342,7 @@ class _Batch:
         new_ports = []
         for pu in gone:
             self.remove_port(dp.ports[pu])
-        for pu in came:
+        for pu in sorted(came):
             prow = self.current(ptable, pu)
             if prow is None:
                 continue
@@ -331,6 +368,8 @@ class _Batch:
             self.dirty.add(("mcast", p.dp.uuid))
             if p.type not in ("", "virtual"):
                 self.dp_wide(p.dp)
+            else:
+                self.l2_ports_flip(p.dp, 1)
         else:
             self.dp_wide(p.dp)
         self.link_named_peers(p)
@@ -343,6 +382,8 @@ class _Batch:
             self.dirty.add(("mcast", p.dp.uuid))
             if p.type not in ("", "virtual"):
                 self.dp_wide(p.dp)
+            else:
+                self.l2_ports_flip(p.dp, 1)
         else:
             self.dp_wide(p.dp)
         if p.peer is not None:
@@ -350,6 +391,14 @@ class _Batch:
         model._remove_port(p)
         self.unlink_named_peers(p)
         self.pg_of_port(p)
+
+    def l2_ports_flip(self, sw: Datapath, when: int) -> None:
+        """A VIF came or goes: when the switch's count of non-router ports is ``when`` (the
+        first came, the last goes), the router ports' ARP steering flows change (ls_l2.py):
+        rebuild the switch and its routers."""
+        if isinstance(sw, Switch) and len(sw.ports) - len(sw.ports_by_type["router"]) == when:
+            self.dp_wide(sw)
+            self.peers_wide(sw)
 
     def link_named_peers(self, p: SwitchPort | RouterPort) -> None:
         """Ports that name ``p`` as their peer (by name) now find it."""
@@ -423,6 +472,8 @@ class _Batch:
             model._assign_port_keys(p.dp, [new_p])
         else:
             p.dp.port_keys.take(key)
+        if isinstance(new_p, RouterPort):
+            model.ensure_cr_key(new_p, prev=p.cr_key)  # type: ignore[union-attr]
         if old_peer is not None and old_peer.peer is None:
             old_peer.peer = model._find_peer(old_peer)
         new_p.peer = model._find_peer(new_p)
@@ -470,6 +521,14 @@ class _Batch:
                                            frozenset(row.acls))
         for pu in model.pg_members.get(uuid, {}):
             self.dirty.add(("lsp", pu))
+
+
+def _lsp_up_matters(model: Model) -> bool:
+    """NB_Global options:ignore_lsp_down=false: a port's flows depend on its ``up``."""
+    g = model.nb.get("NB_Global")
+    for row in g if g is not None else ():
+        return str(row.options.get("ignore_lsp_down", "true")).lower() == "false"
+    return False
 
 
 def handle_changes(model: Model, changes: Iterable[Change]) -> set[OwnerKey] | None:

@@ -8,20 +8,21 @@ the old one and applies the difference to the :class:`~pyovn.northd.output.FlowT
 :class:`~pyovn.northd.output.RowTable`, which remember what changed for the Southbound writer.
 
 Contributions (``Contrib``) are counted per datapath; when the set of a datapath's flags changes,
-that datapath's own owner is rebuilt after the others (datapath kinds build last).
+that datapath's own owner is rebuilt after the others (datapath kinds build last), and so are
+the other owners that read the flag (``Datapath.has`` records who reads what while they build).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Model, OwnerKey
+from pyovn.northd.model import FLAG_READER, Model, OwnerKey
 from pyovn.northd.output import Contrib, FlowTable, Lflow, RowTable, SbRow, SetMember
 from pyovn.northd.registry import KINDS
 
@@ -57,6 +58,7 @@ class Engine:
         self.model = Model(nb, sb)
         self.ctx = BuildContext(self.model)
         self.flows = FlowTable()
+        self.flows.dp_rank = self.model.dp_rank
         self.rows = RowTable()
         self.outputs: dict[OwnerKey, Output] = {}
         self.stats = EngineStats()
@@ -68,15 +70,13 @@ class Engine:
         t0 = time.perf_counter()
         self.model.build()
         self.flows = FlowTable()
+        self.flows.dp_rank = self.model.dp_rank
         self.rows = RowTable()
         self.outputs = {}
         keys = list(self.model.owners())
         first = [k for k in keys if k[0] not in _LAST_KINDS]
         last = [k for k in keys if k[0] in _LAST_KINDS]
-        for k in first:
-            self._build(k)
-        for k in last:
-            self._build(k)
+        self._build_all(first, last)
         self.full_sync_pending = True
         self.stats.recomputes += 1
         self.stats.last_run_s = time.perf_counter() - t0
@@ -104,15 +104,34 @@ class Engine:
         # Owners that are gone go first: a new owner may want a row key a gone one held (a port
         # deleted and re-created under the same name in one batch).
         gone = [k for k in dirty if self.model.resolve(k) is None]
-        touched: set[OwnerKey] = set()
-        for k in gone:
-            touched.update(self._build(k))
         dirty.difference_update(gone)
-        first = [k for k in dirty if k[0] not in _LAST_KINDS]
-        last = {k for k in dirty if k[0] in _LAST_KINDS} | touched
-        for k in first:
-            last.update(self._build(k))
-        for k in last:
+        first = gone + [k for k in dirty if k[0] not in _LAST_KINDS]
+        last = [k for k in dirty if k[0] in _LAST_KINDS]
+        self._build_all(first, last)
+
+    def _build_all(self, first: Iterable[OwnerKey], last: Iterable[OwnerKey]) -> None:
+        """Build ``first`` in order, then the datapath owners of ``last`` and those whose flags
+        changed; an owner that read a flag which then flipped is built again (at most a few
+        times: a builder whose contributions depend on the flags it reads could go on)."""
+        work = deque(first)
+        queued = set(work)
+        last_set = dict.fromkeys(last)
+        count: Counter[OwnerKey] = Counter()
+        while work:
+            k = work.popleft()
+            queued.discard(k)
+            count[k] += 1
+            for t in self._build(k):
+                if t[0] in _LAST_KINDS:
+                    last_set[t] = None
+                elif t in queued:
+                    continue
+                elif count[t] < 3:
+                    work.append(t)
+                    queued.add(t)
+                else:
+                    log.warning("owner %r: its flags keep flipping, not rebuilt again", t)
+        for k in last_set:
             self._build(k)
 
     # --- one owner -------------------------------------------------------------------------------
@@ -159,19 +178,24 @@ class Engine:
         contribs: Counter[Contrib] = Counter()
         members: set[SetMember] = set()
         ctx = self.ctx
-        for builder in kind.builders:
-            for item in builder(ctx, *args):
-                t = type(item)
-                if t is Lflow:
-                    flows.add(item)
-                elif t is SbRow:
-                    rows[(item.table, item.key)] = item
-                elif t is SetMember:
-                    members.add(item)
-                elif t is Contrib:
-                    contribs[item] += 1
-                else:
-                    raise TypeError(f"builder {builder.__name__} yielded {item!r}")
+        # Datapath owners are rebuilt on every flag change anyway: only others are recorded.
+        FLAG_READER.owner = None if key[0] in _LAST_KINDS else key
+        try:
+            for builder in kind.builders:
+                for item in builder(ctx, *args):
+                    t = type(item)
+                    if t is Lflow:
+                        flows.add(item)
+                    elif t is SbRow:
+                        rows[(item.table, item.key)] = item
+                    elif t is SetMember:
+                        members.add(item)
+                    elif t is Contrib:
+                        contribs[item] += 1
+                    else:
+                        raise TypeError(f"builder {builder.__name__} yielded {item!r}")
+        finally:
+            FLAG_READER.owner = None
         if not flows and not rows and not contribs and not members:
             return _EMPTY
         return Output(frozenset(flows), rows, contribs, frozenset(members))
@@ -194,6 +218,7 @@ class Engine:
                 del dp.flags[c.flag]
             if (n > 0) != before:
                 touched.add(("switch" if dp.is_switch else "router", dp.uuid))
+                touched.update(dp.flag_readers.pop(c.flag, ()))
         return touched
 
     # --- checks ---------------------------------------------------------------------------------

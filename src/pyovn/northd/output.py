@@ -16,7 +16,7 @@ diff of what changed.  A full recompute syncs every key instead.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,13 +52,12 @@ class Lflow:
     meter: str | None = None
     lport: str | None = None
 
-    def content(self) -> tuple[Stage, int, str, str, str | None, str | None, str | None]:
-        return (
-            self.stage, self.priority, self.match, self.actions, self.hint, self.meter, self.lport
-        )
+    def content(self) -> Content:
+        """The flow's identity in the Southbound (its stage-hint is an attribute of the row)."""
+        return (self.stage, self.priority, self.match, self.actions, self.meter, self.lport)
 
 
-Content = tuple[Stage, int, str, str, "str | None", "str | None", "str | None"]
+Content = tuple[Stage, int, str, str, "str | None", "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +141,18 @@ class Contrib:
 
 
 class FlowTable:
-    """Flow content -> Counter of datapaths wanting it; remembers contents changed since sync."""
+    """Flow key -> datapath -> stage-hints wanting it; remembers keys changed since the sync.
+
+    A flow's key leaves out its stage-hint: identical flows on several datapaths are one SB
+    row (with a datapath group) even when each datapath's builder gave its own hint, and the
+    row carries the hint of the datapath the real northd visits first (``dp_rank``: its hash
+    map order), as ovn-northd does.
+    """
 
     def __init__(self) -> None:
-        self.flows: dict[Content, Counter[str]] = {}
+        self.flows: dict[Content, dict[str, Counter[str | None]]] = {}
         self.dirty: set[Content] = set()
+        self.dp_rank: Callable[[str], Any] = lambda dp: dp
 
     def __len__(self) -> int:
         return len(self.flows)
@@ -158,11 +164,12 @@ class FlowTable:
             c = f.content()
             dps = table.get(c)
             if dps is None:
-                dps = table[c] = Counter()
-            n = dps[f.dp]
-            dps[f.dp] = n + 1
-            if n == 0:
-                dirty.add(c)
+                dps = table[c] = {}
+            hints = dps.get(f.dp)
+            if hints is None:
+                hints = dps[f.dp] = Counter()
+            hints[f.hint] += 1
+            dirty.add(c)
 
     def remove(self, flows: Iterable[Lflow]) -> None:
         table = self.flows
@@ -170,22 +177,36 @@ class FlowTable:
         for f in flows:
             c = f.content()
             dps = table[c]
-            n = dps[f.dp] - 1
+            hints = dps[f.dp]
+            n = hints[f.hint] - 1
             if n:
-                dps[f.dp] = n
-                continue
-            del dps[f.dp]
+                hints[f.hint] = n
+            else:
+                del hints[f.hint]
+                if not hints:
+                    del dps[f.dp]
+                    if not dps:
+                        del table[c]
             dirty.add(c)
-            if not dps:
-                del table[c]
 
     def datapaths(self, content: Content) -> frozenset[str]:
         dps = self.flows.get(content)
         return frozenset(dps) if dps else frozenset()
 
-    def snapshot(self) -> dict[Content, frozenset[str]]:
-        """Content -> datapaths, for comparing two tables (tests: incremental == full)."""
-        return {c: frozenset(d) for c, d in self.flows.items()}
+    def hint(self, content: Content) -> str | None:
+        """The stage-hint of the flow's SB row: the first datapath's (in dp_rank order)."""
+        dps = self.flows.get(content)
+        if not dps:
+            return None
+        first = min(dps, key=self.dp_rank) if len(dps) > 1 else next(iter(dps))
+        hints = dps[first]
+        if len(hints) == 1:
+            return next(iter(hints))
+        return min(hints, key=lambda h: (h is None, h or ""))
+
+    def snapshot(self) -> dict[Content, tuple[frozenset[str], str | None]]:
+        """Key -> (datapaths, hint), for comparing two tables (tests: incremental == full)."""
+        return {c: (frozenset(d), self.hint(c)) for c, d in self.flows.items()}
 
 
 class RowTable:

@@ -97,7 +97,7 @@ class SbIndex:
         stage = STAGES_BY_NAME.get(ids.get("stage-name", ""))
         meter = _opt(row.controller_meter)
         lport = row.tags.get("in_out_port")
-        content = (stage, row.priority, row.match, row.actions, ids.get("stage-hint"), meter, lport)
+        content = (stage, row.priority, row.match, row.actions, meter, lport)
         self.flows.setdefault(content, set()).add(row.uuid)
         self.flow_content[row.uuid] = content
 
@@ -412,9 +412,20 @@ class SbWriter:
                     keep = u
                 else:
                     ops.append({"op": "delete", "table": "Logical_Flow", "where": _where(u)})
-            if keep is not None or not sb_dps:
+            if not sb_dps:
                 continue
-            stage, priority, match, actions, hint, meter, lport = content
+            stage, priority, match, actions, meter, lport = content
+            hint = flows.hint(content)
+            if keep is not None:
+                ids = self.sb["Logical_Flow"][keep].external_ids
+                if ids.get("stage-hint") != hint:
+                    new_ids = {k: v for k, v in ids.items() if k != "stage-hint"}
+                    if hint:
+                        new_ids["stage-hint"] = hint
+                    ops.append({"op": "update", "table": "Logical_Flow", "where": _where(keep),
+                                "row": {"external_ids": ["map", sorted(
+                                    [k, v] for k, v in new_ids.items())]}})
+                continue
             ext: list[list[str]] = [["stage-name", stage.name]]
             if hint:
                 ext.insert(0, ["stage-hint", hint])
