@@ -22,6 +22,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "ovsdb-client": ("pyovn.cli.ovsdb_client", "OVSDB command-line client, as ovsdb-client"),
     "northd": ("pyovn.cli.northd", "ovn-northd: compile the Northbound into the Southbound"),
     "compat": ("pyovn.cli.compat", "write shims named like the real OVN/OVS binaries"),
+    "lint": ("pyovn.cli.lint", "report Northbound configurations that cannot work"),
 }
 ALIASES = {"ovn-northd": "northd", "ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
 

@@ -208,6 +208,11 @@ class _Batch:
         if "DNS" in rows or any(cols is None or "dns_records" in cols
                                 for cols in rows.get("Logical_Switch", {}).values()):
             self.dirty.add(("global", None))
+        # SB Mirror, BFD and Static_MAC_Binding rows are the global owner's (nodes/misc.py);
+        # a static MAC binding names its router port, which may come or go.
+        if any(t in rows for t in ("Mirror", "BFD", "Static_MAC_Binding")) or any(
+                cols is None or "name" in cols for cols in rows.get("Logical_Router_Port", {}).values()):
+            self.dirty.add(("global", None))
         return self.dirty
 
     def by_port_name(self, table: str, uuid: str) -> None:

@@ -25,6 +25,9 @@ from typing import Any
 from pyovn.northd import builders  # noqa: F401  (registers the builders)
 from pyovn.northd.changes import Change
 from pyovn.northd.engine import Engine
+from pyovn.northd.ipam import nb_port_updates
+from pyovn.northd.nodes.datapaths import MAX_TUNID, NORTHD_INTERNAL_VERSION
+from pyovn.northd.nodes.misc import bfd_status_updates
 from pyovn.northd.sync import SbWriter
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.util.vlog import get_logger
@@ -65,6 +68,9 @@ class Northd:
         self.last_error: str | None = None
         # Port names whose Logical_Switch_Port.up may need a look (None: all of them).
         self._up_check: set[str] | None = None
+        self._bfd_dirty = False  # an SB BFD status changed: copy it to the NB
+        self._run_start_ms = 0
+        self._stamped_nb_cfg: int | None = None
 
     # --- status -------------------------------------------------------------------------------
 
@@ -100,6 +106,8 @@ class Northd:
         if table == "Port_Binding":
             if self._up_check is not None:
                 self._up_check.add(row.logical_port)
+        elif table == "BFD":
+            self._bfd_dirty = True
         elif table == "Chassis":
             self.need_recompute = True
         elif table != "Chassis_Private":
@@ -146,10 +154,15 @@ class Northd:
                 self.wake.set()
 
     async def run_once(self) -> None:
+        self._run_start_ms = int(time.time() * 1000)
         nb_tables = self.nb.tables
         sb_tables = self.sb.tables
         assert self.nb.schema is not None and self.sb.schema is not None
         if await self._ensure_globals():
+            return
+        # northd's own Northbound writes (IPAM, tags, BFD status): written first, the change
+        # comes back as NB events and the next run builds the Southbound from it.
+        if await self._write_nb_updates():
             return
         changes, self.changes = self.changes, []
         full = False
@@ -203,18 +216,20 @@ class Northd:
             opts = dict(g.options)
             add = {}
             if "mac_prefix" not in opts:
-                b = random.getrandbits(24)
-                add["mac_prefix"] = f"{b >> 16 & 0xff:02x}:{b >> 8 & 0xff:02x}:{b & 0xff:02x}"
+                add["mac_prefix"] = ":".join(_random_mac().split(":")[:3])
             if "svc_monitor_mac" not in opts:
-                b = random.getrandbits(24)
-                add["svc_monitor_mac"] = (
-                    f"0a:58:fe:{b >> 16 & 0xfe:02x}:{b >> 8 & 0xff:02x}:{b & 0xff:02x}"
-                )
+                add["svc_monitor_mac"] = _random_mac()
+            # What northd advertises, in the NB as in SB_Global (ovn-northd 23.03 writes both).
+            for k, v in (("max_tunid", MAX_TUNID),
+                         ("northd_internal_version", NORTHD_INTERNAL_VERSION)):
+                if opts.get(k) != v:
+                    add[k] = v
             if add:
-                nb_ops.append({"op": "mutate", "table": "NB_Global",
+                opts.update(add)
+                nb_ops.append({"op": "update", "table": "NB_Global",
                                "where": [["_uuid", "==", ["uuid", g.uuid]]],
-                               "mutations": [["options", "insert",
-                                              ["map", sorted([k, v] for k, v in add.items())]]]})
+                               "row": {"options": ["map", sorted([k, v] for k, v in
+                                                                 opts.items())]}})
         sb_ops: list[dict[str, Any]] = []
         if next(iter(self.sb.tables["SB_Global"]), None) is None:
             sb_ops.append({"op": "insert", "table": "SB_Global", "row": {}})
@@ -230,16 +245,27 @@ class Northd:
             return
         row: dict[str, Any] = {}
         now = int(time.time() * 1000)
+        if nb_cfg != self._stamped_nb_cfg:
+            # When northd saw this nb_cfg and started on it (ovn-nb(5) nb_cfg_timestamp).
+            self._stamped_nb_cfg = nb_cfg
+            row["nb_cfg_timestamp"] = self._run_start_ms
         sb_global = next(iter(self.sb.tables["SB_Global"]), None)
         if sb_global is not None and sb_global.nb_cfg == nb_cfg and g.sb_cfg != nb_cfg:
             row["sb_cfg"] = nb_cfg
             row["sb_cfg_timestamp"] = now
+        # hv_cfg: the oldest nb_cfg a local chassis reports (remote chassis do not count), with
+        # the latest timestamp among the chassis at that value, as ovn-northd 23.03.
         hv = nb_cfg
         hv_ts = 0
+        chassis = self.sb.tables["Chassis"]
         for cp in self.sb.tables["Chassis_Private"]:
+            ch = chassis.get(cp.chassis[0]) if cp.chassis else None
+            if ch is not None and ch.other_config.get("is-remote", "").lower() == "true":
+                continue
             if cp.nb_cfg < hv:
-                hv = cp.nb_cfg
-            hv_ts = max(hv_ts, cp.nb_cfg_timestamp)
+                hv, hv_ts = cp.nb_cfg, cp.nb_cfg_timestamp
+            elif cp.nb_cfg == hv and cp.nb_cfg_timestamp > hv_ts:
+                hv_ts = cp.nb_cfg_timestamp
         if g.hv_cfg != hv:
             row["hv_cfg"] = hv
             row["hv_cfg_timestamp"] = hv_ts
@@ -250,6 +276,29 @@ class Northd:
         ops += self._lsp_up_ops()
         if ops:
             await self.nb.transact(ops)
+
+    async def _write_nb_updates(self) -> bool:
+        """IPAM's dynamic addresses and tags (pyovn.northd.ipam) and BFD status, when the
+        tables they depend on changed; True if something was written."""
+        watched = ("Logical_Switch", "Logical_Switch_Port", "Logical_Router_Port", "NB_Global",
+                   "BFD", "Logical_Router_Static_Route")
+        if not (self.need_recompute or self.engine is None or self._bfd_dirty
+                or any(c.table in watched for c in self.changes)):
+            return False
+        self._bfd_dirty = False
+        nb = self.nb.tables
+        ops: list[dict[str, Any]] = []
+        for uuid, cols in nb_port_updates(nb).items():
+            row = {c: (["set", []] if v is None else v) for c, v in cols.items()}
+            ops.append({"op": "update", "table": "Logical_Switch_Port",
+                        "where": [["_uuid", "==", ["uuid", uuid]]], "row": row})
+        for uuid, status in bfd_status_updates(nb, self.sb.tables).items():
+            ops.append({"op": "update", "table": "BFD",
+                        "where": [["_uuid", "==", ["uuid", uuid]]], "row": {"status": status}})
+        if not ops:
+            return False
+        await self.nb.transact(ops)
+        return True
 
     def _lsp_up_ops(self) -> list[dict[str, Any]]:
         """Logical_Switch_Port.up follows Port_Binding.up (router ports are always up)."""
@@ -270,7 +319,15 @@ class Northd:
             else:
                 up = bool(pb.up and pb.up[0]) and bool(pb.chassis)
             cur = lsp.up
-            if (cur[0] if cur else None) != up and (cur or up or lsp.type in ("", "router")):
+            if (cur[0] if cur else None) != up:  # every type, as ovn-northd 23.03
                 ops.append({"op": "update", "table": "Logical_Switch_Port",
                             "where": [["_uuid", "==", ["uuid", lsp.uuid]]], "row": {"up": up}})
         return ops
+
+
+def _random_mac() -> str:
+    """A random locally administered unicast MAC, as northd draws mac_prefix and
+    svc_monitor_mac."""
+    b = [random.getrandbits(8) for _ in range(6)]
+    b[0] = (b[0] & 0xFE) | 0x02
+    return ":".join(f"{x:02x}" for x in b)

@@ -137,7 +137,8 @@ class Engine:
     # --- one owner -------------------------------------------------------------------------------
 
     def _build(self, key: OwnerKey) -> set[OwnerKey]:
-        """Rebuild one owner; returns the datapath owners whose flags it changed."""
+        """Rebuild one owner; returns the owners to rebuild because it flipped a datapath's flag
+        (the datapath's own owner and the owners that read the flag)."""
         args = self.model.resolve(key)
         new = _EMPTY if args is None else self._run(key, args)
         old = self.outputs.get(key, _EMPTY)

@@ -48,6 +48,19 @@ DP_KEY_MIN, DP_KEY_MAX = 1, (1 << 24) - 1
 PORT_KEY_MIN, PORT_KEY_MAX = 1, (1 << 15) - 1
 
 
+class _FlagReader:
+    """The owner whose builders are running, set by the engine for non-datapath owners (whose
+    reads of ``Datapath.has`` are recorded, so that a flip of the flag rebuilds them)."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self) -> None:
+        self.owner: OwnerKey | None = None
+
+
+FLAG_READER = _FlagReader()
+
+
 class KeyAllocator:
     """Tunnel keys in [lo, hi]: the next free key after the last allocated one, wrapping."""
 
@@ -88,6 +101,7 @@ class Datapath:
         self.key: int = 0
         self.ports: dict[str, Port] = {}
         self.flags: Counter[str] = Counter()
+        self.flag_readers: dict[str, set[OwnerKey]] = {}  # flag -> owners that read it
         self.lb_set: frozenset[str] = frozenset()
         self.acl_set: frozenset[str] = frozenset()
         self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
@@ -97,6 +111,10 @@ class Datapath:
         return self.kind == "ls"
 
     def has(self, flag: str) -> bool:
+        reader = FLAG_READER.owner
+        if reader is not None:
+            # A non-datapath owner read the flag: the engine rebuilds it when the flag flips.
+            self.flag_readers.setdefault(flag, set()).add(reader)
         return self.flags[flag] > 0
 
     def __repr__(self) -> str:
@@ -158,7 +176,7 @@ class SwitchPort(Port):
         self.has_unknown = False
         self.is_router_addr = False  # addresses "router"
         self.dynamic = False
-        for a in nb.addresses:
+        for a in sorted(nb.addresses):  # OVN reads sets in OVSDB order (sorted)
             if a == "unknown":
                 self.has_unknown = True
             elif a == "router":
@@ -194,13 +212,35 @@ class RouterPort(Port):
 
     def __init__(self, nb: Any, dp: Router) -> None:
         super().__init__(nb, dp)
-        self.networks: LportAddresses | None = parse_lrp_networks(nb.mac, nb.networks)
+        self.networks: LportAddresses | None = parse_lrp_networks(nb.mac, sorted(nb.networks))
         self.options: dict[str, str] = nb.options
+        self.cr_key: int = 0  # the tunnel key of its "cr-<name>" port, if a gateway port
 
     @property
     def enabled(self) -> bool:
         e = self.nb.enabled
         return not e or bool(e[0])
+
+    @property
+    def is_dgp(self) -> bool:
+        """A distributed gateway port (gateway chassis set, router not a gateway router): it
+        has a chassisredirect port ``cr-<name>``."""
+        nb = self.nb
+        return bool(nb.ha_chassis_group or nb.gateway_chassis) and not self.dp.nb.options.get(
+            "chassis")
+
+
+def _hmap_order(dps: Iterable[Datapath]) -> list[Datapath]:
+    """Datapaths in the order OVN's IDL hash map yields their NB rows: by bucket (the uuid's
+    first 32 bits masked by the map's size).  Within a bucket OVN's order depends on insertion
+    history; uuid order stands in for it."""
+    dps = list(dps)
+    mask = 0
+    if len(dps) >= 2:
+        mask = 3
+        while len(dps) // 2 > mask:
+            mask = mask * 2 + 1
+    return sorted(dps, key=lambda dp: (int(dp.uuid[:8], 16) & mask, dp.uuid))
 
 
 def json_quote(s: str) -> str:
@@ -247,6 +287,10 @@ class Model:
         self.ports: dict[str, SwitchPort | RouterPort] = {}
         self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
         self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
+        self._rank_n = -1
+        self._rank_mask = 0
+        # BFD / Static_MAC_Binding row uuid -> the port name it had (changes.by_port_name).
+        self.named_port: dict[str, str] = {}
         # ACL uuid -> switches it applies to (count: through how many paths).
         self.acl_switches: defaultdict[str, Counter[str]] = defaultdict(Counter)
         # Port group uuid -> switches with one of its ports (count of ports).
@@ -292,23 +336,27 @@ class Model:
             self.switches[row.uuid] = Switch(row)
         for row in self._rows("Logical_Router"):
             self.routers[row.uuid] = Router(row)
-        self._assign_dp_keys(list(self.switches.values()) + list(self.routers.values()))
+        self._assign_dp_keys(_hmap_order(self.switches.values()) + _hmap_order(self.routers.values()))
         for sw in self.switches.values():
-            for pu in sw.nb.ports:
+            for pu in sorted(sw.nb.ports):
                 lsp = nb["Logical_Switch_Port"].get(pu)
                 if lsp is not None:
                     self._add_port(SwitchPort(lsp, sw))
         for lr in self.routers.values():
-            for pu in lr.nb.ports:
+            for pu in sorted(lr.nb.ports):
                 lrp = nb["Logical_Router_Port"].get(pu)
                 if lrp is not None:
                     self._add_port(RouterPort(lrp, lr))
         for dp in self.datapaths():
-            self._assign_port_keys(dp, list(dp.ports.values()))
+            # OVN visits a datapath's ports in NB order (its "ports" set: by uuid).
+            self._assign_port_keys(dp, sorted(dp.ports.values(), key=lambda p: p.uuid))
         self._link_peers(self.ports.values())
         for table in self.ref_columns:
             for row in self._rows(table):
                 self.set_refs(table, row.uuid, row)
+        for table in ("BFD", "Static_MAC_Binding"):
+            for row in self._rows(table):
+                self.named_port[row.uuid] = row.logical_port
         for sw in self.switches.values():
             self.set_switch_acls(sw, frozenset(sw.nb.acls))
         for dp in self.datapaths():
@@ -387,6 +435,19 @@ class Model:
         yield from self.switches.values()
         yield from self.routers.values()
 
+    def dp_rank(self, uuid: str) -> tuple[int, str]:
+        """Where a datapath comes in the real northd's walk over all datapaths (a hash map of
+        switches and routers keyed by the uuid's first 32 bits): sorts datapaths that way."""
+        n = len(self.switches) + len(self.routers)
+        if n != self._rank_n:
+            mask = 0
+            if n >= 2:
+                mask = 3
+                while n // 2 > mask:
+                    mask = mask * 2 + 1
+            self._rank_n, self._rank_mask = n, mask
+        return (int(uuid[:8], 16) & self._rank_mask, uuid)
+
     def datapath(self, uuid: str) -> Datapath | None:
         return self.switches.get(uuid) or self.routers.get(uuid)
 
@@ -416,6 +477,8 @@ class Model:
                 dp.key = k
             else:
                 rest.append(dp)
+        # OVN allocates the lowest free datapath keys (its hint starts over on every run).
+        self.dp_keys.hint = self.dp_keys.lo - 1
         for dp in rest:
             dp.key = self.dp_keys.allocate() or 0
 
@@ -438,8 +501,39 @@ class Model:
                 p.key = prev[1]
             else:
                 rest.append(p)
+        # New keys follow the highest key in use (OVN's per-datapath hint), and a distributed
+        # gateway port's cr- port takes the key after its own.
+        keys = dp.port_keys
+        for p in ports:
+            if isinstance(p, RouterPort):
+                self.ensure_cr_key(p, allocate=False)  # cr- ports keep their SB keys first
+        keys.hint = max(keys.used, default=keys.lo - 1)
         for p in rest:
-            p.key = dp.port_keys.allocate() or 0
+            p.key = keys.allocate() or 0
+            if isinstance(p, RouterPort) and p.is_dgp and not p.cr_key:
+                self.ensure_cr_key(p)
+        for p in ports:
+            if isinstance(p, RouterPort):
+                self.ensure_cr_key(p)
+
+    def ensure_cr_key(self, p: RouterPort, prev: int = 0, allocate: bool = True) -> None:
+        """Give a distributed gateway port's cr- port a key (``prev``, its key in the SB, or a
+        new one), or release it when the port no longer is one."""
+        keys = p.dp.port_keys
+        if not p.is_dgp:
+            if p.cr_key:
+                keys.release(p.cr_key)
+                p.cr_key = 0
+            return
+        if p.cr_key:
+            return
+        sb = self._sb_port_keys.get("cr-" + p.name)
+        for k in (prev, sb[1] if sb is not None and sb[0] == p.dp.uuid else 0):
+            if k and keys.take(k):
+                p.cr_key = k
+                return
+        if allocate:
+            p.cr_key = keys.allocate() or 0
 
     # --- ports and peers ------------------------------------------------------------------------
 
@@ -458,6 +552,8 @@ class Model:
             del self.port_by_name[port.name]
         port.dp.ports.pop(port.uuid, None)
         port.dp.port_keys.release(port.key)
+        if isinstance(port, RouterPort) and port.cr_key:
+            port.dp.port_keys.release(port.cr_key)
         if isinstance(port, SwitchPort):
             port.dp.ports_by_type[port.type].pop(port.uuid, None)  # type: ignore[union-attr]
         if port.peer is not None and port.peer.peer is port:
@@ -609,16 +705,25 @@ class Model:
     # --- owners -------------------------------------------------------------------------------
 
     def owners(self) -> Iterator[OwnerKey]:
-        """Every owner of the current model, datapath kinds last."""
+        """Every owner of the current model, datapath kinds last.  Load balancers, then ACLs
+        (allow-related first), then ports: the flags they contribute (``lb_vips``,
+        ``stateful_acl``) are read by later ACL and port owners, which a flip would rebuild."""
         yield ("global", None)
-        for pu, p in self.ports.items():
-            yield ("lsp" if isinstance(p, SwitchPort) else "lrp", pu)
-        for acl, sws in self.acl_switches.items():
-            for sw in sws:
-                yield ("acl", (acl, sw))
         for lb, dps in self.lb_datapaths.items():
             for dp in dps:
                 yield ("lb", (lb, dp))
+        acl_rows = self.nb.get("ACL")
+        later: list[OwnerKey] = []
+        for acl, sws in self.acl_switches.items():
+            row = acl_rows.get(acl) if acl_rows is not None else None
+            keys = [("acl", (acl, sw)) for sw in sws]
+            if row is not None and row.action == "allow-related":
+                yield from keys
+            else:
+                later.extend(keys)
+        yield from later
+        for pu, p in self.ports.items():
+            yield ("lsp" if isinstance(p, SwitchPort) else "lrp", pu)
         for pg in self._rows("Port_Group"):
             yield ("pg", pg.uuid)
         for a in self._rows("Address_Set"):

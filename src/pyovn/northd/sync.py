@@ -149,7 +149,7 @@ TABLE_KEYS: dict[str, Callable[[SbIndex, Any], Any]] = {
     "Service_Monitor": lambda idx, row: (row.logical_port, row.ip, row.port, _opt(row.protocol)),
     "Meter": _key_col("name"),
     "RBAC_Role": _key_col("name"),
-    "RBAC_Permission": _key_col("table"),
+    "RBAC_Permission": lambda idx, row: row.raw("table"),  # (Row.table is the table name)
     "Chassis_Template_Var": _key_col("chassis"),
     "BFD": lambda idx, row: (row.logical_port, row.dst_ip),
     "Mirror": _key_col("name"),

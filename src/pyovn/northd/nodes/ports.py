@@ -1,63 +1,449 @@
-"""Port_Binding rows, one per logical switch port and router port."""
+"""Port_Binding rows: one per logical switch port and router port, plus the ``cr-<lrp>``
+chassisredirect port of each distributed gateway port.
+
+How each column is made (ovn-sb(5) Port_Binding, checked against ovn-northd 23.03.1):
+
+* switch ports of a CMS type (VIF ``""``, localnet, localport, l2gateway, vtep, external,
+  virtual, remote; an unknown type becomes ``""``): ``mac`` is the NB ``addresses`` as written,
+  ``options`` the NB options (plus ``vlan-passthru=true`` when the switch has
+  ``other_config:vlan-passthru``), ``parent_port``/``tag`` from ``parent_name``/``tag``,
+  ``requested_chassis`` (and ``requested_additional_chassis``) from ``options:requested-chassis``
+  when those chassis exist, ``ha_chassis_group`` for external ports, ``mirror_rules``;
+  ``external_ids`` are the NB ones plus ``name`` from ``neutron:port_name``.
+* router-type switch ports: type ``patch`` (``l3gateway`` when the peer router is a gateway
+  router, with ``options:l3gateway-chassis``), ``options:peer`` the ``router-port`` option, and
+  ``nat_addresses``: what ``options:nat-addresses`` asks for (``router``: the peer router's NAT
+  and load balancer addresses) plus the router port's own addresses when gratuitous ARPs for
+  them belong to a gateway chassis.
+* router ports: ``mac`` is "MAC NETWORK...", type ``patch``/``l3gateway``, ``options:peer``;
+  a distributed gateway port (``ha_chassis_group`` or ``gateway_chassis`` on a router that is
+  not a gateway router) gets ``options:chassis-redirect-port`` and a ``cr-<name>`` port of type
+  ``chassisredirect`` that carries its HA_Chassis_Group (see :mod:`.ha`).
+* ``up`` is set to false on insert only (ovn-controller owns it afterwards).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from pyovn.northd.addresses import parse_lsp_address
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import RouterPort, SwitchPort
+from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
+from pyovn.northd.output import Default
 from pyovn.northd.registry import ROUTER_PORT, SWITCH_PORT, builds
+
+__all__ = [
+    "cr_name",
+    "dgp_ports",
+    "gateway_chassis_of",
+    "is_dgp",
+    "lrp_binding",
+    "lsp_binding",
+]
+
+# Switch port types ovn-northd 23.03 knows; any other type is bound as a VIF ("").
+LSP_TYPES = frozenset(
+    {"", "router", "localnet", "localport", "l2gateway", "vtep", "external", "virtual", "remote"}
+)
 
 
 def _opt(v: Any) -> frozenset[Any]:
     return frozenset(v) if v else frozenset()
 
 
+# --- router helpers -------------------------------------------------------------------------------
+
+
+def gateway_chassis_of(lr: Router) -> str | None:
+    """The chassis of a gateway router (``options:chassis``), None for a distributed router."""
+    return lr.nb.options.get("chassis") or None
+
+
+def has_gateway_config(lrp: RouterPort) -> bool:
+    return bool(lrp.nb.ha_chassis_group or lrp.nb.gateway_chassis)
+
+
+def is_dgp(lrp: RouterPort) -> bool:
+    """A distributed gateway port: gateway chassis configured, router not a gateway router."""
+    return lrp.is_dgp
+
+
+def cr_name(lrp: RouterPort | str) -> str:
+    return "cr-" + (lrp if isinstance(lrp, str) else lrp.name)
+
+
+def dgp_ports(lr: Router) -> list[RouterPort]:
+    """The router's distributed gateway ports, in OVN's order (NB ``ports``: by uuid)."""
+    out = [p for p in lr.ports.values() if isinstance(p, RouterPort) and is_dgp(p)]
+    out.sort(key=lambda p: p.uuid)
+    return out
+
+
+def has_distributed_nat(ctx: BuildContext, lr: Router) -> bool:
+    nat_t = ctx.nb.get("NAT")
+    if nat_t is None:
+        return False
+    for u in lr.nb.nat:
+        nat = nat_t.get(u)
+        if nat is not None and nat.type == "dnat_and_snat" and nat.logical_port \
+                and nat.external_mac:
+            return True
+    return False
+
+
+# --- switch ports ---------------------------------------------------------------------------------
+
+
 @builds(SWITCH_PORT)
 def lsp_binding(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
     nb = port.nb
-    options = dict(nb.options)
-    ptype = port.type
-    mac = list(nb.addresses)
-    if ptype == "router":
-        ptype = "patch"
-        rp = options.pop("router-port", None)
-        options = {k: v for k, v in options.items() if k not in ("nat-addresses",)}
+    values: dict[str, Any] = {
+        "logical_port": port.name,
+        "datapath": ctx.ref("Datapath_Binding", port.dp.uuid),
+        "tunnel_key": port.key,
+        "mac": frozenset(nb.addresses),
+        "port_security": frozenset(nb.port_security),
+        "parent_port": _opt(nb.parent_name),
+        "tag": _opt(nb.tag),
+        "up": Default(False),
+    }
+    ha_group = frozenset()
+    requested: frozenset[str] = frozenset()
+    additional: frozenset[str] = frozenset()
+    nat_addresses: frozenset[str] = frozenset()
+    if port.type == "router":
+        peer = port.peer if isinstance(port.peer, RouterPort) else None
+        chassis = gateway_chassis_of(peer.dp) if peer is not None else None
+        options: dict[str, str] = {}
+        rp = nb.options.get("router-port")
         if rp:
             options["peer"] = rp
-    yield ctx.row(
-        "Port_Binding",
-        port.name,
-        logical_port=port.name,
-        datapath=ctx.ref("Datapath_Binding", port.dp.uuid),
-        tunnel_key=port.key,
-        type=ptype,
-        options=options,
-        mac=frozenset(mac),
-        external_ids=dict(nb.external_ids),
-        parent_port=_opt(nb.parent_name),
-        tag=_opt(nb.tag),
-        port_security=frozenset(nb.port_security),
-    )
+        if chassis:
+            options["l3gateway-chassis"] = chassis
+        values["type"] = "l3gateway" if chassis else "patch"
+        if peer is not None:
+            nat_addresses = frozenset(_router_lsp_nat_addresses(ctx, port, peer, chassis))
+    else:
+        values["type"] = port.type if port.type in LSP_TYPES else ""
+        options = dict(nb.options)
+        if port.dp.nb.other_config.get("vlan-passthru") == "true":
+            options["vlan-passthru"] = "true"
+        req = nb.options.get("requested-chassis")
+        if req:
+            found = [u for u in (chassis_lookup(ctx, n) for n in req.split(",") if n) if u]
+            if found:
+                requested = frozenset(found[:1])
+                additional = frozenset(found[1:])
+        if port.type == "external" and nb.ha_chassis_group:
+            group = ctx.nb["HA_Chassis_Group"].get(nb.ha_chassis_group[0])
+            if group is not None:
+                yield nb_ha_group(ctx, group)
+                ha_group = frozenset([ctx.ref("HA_Chassis_Group", group.name)])
+    values["options"] = options
+    values["nat_addresses"] = nat_addresses
+    values["ha_chassis_group"] = ha_group
+    values["requested_chassis"] = requested
+    values["requested_additional_chassis"] = additional
+    values["mirror_rules"] = frozenset(_mirror_refs(ctx, nb))
+    ids = dict(nb.external_ids)
+    name = ids.get("neutron:port_name")
+    if name:
+        ids["name"] = name
+    values["external_ids"] = ids
+    yield ctx.row("Port_Binding", port.name, **values)
+
+
+def _mirror_refs(ctx: BuildContext, nb: Any) -> Iterator[Any]:
+    table = ctx.nb.get("Mirror")
+    if table is None:
+        return
+    for u in nb.mirror_rules:
+        m = table.get(u)
+        if m is not None:
+            yield ctx.ref("Mirror", m.name)
+
+
+def _router_lsp_nat_addresses(
+    ctx: BuildContext, port: SwitchPort, peer: RouterPort, chassis: str | None
+) -> list[str]:
+    """Port_Binding.nat_addresses of a router-type switch port (gratuitous ARP sources)."""
+    out: list[str] = []
+    lr = peer.dp
+    dgps = dgp_ports(lr)
+    opt = port.options.get("nat-addresses")
+    if opt == "router":
+        if chassis or dgps:
+            exclude_vips = port.options.get("exclude-lb-vips-from-garp") == "true"
+            out.extend(router_nat_addresses(ctx, peer, add_lb_vips=not exclude_vips))
+    elif opt and (chassis or dgps) and parse_lsp_address(opt) is not None:
+        entry = opt
+        if dgps:
+            cr = peer if peer in dgps else dgps[0]
+            entry += f" is_chassis_resident({json_quote(cr_name(cr))})"
+        out.append(entry)
+    # The router port's own addresses, announced from where the gateway lives.
+    if dgps:
+        reside = peer.options.get("reside-on-redirect-chassis") == "true" and len(dgps) == 1
+        garp = peer in dgps or reside
+    else:
+        garp = bool(chassis and port.dp.ports_by_type["localnet"])
+    if garp and peer.networks is not None:
+        entry = peer.networks.mac
+        for a in peer.networks.ipv4:
+            entry += f" {a.addr}"
+        if dgps:
+            cr = peer if peer in dgps else dgps[0]
+            entry += f" is_chassis_resident({json_quote(cr_name(cr))})"
+        out.append(entry)
+    return out
+
+
+def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) -> list[str]:
+    """The NAT (and load balancer VIP) addresses a router announces through ``lrp``: one entry
+    per distributed NAT rule, one for the rest ("MAC IP..."), as northd's get_nat_addresses."""
+    if lrp.networks is None:
+        return []
+    lr = lrp.dp
+    dgps = dgp_ports(lr)
+    own_ips = {a.addr for a in lrp.networks.ipv4} | {a.addr for a in lrp.networks.ipv6}
+    out: list[str] = []
+    central: list[str] = []
+    seen: set[str] = set()
+    nat_t = ctx.nb.get("NAT")
+    for u in sorted(lr.nb.nat):
+        nat = nat_t.get(u) if nat_t is not None else None
+        if nat is None:
+            continue
+        ext = _ip_str(nat.external_ip)
+        if ext is None:
+            continue
+        if nat.gateway_port and nat.gateway_port[0] != lrp.uuid:
+            continue
+        if dgps and nat.type == "dnat_and_snat" and nat.logical_port and nat.external_mac:
+            mac = _mac_str(nat.external_mac[0])
+            if mac is not None:
+                out.append(f"{mac} {nat.external_ip} is_chassis_resident(\"{nat.logical_port[0]}\")")
+            continue
+        if nat.external_ip in own_ips or ext in own_ips:
+            continue
+        if nat.external_ip not in seen:
+            seen.add(nat.external_ip)
+            central.append(nat.external_ip)
+    if add_lb_vips:
+        v4, v6 = _router_lb_ips(ctx, lr)
+        central.extend(v4)
+        central.extend(v6)
+    if central:
+        entry = " ".join([lrp.networks.mac, *central])
+        if lrp in dgps:
+            entry += f" is_chassis_resident({json_quote(cr_name(lrp))})"
+        out.append(entry)
+    return out
+
+
+def _router_lb_ips(ctx: BuildContext, lr: Router) -> tuple[list[str], list[str]]:
+    lbs = ctx.model.dp_lbs(lr.nb) if hasattr(ctx.model, "dp_lbs") else list(lr.nb.load_balancer)
+    lb_t = ctx.nb.get("Load_Balancer")
+    v4: set[str] = set()
+    v6: set[str] = set()
+    for u in lbs:
+        lb = lb_t.get(u) if lb_t is not None else None
+        if lb is None:
+            continue
+        for vip in lb.vips:
+            ip = _vip_ip(vip)
+            if ip is None:
+                continue
+            (v4 if ip.version == 4 else v6).add(str(ip))
+    # northd keeps them in hash sets; sorted is our stable stand-in for its order.
+    return sorted(v4), sorted(v6)
+
+
+def _vip_ip(vip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    s = vip
+    if s.startswith("["):
+        s = s[1:s.find("]")] if "]" in s else s[1:]
+    elif s.count(":") == 1:
+        s = s.split(":")[0]
+    try:
+        return ipaddress.ip_address(s)
+    except ValueError:
+        return None
+
+
+def _ip_str(s: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(s))
+    except ValueError:
+        return None
+
+
+def _mac_str(s: str) -> str | None:
+    parts = s.split(":")
+    if len(parts) != 6:
+        return None
+    try:
+        return ":".join(f"{int(p, 16):02x}" for p in parts)
+    except ValueError:
+        return None
+
+
+# --- router ports ---------------------------------------------------------------------------------
 
 
 @builds(ROUTER_PORT)
 def lrp_binding(ctx: BuildContext, port: RouterPort) -> Iterator[Any]:
     nb = port.nb
+    lr = port.dp
+    chassis = gateway_chassis_of(lr)
     options: dict[str, str] = {}
-    peer = port.peer
-    if peer is not None:
-        options["peer"] = peer.name
+    if port.peer is not None:
+        options["peer"] = port.peer.name
+    if chassis:
+        options["l3gateway-chassis"] = chassis
+    if has_gateway_config(port) and port.peer is not None:
+        options["chassis-redirect-port"] = cr_name(port)
+    if not nb.peer and isinstance(port.peer, SwitchPort):
+        options.update(_ipv6_options(ctx, port))
     mac = " ".join([nb.mac, *sorted(nb.networks)])
     yield ctx.row(
         "Port_Binding",
         port.name,
         logical_port=port.name,
-        datapath=ctx.ref("Datapath_Binding", port.dp.uuid),
+        datapath=ctx.ref("Datapath_Binding", lr.uuid),
         tunnel_key=port.key,
-        type="patch",
+        type="l3gateway" if chassis else "patch",
         options=options,
         mac=frozenset((mac,)),
         external_ids=dict(nb.external_ids),
+        up=Default(False),
     )
+    if is_dgp(port):
+        yield from _cr_binding(ctx, port, mac)
+
+
+# Router advertisement interval limits (RFC 4861 6.2.1).
+RA_MAX_INTERVAL = (4, 1800, 600)  # min, max, default
+RA_MIN_INTERVAL_MIN = 3
+
+
+def _ra_min_interval_default(max_interval: int) -> int:
+    return max_interval // 3 if max_interval >= 9 else max_interval * 3 // 4
+
+
+def _ipv6_options(ctx: BuildContext, port: RouterPort) -> dict[str, str]:
+    """Prefix delegation flags and periodic router advertisement settings of a router port
+    attached to a switch (ovn-nb(5) ipv6_ra_configs; ovn-sb(5) Port_Binding options)."""
+    nb = port.nb
+    out: dict[str, str] = {}
+    pd_list = _sb_option(ctx, port.name, "ipv6_ra_pd_list")
+    if pd_list is not None:
+        out["ipv6_ra_pd_list"] = pd_list
+    if port.enabled:
+        if nb.options.get("prefix_delegation", "").lower() == "true":
+            out["ipv6_prefix_delegation"] = "true"
+        if nb.options.get("prefix", "").lower() == "true":
+            out["ipv6_prefix"] = "true"
+    ra = nb.ipv6_ra_configs
+    mode = ra.get("address_mode")
+    if mode not in ("slaac", "dhcpv6_stateful", "dhcpv6_stateless"):
+        return out
+    if ra.get("send_periodic", "").lower() != "true":
+        return out
+    out["ipv6_ra_send_periodic"] = "true"
+    out["ipv6_ra_address_mode"] = mode
+    lo, hi, default = RA_MAX_INTERVAL
+    max_i = min(max(_int(ra.get("max_interval"), default), lo), hi)
+    out["ipv6_ra_max_interval"] = str(max_i)
+    min_default = _ra_min_interval_default(max_i)
+    min_i = max(min(_int(ra.get("min_interval"), min_default), min_default), RA_MIN_INTERVAL_MIN)
+    out["ipv6_ra_min_interval"] = str(min_i)
+    mtu = _int(ra.get("mtu"), 0)
+    if mtu >= 1280:
+        out["ipv6_ra_mtu"] = str(mtu)
+    prefixes = []
+    if port.networks is not None:
+        for a in port.networks.ipv6:
+            if a.is_lla:
+                out["ipv6_ra_src_addr"] = a.addr
+            else:
+                prefixes.append(f"{a.network}/{a.plen}")
+    if pd_list:
+        prefixes.append(pd_list)
+    out["ipv6_ra_prefixes"] = " ".join(prefixes).rstrip(" ")
+    for key in ("rdnss", "dnssl"):
+        if key in ra:
+            out["ipv6_ra_" + key] = ra[key]
+    if port.networks is not None:
+        out["ipv6_ra_src_eth"] = port.networks.mac
+    prf = ra.get("router_preference")
+    out["ipv6_ra_prf"] = prf if prf in ("HIGH", "LOW") else "MEDIUM"
+    if "route_info" in ra:
+        out["ipv6_ra_route_info"] = ra["route_info"]
+    return out
+
+
+def _int(v: str | None, default: int) -> int:
+    try:
+        return int(v) if v is not None else default
+    except ValueError:
+        return default
+
+
+def _sb_option(ctx: BuildContext, logical_port: str, key: str) -> str | None:
+    pbs = ctx.sb.get("Port_Binding")
+    if pbs is None:
+        return None
+    try:
+        rows = pbs.index("logical_port").lookup(logical_port)
+    except (AttributeError, KeyError):
+        rows = [r for r in pbs if r.logical_port == logical_port]
+    for r in rows:
+        return r.options.get(key)
+    return None
+
+
+def _cr_binding(ctx: BuildContext, port: RouterPort, mac: str) -> Iterator[Any]:
+    nb = port.nb
+    lr = port.dp
+    if nb.ha_chassis_group:
+        group = ctx.nb["HA_Chassis_Group"].get(nb.ha_chassis_group[0])
+        row = nb_ha_group(ctx, group) if group is not None else None
+    else:
+        row = lrp_ha_group(ctx, port)
+    ha_group = frozenset()
+    if row is not None:
+        yield row
+        ha_group = frozenset([ctx.ref("HA_Chassis_Group", row.key)])
+    options = {"distributed-port": port.name}
+    always_redirect = not has_distributed_nat(ctx, lr) and not _peer_has_vtep(port)
+    redirect_type = nb.options.get("redirect-type")
+    if redirect_type:
+        options["redirect-type"] = redirect_type
+        if redirect_type == "bridged":
+            always_redirect = False
+    if always_redirect:
+        options["always-redirect"] = "true"
+    yield ctx.row(
+        "Port_Binding",
+        cr_name(port),
+        logical_port=cr_name(port),
+        datapath=ctx.ref("Datapath_Binding", lr.uuid),
+        tunnel_key=getattr(port, "cr_key", 0),
+        type="chassisredirect",
+        options=options,
+        mac=frozenset((mac,)),
+        external_ids=dict(nb.external_ids),
+        ha_chassis_group=ha_group,
+        up=Default(False),
+    )
+
+
+def _peer_has_vtep(port: RouterPort) -> bool:
+    peer = port.peer
+    if isinstance(peer, SwitchPort) and isinstance(peer.dp, Switch):
+        return bool(peer.dp.ports_by_type["vtep"])
+    return False

@@ -1,0 +1,303 @@
+"""What the logical router builders share: router ports' networks as northd sees them, the
+router's kind (gateway router, distributed gateway ports), NAT/LB addresses, CoPP meters.
+
+Router port networks follow OVN's own parsing, not the deduplicated model view: the Northbound
+``networks`` set in its stored (sorted) order, then the EUI-64 link-local address always appended
+to the IPv6 list, even when a network already names it (flows then list it twice, as the real
+northd does).  Sets of uuids are visited sorted, the order the C IDL keeps them in; ids northd
+hands out in visiting order (route tables, ECMP groups) depend on it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyovn.northd.addresses import eth_addr_to_ipv6_lla, in6_solicited_node, is_mac
+from pyovn.northd.context import BuildContext
+from pyovn.northd.model import Router, RouterPort, json_quote
+
+__all__ = [
+    "LrpNets",
+    "Net4",
+    "Net6",
+    "copp_meter",
+    "dgp_ports",
+    "drop_action",
+    "find_member_ip",
+    "is_dgp",
+    "is_gw_router",
+    "lb_ips",
+    "lrp_nets",
+    "nat_rows",
+    "peer_has_localnet",
+    "put_networks",
+    "router_enabled",
+    "sorted_rows",
+    "snat_ips",
+    "uuid_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Net4:
+    addr: str
+    plen: int
+    network: str
+    bcast: str
+    value: int
+    mask: int
+
+
+@dataclass(frozen=True, slots=True)
+class Net6:
+    addr: str
+    plen: int
+    network: str
+    sn_addr: str
+    value: int
+    mask: int
+
+    @property
+    def is_lla(self) -> bool:
+        return (self.value >> 118) == 0x3FA  # fe80::/10
+
+
+@dataclass(frozen=True, slots=True)
+class LrpNets:
+    mac: str
+    ipv4: tuple[Net4, ...]
+    ipv6: tuple[Net6, ...]
+
+    @property
+    def lla(self) -> str:
+        return eth_addr_to_ipv6_lla(self.mac)
+
+
+def _mask(bits: int, plen: int) -> int:
+    return ((1 << bits) - 1) ^ ((1 << (bits - plen)) - 1)
+
+
+def net4(addr: str, plen: int) -> Net4:
+    v = int(ipaddress.IPv4Address(addr))
+    m = _mask(32, plen)
+    return Net4(str(ipaddress.IPv4Address(v)), plen, str(ipaddress.IPv4Address(v & m)),
+                str(ipaddress.IPv4Address(v | (~m & 0xFFFFFFFF))), v, m)
+
+
+def net6(addr: str, plen: int) -> Net6:
+    a = ipaddress.IPv6Address(addr)
+    v = int(a)
+    m = _mask(128, plen)
+    return Net6(str(a), plen, str(ipaddress.IPv6Address(v & m)), in6_solicited_node(a), v, m)
+
+
+def lrp_nets(port: RouterPort) -> LrpNets | None:
+    """The port's MAC and networks as OVN's extract_lrp_networks gives them (cached on the port
+    object, which the model replaces whenever the row changes)."""
+    cached = port.__dict__.get("_lr_nets", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    nb = port.nb
+    out: LrpNets | None = None
+    if is_mac(nb.mac):
+        mac = ":".join(f"{int(p, 16):02x}" for p in nb.mac.split(":"))
+        v4: list[Net4] = []
+        v6: list[Net6] = []
+        for n in sorted(nb.networks):
+            addr, sep, plen_s = n.partition("/")
+            if not sep:
+                continue
+            try:
+                ip = ipaddress.ip_address(addr)
+                plen = int(plen_s)
+            except ValueError:
+                continue
+            if ip.version == 4 and 0 <= plen <= 32:
+                v4.append(net4(addr, plen))
+            elif ip.version == 6 and 0 <= plen <= 128:
+                v6.append(net6(addr, plen))
+        v6.append(net6(eth_addr_to_ipv6_lla(mac), 64))
+        out = LrpNets(mac, tuple(v4), tuple(v6))
+    port.__dict__["_lr_nets"] = out
+    return out
+
+
+def put_networks(addrs: Iterable[str], braces_always: bool = False) -> str:
+    """``A`` for one address, ``{A, B}`` for several (or always braces)."""
+    lst = list(addrs)
+    if len(lst) == 1 and not braces_always:
+        return lst[0]
+    return "{" + ", ".join(lst) + "}"
+
+
+def uuid_of(v: Any) -> str:
+    return v if isinstance(v, str) else v.uuid
+
+
+def sorted_rows(ctx: BuildContext, table: str, refs: Iterable[Any]) -> list[Any]:
+    """The rows a set-of-references column names, in the C IDL's order (by uuid)."""
+    t = ctx.nb.get(table)
+    out = []
+    for u in sorted(uuid_of(r) for r in refs):
+        row = t.get(u) if t is not None else None
+        if row is not None:
+            out.append(row)
+    return out
+
+
+def router_ports(lr: Router) -> list[RouterPort]:
+    """The router's ports in the order of its NB ``ports`` set (by uuid)."""
+    return sorted((p for p in lr.ports.values() if isinstance(p, RouterPort)),
+                  key=lambda p: p.uuid)
+
+
+def is_gw_router(lr: Router) -> bool:
+    return bool(lr.nb.options.get("chassis"))
+
+
+def is_dgp(port: RouterPort) -> bool:
+    """A distributed gateway port (gateway chassis or HA chassis group; 23.03 ignores the old
+    options:redirect-chassis), on a router that is not a gateway router."""
+    nb = port.nb
+    if is_gw_router(port.dp):
+        return False
+    return bool(nb.gateway_chassis or nb.ha_chassis_group)
+
+
+def drop_action(ctx: BuildContext) -> str:
+    """``drop;``, or the sampling action NB_Global options:debug_drop_collector_set asks for."""
+    opts = ctx.options
+    try:
+        cset = int(opts.get("debug_drop_collector_set", "0"))
+        dom = int(opts.get("debug_drop_domain_id", "0"))
+    except ValueError:
+        return "drop;"
+    if not 0 < cset <= 0xFFFFFFFF:
+        return "drop;"
+    if not 0 <= dom <= 255:
+        dom = 0
+    return (f"sample(probability=65535,collector_set={cset},obs_domain={dom},"
+            "obs_point=$cookie); /* drop */")
+
+
+def router_enabled(lr: Router) -> bool:
+    """northd builds nothing for a router with enabled=false (it has no datapath)."""
+    e = lr.nb.enabled
+    return not e or bool(e[0])
+
+
+def peer_has_localnet(port: RouterPort) -> bool:
+    """Whether the switch on the other side of the port has a localnet port."""
+    peer = port.peer
+    return peer is not None and peer.dp.is_switch and bool(peer.dp.localnet_ports)  # type: ignore[attr-defined]
+
+
+def dgp_ports(lr: Router) -> list[RouterPort]:
+    return [p for p in router_ports(lr) if is_dgp(p)]
+
+
+def cr_name(port: RouterPort) -> str:
+    return json_quote("cr-" + port.name)
+
+
+def nat_rows(ctx: BuildContext, lr: Router) -> list[Any]:
+    return sorted_rows(ctx, "NAT", lr.nb.nat)
+
+
+def _norm_ip(s: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(s))
+    except ValueError:
+        return None
+
+
+def snat_ips(ctx: BuildContext, lr: Router) -> set[str]:
+    """External IPs of the router's SNAT and dnat_and_snat rules, and lb_force_snat_ip ones."""
+    out: set[str] = set()
+    for nat in nat_rows(ctx, lr):
+        if nat.type in ("snat", "dnat_and_snat"):
+            ip = _norm_ip(nat.external_ip)
+            if ip:
+                out.add(ip)
+    force = lr.nb.options.get("lb_force_snat_ip")
+    if force and force != "router_ip" and is_gw_router(lr):
+        for tok in force.split():
+            ip = _norm_ip(tok)
+            if ip:
+                out.add(ip)
+    return out
+
+
+def lb_force_snat_router_ip(lr: Router) -> bool:
+    return lr.nb.options.get("lb_force_snat_ip") == "router_ip" and is_gw_router(lr)
+
+
+def _vip_ip(vip: str) -> str | None:
+    if vip.startswith("["):
+        return _norm_ip(vip[1:].split("]", 1)[0])
+    if vip.count(":") == 1:
+        return _norm_ip(vip.split(":", 1)[0])
+    return _norm_ip(vip)
+
+
+def lb_ips(ctx: BuildContext, lr: Router) -> set[str]:
+    """The VIP addresses of the router's load balancers (its own and its groups')."""
+    out: set[str] = set()
+    lbs = ctx.nb.get("Load_Balancer")
+    if lbs is None:
+        return out
+    for u in ctx.model.dp_lbs(lr.nb):
+        lb = lbs.get(u)
+        if lb is None:
+            continue
+        for vip in lb.vips:
+            ip = _vip_ip(vip)
+            if ip:
+                out.add(ip)
+    return out
+
+
+def copp_meter(ctx: BuildContext, lr: Router, feature: str) -> str | None:
+    """The meter the router's Copp row names for ``feature``, if that meter exists."""
+    copp = lr.nb.copp
+    if not copp:
+        return None
+    t = ctx.nb.get("Copp")
+    row = t.get(uuid_of(copp[0])) if t is not None else None
+    if row is None:
+        return None
+    name = row.meters.get(feature)
+    if not name:
+        return None
+    meters = ctx.nb.get("Meter")
+    if meters is None or not any(m.name == name for m in meters):
+        return None
+    return name  # type: ignore[no-any-return]
+
+
+def find_member_ip(port: RouterPort, ip: str) -> str | None:
+    """The port's own address in the network that contains ``ip`` (OVN's find_lrp_member_ip)."""
+    nets = lrp_nets(port)
+    if nets is None:
+        return None
+    try:
+        a = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    v = int(a)
+    if a.version == 4:
+        for n in nets.ipv4:
+            if (v ^ n.value) & n.mask == 0:
+                return n.addr
+    else:
+        for n6 in nets.ipv6:
+            if (v ^ n6.value) & n6.mask == 0:
+                return n6.addr
+    return None
+
+
+def iter_enabled(ports: Iterable[RouterPort]) -> Iterator[RouterPort]:
+    return (p for p in ports if p.enabled)
