@@ -11,8 +11,11 @@ recompute time* (process start-up included, as an operator sees it). Then 20 sin
 each ONE transaction that adds a port with addresses (to the port group in the pg shape; with
 its 8 ACLs in the acl shape) and mutates nb_cfg += 1 (what ``ovn-nbctl --wait=sb`` sends), each
 timed from sending it until sb_cfg reaches the new value, watched through pyovn's IDL (no
-polling). Reported: the full recompute time, northd's CPU seconds for it, the median (and
-worst) change latency, northd's resident memory (VmRSS) after the run, and pyovn/real ratios.
+polling). Reported: the full recompute time, northd's CPU seconds for it, the median, first
+and worst change latency, northd's resident memory (VmRSS, and the peak VmHWM) after the run,
+pyovn/real ratios, and as a sanity check the Southbound's Logical_Flow count when sb_cfg first
+said "done" and at the end: a northd that acknowledges nb_cfg before its flows are written is
+flagged, since its recompute time then does not measure a complete Southbound.
 
 A northd that does not reach sb_cfg within the timeouts (or dies) is reported as such, with the
 tail of its log, and the run goes on. Every process and temp directory is removed at the end.
@@ -157,6 +160,21 @@ def proc_status_kb(pid: int, key: str) -> int | None:
     return None
 
 
+async def count_rows(remote: str, db: str, table: str) -> int | None:
+    """Rows in a table (a sanity figure: two northds that time the same work write about as
+    many flows)."""
+    idl = Idl(remote, db, tables={"SB_Global": None} if db == "OVN_Southbound" else None)
+    try:
+        await idl.start(timeout=30)
+        reply = await idl.transact([{"op": "select", "table": table, "where": [],
+                                     "columns": ["_uuid"]}])
+        return len(reply[0]["rows"])
+    except Exception:
+        return None
+    finally:
+        await idl.close()
+
+
 class NotReached(Exception):
     """northd did not bring sb_cfg to the wanted value (timeout, or it exited)."""
 
@@ -198,7 +216,8 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
     res: dict[str, Any] = {"northd": kind, "desc": desc, "shape": shape, "n": n,
                            "recompute_s": None, "recompute_cpu_s": None, "changes_ms": [],
                            "median_change_ms": None, "max_change_ms": None,
-                           "rss_kb": None, "hwm_kb": None, "error": None}
+                           "rss_kb": None, "hwm_kb": None, "sb_lflows_at_recompute": None,
+                           "sb_lflows": None, "error": None}
     d = Path(tempfile.mkdtemp(prefix=f"bench-northd-{kind}-{shape}-"))
     servers: list[RealOvsdbServer] = []
     northd: NorthdProcess | None = None
@@ -231,12 +250,17 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
         await asyncio.to_thread(northd.start)
         assert northd.pid is not None
         try:
-            await wait_sb_cfg(idl, cfg, northd, args.recompute_timeout)
+            timeout = args.recompute_timeout or max(60.0, n / 20)
+            await wait_sb_cfg(idl, cfg, northd, timeout)
         except NotReached as e:
             res["error"] = f"full recompute: {e}"
             return res
         res["recompute_s"] = time.perf_counter() - t0
         res["recompute_cpu_s"] = cpu_seconds(northd.pid)
+        # What the Southbound held when sb_cfg said "done": a northd that confirmed early
+        # would show fewer flows here than the other one.
+        res["sb_lflows_at_recompute"] = await count_rows(sb.remote, "OVN_Southbound",
+                                                         "Logical_Flow")
 
         lat: list[float] = []
         for j in range(args.changes):
@@ -251,9 +275,11 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
                 break
             lat.append((time.perf_counter() - t) * 1000)
         res["changes_ms"] = lat
+        res["sb_lflows"] = await count_rows(sb.remote, "OVN_Southbound", "Logical_Flow")
         if lat:
             res["median_change_ms"] = statistics.median(lat)
             res["max_change_ms"] = max(lat)
+        res["sb_cfg_early"] = confirmed_early(res)
         return res
     except (DaemonError, RuntimeError, OSError, TimeoutError) as e:
         res["error"] = f"{type(e).__name__}: {e}"
@@ -277,35 +303,64 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
 
 
 def fmt(v: float | None, spec: str) -> str:
-    return "-" if v is None else format(v, spec)
+    width = int(spec.split(".")[0].rstrip("fd"))
+    return f"{'-':>{width}}" if v is None else format(v, spec)
 
 
 def ratio(a: float | None, b: float | None) -> str:
     return "-" if not a or not b else f"{a / b:.2f}x"
 
 
+def ok(r: dict[str, Any], key: str) -> float | None:
+    """A measurement usable in a ratio: the run completed (memory of a northd stuck in a
+    failure loop says nothing about the other's)."""
+    return None if r["error"] else r[key]
+
+
+def confirmed_early(r: dict[str, Any]) -> bool:
+    """sb_cfg reached while the Southbound held under half the flows expected of N ports (the
+    count at the end, scaled down by the ports the changes added): the northd acknowledged the
+    configuration before writing it, so its recompute time is not the time to a complete
+    Southbound (the first change absorbs the rest)."""
+    at, end = r.get("sb_lflows_at_recompute"), r.get("sb_lflows")
+    if at is None or not end:
+        return False
+    n = r["n"]
+    expected = end * n / (n + len(r["changes_ms"])) if n else end
+    return at < 0.5 * expected
+
+
 def print_table(results: list[dict[str, Any]], changes: int) -> None:
     print(f"\nnorthd: full recompute (start -> sb_cfg), then {changes} single-port changes "
           "(send -> sb_cfg), real ovsdb-servers")
     print(f"{'shape':<5} {'N':>6} {'northd':<7} {'recompute s':>11} {'cpu s':>7} "
-          f"{'change med ms':>13} {'max ms':>8} {'RSS MiB':>8} {'peak MiB':>8}  note")
+          f"{'change med ms':>13} {'1st ms':>8} {'max ms':>8} {'RSS MiB':>8} {'peak MiB':>8} "
+          f"{'lflows@recompute':>16} {'lflows@end':>10}  note")
     for r in results:
         rss = r["rss_kb"] / 1024 if r["rss_kb"] else None
         hwm = r["hwm_kb"] / 1024 if r["hwm_kb"] else None
+        first = r["changes_ms"][0] if r["changes_ms"] else None
+        note = r["error"] or ""
+        if confirmed_early(r):
+            note = "sb_cfg confirmed before the flows were written " + note
         print(f"{r['shape']:<5} {r['n']:>6} {r['northd']:<7} {fmt(r['recompute_s'], '11.2f')} "
               f"{fmt(r['recompute_cpu_s'], '7.2f')} {fmt(r['median_change_ms'], '13.1f')} "
-              f"{fmt(r['max_change_ms'], '8.1f')} {fmt(rss, '8.0f')} {fmt(hwm, '8.0f')}  "
-              f"{r['error'] or ''}")
-    pairs = {}
+              f"{fmt(first, '8.1f')} {fmt(r['max_change_ms'], '8.1f')} {fmt(rss, '8.0f')} "
+              f"{fmt(hwm, '8.0f')} {fmt(r['sb_lflows_at_recompute'], '16d')} "
+              f"{fmt(r['sb_lflows'], '10d')}  {note}")
+    pairs: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
     for r in results:
         pairs.setdefault((r["shape"], r["n"]), {})[r["northd"]] = r
     lines = []
     for (shape, n), by in pairs.items():
         if "real" in by and "pyovn" in by:
             p, q = by["pyovn"], by["real"]
-            lines.append(f"  {shape:<5} N={n:<6} recompute {ratio(p['recompute_s'], q['recompute_s'])}"
+            rec = ratio(p["recompute_s"], q["recompute_s"])
+            if confirmed_early(p) or confirmed_early(q):
+                rec += " (not comparable: sb_cfg early)"
+            lines.append(f"  {shape:<5} N={n:<6} recompute {rec}"
                          f"   change median {ratio(p['median_change_ms'], q['median_change_ms'])}"
-                         f"   RSS {ratio(p['rss_kb'], q['rss_kb'])}")
+                         f"   RSS {ratio(ok(p, 'rss_kb'), ok(q, 'rss_kb'))}")
     if lines:
         print("\nratio pyovn/real (above 1: pyovn slower or bigger; '-': not measured):")
         print("\n".join(lines))
@@ -337,8 +392,9 @@ def main() -> int:
     ap.add_argument("--shapes", default="pg,acl")
     ap.add_argument("--only", default="real,pyovn", help="northds to run: real, pyovn")
     ap.add_argument("--changes", type=int, default=CHANGES)
-    ap.add_argument("--recompute-timeout", type=float, default=600.0,
-                    help="seconds for the full recompute to reach sb_cfg (default 600)")
+    ap.add_argument("--recompute-timeout", type=float, default=None,
+                    help="seconds for the full recompute to reach sb_cfg (default: N/20, at "
+                         "least 60)")
     ap.add_argument("--change-timeout", type=float, default=60.0,
                     help="seconds for one change to reach sb_cfg (default 60)")
     ap.add_argument("--json", metavar="FILE", help="write the results as JSON")

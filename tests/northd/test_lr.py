@@ -140,7 +140,8 @@ def pyovn_lines(nb_pre: str, nb_post: str) -> tuple[list[str], list[str]]:
     flows: list[str] = []
     hints: list[str] = []
     for content, dps in engine.flows.flows.items():
-        stage, prio, match, actions, hint, meter = content[:6]
+        stage, prio, match, actions, meter = content[:5]
+        hint = engine.flows.hint(content)
         for dp_uuid in dps:
             dp = model.datapath(dp_uuid)
             name = dp.name if dp is not None else dp_uuid

@@ -127,7 +127,10 @@ class _Batch:
 
     def current(self, table: str, uuid: str) -> Any | None:
         t = self.model.nb.get(table)
-        return t.get(uuid) if t is not None else None
+        row = t.get(uuid) if t is not None else None
+        if row is not None and table == "Logical_Router" and row.enabled == [False]:
+            return None  # a disabled router is as good as gone
+        return row
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -139,6 +142,13 @@ class _Batch:
         for p in list(dp.ports.values()):
             if p.peer is not None:
                 self.dp_wide(p.peer.dp)
+
+    def lb_garp_peers(self, lr: Router) -> None:
+        """The switch ports facing a router announce its LB VIPs (Port_Binding.nat_addresses,
+        nodes/ports.py): rebuild them when the router's load balancers change."""
+        for p in lr.ports.values():
+            if isinstance(p.peer, SwitchPort):
+                self.dirty.add(self.port_owner(p.peer))
 
     def port_owner(self, p: SwitchPort | RouterPort) -> OwnerKey:
         return ("lsp" if isinstance(p, SwitchPort) else "lrp", p.uuid)
@@ -181,6 +191,8 @@ class _Batch:
                 dp = model.datapath(parent)
                 if dp is not None:
                     self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(dp.nb))
+                    if isinstance(dp, Router):
+                        self.lb_garp_peers(dp)
         for uuid in rows.get("ACL", {}):
             for sw in model.acl_switches.get(uuid, {}):
                 self.dirty.add(("acl", (uuid, sw)))
@@ -190,6 +202,7 @@ class _Batch:
                 if dp in model.routers:
                     # Router flows read their load balancers' VIPs (ip_input/arp_resolve drops).
                     self.dirty.add(("router", dp))
+                    self.lb_garp_peers(model.routers[dp])
         # Rows that name a port instead of referring to it: the port's datapath.
         for table in ("BFD", "Static_MAC_Binding"):
             for uuid in rows.get(table, {}):
@@ -213,6 +226,10 @@ class _Batch:
         if any(t in rows for t in ("Mirror", "BFD", "Static_MAC_Binding")) or any(
                 cols is None or "name" in cols for cols in rows.get("Logical_Router_Port", {}).values()):
             self.dirty.add(("global", None))
+        for q in model.rekeyed:  # ports that gave their key to a port requesting it
+            if q.uuid in model.ports:
+                self.dirty.add(self.port_owner(q))
+        model.rekeyed.clear()
         return self.dirty
 
     def by_port_name(self, table: str, uuid: str) -> None:
@@ -306,6 +323,8 @@ class _Batch:
             self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
         if cols is None or cols & {"load_balancer", "load_balancer_group"}:
             self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row))
+            if isinstance(dp, Router):
+                self.lb_garp_peers(dp)
 
     def add_datapath(self, row: Any, cls: type[Switch] | type[Router]) -> None:
         model = self.model

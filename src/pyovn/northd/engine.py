@@ -59,6 +59,7 @@ class Engine:
         self.ctx = BuildContext(self.model)
         self.flows = FlowTable()
         self.flows.dp_rank = self.model.dp_rank
+        self.flows.hint_rank = self.model.hint_rank
         self.rows = RowTable()
         self.outputs: dict[OwnerKey, Output] = {}
         self.stats = EngineStats()
@@ -71,6 +72,7 @@ class Engine:
         self.model.build()
         self.flows = FlowTable()
         self.flows.dp_rank = self.model.dp_rank
+        self.flows.hint_rank = self.model.hint_rank
         self.rows = RowTable()
         self.outputs = {}
         keys = list(self.model.owners())

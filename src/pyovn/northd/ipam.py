@@ -17,7 +17,7 @@ Dynamic addresses (ovn-nb(5) Logical_Switch "IP Address Assignment", as ovn-nort
   keeps what it has when still valid, and otherwise gets: the lowest free IPv4 of the subnet; a
   MAC made of NB_Global ``options:mac_prefix`` and 24 bits starting at the IPv4's low 24 bits + 1,
   skipping MACs in use; an IPv6 address, EUI-64 of the MAC in ``ipv6_prefix``.  Switches go in
-  the order OVN's hash map gives them (see :func:`pyovn.northd.model.Model`), ports in NB order.
+  the order of ovn-northd's map of datapaths (:func:`switch_order`), ports in NB order.
 
 Tags: a port with ``parent_name`` and ``tag_request=0`` gets the lowest tag (1..4095) not yet
 used under that parent; any other ``tag_request`` is copied into ``tag``.
@@ -26,9 +26,11 @@ used under that parent; any other ``tag_request`` is copied into ``tag``.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pyovn.northd.idlorder import datapaths_order
 
 __all__ = ["eui64", "nb_port_updates", "parse_dynamic", "parse_exclude_ips"]
 
@@ -36,16 +38,13 @@ MAC_SPACE = 0xFFFFFF  # the 24 bits after the prefix
 MAX_TAG = 4095
 
 
-def hmap_order(rows: Iterable[Any]) -> list[Any]:
-    """NB rows in the order OVN's IDL hash map yields them (bucket of the uuid's first 32 bits;
-    uuid order within a bucket, where OVN's order depends on history)."""
-    rows = list(rows)
-    mask = 0
-    if len(rows) >= 2:
-        mask = 3
-        while len(rows) // 2 > mask:
-            mask = mask * 2 + 1
-    return sorted(rows, key=lambda r: (int(r.uuid[:8], 16) & mask, r.uuid))
+def switch_order(nb: Mapping[str, Any]) -> list[Any]:
+    """The switches in the order ovn-northd's IPAM walks them: its map of datapaths, routers
+    included (:func:`pyovn.northd.idlorder.datapaths_order`); a disabled router is not there."""
+    routers = [r for r in _rows(nb, "Logical_Router") if r.enabled != [False]]
+    switches = _rows(nb, "Logical_Switch")
+    ids = {s.uuid for s in switches}
+    return [d for d in datapaths_order(switches, routers) if d.uuid in ids]
 
 
 def _mac_int(s: str) -> int | None:
@@ -272,7 +271,7 @@ def _dynamic_addresses(nb: Mapping[str, Any], updates: dict[str, dict[str, Any]]
     lsps = nb["Logical_Switch_Port"]
     lrps = nb.get("Logical_Router_Port")
     lrp_by_name = {r.name: r for r in lrps} if lrps is not None else {}
-    switches = hmap_order(_rows(nb, "Logical_Switch"))
+    switches = switch_order(nb)
     macs: set[int] = set()  # MACs in use that carry our prefix (the only ones IPAM tracks)
 
     def use_mac(m: int | None) -> None:
@@ -372,9 +371,8 @@ def _assign(info: SwitchIpam, dyn: Dynamic, cur: Current | None, prefix: int,
         ip6_changes = cur.ip6 is not None
     elif dyn.ip6 is not None:
         ip6_changes = cur.ip6 != dyn.ip6
-    elif mac_changes or cur.ip6 is None or cur.mac is None \
-            or cur.ip6 != eui64(cur.mac, info.ipv6_prefix):
-        ip6_changes = True
+    elif mac_changes or cur.ip6 is None:
+        ip6_changes = True  # (an address outside the prefix is kept, as OVN keeps it)
     if not (mac_changes or ip4_changes or ip6_changes):
         return None
     # New values, IPv4 first: a dynamic MAC derives from it.
@@ -416,7 +414,7 @@ def _tags(nb: Mapping[str, Any], updates: dict[str, dict[str, Any]]) -> None:
     lsps = nb["Logical_Switch_Port"]
     used: dict[str, set[int]] = {}
     order: list[Any] = []
-    for ls in hmap_order(_rows(nb, "Logical_Switch")):
+    for ls in switch_order(nb):
         for u in sorted(ls.ports):
             p = lsps.get(u)
             if p is None:

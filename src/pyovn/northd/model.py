@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pyovn.northd.addresses import LportAddresses, parse_lrp_networks, parse_lsp_address
+from pyovn.northd.idlorder import datapaths_order, hmap_iteration, idl_order, uuid_hash
 
 __all__ = [
     "Datapath",
@@ -231,16 +232,8 @@ class RouterPort(Port):
 
 
 def _hmap_order(dps: Iterable[Datapath]) -> list[Datapath]:
-    """Datapaths in the order OVN's IDL hash map yields their NB rows: by bucket (the uuid's
-    first 32 bits masked by the map's size).  Within a bucket OVN's order depends on insertion
-    history; uuid order stands in for it."""
-    dps = list(dps)
-    mask = 0
-    if len(dps) >= 2:
-        mask = 3
-        while len(dps) // 2 > mask:
-            mask = mask * 2 + 1
-    return sorted(dps, key=lambda dp: (int(dp.uuid[:8], 16) & mask, dp.uuid))
+    """Datapaths in the order OVN's IDL yields their NB rows (:mod:`pyovn.northd.idlorder`)."""
+    return idl_order(list(dps))
 
 
 def json_quote(s: str) -> str:
@@ -287,8 +280,11 @@ class Model:
         self.ports: dict[str, SwitchPort | RouterPort] = {}
         self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
         self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
-        self._rank_n = -1
-        self._rank_mask = 0
+        self.rekeyed: list[Port] = []  # ports whose key a requested key took (see changes.py)
+        self._dp_rank_key = (-1, -1)
+        self._dp_rank: dict[str, int] = {}
+        self._lb_rank_n = -1
+        self._lb_rank: dict[str, int] = {}
         # BFD / Static_MAC_Binding row uuid -> the port name it had (changes.by_port_name).
         self.named_port: dict[str, str] = {}
         # ACL uuid -> switches it applies to (count: through how many paths).
@@ -335,7 +331,8 @@ class Model:
         for row in self._rows("Logical_Switch"):
             self.switches[row.uuid] = Switch(row)
         for row in self._rows("Logical_Router"):
-            self.routers[row.uuid] = Router(row)
+            if row.enabled != [False]:  # a disabled router has no datapath at all (as OVN)
+                self.routers[row.uuid] = Router(row)
         self._assign_dp_keys(_hmap_order(self.switches.values()) + _hmap_order(self.routers.values()))
         for sw in self.switches.values():
             for pu in sorted(sw.nb.ports):
@@ -435,18 +432,32 @@ class Model:
         yield from self.switches.values()
         yield from self.routers.values()
 
-    def dp_rank(self, uuid: str) -> tuple[int, str]:
-        """Where a datapath comes in the real northd's walk over all datapaths (a hash map of
-        switches and routers keyed by the uuid's first 32 bits): sorts datapaths that way."""
-        n = len(self.switches) + len(self.routers)
-        if n != self._rank_n:
-            mask = 0
-            if n >= 2:
-                mask = 3
-                while n // 2 > mask:
-                    mask = mask * 2 + 1
-            self._rank_n, self._rank_mask = n, mask
-        return (int(uuid[:8], 16) & self._rank_mask, uuid)
+    def dp_rank(self, uuid: str) -> int:
+        """Where a datapath comes in the real northd's walk over its map of datapaths (where
+        flows are built): sorts datapaths that way (pyovn.northd.idlorder)."""
+        key = (len(self.switches), len(self.routers))
+        if key != self._dp_rank_key:
+            order = datapaths_order([dp.nb for dp in self.switches.values()],
+                                    [dp.nb for dp in self.routers.values()])
+            self._dp_rank = {row.uuid: i for i, row in enumerate(order)}
+            self._dp_rank_key = key
+        return self._dp_rank.get(uuid, len(self._dp_rank))
+
+    def hint_rank(self, hint: str | None) -> tuple[int, int, str]:
+        """Orders the stage-hints of one flow that several NB rows produce on one datapath, as
+        the real northd meets those rows: in practice load balancers (shared VIPs, health
+        check sources), walked in their IDL order."""
+        if hint is None:
+            return (1, 0, "")
+        t = self.nb.get("Load_Balancer")
+        n = len(t) if t is not None else 0
+        if n != self._lb_rank_n:
+            # northd's own map of load balancers, filled in IDL order.
+            order = hmap_iteration((uuid_hash(r.uuid), r) for r in idl_order(list(t))) \
+                if t is not None else []
+            self._lb_rank = {row.uuid[:8]: i for i, row in enumerate(order)}
+            self._lb_rank_n = n
+        return (0, self._lb_rank.get(hint, n), hint)
 
     def datapath(self, uuid: str) -> Datapath | None:
         return self.switches.get(uuid) or self.routers.get(uuid)
@@ -490,7 +501,7 @@ class Model:
                 k = int(req) if req is not None else None
             except ValueError:
                 k = None
-            if k is not None and dp.port_keys.take(k):
+            if k is not None and (dp.port_keys.take(k) or self._steal_port_key(dp, p, k)):
                 p.key = k
             else:
                 pending.append(p)
@@ -515,6 +526,20 @@ class Model:
         for p in ports:
             if isinstance(p, RouterPort):
                 self.ensure_cr_key(p)
+
+    def _steal_port_key(self, dp: Datapath, p: Port, k: int) -> bool:
+        """A port requests a key another port holds without requesting it: as in a full run
+        (requested keys first), the holder moves to a new key.  The moved ports are left in
+        ``rekeyed`` for the change handlers to rebuild."""
+        for q in dp.ports.values():
+            if q is p or q.key != k:
+                continue
+            if q.nb.options.get("requested-tnl-key") == str(k):
+                return False
+            q.key = dp.port_keys.allocate() or 0
+            self.rekeyed.append(q)
+            return True
+        return False
 
     def ensure_cr_key(self, p: RouterPort, prev: int = 0, allocate: bool = True) -> None:
         """Give a distributed gateway port's cr- port a key (``prev``, its key in the SB, or a

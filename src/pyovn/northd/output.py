@@ -153,6 +153,9 @@ class FlowTable:
         self.flows: dict[Content, dict[str, Counter[str | None]]] = {}
         self.dirty: set[Content] = set()
         self.dp_rank: Callable[[str], Any] = lambda dp: dp
+        # Among several hints for one flow on one datapath: the one the real northd meets
+        # first (Model.hint_rank: load balancers' hash order, which is where this happens).
+        self.hint_rank: Callable[[str | None], Any] = lambda h: (h is None, h or "")
 
     def __len__(self) -> int:
         return len(self.flows)
@@ -202,7 +205,7 @@ class FlowTable:
         hints = dps[first]
         if len(hints) == 1:
             return next(iter(hints))
-        return min(hints, key=lambda h: (h is None, h or ""))
+        return min(hints, key=self.hint_rank)
 
     def snapshot(self) -> dict[Content, tuple[frozenset[str], str | None]]:
         """Key -> (datapaths, hint), for comparing two tables (tests: incremental == full)."""

@@ -61,7 +61,7 @@ def nb_ha_group(ctx: BuildContext, group: Any) -> SbRow:
         group.name,
         name=group.name,
         ha_chassis=frozenset(members),
-        external_ids=dict(group.external_ids),
+        external_ids={},  # (not copied from the NB group)
     )
 
 

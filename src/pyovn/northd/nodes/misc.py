@@ -116,7 +116,7 @@ def mirrors(ctx: BuildContext) -> Iterator[Any]:
     table = ctx.nb.get("Mirror")
     for m in table if table is not None else ():
         yield ctx.row("Mirror", m.name, name=m.name, filter=m.filter, sink=m.sink, type=m.type,
-                      index=m.index, external_ids=dict(m.external_ids))
+                      index=m.index, external_ids={})  # (NB external_ids not copied)
 
 
 @builds(GLOBAL)

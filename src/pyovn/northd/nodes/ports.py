@@ -30,6 +30,7 @@ from typing import Any
 
 from pyovn.northd.addresses import parse_lsp_address
 from pyovn.northd.context import BuildContext
+from pyovn.northd.hashorder import sset_order
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
 from pyovn.northd.output import Default
@@ -211,7 +212,6 @@ def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) 
     own_ips = {a.addr for a in lrp.networks.ipv4} | {a.addr for a in lrp.networks.ipv6}
     out: list[str] = []
     central: list[str] = []
-    seen: set[str] = set()
     nat_t = ctx.nb.get("NAT")
     for u in sorted(lr.nb.nat):
         nat = nat_t.get(u) if nat_t is not None else None
@@ -229,9 +229,7 @@ def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) 
             continue
         if nat.external_ip in own_ips or ext in own_ips:
             continue
-        if nat.external_ip not in seen:
-            seen.add(nat.external_ip)
-            central.append(nat.external_ip)
+        central.append(nat.external_ip)  # (no dedup: OVN lists an IP once per rule)
     if add_lb_vips:
         v4, v6 = _router_lb_ips(ctx, lr)
         central.extend(v4)
@@ -247,19 +245,19 @@ def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) 
 def _router_lb_ips(ctx: BuildContext, lr: Router) -> tuple[list[str], list[str]]:
     lbs = ctx.model.dp_lbs(lr.nb) if hasattr(ctx.model, "dp_lbs") else list(lr.nb.load_balancer)
     lb_t = ctx.nb.get("Load_Balancer")
-    v4: set[str] = set()
-    v6: set[str] = set()
-    for u in lbs:
+    v4: list[str] = []
+    v6: list[str] = []
+    for u in sorted(lbs):
         lb = lb_t.get(u) if lb_t is not None else None
         if lb is None:
             continue
-        for vip in lb.vips:
+        for vip in sorted(lb.vips):
             ip = _vip_ip(vip)
             if ip is None:
                 continue
-            (v4 if ip.version == 4 else v6).add(str(ip))
-    # northd keeps them in hash sets; sorted is our stable stand-in for its order.
-    return sorted(v4), sorted(v6)
+            (v4 if ip.version == 4 else v6).append(str(ip))
+    # northd keeps them in hash sets (ssets): their iteration order.
+    return sset_order(v4), sset_order(v6)
 
 
 def _vip_ip(vip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

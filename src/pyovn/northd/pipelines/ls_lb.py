@@ -280,7 +280,10 @@ def _pre_lb(ctx: BuildContext, sw: Switch) -> Iterator[Any]:
         if sw.has(LB_VIPS):
             yield ctx.flow(sw, stage, 100, "ip", "reg0[2] = 1; next;")
     out_action = "next;" if sw.has(STATEFUL_ACL) else "ct_clear; next;"
-    for p in [*sw.router_ports, *sw.localnet_ports]:
+    # Localnet ports skip conntrack here only while the switch has no load balancer VIP
+    # (checked against the real northd: with VIPs their traffic goes through ct_lb).
+    skip = [*sw.router_ports, *([] if sw.has(LB_VIPS) else sw.localnet_ports)]
+    for p in skip:
         if p.type == "router" and p.peer is None:
             continue
         yield ctx.flow(sw, LS_IN_PRE_LB, 110, f"ip && inport == {p.json_name}", "next;",
