@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -60,10 +61,8 @@ class Setup:
         for name in self.northds:
             pidfile = self.dir / f"{name}.pid"
             if pidfile.exists():
-                try:
+                with contextlib.suppress(ProcessLookupError, ValueError):
                     os.kill(int(pidfile.read_text()), signal.SIGTERM)
-                except (ProcessLookupError, ValueError):
-                    pass
         self.server.stop()
 
 

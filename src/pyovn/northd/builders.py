@@ -1,10 +1,21 @@
 """Imports every builder module, so their ``@builds`` registrations exist (import order is the
 order builders run in within an owner kind)."""
 
-from pyovn.northd.nodes import datapaths, groups, misc, ports, sets  # noqa: F401
-from pyovn.northd.pipelines import lr_in, lr_out, ls_dhcp_dns, ls_in, ls_l2, ls_out  # noqa: F401
-from pyovn.northd.pipelines import ls_lb  # noqa: F401
-from pyovn.northd.nodes import lb_rows  # noqa: F401
-from pyovn.northd.pipelines import lr_lb  # noqa: F401
-from pyovn.northd.pipelines import lr_nat  # noqa: F401
-from pyovn.northd.pipelines import ls_acl  # noqa: F401
+from pyovn.northd.nodes import (  # noqa: F401
+    datapaths,
+    groups,
+    lb_rows,
+    misc,
+    ports,
+    sets,
+)
+from pyovn.northd.pipelines import (  # noqa: F401
+    lr_in,
+    lr_lb,
+    lr_nat,
+    lr_out,
+    ls_acl,
+    ls_dhcp_dns,
+    ls_l2,
+    ls_lb,
+)

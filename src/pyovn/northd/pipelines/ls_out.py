@@ -1,3 +1,0 @@
-"""Logical flows of the ls_out pipeline (ovn-northd(8)), stage by stage."""
-
-from __future__ import annotations
