@@ -328,6 +328,7 @@ class _Batch:
 
     def add_datapath(self, row: Any, cls: type[Switch] | type[Router]) -> None:
         model = self.model
+        model.dp_version += 1
         dp = cls(row)
         if isinstance(dp, Switch):
             model.switches[dp.uuid] = dp
@@ -351,6 +352,7 @@ class _Batch:
         model.dp_keys.release(dp.key)
         model.switches.pop(dp.uuid, None)
         model.routers.pop(dp.uuid, None)
+        model.dp_version += 1
 
     def reconcile_ports(self, dp: Datapath, row: Any,
                         delta: tuple[set[Any], set[Any]] | None = None) -> None:

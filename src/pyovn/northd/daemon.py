@@ -183,7 +183,10 @@ class Northd:
         ops += writer.flow_ops(engine.flows, full)
         nb_cfg = self._nb_cfg()
         sb_global = next(iter(sb_tables["SB_Global"]), None)
-        if sb_global is not None and sb_global.nb_cfg != nb_cfg:
+        # Acknowledge the configuration only with everything it asked for written: rows or
+        # flows that had to wait (a reference to a row not written yet) hold it back.
+        complete = not engine.flows.dirty and not engine.rows.dirty
+        if sb_global is not None and sb_global.nb_cfg != nb_cfg and complete:
             ops.append({"op": "update", "table": "SB_Global",
                         "where": [["_uuid", "==", ["uuid", sb_global.uuid]]],
                         "row": {"nb_cfg": nb_cfg}})
@@ -280,25 +283,59 @@ class Northd:
     async def _write_nb_updates(self) -> bool:
         """IPAM's dynamic addresses and tags (pyovn.northd.ipam) and BFD status, when the
         tables they depend on changed; True if something was written."""
-        watched = ("Logical_Switch", "Logical_Switch_Port", "Logical_Router_Port", "NB_Global",
-                   "BFD", "Logical_Router_Static_Route")
-        if not (self.need_recompute or self.engine is None or self._bfd_dirty
-                or any(c.table in watched for c in self.changes)):
+        everything = self.need_recompute or self.engine is None
+        ipam = everything or self._ipam_affected()
+        bfd = everything or self._bfd_dirty or any(
+            c.table in ("Logical_Router_Port", "BFD", "Logical_Router_Static_Route")
+            for c in self.changes)
+        if not (ipam or bfd):
             return False
         self._bfd_dirty = False
         nb = self.nb.tables
         ops: list[dict[str, Any]] = []
-        for uuid, cols in nb_port_updates(nb).items():
-            row = {c: (["set", []] if v is None else v) for c, v in cols.items()}
-            ops.append({"op": "update", "table": "Logical_Switch_Port",
-                        "where": [["_uuid", "==", ["uuid", uuid]]], "row": row})
-        for uuid, status in bfd_status_updates(nb, self.sb.tables).items():
-            ops.append({"op": "update", "table": "BFD",
-                        "where": [["_uuid", "==", ["uuid", uuid]]], "row": {"status": status}})
+        if ipam:
+            for uuid, cols in nb_port_updates(nb).items():
+                row = {c: (["set", []] if v is None else v) for c, v in cols.items()}
+                ops.append({"op": "update", "table": "Logical_Switch_Port",
+                            "where": [["_uuid", "==", ["uuid", uuid]]], "row": row})
+        if bfd:
+            for uuid, status in bfd_status_updates(nb, self.sb.tables).items():
+                ops.append({"op": "update", "table": "BFD",
+                            "where": [["_uuid", "==", ["uuid", uuid]]],
+                            "row": {"status": status}})
         if not ops:
             return False
         await self.nb.transact(ops)
         return True
+
+    def _ipam_affected(self) -> bool:
+        """Whether this batch can change IPAM's results (dynamic addresses, tags): IPAM scans
+        every switch and port, so a batch that cannot is not worth it.  It can when it touches
+        NB_Global (mac_prefix), a switch with IPAM settings (or that had them), or a port that
+        asks for or holds dynamic addresses or tags, or that sits on an IPAM switch (its
+        static addresses take addresses out of the pool)."""
+        model = self.engine.model if self.engine is not None else None
+        for c in self.changes:
+            if c.table == "NB_Global":
+                if c.old is None or not c.old.changed <= _NB_GLOBAL_CFG:
+                    return True
+            elif c.table == "Logical_Switch":
+                if c.old is None or "other_config" in c.old.changed \
+                        or _ipam_switch(c.row):
+                    return True
+            elif c.table == "Logical_Switch_Port":
+                row = c.row
+                if (row.dynamic_addresses or row.tag_request or row.parent_name
+                        or any("dynamic" in a for a in row.addresses)):
+                    return True
+                if c.old is not None and ("dynamic_addresses" in c.old.changed
+                                          or "tag_request" in c.old.changed):
+                    return True
+                # A port new to its switch shows up as that switch's change (above).
+                p = model.ports.get(row.uuid) if model is not None else None
+                if p is not None and _ipam_switch(p.dp.nb):
+                    return True
+        return False
 
     def _lsp_up_ops(self) -> list[dict[str, Any]]:
         """Logical_Switch_Port.up follows Port_Binding.up (router ports are always up)."""
@@ -323,6 +360,15 @@ class Northd:
                 ops.append({"op": "update", "table": "Logical_Switch_Port",
                             "where": [["_uuid", "==", ["uuid", lsp.uuid]]], "row": {"up": up}})
         return ops
+
+
+_NB_GLOBAL_CFG = frozenset({"nb_cfg", "nb_cfg_timestamp", "sb_cfg", "sb_cfg_timestamp", "hv_cfg",
+                            "hv_cfg_timestamp"})
+
+
+def _ipam_switch(ls: Any) -> bool:
+    oc = ls.other_config
+    return any(k in oc for k in ("subnet", "ipv6_prefix", "mac_only", "exclude_ips"))
 
 
 def _random_mac() -> str:

@@ -63,6 +63,7 @@ class Engine:
         self.rows = RowTable()
         self.outputs: dict[OwnerKey, Output] = {}
         self.stats = EngineStats()
+        self._dp_version = 0
         self.full_sync_pending = True
 
     # --- full -----------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ class Engine:
     def recompute(self) -> None:
         t0 = time.perf_counter()
         self.model.build()
+        self._dp_version = self.model.dp_version
         self.flows = FlowTable()
         self.flows.dp_rank = self.model.dp_rank
         self.flows.hint_rank = self.model.hint_rank
@@ -96,6 +98,12 @@ class Engine:
             self.recompute()
             return False
         self.rebuild(dirty)
+        version = self.model.dp_version
+        if version != self._dp_version:
+            # Datapaths came or went: the real northd's walk order, which picks the stage-hint
+            # of a flow shared by several datapaths, may have changed.
+            self._dp_version = version
+            self.flows.dirty.update(c for c, d in self.flows.flows.items() if len(d) > 1)
         self.stats.incremental_runs += 1
         self.stats.last_run_s = time.perf_counter() - t0
         self.stats.last_kind = "incremental"

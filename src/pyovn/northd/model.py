@@ -281,7 +281,9 @@ class Model:
         self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
         self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
         self.rekeyed: list[Port] = []  # ports whose key a requested key took (see changes.py)
-        self._dp_rank_key = (-1, -1)
+        # Bumped whenever a datapath comes or goes (the real northd's walk order changes).
+        self.dp_version = 0
+        self._dp_rank_key = -1
         self._dp_rank: dict[str, int] = {}
         self._lb_rank_n = -1
         self._lb_rank: dict[str, int] = {}
@@ -435,7 +437,7 @@ class Model:
     def dp_rank(self, uuid: str) -> int:
         """Where a datapath comes in the real northd's walk over its map of datapaths (where
         flows are built): sorts datapaths that way (pyovn.northd.idlorder)."""
-        key = (len(self.switches), len(self.routers))
+        key = self.dp_version
         if key != self._dp_rank_key:
             order = datapaths_order([dp.nb for dp in self.switches.values()],
                                     [dp.nb for dp in self.routers.values()])

@@ -165,6 +165,7 @@ class SbWriter:
         self.schema = schema
         self.index = SbIndex(sb)
         self._names = itertools.count(1)
+        self._pending_names: dict[tuple[str, Any], str] = {}
         self._inline_ops: list[dict[str, Any]] = []  # inserts of Inline rows, before their parent
 
     # --- value conversion -----------------------------------------------------------------------
@@ -294,6 +295,7 @@ class SbWriter:
         rows.dirty.clear()
         # Inserts first get names, so references between new rows resolve in one transaction.
         pending: dict[tuple[str, Any], str] = {}
+        self._pending_names = pending  # flow_ops refers to datapaths inserted alongside
         for k in keys:
             if rows.rows.get(k) is not None and k[1] not in self.index.by_key.get(k[0], {}):
                 if k[0] == "SB_Global" and any(True for _ in self.sb.get("SB_Global", ())):
@@ -401,9 +403,11 @@ class SbWriter:
         for content in contents:
             want = flows.datapaths(content)
             have = self.index.flows.get(content, set())
-            sb_dps = frozenset(u for u in (dp_uuid.get(d) for d in want) if u is not None)
+            # A datapath inserted by this same transaction is named ("named:<uuid-name>").
+            sb_dps = frozenset(u for u in (dp_uuid.get(d) or self._named_dp(d) for d in want)
+                               if u is not None)
             if len(sb_dps) != len(want):
-                # A datapath being inserted in this transaction: flows wait for the next run.
+                # A datapath neither in the Southbound nor written now: wait for the next run.
                 flows.dirty.add(content)
                 continue
             keep: str | None = None
@@ -443,7 +447,7 @@ class SbWriter:
                 row["tags"] = ["map", [["in_out_port", lport]]]
             if len(sb_dps) == 1:
                 (only,) = sb_dps
-                row["logical_datapath"] = ["uuid", only]
+                row["logical_datapath"] = _uuid_json(only)
             else:
                 g = groups.get(sb_dps)
                 if g is not None:
@@ -458,13 +462,17 @@ class SbWriter:
                                 "table": "Logical_DP_Group",
                                 "uuid-name": name,
                                 "row": {
-                                    "datapaths": ["set", [["uuid", u] for u in sorted(sb_dps)]]
+                                    "datapaths": ["set", [_uuid_json(u) for u in sorted(sb_dps)]]
                                 },
                             }
                         )
                     row["logical_dp_group"] = ["named-uuid", name]
             ops.append({"op": "insert", "table": "Logical_Flow", "row": row})
         return ops
+
+    def _named_dp(self, nb_uuid: str) -> str | None:
+        name = self._pending_names.get(("Datapath_Binding", nb_uuid))
+        return f"named:{name}" if name else None
 
     def _flow_dps(self, uuid: str) -> frozenset[str]:
         row = self.sb["Logical_Flow"].get(uuid)
@@ -492,6 +500,11 @@ class SbWriter:
 
 _TABLE_ORDER = {"SB_Global": 0, "Datapath_Binding": 1, "HA_Chassis_Group": 2, "Mirror": 2,
                 "Port_Binding": 3, "RBAC_Permission": 4}
+
+
+def _uuid_json(u: str) -> list[str]:
+    """A datapath reference: a uuid, or the name of a row inserted by the same transaction."""
+    return ["named-uuid", u[6:]] if u.startswith("named:") else ["uuid", u]
 
 
 def _where(uuid: str) -> list[Any]:
