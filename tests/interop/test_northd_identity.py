@@ -23,7 +23,35 @@ import sbdiff  # noqa: E402
 
 pytestmark = pytest.mark.interop
 
-TOPOLOGIES = sorted(p.stem for p in (NORTHD_TESTS / "topologies").glob("*.sh"))
+# The shared corpus (every feature of ovn-northd(8)) and the per-feature edge cases the builders'
+# authors added next to it; the NAT and router suites keep theirs with their golden data.
+TOPOLOGY_FILES = sorted(
+    [*NORTHD_TESTS.glob("topologies/*.sh"), *NORTHD_TESTS.glob("*_topologies/*.sh"),
+     *NORTHD_TESTS.glob("lr_nat/*.sh"), *NORTHD_TESTS.glob("data/lr/8*/topology.sh")],
+    key=lambda p: p.stem if p.stem != "topology" else p.parent.name)
+
+
+def _name(p: Path) -> str:
+    return p.parent.name if p.stem == "topology" else p.stem
+
+
+def _pending() -> dict[str, str]:
+    """tests/northd/pending.txt: topologies that still differ (work not done), with why."""
+    out: dict[str, str] = {}
+    for line in (NORTHD_TESTS / "pending.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, why = line.partition("#")
+            out[name.strip()] = why.strip()
+    return out
+
+
+PENDING = _pending()
+TOPOLOGIES = [
+    pytest.param(p, id=_name(p), marks=[pytest.mark.xfail(
+        reason=PENDING[_name(p)], strict=not PENDING[_name(p)].startswith("intermittent"))]
+        if _name(p) in PENDING else [])
+    for p in TOPOLOGY_FILES
+]
 MAX_DIFF_LINES = 150
 
 
@@ -37,9 +65,9 @@ def known() -> list[sbdiff.KnownDifference]:
 
 
 @pytest.mark.timeout(90)
-@pytest.mark.parametrize("name", TOPOLOGIES)
-def test_northd_identity(name: str, known: list[sbdiff.KnownDifference]) -> None:
-    topo = sbdiff.Topology.load(NORTHD_TESTS / "topologies" / f"{name}.sh")
+@pytest.mark.parametrize("path", TOPOLOGIES)
+def test_northd_identity(path: Path, known: list[sbdiff.KnownDifference]) -> None:
+    topo = sbdiff.Topology.load(path)
     cmp = sbdiff.compare_topology(topo, sbdiff.Options(known=known))
     if not cmp.ok:
         report = "\n".join(cmp.report(MAX_DIFF_LINES))

@@ -163,6 +163,12 @@ class _Batch:
                 if any(cols is None or not cols <= ign for cols in per.values()):
                     return None
         model = self.model
+        if model.install_ls_lb_from_router() and any(
+                t in rows for t in ("Logical_Router", "Logical_Router_Port", "Logical_Switch_Port",
+                                    "Load_Balancer_Group")):
+            # Switches inherit their routers' load balancers: which switch has which follows
+            # router attachments; rare enough to recompute.
+            return None
         # Reverse references first: later phases walk them.
         for table, per in rows.items():
             if table in model.ref_columns:
@@ -190,7 +196,7 @@ class _Batch:
             for parent in list(model.referrers.get(uuid, ())):
                 dp = model.datapath(parent)
                 if dp is not None:
-                    self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(dp.nb))
+                    self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(dp.nb, dp))
                     if isinstance(dp, Router):
                         self.lb_garp_peers(dp)
         for uuid in rows.get("ACL", {}):
@@ -322,7 +328,7 @@ class _Batch:
         if isinstance(dp, Switch) and (cols is None or "acls" in cols):
             self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
         if cols is None or cols & {"load_balancer", "load_balancer_group"}:
-            self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row))
+            self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row, dp))
             if isinstance(dp, Router):
                 self.lb_garp_peers(dp)
 
@@ -338,7 +344,7 @@ class _Batch:
         self.reconcile_ports(dp, row)
         if isinstance(dp, Switch):
             self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
-        self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row))
+        self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row, dp))
         self.dp_wide(dp)
 
     def remove_datapath(self, dp: Datapath) -> None:

@@ -114,8 +114,8 @@ class Backend:
 @dataclass(frozen=True, slots=True)
 class Vip:
     key: str  # the NB vips key, as written
-    ip: str  # normalised address
-    port: int  # 0: no port
+    ip: str  # normalised address (a template LB: the "^name" variable, as written)
+    port: int | str  # 0: no port (a template LB: the port's "^name" variable)
     ipv6: bool
     backends_text: str  # the NB value, as written
     backends: tuple[Backend, ...]
@@ -149,6 +149,19 @@ def _parse_vip(key: str, value: str) -> Vip | None:
             return None
         backends.append(Backend(format_ip(baddr), bport, baddr.version == 6))
     return Vip(key, format_ip(addr), port, addr.version == 6, value, tuple(backends))
+
+
+def _parse_template_vip(key: str, value: str, options: dict[str, str]) -> Vip | None:
+    """A template load balancer's VIP (ovn-nb(5): options:template=true): "^VIP[:^PORT]" =
+    "^BACKENDS", chassis template variables that ovn-controller expands; northd writes them
+    into the flows as they are.  The address family comes from options:address-family."""
+    ip, sep, port = key.rpartition(":") if key.count(":") == 1 else (key, "", "")
+    if not sep:
+        ip, port = key, ""
+    if not ip or not value:
+        return None
+    ipv6 = options.get("address-family") == "ipv6"
+    return Vip(key, ip, port or 0, ipv6, value, (Backend(value, 0, ipv6),))
 
 
 # ovn-nb(5) selection_fields: tp_src/tp_dst become the protocol's own field.
@@ -240,8 +253,9 @@ def _parse(row: Any, nb: Any) -> LoadBalancer:
     proto = _opt(row.protocol) or "tcp"
     options = dict(row.options)
     vips = []
+    template = options.get("template") == "true"
     for k, v in row.vips.items():
-        p = _parse_vip(k, v)
+        p = _parse_template_vip(k, v, options) if template else _parse_vip(k, v)
         if p is not None:
             vips.append(p)
     fields = ",".join(_hash_field(f, proto) for f in sorted(row.selection_fields))

@@ -104,6 +104,7 @@ class Datapath:
         self.flags: Counter[str] = Counter()
         self.flag_readers: dict[str, set[OwnerKey]] = {}  # flag -> owners that read it
         self.lb_set: frozenset[str] = frozenset()
+        self.lb_inherited: frozenset[str] = frozenset()  # from routers only (see Model.dp_lbs)
         self.acl_set: frozenset[str] = frozenset()
         self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
 
@@ -359,7 +360,7 @@ class Model:
         for sw in self.switches.values():
             self.set_switch_acls(sw, frozenset(sw.nb.acls))
         for dp in self.datapaths():
-            self.set_dp_lbs(dp, self.dp_lbs(dp.nb))
+            self.set_dp_lbs(dp, self.dp_lbs(dp.nb, dp))
         for pg in self._rows("Port_Group"):
             self.set_port_group(pg.uuid, self.pg_current_members(pg), frozenset(pg.acls))
 
@@ -616,15 +617,31 @@ class Model:
     # returns the owners whose existence changed; the full build and the change handlers share
     # them, so both paths keep the indexes the same way.
 
-    def dp_lbs(self, dp_row: Any) -> frozenset[str]:
-        """The load balancers on a switch or router: its own and its groups'."""
+    def dp_lbs(self, dp_row: Any, dp: Datapath | None = None) -> frozenset[str]:
+        """The load balancers on a switch or router: its own and its groups', and on a switch
+        with NB_Global options:install_ls_lb_from_router=true also those of the routers it is
+        connected to (ovn-nb(5))."""
         lbs = set(dp_row.load_balancer)
         groups = self.nb.get("Load_Balancer_Group")
         for g in dp_row.load_balancer_group:
             grow = groups.get(g) if groups is not None else None
             if grow is not None:
                 lbs.update(grow.load_balancer)
+        if isinstance(dp, Switch):
+            inherited: set[str] = set()
+            if self.install_ls_lb_from_router():
+                for p in dp.ports_by_type["router"].values():
+                    if p.peer is not None:
+                        inherited.update(self.dp_lbs(p.peer.dp.nb))
+            dp.lb_inherited = frozenset(inherited - lbs)
+            lbs |= inherited
         return frozenset(lbs)
+
+    def install_ls_lb_from_router(self) -> bool:
+        g = self.nb.get("NB_Global")
+        for row in g if g is not None else ():
+            return row.options.get("install_ls_lb_from_router") == "true"
+        return False
 
     def set_dp_lbs(self, dp: Datapath, lbs: frozenset[str]) -> set[OwnerKey]:
         dirty: set[OwnerKey] = set()

@@ -36,7 +36,6 @@ __all__ = [
     "put_networks",
     "router_enabled",
     "sorted_rows",
-    "snat_ips",
     "uuid_of",
 ]
 
@@ -212,23 +211,6 @@ def _norm_ip(s: str) -> str | None:
         return str(ipaddress.ip_address(s))
     except ValueError:
         return None
-
-
-def snat_ips(ctx: BuildContext, lr: Router) -> set[str]:
-    """External IPs of the router's SNAT and dnat_and_snat rules, and lb_force_snat_ip ones."""
-    out: set[str] = set()
-    for nat in nat_rows(ctx, lr):
-        if nat.type in ("snat", "dnat_and_snat"):
-            ip = _norm_ip(nat.external_ip)
-            if ip:
-                out.add(ip)
-    force = lr.nb.options.get("lb_force_snat_ip")
-    if force and force != "router_ip" and is_gw_router(lr):
-        for tok in force.split():
-            ip = _norm_ip(tok)
-            if ip:
-                out.add(ip)
-    return out
 
 
 def lb_force_snat_router_ip(lr: Router) -> bool:

@@ -32,8 +32,8 @@ from pyovn.northd.pipelines.lr_common import (
     put_networks,
     router_enabled,
     router_ports,
-    snat_ips,
 )
+from pyovn.northd.pipelines.lr_nat import router_snat_ips
 from pyovn.northd.registry import ROUTER, ROUTER_PORT, builds
 from pyovn.pipeline.stages import (
     LR_IN_ADMISSION,
@@ -372,7 +372,7 @@ def _own_ip_drops(ctx: BuildContext, lr: Router, port: RouterPort,
     """Traffic to the router's own addresses: dropped in ip_input (priority 60), except for
     addresses also used for SNAT or as load balancer VIPs, dropped in arp_resolve (priority 2)
     when unSNAT did not take them."""
-    special = snat_ips(ctx, lr) | lb_ips(ctx, lr)
+    special = router_snat_ips(ctx, lr) | lb_ips(ctx, lr)
     for ver, addrs in (("4", [n.addr for n in nets.ipv4]), ("6", [n.addr for n in nets.ipv6])):
         plain = [a for a in addrs if a not in special]
         shared = [a for a in addrs if a in special]

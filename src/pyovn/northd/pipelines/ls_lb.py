@@ -173,7 +173,9 @@ def ls_lb_flows(ctx: BuildContext, dp: Datapath, lb_row: Any) -> Iterator[Any]:
     if not isinstance(dp, Switch):
         return
     lb = parse_lb(lb_row, ctx.nb)
-    if lb.has_vips:
+    # A load balancer a switch only inherits from its router (install_ls_lb_from_router) gets
+    # its VIP flows but does not make the switch an "LB switch" (checked with the real northd).
+    if lb.has_vips and lb_row.uuid not in dp.lb_inherited:
         yield ctx.contrib(dp, LB_VIPS)
     hint = lb_row
     for v in lb.vips:
