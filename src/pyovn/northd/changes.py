@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.northd.model import Datapath, Model, OwnerKey, Router, RouterPort, Switch, SwitchPort
+from pyovn.ovsdb.types import MAP
 
 __all__ = ["Change", "handle_changes"]
 
@@ -95,7 +96,7 @@ class _Batch:
                 added, removed = c.old.set_delta(col)
             except (AttributeError, TypeError):
                 continue
-            if isinstance(c.row.raw(col), dict):
+            if self._is_map(c.row, col):
                 continue
             net = self.deltas.setdefault((c.row.uuid, col), (set(), set()))
             for x in removed:
@@ -108,6 +109,14 @@ class _Batch:
                     net[1].discard(x)
                 else:
                     net[0].add(x)
+
+    @staticmethod
+    def _is_map(row: Any, column: str) -> bool:
+        table = getattr(row, "_table", None)
+        col = table.columns.get(column) if table is not None else None
+        if col is not None:
+            return bool(col.kind == MAP)
+        return isinstance(row.raw(column), dict)
 
     def delta(self, uuid: str, column: str) -> tuple[set[Any], set[Any]] | None:
         return self.deltas.get((uuid, column))

@@ -678,6 +678,7 @@ class Model:
         switches = self.pg_switches[pg]
         switches[sw] += 1
         if switches[sw] == 1:
+            dirty.add(("pg", pg))  # a Port_Group row for a new switch
             for acl in self.pg_acls.get(pg, ()):
                 self._count(self.acl_switches[acl], sw, +1)
                 dirty.add(("acl", (acl, sw)))
@@ -692,6 +693,7 @@ class Model:
         switches = self.pg_switches[pg]
         self._count(switches, sw, -1)
         if sw not in switches:
+            dirty.add(("pg", pg))
             for acl in self.pg_acls.get(pg, ()):
                 self._count(self.acl_switches[acl], sw, -1)
                 dirty.add(("acl", (acl, sw)))

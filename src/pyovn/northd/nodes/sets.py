@@ -10,15 +10,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import SwitchPort
-from pyovn.northd.registry import ADDRESS_SET, GLOBAL, PORT_GROUP, builds
+from pyovn.northd.registry import ADDRESS_SET, GLOBAL, PORT_GROUP, SWITCH_PORT, builds
 
-__all__ = ["address_set", "port_group", "svc_monitor_mac_set"]
+__all__ = ["address_set", "port_group", "port_group_members", "svc_monitor_mac_set"]
 
 
 @builds(ADDRESS_SET)
@@ -28,28 +27,37 @@ def address_set(ctx: BuildContext, row: Any) -> Iterator[Any]:
 
 @builds(PORT_GROUP)
 def port_group(ctx: BuildContext, pg: Any) -> Iterator[Any]:
+    """The rows of a port group; their contents (port names, IPs) come from its ports' owners
+    (``port_group_members``), so a port joining a group of 10,000 costs one mutate."""
     model = ctx.model
-    ip4: set[str] = set()
-    ip6: set[str] = set()
-    by_dp: defaultdict[str, list[SwitchPort]] = defaultdict(list)
-    for pu in pg.ports:
-        p = model.ports.get(pu)
-        if not isinstance(p, SwitchPort):
-            continue
-        by_dp[p.dp.uuid].append(p)
-        for a in p.addresses:
-            ip4.update(x.addr for x in a.ipv4)
-            ip6.update(x.addr for x in a.ipv6)
-    yield ctx.row("Address_Set", f"{pg.name}_ip4", name=f"{pg.name}_ip4",
-                  addresses=frozenset(ip4))
-    yield ctx.row("Address_Set", f"{pg.name}_ip6", name=f"{pg.name}_ip6",
-                  addresses=frozenset(ip6))
-    for dp_uuid, ports in by_dp.items():
+    for fam in ("ip4", "ip6"):
+        yield ctx.row("Address_Set", f"{pg.name}_{fam}", name=f"{pg.name}_{fam}")
+    for dp_uuid in model.pg_switches.get(pg.uuid, ()):
         dp = model.datapath(dp_uuid)
         if dp is None or not dp.key:
             continue
         name = f"{dp.key}_{pg.name}"
-        yield ctx.row("Port_Group", name, name=name, ports=frozenset(p.name for p in ports))
+        yield ctx.row("Port_Group", name, name=name)
+
+
+@builds(SWITCH_PORT)
+def port_group_members(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
+    model = ctx.model
+    groups = model.port_groups_of(port.uuid)
+    if not groups:
+        return
+    pgs = ctx.nb["Port_Group"]
+    for pg_uuid in groups:
+        pg = pgs.get(pg_uuid)
+        if pg is None:
+            continue
+        if port.dp.key:
+            yield ctx.member("Port_Group", f"{port.dp.key}_{pg.name}", "ports", port.name)
+        for a in port.addresses:
+            for x in a.ipv4:
+                yield ctx.member("Address_Set", f"{pg.name}_ip4", "addresses", x.addr)
+            for y in a.ipv6:
+                yield ctx.member("Address_Set", f"{pg.name}_ip6", "addresses", y.addr)
 
 
 @builds(GLOBAL)
