@@ -140,3 +140,40 @@ def test_reconnects_when_the_database_restarts(setup: Setup) -> None:
     assert r.returncode == 0, r.stderr
     out = setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
     assert "sw0" in out and "sw1" in out
+
+
+def test_health_check_status_changes_the_backends(setup: Setup) -> None:
+    """ovn-controller marking a backend offline (Service_Monitor.status) takes it out of the
+    load balancer's ct_lb_mark backends, without a full recompute."""
+    ctl = setup.northd("northd")
+    for args in (
+        ["ls-add", "sw0"],
+        ["lsp-add", "sw0", "p1", "--", "lsp-set-addresses", "p1", "50:54:00:00:00:01 10.0.0.3"],
+        ["lsp-add", "sw0", "p2", "--", "lsp-set-addresses", "p2", "50:54:00:00:00:02 10.0.0.4"],
+        ["lb-add", "lb1", "10.0.0.10:80", "10.0.0.3:80,10.0.0.4:80", "tcp"],
+        ["set", "Load_Balancer", "lb1", "ip_port_mappings:10.0.0.3=p1:10.0.0.2",
+         "ip_port_mappings:10.0.0.4=p2:10.0.0.2"],
+        ["--id=@hc", "create", "Load_Balancer_Health_Check", 'vip="10.0.0.10:80"', "--",
+         "add", "Load_Balancer", "lb1", "health_check", "@hc"],
+        ["ls-lb-add", "sw0", "lb1"],
+    ):
+        r = setup.nbctl(*args)
+        assert r.returncode == 0, (args, r.stderr)
+    assert setup.nbctl("--wait=sb", "--timeout=15", "sync").returncode == 0
+
+    def backends() -> str:
+        out = setup.sbctl("lflow-list", "sw0")
+        return "".join(line for line in out.splitlines() if "ct_lb_mark(backends=" in line)
+
+    assert "10.0.0.3:80,10.0.0.4:80" in backends()
+    uuid = setup.sbctl("--bare", "--columns=_uuid", "find", "Service_Monitor",
+                       "ip=10.0.0.4").strip()
+    assert uuid
+    def recomputes() -> str:
+        stats = call(ctl, "inc-engine/show-stats").splitlines()
+        return next(line for line in stats if line.strip().startswith("recompute"))
+
+    before = recomputes()
+    setup.sbctl("set", "Service_Monitor", uuid, "status=offline")
+    assert wait_for(lambda: "backends=10.0.0.3:80)" in backends()), backends()
+    assert recomputes() == before

@@ -68,6 +68,7 @@ class Northd:
         self.last_error: str | None = None
         # Port names whose Logical_Switch_Port.up may need a look (None: all of them).
         self._up_check: set[str] | None = None
+        self._svc_dirty = False  # a Service_Monitor status changed
         self._bfd_dirty = False  # an SB BFD status changed: copy it to the NB
         self._run_start_ms = 0
         self._stamped_nb_cfg: int | None = None
@@ -110,6 +111,12 @@ class Northd:
             self._bfd_dirty = True
         elif table == "Chassis":
             self.need_recompute = True
+        elif table == "Service_Monitor":
+            # ovn-controller's health checks: a backend's status decides whether the load
+            # balancer's flows list it (ls_lb reads the status).
+            if event != "update" or old is None or "status" not in old.changed:
+                return
+            self._svc_dirty = True
         elif table != "Chassis_Private":
             return
         self.wake.set()
@@ -177,6 +184,9 @@ class Northd:
             gc.freeze()  # what a full run built lives long: keep it out of the GC's scans
         elif changes:
             full = not self.engine.process(changes)
+        if self._svc_dirty and not full:
+            self._svc_dirty = False
+            self.engine.rebuild(self._health_checked_lbs())
         engine, writer = self.engine, self.writer
         self.runs += 1
         ops = writer.row_ops(engine.rows, full)
@@ -307,6 +317,18 @@ class Northd:
             return False
         await self.nb.transact(ops)
         return True
+
+    def _health_checked_lbs(self) -> set[tuple[str, Any]]:
+        """The (LB, datapath) owners of load balancers with health checks."""
+        assert self.engine is not None
+        model = self.engine.model
+        lbs = self.nb.tables["Load_Balancer"]
+        out: set[tuple[str, Any]] = set()
+        for lb_uuid, dps in model.lb_datapaths.items():
+            row = lbs.get(lb_uuid)
+            if row is not None and row.health_check:
+                out.update(("lb", (lb_uuid, dp)) for dp in dps)
+        return out
 
     def _ipam_affected(self) -> bool:
         """Whether this batch can change IPAM's results (dynamic addresses, tags): IPAM scans
