@@ -335,7 +335,12 @@ class _Batch:
         if cols is None or "ports" in cols:
             self.reconcile_ports(dp, row, self.delta(uuid, "ports") if cols is not None else None)
         if isinstance(dp, Switch) and (cols is None or "acls" in cols):
-            self.dirty |= model.set_switch_acls(dp, frozenset(row.acls))
+            d = self.delta(uuid, "acls") if cols is not None else None
+            if d is not None:
+                # O(change) on a switch with 80,000 ACLs: apply the set's delta.
+                self.dirty |= model.switch_acl_delta(dp, d[0], d[1])
+            else:
+                self.dirty |= model.set_switch_acls(dp, frozenset(row.raw("acls")))
         if cols is None or cols & {"load_balancer", "load_balancer_group"}:
             self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row, dp))
             if isinstance(dp, Router):

@@ -105,7 +105,7 @@ class Datapath:
         self.flag_readers: dict[str, set[OwnerKey]] = {}  # flag -> owners that read it
         self.lb_set: frozenset[str] = frozenset()
         self.lb_inherited: frozenset[str] = frozenset()  # from routers only (see Model.dp_lbs)
-        self.acl_set: frozenset[str] = frozenset()
+        self.acl_set: set[str] = set()
         self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
 
     @property
@@ -662,7 +662,24 @@ class Model:
         for acl in acls - sw.acl_set:
             self._count(self.acl_switches[acl], sw.uuid, +1)
             dirty.add(("acl", (acl, sw.uuid)))
-        sw.acl_set = acls
+        sw.acl_set = set(acls)
+        return dirty
+
+    def switch_acl_delta(self, sw: Switch, added: Iterable[str],
+                         removed: Iterable[str]) -> set[OwnerKey]:
+        """A switch's ``acls`` gained and lost some: O(change), however many it has."""
+        dirty: set[OwnerKey] = set()
+        have = sw.acl_set
+        for acl in removed:
+            if acl in have:
+                have.discard(acl)
+                self._count(self.acl_switches[acl], sw.uuid, -1)
+                dirty.add(("acl", (acl, sw.uuid)))
+        for acl in added:
+            if acl not in have:
+                have.add(acl)
+                self._count(self.acl_switches[acl], sw.uuid, +1)
+                dirty.add(("acl", (acl, sw.uuid)))
         return dirty
 
     def pg_add_member(self, pg: str, port: str, sw: str) -> set[OwnerKey]:
