@@ -309,7 +309,7 @@ class _Batch:
             self.remove_datapath(dp)
         elif cols is None or "ports" in cols:
             d = self.delta(uuid, "ports") if cols is not None else None
-            gone = (d[1] & dp.ports.keys()) if d is not None else set(dp.ports) - set(row.raw("ports"))
+            gone = {pu for pu in d[1] if pu in dp.ports} if d is not None else set(dp.ports) - set(row.raw("ports"))
             for pu in gone:
                 self.remove_port(dp.ports[pu])
 
@@ -379,8 +379,9 @@ class _Batch:
         model = self.model
         ptable = "Logical_Switch_Port" if isinstance(dp, Switch) else "Logical_Router_Port"
         if delta is not None:
-            gone = delta[1] & dp.ports.keys()
-            came = delta[0] - dp.ports.keys()
+            # Comprehensions, not set operators with dict views (those scan the whole dict).
+            gone = {pu for pu in delta[1] if pu in dp.ports}
+            came = {pu for pu in delta[0] if pu not in dp.ports}
         else:
             want = set(row.raw("ports"))
             gone = set(dp.ports) - want

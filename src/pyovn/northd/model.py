@@ -97,7 +97,11 @@ class Datapath:
 
     def __init__(self, nb: Any) -> None:
         self.uuid: str = nb.uuid
-        self.nb = nb
+        # The replica's table when the row comes from an IDL: the row is then looked up on
+        # each use instead of kept, because a Row view held across an update makes the replica
+        # copy the row's containers (a switch's 10,000 ports) before writing them.
+        self._table = getattr(nb, "_table", None)
+        self._nb = None if self._table is not None else nb
         self.name: str = nb.name
         self.key: int = 0
         self.ports: dict[str, Port] = {}
@@ -107,6 +111,18 @@ class Datapath:
         self.lb_inherited: frozenset[str] = frozenset()  # from routers only (see Model.dp_lbs)
         self.acl_set: set[str] = set()
         self.port_keys = KeyAllocator(PORT_KEY_MIN, PORT_KEY_MAX)
+
+    @property
+    def nb(self) -> Any:
+        """The NB row now (None once deleted from the replica)."""
+        if self._table is None:
+            return self._nb
+        return self._table.get(self.uuid)
+
+    @nb.setter
+    def nb(self, row: Any) -> None:
+        if self._table is None:
+            self._nb = row
 
     @property
     def is_switch(self) -> bool:
