@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from pyovn.northd.hashorder import hash_string, sset_order
 from pyovn.northd.pipelines.ls_dhcp_dns import dhcpv4_actions, dhcpv6_actions
 from pyovn.northd.pipelines.ls_l2 import _arp_proxy_ipv4, smap_bool
+from pyovn.util.ovshash import hash_string, sset_order
 
 HERE = Path(__file__).resolve().parent
 STAGES = (

@@ -4,7 +4,7 @@ ovn-northd allocates datapath tunnel keys (and IPAM addresses) in the order it w
 tables, and that order is the iteration order of the IDL's hash map of rows (keyed by the
 uuid's first 32 bits).  The rows went into that map in the order the initial monitor reply's
 JSON object yielded them, itself an OVS ``shash`` (keyed by the string hash of the uuid).  Both
-maps are OVS ``hmap`` s, emulated here (:func:`hmap_iteration`): a new node goes to the head of
+maps are OVS ``hmap`` s (:func:`pyovn.util.ovshash.hmap_iteration`): a new node goes to the head of
 its bucket's chain, the bucket array grows when ``n / 2 > mask``, chains are re-inserted node by
 node in bucket order, and iteration walks the buckets in index order.
 
@@ -17,39 +17,12 @@ history (a case of a few percent for small tables): uuid order stands in for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from pyovn.northd.hashorder import hash_string
+from pyovn.util.ovshash import hash_string, hmap_iteration
 
 __all__ = ["datapaths_order", "hmap_iteration", "idl_order", "uuid_hash"]
-
-T = TypeVar("T")
-
-
-def _calc_mask(capacity: int) -> int:
-    mask = capacity // 2
-    for shift in (1, 2, 4, 8, 16, 32):
-        mask |= mask >> shift
-    return mask | (mask & 1) << 1
-
-
-def hmap_iteration(items: Iterable[tuple[int, T]]) -> list[T]:
-    """Values inserted (hash, value) one by one into an OVS hmap, in its iteration order."""
-    mask = 0
-    buckets: list[list[tuple[int, T]]] = [[]]
-    for n, node in enumerate(items, 1):
-        buckets[node[0] & mask].insert(0, node)
-        if n // 2 > mask:
-            new_mask = _calc_mask(n)
-            if new_mask > mask:
-                grown: list[list[tuple[int, T]]] = [[] for _ in range(new_mask + 1)]
-                for chain in buckets:
-                    for old in chain:
-                        grown[old[0] & new_mask].insert(0, old)
-                buckets, mask = grown, new_mask
-    return [v for chain in buckets for _, v in chain]
-
 
 def uuid_hash(uuid: str) -> int:
     """OVS ``uuid_hash``: the uuid's first 32 bits."""

@@ -10,8 +10,11 @@ at the head of a bucket (also when the buckets are rebuilt).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
-__all__ = ["hash_string", "shash_order"]
+__all__ = ["hash_string", "hmap_iteration", "shash_order", "sset_order"]
+
+T = TypeVar("T")
 
 _M32 = 0xFFFFFFFF
 
@@ -56,19 +59,31 @@ def _calc_mask(n: int) -> int:
     return mask | ((mask & 1) << 1)
 
 
-def shash_order(keys: Iterable[str]) -> list[str]:
-    """The order in which OVS iterates a string hash map filled with ``keys`` in this order."""
+def hmap_iteration(items: Iterable[tuple[int, T]]) -> list[T]:
+    """Values inserted as (hash, value) one by one into an OVS ``hmap``, in its iteration order:
+    a new node goes to the head of its bucket's chain; the bucket array grows when the count
+    passes twice the mask, re-inserting chain by chain; iteration walks the buckets in order."""
     mask = 0
-    buckets: list[list[tuple[int, str]]] = [[]]
-    for n, k in enumerate(keys, 1):
-        h = hash_string(k)
-        buckets[h & mask].insert(0, (h, k))
+    buckets: list[list[tuple[int, T]]] = [[]]
+    for n, node in enumerate(items, 1):
+        buckets[node[0] & mask].insert(0, node)
         if n // 2 > mask:
             new_mask = _calc_mask(n)
             if new_mask > mask:
-                new: list[list[tuple[int, str]]] = [[] for _ in range(new_mask + 1)]
-                for bucket in buckets:
-                    for hk in bucket:
-                        new[hk[0] & new_mask].insert(0, hk)
-                buckets, mask = new, new_mask
-    return [k for bucket in buckets for _, k in bucket]
+                grown: list[list[tuple[int, T]]] = [[] for _ in range(new_mask + 1)]
+                for chain in buckets:
+                    for old in chain:
+                        grown[old[0] & new_mask].insert(0, old)
+                buckets, mask = grown, new_mask
+    return [v for chain in buckets for _, v in chain]
+
+
+def shash_order(keys: Iterable[str]) -> list[str]:
+    """The order in which OVS iterates a string hash map filled with ``keys`` in this order."""
+    return hmap_iteration((hash_string(k), k) for k in keys)
+
+
+def sset_order(items: Iterable[str]) -> list[str]:
+    """The distinct ``items``, added to an OVS ``sset`` in this order, in its iteration order
+    (northd lists e.g. a router port's MACs in ``eth.src == {...}`` that way)."""
+    return shash_order(dict.fromkeys(items))

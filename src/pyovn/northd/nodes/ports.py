@@ -30,11 +30,11 @@ from typing import Any
 
 from pyovn.northd.addresses import parse_lsp_address
 from pyovn.northd.context import BuildContext
-from pyovn.northd.hashorder import sset_order
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
 from pyovn.northd.output import Default
 from pyovn.northd.registry import ROUTER_PORT, SWITCH_PORT, builds
+from pyovn.util.ovshash import sset_order
 
 __all__ = [
     "cr_name",

@@ -17,6 +17,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from pyovn.logical.actions_opts import DHCPV4_OPTIONS, DHCPV6_OPTIONS
 from pyovn.northd.addresses import LportAddresses, eth_addr_to_ipv6_lla, is_mac
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Switch, SwitchPort
@@ -34,53 +35,12 @@ __all__ = ["DHCPV4_CODES", "DHCPV6_CODES", "dhcpv4_actions", "dhcpv6_actions"]
 DHCP_RESULT = "reg0[3]"
 DNS_RESULT = "reg0[4]"
 
-# The option codes northd publishes (ovn-sb(5), DHCP_Options / DHCPv6_Options).
-DHCPV4_CODES: tuple[tuple[str, int, str], ...] = (
-    ("offerip", 0, "ipv4"),
-    ("netmask", 1, "ipv4"),
-    ("router", 3, "ipv4"),
-    ("dns_server", 6, "ipv4"),
-    ("log_server", 7, "ipv4"),
-    ("lpr_server", 9, "ipv4"),
-    ("hostname", 12, "str"),
-    ("domain_name", 15, "str"),
-    ("swap_server", 16, "ipv4"),
-    ("ip_forward_enable", 19, "bool"),
-    ("policy_filter", 21, "ipv4"),
-    ("default_ttl", 23, "uint8"),
-    ("mtu", 26, "uint16"),
-    ("broadcast_address", 28, "ipv4"),
-    ("router_discovery", 31, "bool"),
-    ("router_solicitation", 32, "ipv4"),
-    ("arp_cache_timeout", 35, "uint32"),
-    ("ethernet_encap", 36, "bool"),
-    ("tcp_ttl", 37, "uint8"),
-    ("tcp_keepalive_interval", 38, "uint32"),
-    ("nis_server", 41, "ipv4"),
-    ("ntp_server", 42, "ipv4"),
-    ("netbios_name_server", 44, "ipv4"),
-    ("netbios_node_type", 46, "uint8"),
-    ("lease_time", 51, "uint32"),
-    ("server_id", 54, "ipv4"),
-    ("T1", 58, "uint32"),
-    ("T2", 59, "uint32"),
-    ("tftp_server", 66, "host_id"),
-    ("bootfile_name", 67, "str"),
-    ("domain_search_list", 119, "domains"),
-    ("classless_static_route", 121, "static_routes"),
-    ("tftp_server_address", 150, "ipv4"),
-    ("path_prefix", 210, "str"),
-    ("ms_classless_static_route", 249, "static_routes"),
-    ("wpad", 252, "str"),
-    ("next_server", 253, "ipv4"),
-    ("bootfile_name_alt", 254, "str"),
-)
-DHCPV6_CODES: tuple[tuple[str, int, str], ...] = (
-    ("server_id", 2, "mac"),
-    ("ia_addr", 5, "ipv6"),
-    ("dns_server", 23, "ipv6"),
-    ("domain_search", 24, "str"),
-)
+# The option codes northd publishes (ovn-sb(5), DHCP_Options / DHCPv6_Options): the same table
+# the logical flow language compiles put_dhcp(v6)_opts with (pyovn.logical.actions_opts).
+DHCPV4_CODES: tuple[tuple[str, int, str], ...] = tuple(
+    (o.name, o.code, o.type) for o in DHCPV4_OPTIONS.values())
+DHCPV6_CODES: tuple[tuple[str, int, str], ...] = tuple(
+    (o.name, o.code, o.type) for o in DHCPV6_OPTIONS.values())
 
 
 @builds(GLOBAL)

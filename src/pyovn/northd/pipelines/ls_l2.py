@@ -25,7 +25,6 @@ from typing import Any
 
 from pyovn.northd.addresses import LportAddresses, in6_solicited_node, is_mac, parse_lsp_address
 from pyovn.northd.context import BuildContext
-from pyovn.northd.hashorder import sset_order
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.registry import LB, SWITCH, SWITCH_PORT, builds
@@ -46,6 +45,7 @@ from pyovn.pipeline.stages import (
     LS_OUT_APPLY_PORT_SEC,
     LS_OUT_CHECK_PORT_SEC,
 )
+from pyovn.util.ovshash import sset_order
 
 __all__ = [
     "copp_meter",
