@@ -1,7 +1,7 @@
 """pyovn's northd writes the same Southbound as the real ovn-northd, topology by topology.
 
 Each topology of ``tests/northd/topologies`` goes through ``tests/northd/sbdiff.py`` (the same
-code as the command line): the real ovn-northd's result (cached in ``tests/northd/.cache``) and
+code as the command line): the real ovn-northd's result (cached in ``tests/northd/recorded``) and
 ``python -m pyovn northd``'s, on copies of one Northbound file, normalised and compared section by
 section, tunnel keys included; ``tests/northd/known_differences.txt`` lists the accepted
 differences. A failure prints the diff (real ``-``, pyovn ``+``). Skips, with the reason printed,

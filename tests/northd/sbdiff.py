@@ -11,7 +11,9 @@ is a list of ``ovn-nbctl`` command lines. How one comparison runs:
    lines are run with the real ovn-nbctl (northd not running yet); the NB is dumped and its
    database file copied; then the real ovn-northd starts, ``ovn-nbctl --wait=sb sync`` waits for
    it to catch up, and the SB and NB are dumped. The result (the NB file and the three dumps) is
-   cached in ``tests/northd/.cache/NAME-HASH/``, HASH covering the topology text and the real
+   recorded in ``tests/northd/recorded/NAME-HASH/`` (committed: CI compares against these
+   recordings, so every run sees the same UUIDs; a changed topology or another real northd
+   version has another HASH and is recorded anew), HASH covering the topology text and the real
    northd's version, so later runs skip this step (``--no-cache`` redoes it).
 2. *pyovn side.* In another temp dir, real ovsdb-servers serve a copy of that same NB file (so
    both northds see the very same rows and UUIDs: the order in which the real northd visits rows,
@@ -75,7 +77,7 @@ from pyovn.testing.real import (  # noqa: E402
 )
 
 TOPOLOGY_DIR = HERE / "topologies"
-CACHE_DIR = HERE / ".cache"
+CACHE_DIR = HERE / "recorded"
 KNOWN_DIFFERENCES = HERE / "known_differences.txt"
 NORTHD_ARGS = ("--no-chdir", "-vconsole:off")
 PYOVN_NORTHD = (sys.executable, "-m", "pyovn", "northd")

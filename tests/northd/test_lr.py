@@ -8,7 +8,7 @@ test builds pyovn's engine in-process over that very Northbound (same rows, same
 compares the same stages line for line.  Flows owned by NAT and load balancers (hinted by NAT or
 Load_Balancer rows, or matching their address sets) are left out on both sides.
 
-Refresh the data from sbdiff's cache of the real side (``tests/northd/.cache``)::
+Refresh the data from sbdiff's cache of the real side (``tests/northd/recorded``)::
 
     .venv/bin/python tests/northd/test_lr.py --refresh 24 25 26 ...
     .venv/bin/python tests/northd/test_lr.py 29        # print the differences of one topology
@@ -35,7 +35,7 @@ from pyovn.northd.engine import Engine  # noqa: E402
 from pyovn.northd.model import Port  # noqa: E402
 
 DATA = HERE / "data" / "lr"
-CACHE = HERE / ".cache"
+CACHE = HERE / "recorded"
 
 STAGES = re.compile(
     r" lr_in_(admission|lookup_neighbor|learn_neighbor|ip_input|nd_ra_options|nd_ra_response|"

@@ -153,7 +153,7 @@ def regenerate() -> None:
         subprocess.run([sys.executable, str(HERE / "sbdiff.py"), "--real-only", "-q", str(sh)],
                        check=True, stdout=subprocess.DEVNULL)
         name = sh.name[:-3]
-        entries = sorted((HERE / ".cache").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
+        entries = sorted((HERE / "recorded").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
         entry = entries[-1]
         shutil.copyfile(sh, GOLDEN / sh.name)
         db = GOLDEN / f"{name}.nb.db"

@@ -193,11 +193,14 @@ def lr_static_routes(ctx: BuildContext, lr: Router) -> Iterator[Any]:
         if first is not None:
             n_groups += 1
             groups[r.key] = _Group(n_groups, [first, r])
-        elif r.symmetric:
-            n_groups += 1
-            groups[r.key] = _Group(n_groups, [r])
         else:
             unique[r.key] = r
+    # A lone ecmp_symmetric_reply route is a group of one (its replies are conntracked in
+    # case a next hop is added), numbered after the groups of several routes: the real
+    # northd's ids, checked on fresh UUIDs where the symmetric route comes first.
+    for key in [k for k, r in unique.items() if r.symmetric]:
+        n_groups += 1
+        groups[key] = _Group(n_groups, [unique.pop(key)])
 
     for g in groups.values():
         r0 = g.routes[0]
