@@ -263,6 +263,11 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
                                                          "Logical_Flow")
 
         lat: list[float] = []
+        # CPU of northd and of the two ovsdb-servers over the changes: what the latency is made
+        # of (northd's own work against the servers' — a mutate of a 10,000-element set costs
+        # the server O(n), whichever northd sent it).
+        cpu0 = cpu_seconds(northd.pid)
+        srv0 = [cpu_seconds(s.pid) for s in servers]
         for j in range(args.changes):
             ops = port_ops(shape, n + j, n + j + 1, ls, pg) + [bump_nb_cfg(nbg)]
             cfg += 1
@@ -275,6 +280,13 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
                 break
             lat.append((time.perf_counter() - t) * 1000)
         res["changes_ms"] = lat
+        cpu1 = cpu_seconds(northd.pid)
+        srv1 = [cpu_seconds(s.pid) for s in servers]
+        if lat and cpu0 is not None and cpu1 is not None:
+            res["northd_cpu_ms_per_change"] = (cpu1 - cpu0) * 1000 / len(lat)
+        if lat and None not in srv0 and None not in srv1:
+            res["servers_cpu_ms_per_change"] = (
+                sum(srv1) - sum(srv0)) * 1000 / len(lat)  # type: ignore[arg-type]
         res["sb_lflows"] = await count_rows(sb.remote, "OVN_Southbound", "Logical_Flow")
         if lat:
             res["median_change_ms"] = statistics.median(lat)
@@ -335,7 +347,8 @@ def print_table(results: list[dict[str, Any]], changes: int) -> None:
           "(send -> sb_cfg), real ovsdb-servers")
     print(f"{'shape':<5} {'N':>6} {'northd':<7} {'recompute s':>11} {'cpu s':>7} "
           f"{'change med ms':>13} {'1st ms':>8} {'max ms':>8} {'RSS MiB':>8} {'peak MiB':>8} "
-          f"{'lflows@recompute':>16} {'lflows@end':>10}  note")
+          f"{'lflows@recompute':>16} {'lflows@end':>10} {'cpu/chg ms':>10} "
+          f"{'srv cpu/chg':>11}  note")
     for r in results:
         rss = r["rss_kb"] / 1024 if r["rss_kb"] else None
         hwm = r["hwm_kb"] / 1024 if r["hwm_kb"] else None
@@ -347,7 +360,8 @@ def print_table(results: list[dict[str, Any]], changes: int) -> None:
               f"{fmt(r['recompute_cpu_s'], '7.2f')} {fmt(r['median_change_ms'], '13.1f')} "
               f"{fmt(first, '8.1f')} {fmt(r['max_change_ms'], '8.1f')} {fmt(rss, '8.0f')} "
               f"{fmt(hwm, '8.0f')} {fmt(r['sb_lflows_at_recompute'], '16d')} "
-              f"{fmt(r['sb_lflows'], '10d')}  {note}")
+              f"{fmt(r['sb_lflows'], '10d')} {fmt(r.get('northd_cpu_ms_per_change'), '10.2f')} "
+              f"{fmt(r.get('servers_cpu_ms_per_change'), '11.2f')}  {note}")
     pairs: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
     for r in results:
         pairs.setdefault((r["shape"], r["n"]), {})[r["northd"]] = r
@@ -364,6 +378,23 @@ def print_table(results: list[dict[str, Any]], changes: int) -> None:
     if lines:
         print("\nratio pyovn/real (above 1: pyovn slower or bigger; '-': not measured):")
         print("\n".join(lines))
+    # How each northd scales: its figures at the largest N over those at the smallest.
+    scale = []
+    for name in ("pyovn", "real"):
+        for shape in ("pg", "acl"):
+            rs = sorted((r for r in results if r["northd"] == name and r["shape"] == shape
+                         and r.get("median_change_ms")), key=lambda r: r["n"])
+            if len(rs) >= 2:
+                lo, hi = rs[0], rs[-1]
+                scale.append(
+                    f"  {name:<6} {shape:<4} N={hi['n']} / N={lo['n']}: change median "
+                    f"{ratio(hi['median_change_ms'], lo['median_change_ms'])}, northd CPU per "
+                    f"change {ratio(hi.get('northd_cpu_ms_per_change'), lo.get('northd_cpu_ms_per_change'))}"
+                    f", servers' CPU per change "
+                    f"{ratio(hi.get('servers_cpu_ms_per_change'), lo.get('servers_cpu_ms_per_change'))}")
+    if scale:
+        print("\nscaling (largest N over smallest):")
+        print("\n".join(scale))
     for r in results:
         if r.get("log_tail"):
             print(f"\n{r['northd']} {r['shape']} N={r['n']}: {r['error']}; its log ends:")
