@@ -54,6 +54,9 @@ class Northd:
         self.nb = Idl(nb_remote, "OVN_Northbound")
         self.sb = Idl(sb_remote, "OVN_Southbound", tables={t: None for t in SB_TABLES},
                       lock_name=LOCK_NAME)
+        # Lookups of every run, built with the replica rather than on the first change.
+        self.nb.create_index("Logical_Switch_Port", "name")
+        self.sb.create_index("Port_Binding", "logical_port")
         self.engine: Engine | None = None
         self.writer: SbWriter | None = None
         self.paused = False
