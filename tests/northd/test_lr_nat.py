@@ -25,15 +25,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
+import golden  # tests/northd/golden.py
 import pytest
 
-from pyovn import schemas
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Model, RouterPort
 from pyovn.northd.pipelines import lr_nat
@@ -168,44 +165,13 @@ def real_flows(sb_json: str, nb_json: str) -> list[str]:
 
 
 def regenerate() -> None:
-    """Run the real northd on every ``lr_nat/*.sh`` (through sbdiff's cache), write goldens."""
-    sys.path.insert(0, str(HERE))
+    """Run the real northd on every ``lr_nat/*.sh`` (through sbdiff's recordings), write goldens."""
     for sh in sorted(GOLDEN.glob("*.sh")):
-        subprocess.run([sys.executable, str(HERE / "sbdiff.py"), "--real-only", "-q", str(sh)],
-                       check=True, stdout=subprocess.DEVNULL)
-        name = sh.name[:-3]
-        entries = sorted((HERE / "recorded").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
-        entry = entries[-1]
-        db = GOLDEN / f"{name}.nb.db"
-        shutil.copyfile(entry / "nb.db", db)
-        subprocess.run(["ovsdb-tool", "compact", str(db)], check=True)
-        for lock in GOLDEN.glob(f".{db.name}*~lock~"):
-            lock.unlink()
-        flows = real_flows((entry / "sb.json").read_text(), (entry / "nb_pre.json").read_text())
-        (GOLDEN / f"{name}.flows").write_text("".join(f"{f}\n" for f in flows))
-        print(f"{name}: {len(flows)} flows")
+        golden.record(sh, GOLDEN, lambda e: real_flows((e / "sb.json").read_text(),
+                                                        (e / "nb_pre.json").read_text()))
 
 
 # --- tests ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def nb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from pyovn.testing.wire import ServerProcess
-
-    servers: list[ServerProcess] = []
-
-    def serve(db: Path) -> str:
-        d = tmp_path_factory.mktemp("nb")
-        srv = ServerProcess(d, [str(schemas.path("OVN_Northbound"))], create=False)
-        shutil.copyfile(db, srv.dbs[0])
-        srv.start()
-        servers.append(srv)
-        return f"unix:{srv.sock}"
-
-    yield serve
-    for s in servers:
-        s.stop()
 
 
 @pytest.mark.parametrize("name", _golden_names())

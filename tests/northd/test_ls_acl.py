@@ -3,8 +3,7 @@ real ovn-northd 23.03.1.
 
 Golden data in ``tests/northd/ls_acl/``, one set per topology ``NAME``:
 
-* ``NAME.sh``: the ``ovn-nbctl`` lines (sbdiff's topology format; copies of
-  ``ls_acl_topologies/*.sh`` and of the ACL/QoS/DHCP/DNS/LB ones of ``topologies/``);
+* the topology is ``ls_acl_topologies/NAME.sh`` or ``topologies/NAME.sh`` (``SOURCES``);
 * ``NAME.nb.db``: the Northbound the real northd ran on (compacted), so pyovn sees the very
   same rows and uuids (stage-hints are uuid prefixes, fair meters are named after ACL uuids);
 * ``NAME.flows``: the real northd's flows of these stages, one per line
@@ -27,12 +26,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import golden  # tests/northd/golden.py
 import pytest
 
 from pyovn import schemas
@@ -147,45 +146,12 @@ def real_flows(sb_json: str) -> list[str]:
 
 
 def regenerate() -> None:
-    """Run the real northd on every source topology (through sbdiff's cache), write goldens."""
-    GOLDEN.mkdir(exist_ok=True)
+    """Run the real northd on every source topology (through sbdiff's recordings), write goldens."""
     for sh in SOURCES:
-        subprocess.run([sys.executable, str(HERE / "sbdiff.py"), "--real-only", "-q", str(sh)],
-                       check=True, stdout=subprocess.DEVNULL)
-        name = sh.name[:-3]
-        entries = sorted((HERE / "recorded").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
-        entry = entries[-1]
-        shutil.copyfile(sh, GOLDEN / sh.name)
-        db = GOLDEN / f"{name}.nb.db"
-        shutil.copyfile(entry / "nb.db", db)
-        subprocess.run(["ovsdb-tool", "compact", str(db)], check=True)
-        for lock in GOLDEN.glob(f".{db.name}*~lock~"):
-            lock.unlink()
-        flows = real_flows((entry / "sb.json").read_text())
-        (GOLDEN / f"{name}.flows").write_text("".join(f"{f}\n" for f in flows))
-        print(f"{name}: {len(flows)} flows")
+        golden.record(sh, GOLDEN, lambda e: real_flows((e / "sb.json").read_text()))
 
 
 # --- golden tests --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def nb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from pyovn.testing.wire import ServerProcess
-
-    servers: list[ServerProcess] = []
-
-    def serve(db: Path) -> str:
-        d = tmp_path_factory.mktemp("nb")
-        srv = ServerProcess(d, [str(schemas.path("OVN_Northbound"))], create=False)
-        shutil.copyfile(db, srv.dbs[0])
-        srv.start()
-        servers.append(srv)
-        return f"unix:{srv.sock}"
-
-    yield serve
-    for s in servers:
-        s.stop()
 
 
 def _pyovn_flows_of(remote: str, sb: dict[str, object] | None = None) -> list[str]:
