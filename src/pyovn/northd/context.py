@@ -16,7 +16,7 @@ from pyovn.northd.model import Datapath, Model
 from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, SetMember, hint_of
 from pyovn.pipeline.stages import Stage
 
-__all__ = ["BuildContext"]
+__all__ = ["BuildContext", "drop_action"]
 
 
 class BuildContext:
@@ -80,3 +80,20 @@ class BuildContext:
     @staticmethod
     def contrib(dp: Datapath | str, flag: str) -> Contrib:
         return Contrib(dp if isinstance(dp, str) else dp.uuid, flag)
+
+
+def drop_action(ctx: BuildContext) -> str:
+    """``drop;``, or the sampling action northd writes instead when NB_Global
+    options:debug_drop_collector_set asks for drop debugging (ovn-nb(5))."""
+    opts = ctx.options
+    try:
+        cset = int(opts.get("debug_drop_collector_set", "0"))
+        dom = int(opts.get("debug_drop_domain_id", "0"))
+    except ValueError:
+        return "drop;"
+    if not 0 < cset <= 0xFFFFFFFF:
+        return "drop;"
+    if not 0 <= dom <= 255:
+        dom = 0
+    return (f"sample(probability=65535,collector_set={cset},obs_domain={dom},"
+            "obs_point=$cookie); /* drop */")

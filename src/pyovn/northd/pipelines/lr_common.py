@@ -25,7 +25,6 @@ __all__ = [
     "Net6",
     "copp_meter",
     "dgp_ports",
-    "drop_action",
     "find_member_ip",
     "is_dgp",
     "is_gw_router",
@@ -159,27 +158,8 @@ def is_gw_router(lr: Router) -> bool:
 
 def is_dgp(port: RouterPort) -> bool:
     """A distributed gateway port (gateway chassis or HA chassis group; 23.03 ignores the old
-    options:redirect-chassis), on a router that is not a gateway router."""
-    nb = port.nb
-    if is_gw_router(port.dp):
-        return False
-    return bool(nb.gateway_chassis or nb.ha_chassis_group)
-
-
-def drop_action(ctx: BuildContext) -> str:
-    """``drop;``, or the sampling action NB_Global options:debug_drop_collector_set asks for."""
-    opts = ctx.options
-    try:
-        cset = int(opts.get("debug_drop_collector_set", "0"))
-        dom = int(opts.get("debug_drop_domain_id", "0"))
-    except ValueError:
-        return "drop;"
-    if not 0 < cset <= 0xFFFFFFFF:
-        return "drop;"
-    if not 0 <= dom <= 255:
-        dom = 0
-    return (f"sample(probability=65535,collector_set={cset},obs_domain={dom},"
-            "obs_point=$cookie); /* drop */")
+    options:redirect-chassis), on a router that is not a gateway router: the model's."""
+    return port.is_dgp
 
 
 def router_enabled(lr: Router) -> bool:

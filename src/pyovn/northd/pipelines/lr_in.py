@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pyovn.northd.context import BuildContext
+from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort
 from pyovn.northd.pipelines import lr_arp, lr_routes  # noqa: F401  (their @builds)
 from pyovn.northd.pipelines.lr_common import (
@@ -22,7 +22,6 @@ from pyovn.northd.pipelines.lr_common import (
     copp_meter,
     cr_name,
     dgp_ports,
-    drop_action,
     is_dgp,
     is_gw_router,
     lb_force_snat_router_ip,

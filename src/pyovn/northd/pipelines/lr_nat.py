@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.northd.addresses import in6_solicited_node, is_mac
-from pyovn.northd.context import BuildContext
+from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort, json_quote
 from pyovn.northd.output import Lflow
 from pyovn.northd.pipelines.lr_common import (
     find_member_ip,
+    is_dgp,
     is_gw_router,
     lrp_nets,
     router_ports,
@@ -71,8 +72,6 @@ from pyovn.pipeline.stages import (
 
 __all__ = [
     "NatRule",
-    "drop_action",
-    "is_l3dgw",
     "l3dgw_ports",
     "nat_rules",
     "router_snat_ips",
@@ -111,38 +110,12 @@ def _norm_mac(mac: str) -> str:
 # --- what a router is ------------------------------------------------------------------------
 
 
-def is_l3dgw(port: RouterPort) -> bool:
-    """A distributed gateway port: ``gateway_chassis`` or ``ha_chassis_group`` set, on a router
-    that is not a gateway router.  (``options:redirect-chassis`` no longer makes one in 23.03:
-    no chassisredirect port, no NAT.)"""
-    if is_gw_router(port.dp):
-        return False
-    nb = port.nb
-    return bool(nb.gateway_chassis or nb.ha_chassis_group)
-
-
 def l3dgw_ports(lr: Router) -> list[RouterPort]:
-    return [p for p in router_ports(lr) if is_l3dgw(p)]
+    return [p for p in router_ports(lr) if is_dgp(p)]
 
 
 def _cr(port: RouterPort) -> str:
     return json_quote("cr-" + port.name)
-
-
-def drop_action(ctx: BuildContext) -> str:
-    """``drop;``, or the sampling action of NB_Global ``debug_drop_collector_set``."""
-    opts = ctx.options
-    try:
-        cset = int(opts.get("debug_drop_collector_set", "0"))
-        dom = int(opts.get("debug_drop_domain_id", "0"))
-    except ValueError:
-        return "drop;"
-    if cset <= 0 or not 0 <= cset <= 0xFFFFFFFF:
-        return "drop;"
-    if not 0 <= dom <= 255:
-        dom = 0
-    return (f"sample(probability=65535,collector_set={cset},obs_domain={dom},"
-            "obs_point=$cookie); /* drop */")
 
 
 def ct_natted(ctx: BuildContext) -> str:
@@ -251,7 +224,7 @@ def _nat_dgp(ctx: BuildContext, lr: Router, row: Any, dgps: list[RouterPort]
     if gp:
         u = gp[0] if isinstance(gp[0], str) else gp[0].uuid
         port = ctx.model.ports.get(u)
-        if isinstance(port, RouterPort) and port.dp is lr and is_l3dgw(port):
+        if isinstance(port, RouterPort) and port.dp is lr and is_dgp(port):
             return port, True
         return None, False
     if len(dgps) == 1:

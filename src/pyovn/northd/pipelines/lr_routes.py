@@ -22,11 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyovn.northd.context import BuildContext
+from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort
 from pyovn.northd.pipelines.lr_common import (
     copp_meter,
-    drop_action,
     find_member_ip,
     is_gw_router,
     lrp_nets,

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.addresses import LportAddresses, in6_solicited_node, is_mac, parse_lsp_address
-from pyovn.northd.context import BuildContext
+from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.registry import LB, SWITCH, SWITCH_PORT, builds
@@ -49,7 +49,6 @@ from pyovn.util.ovshash import sset_order
 
 __all__ = [
     "copp_meter",
-    "drop_action",
     "is_l3dgw_port",
     "lsp_addresses",
     "lsp_has_l2_peers",
@@ -94,26 +93,6 @@ def smap_bool(m: dict[str, str], key: str, default: bool = False) -> bool:
     if default:
         return v.lower() != "false"
     return v.lower() == "true"
-
-
-def drop_action(ctx: BuildContext) -> str:
-    """The drop action northd writes (a sample action when NB_Global asks for drop debugging)."""
-    opts = ctx.options
-    cs = opts.get("debug_drop_collector_set")
-    try:
-        cs_id = int(cs) if cs is not None else 0
-    except ValueError:
-        cs_id = 0
-    if not cs_id:
-        return "drop;"
-    try:
-        dom = int(opts.get("debug_drop_domain_id", "0"))
-    except ValueError:
-        dom = 0
-    return (
-        f"sample(probability=65535,collector_set={cs_id},obs_domain={dom},"
-        "obs_point=$cookie); /* drop */"
-    )
 
 
 def copp_meter(ctx: BuildContext, dp_nb: Any, proto: str) -> str | None:
