@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import gc
+import os
 import random
 import time
 from typing import Any
@@ -37,6 +39,8 @@ __all__ = ["Northd"]
 log = get_logger("northd")
 
 LOCK_NAME = "ovn_northd"
+# Set to a file name: cProfile the incremental runs (after the first full one), dumped at exit.
+PROFILE_ENV = "PYOVN_NORTHD_PROFILE"
 
 # The SB tables northd reads or writes (Logical_Flow included: it diffs against it).
 SB_TABLES = (
@@ -73,6 +77,7 @@ class Northd:
         self._up_check: set[str] | None = None
         self._svc_dirty = False  # a Service_Monitor status changed
         self._freeze_pending = False
+        self._profiler: cProfile.Profile | None = None
         self._bfd_dirty = False  # an SB BFD status changed: copy it to the NB
         self._run_start_ms = 0
         self._stamped_nb_cfg: int | None = None
@@ -136,6 +141,10 @@ class Northd:
     async def close(self) -> None:
         self.stopping = True
         self.wake.set()
+        if self._profiler is not None:
+            self._profiler.disable()
+            self._profiler.dump_stats(os.environ[PROFILE_ENV])
+            self._profiler = None
         await self.nb.close()
         await self.sb.close()
 
@@ -225,6 +234,10 @@ class Northd:
             # scan it all (a 0.5 s first change at 10,000 ports).
             self._freeze_pending = False
             gc.freeze()
+            if os.environ.get(PROFILE_ENV) and self._profiler is None:
+                # Developers' profile of the incremental runs only (dumped at exit).
+                self._profiler = cProfile.Profile()
+                self._profiler.enable()
 
     def _nb_cfg(self) -> int:
         g = next(iter(self.nb.tables["NB_Global"]), None)

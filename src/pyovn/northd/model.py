@@ -69,12 +69,23 @@ class KeyAllocator:
         self.lo, self.hi = lo, hi
         self.used: set[int] = set()
         self.hint = lo - 1
+        self._top = lo - 1  # at least the highest key in use (lowered lazily by highest())
 
     def take(self, key: int) -> bool:
         if key in self.used or not self.lo <= key <= self.hi:
             return False
         self.used.add(key)
+        if key > self._top:
+            self._top = key
         return True
+
+    def highest(self) -> int:
+        """The highest key in use (``lo - 1`` when none), without a scan per call."""
+        top, used = self._top, self.used
+        while top >= self.lo and top not in used:  # past keys released since: once each
+            top -= 1
+        self._top = top
+        return top
 
     def allocate(self) -> int | None:
         k = self.hint
@@ -83,6 +94,8 @@ class KeyAllocator:
             if k not in self.used:
                 self.used.add(k)
                 self.hint = k
+                if k > self._top:
+                    self._top = k
                 return k
         return None
 
@@ -537,7 +550,7 @@ class Model:
         for p in ports:
             if isinstance(p, RouterPort):
                 self.ensure_cr_key(p, allocate=False)  # cr- ports keep their SB keys first
-        keys.hint = max(keys.used, default=keys.lo - 1)
+        keys.hint = keys.highest()
         for p in rest:
             p.key = keys.allocate() or 0
             if isinstance(p, RouterPort) and p.is_dgp and not p.cr_key:
