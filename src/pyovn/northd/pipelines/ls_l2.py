@@ -114,9 +114,9 @@ def copp_meter(ctx: BuildContext, dp_nb: Any, proto: str) -> str | None:
 
 
 def is_l3dgw_port(lrp: RouterPort) -> bool:
-    """A distributed gateway port: gateway chassis, an HA chassis group or redirect-chassis."""
-    nb = lrp.nb
-    return bool(nb.gateway_chassis or nb.ha_chassis_group or lrp.options.get("redirect-chassis"))
+    """A distributed gateway port (:attr:`RouterPort.is_dgp`).  The obsolete
+    ``options:redirect-chassis`` alone does not make one in 23.03."""
+    return lrp.is_dgp
 
 
 def _l3dgw_ports(lr: Router) -> list[RouterPort]:
