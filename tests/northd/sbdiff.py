@@ -118,7 +118,9 @@ class Topology:
 
     @property
     def name(self) -> str:
-        return self.path.stem
+        """The file's stem, or its directory's name for ``DIR/topology.sh`` (several topologies
+        share that stem: under one name they would evict each other's recordings)."""
+        return self.path.parent.name if self.path.stem == "topology" else self.path.stem
 
     @property
     def description(self) -> str:
