@@ -1,129 +1,138 @@
 """``pyovn sandbox``: an OVN playground under one directory, from one command.
 
-Today it runs the three OVSDB servers OVN needs — Northbound (``nb.sock``), Southbound
-(``sb.sock``) and the local Open_vSwitch database (``db.sock``) — in one process, creating their
-database files on first use, and prints the environment that points the tools at them (the real
-``ovn-nbctl``/``ovn-sbctl``/``ovs-vsctl`` work as well as pyovn's). northd and the controller join
-it as they are built.
-
-    pyovn sandbox [--dir DIR] [--detach] [--no-fsync]
+    pyovn sandbox [start] [--dir DIR] [--detach] [--demo [--keep]] [--chassis NAME]
+                  [--encap-ip IP] [--no-northd] [--no-controller] [--no-fsync] [--rootless]
     pyovn sandbox stop [--dir DIR]
     pyovn sandbox env [--dir DIR]
+    pyovn sandbox shell [--dir DIR] [-- COMMAND...]
+
+``start`` runs the Northbound, Southbound and local Open_vSwitch ovsdb-servers, ``pyovn
+northd`` and ``pyovn controller`` (the chassis: ovn-controller and ovs-vswitchd's part), each a
+process of its own with its pidfile, control socket and log in DIR; their logs are merged on
+the console, each line prefixed by its part. It prints the environment that points pyovn's and
+the real tools at DIR (``env`` prints it again). ``--demo`` then runs OVN's tutorial — one
+switch, two ports, two namespaces pinging each other — and exits 0 when both pings lose
+nothing. Without root, the sandbox runs in a user + network + mount namespace of its own (the
+datapath then uses veth pairs); ``shell`` runs a command (default: $SHELL) in there.
+The implementation is the package ``pyovn.sandbox``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import signal
+import shlex
 import sys
-import time
-from pathlib import Path
 
-import orjson
+from pyovn.sandbox import rootless
+from pyovn.sandbox.layout import SandboxDir, env_text
+from pyovn.sandbox.supervisor import pidfile_owner, sweep
 
-from pyovn import schemas
-from pyovn.cli.ovsdb_server import load_database
-from pyovn.ovsdb import storage
-from pyovn.ovsdb.server import OvsdbServer
-from pyovn.util.daemon import Detacher, Pidfile, install_exit_signals
-from pyovn.util.vlog import VLOG, get_logger
-
-log = get_logger("sandbox")
-
-DATABASES = [  # (schema name, file, socket)
-    ("OVN_Northbound", "ovnnb_db.db", "nb.sock"),
-    ("OVN_Southbound", "ovnsb_db.db", "sb.sock"),
-    ("Open_vSwitch", "conf.db", "db.sock"),
-]
+PROGRAMS = ("ovn-controller", "ovn-northd", "ovnnb_db", "ovnsb_db", "ovsdb-server")
 
 
-def env_text(d: str) -> str:
-    d = os.path.abspath(d)
-    return (f"export OVN_NB_DB=unix:{d}/nb.sock\n"
-            f"export OVN_SB_DB=unix:{d}/sb.sock\n"
-            f"export OVS_RUNDIR={d}\n"
-            f"export OVN_RUNDIR={d}\n"
-            f"export OVS_DBDIR={d}\n")
-
-
-def _ensure_files(d: str) -> None:
-    os.makedirs(d, exist_ok=True)
-    for name, fname, _ in DATABASES:
-        path = os.path.join(d, fname)
-        if not os.path.exists(path):
-            storage.create(path, orjson.loads(schemas.path(name).read_bytes()))
-
-
-async def _serve(d: str, fsync: bool, detacher: Detacher, pidfile: Pidfile) -> int:
-    stop = asyncio.Event()
-    install_exit_signals(asyncio.get_running_loop(), stop.set)
-    servers = []
-    for _, fname, sock in DATABASES:
-        srv = OvsdbServer(fsync=fsync)
-        db, lg = load_database(os.path.join(d, fname), sync=fsync)
-        srv.add_database(db, log=lg, path=os.path.join(d, fname))
-        await srv.add_remote(f"punix:{os.path.join(d, sock)}")
-        servers.append(srv)
-    pidfile.write()
-    log.info("sandbox ready in %s", d)
-    if not detacher.is_detached():
-        print(f"pyovn sandbox running in {d} (Ctrl-C stops it). For the tools:\n")
-        print(env_text(d))
-        sys.stdout.flush()
-    detacher.ready()
-    await stop.wait()
-    for srv in servers:
-        await srv.close()
-    pidfile.remove()
-    return 0
-
-
-def _stop(d: str) -> int:
-    pidpath = os.path.join(d, "sandbox.pid")
-    try:
-        pid = int(Path(pidpath).read_text().strip())
-    except (OSError, ValueError):
-        print(f"pyovn sandbox: no sandbox running in {d}", file=sys.stderr)
-        return 1
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        print(f"pyovn sandbox: stale pidfile {pidpath}", file=sys.stderr)
-        return 1
-    for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return 0
-        time.sleep(0.05)
-    print(f"pyovn sandbox: pid {pid} did not exit", file=sys.stderr)
-    return 1
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pyovn sandbox", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", nargs="?", choices=["start", "stop", "env", "shell"],
+                   default="start")
+    p.add_argument("command", nargs="*",
+                   help="for 'shell': the command to run (default: $SHELL); put '--' before "
+                        "a command that has options")
+    p.add_argument("--dir", default=os.environ.get("PYOVN_SANDBOX", "sandbox"),
+                   help="the sandbox's directory (default: $PYOVN_SANDBOX, else ./sandbox)")
+    p.add_argument("--detach", action="store_true",
+                   help="run in the background once everything is up")
+    p.add_argument("--demo", action="store_true",
+                   help="run the tutorial (two namespaces ping over a logical switch), stop")
+    p.add_argument("--keep", action="store_true",
+                   help="with --demo: keep the sandbox and the demo's namespaces running")
+    p.add_argument("--chassis", help="the chassis name (external_ids:system-id; "
+                                     "default: kept, else chassis-1)")
+    p.add_argument("--encap-ip", help="external_ids:ovn-encap-ip (default 127.0.0.1)")
+    p.add_argument("--no-northd", action="store_true", help="do not start northd")
+    p.add_argument("--no-controller", action="store_true", help="do not start the controller")
+    p.add_argument("--no-fsync", action="store_true",
+                   help="the databases do not fsync (as the real ovsdb-server)")
+    p.add_argument("--rootless", action="store_true",
+                   help="run in namespaces of its own even as root (the default for others)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="the parts log at info level on the console (default in the "
+                        "foreground without --demo)")
+    return p
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="pyovn sandbox", description="OVN playground")
-    p.add_argument("action", nargs="?", choices=["start", "stop", "env"], default="start")
-    p.add_argument("--dir", default=os.environ.get("PYOVN_SANDBOX", "sandbox"))
-    p.add_argument("--detach", action="store_true")
-    p.add_argument("--no-fsync", action="store_true")
-    args = p.parse_args(argv)
-    d = os.path.abspath(args.dir)
+    tail: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, tail = argv[:i], argv[i + 1:]
+    args = _parser().parse_args(argv)
+    args.command += tail
+    sandbox = SandboxDir(args.dir)
+    if args.command and args.action != "shell":
+        _parser().error(f"unexpected arguments: {' '.join(args.command)}")
     if args.action == "stop":
-        return _stop(d)
+        return stop(sandbox)
     if args.action == "env":
-        print(env_text(d), end="")
+        print(env_text(sandbox), end="")
         return 0
-    _ensure_files(d)
-    pidfile = Pidfile(os.path.join(d, "sandbox.pid"), "pyovn sandbox", False)
-    pidfile.check()
-    if not args.detach:
-        VLOG.set_spec("console:info")
-    VLOG.open_file(os.path.join(d, "sandbox.log"))
-    detacher = Detacher()
-    if args.detach:
-        print(env_text(d), end="")
-        sys.stdout.flush()
-        detacher.detach(no_chdir=True)
-    return asyncio.run(_serve(d, not args.no_fsync, detacher, pidfile))
+    if args.action == "shell":
+        return shell(sandbox, args.command)
+    if args.keep and not args.demo:
+        _parser().error("--keep goes with --demo")
+    if rootless.needed(args.rootless):
+        why = rootless.probe()
+        if why:
+            print(f"pyovn sandbox: not root, and {why}: run it as root", file=sys.stderr)
+            return 1
+        # The same command again, with the directory made absolute (the cwd stays).
+        rootless.reexec([a for a in argv if a != "--rootless"] + ["--dir", sandbox.path])
+    from pyovn.sandbox.run import Options, start
+
+    return start(Options(dir=sandbox.path, detach=args.detach, fsync=not args.no_fsync,
+                         northd=not args.no_northd, controller=not args.no_controller,
+                         chassis=args.chassis, encap_ip=args.encap_ip, demo=args.demo,
+                         keep=args.keep, verbose=args.verbose))
+
+
+def stop(sandbox: SandboxDir) -> int:
+    """Stop the supervisor (which stops its parts), then anything left over."""
+    import signal
+    import time
+
+    pid = pidfile_owner(sandbox.pidfile)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while pidfile_owner(sandbox.pidfile) == pid and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if pidfile_owner(sandbox.pidfile) == pid:
+            print(f"pyovn sandbox: pid {pid} did not exit in 30 s: killed", file=sys.stderr)
+            os.kill(pid, signal.SIGKILL)
+    leftovers = sweep(sandbox, PROGRAMS)
+    if leftovers:
+        print(f"pyovn sandbox: stopped leftover {', '.join(leftovers)}", file=sys.stderr)
+    if os.path.exists(sandbox.pidfile):
+        os.unlink(sandbox.pidfile)
+    if pid is None and not leftovers:
+        print(f"pyovn sandbox: no sandbox running in {sandbox.path}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def shell(sandbox: SandboxDir, command: list[str]) -> int:
+    """Run COMMAND with the sandbox's environment, inside its namespaces if it has its own."""
+    command = command or [os.environ.get("SHELL", "/bin/sh")]
+    env = {**os.environ, **sandbox.env()}
+    pid = pidfile_owner(sandbox.pidfile)
+    if pid is None:
+        print(f"pyovn sandbox: no sandbox running in {sandbox.path}", file=sys.stderr)
+        return 1
+    if rootless.in_other_netns(pid):
+        command = rootless.enter_argv(pid, command)
+    try:
+        os.execvpe(command[0], command, env)
+    except OSError as e:
+        print(f"pyovn sandbox: {shlex.join(command)}: {e}", file=sys.stderr)
+        return 127
