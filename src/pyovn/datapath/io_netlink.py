@@ -1,0 +1,141 @@
+"""Link configuration for the datapath's ports: rtnetlink through pyroute2, one ethtool ioctl.
+
+Each call opens its own rtnetlink socket (about 1 ms), so it acts in the network namespace of
+the calling thread at that moment; ports are created rarely, so nothing is kept open. Errors
+come back as `PortError` naming the link and what was asked.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import socket
+import struct
+from typing import NamedTuple
+
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
+
+IFNAMSIZ = 16
+SIOCETHTOOL = 0x8946
+ETHTOOL_GTXCSUM = 0x16
+ETHTOOL_STXCSUM = 0x17
+ETHTOOL_GTSO = 0x1E
+
+
+class PortError(OSError):
+    """A port could not be created, configured or used; carries the errno and the link's name."""
+
+
+class PortGone(PortError):
+    """The port's device no longer exists (deleted, or its namespace was); close the port."""
+
+
+class LinkInfo(NamedTuple):
+    ifindex: int
+    mac: str
+    mtu: int
+
+
+def check_name(name: str) -> bytes:
+    """`name` as the kernel takes it (at most 15 bytes, no '/', ':' or whitespace)."""
+    raw = name.encode()
+    if not raw or len(raw) >= IFNAMSIZ or any(c in name for c in "/: \t\n") or name in (".", ".."):
+        raise PortError(errno.EINVAL, f"invalid interface name {name!r}")
+    return raw
+
+
+def _error(e: NetlinkError, what: str, name: str) -> PortError:
+    return PortError(e.code, f"{what} {name}: {e.args[1] if len(e.args) > 1 else e}")
+
+
+def _index(ipr: IPRoute, name: str) -> int:
+    found = ipr.link_lookup(ifname=name)
+    if not found:
+        raise PortError(errno.ENODEV, f"no interface {name}")
+    return int(found[0])
+
+
+def link_info(name: str) -> LinkInfo:
+    """ifindex, MAC ("aa:bb:..") and MTU of the link `name`."""
+    with IPRoute() as ipr:
+        try:
+            msg = ipr.link("get", index=_index(ipr, name))[0]
+        except NetlinkError as e:
+            raise _error(e, "get", name) from None
+    return LinkInfo(msg["index"], msg.get("IFLA_ADDRESS") or "", msg.get("IFLA_MTU") or 0)
+
+
+def link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
+             mac: str | None = None) -> LinkInfo:
+    """Sets what is given on the link `name` (MTU and MAC before bringing it up); returns the
+    link's state afterwards."""
+    with IPRoute() as ipr:
+        try:
+            index = _index(ipr, name)
+            changes: dict[str, object] = {}
+            if mtu is not None:
+                changes["mtu"] = mtu
+            if mac is not None:
+                changes["address"] = mac
+            if changes:
+                ipr.link("set", index=index, **changes)
+            if up is not None:
+                ipr.link("set", index=index, state="up" if up else "down")
+            msg = ipr.link("get", index=index)[0]
+        except NetlinkError as e:
+            raise _error(e, "configure", name) from None
+    return LinkInfo(msg["index"], msg.get("IFLA_ADDRESS") or "", msg.get("IFLA_MTU") or 0)
+
+
+def veth_create(name: str, peer: str) -> None:
+    """A veth pair `name` <-> `peer` in the current namespace."""
+    check_name(name)
+    check_name(peer)
+    with IPRoute() as ipr:
+        try:
+            ipr.link("add", ifname=name, kind="veth", peer={"ifname": peer})
+        except NetlinkError as e:
+            raise _error(e, "create veth", f"{name}/{peer}") from None
+
+
+def link_delete(name: str) -> bool:
+    """Deletes the link `name`; False if there was none."""
+    with IPRoute() as ipr:
+        found = ipr.link_lookup(ifname=name)
+        if not found:
+            return False
+        try:
+            ipr.link("del", index=found[0])
+        except NetlinkError as e:
+            if e.code == errno.ENODEV:
+                return False
+            raise _error(e, "delete", name) from None
+    return True
+
+
+def _ethtool(name: str, cmd: int, data: int = 0) -> int:
+    value = ctypes.create_string_buffer(struct.pack("=II", cmd, data), 8)
+    ifr = struct.pack(f"@{IFNAMSIZ}sP", check_name(name), ctypes.addressof(value))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            fcntl.ioctl(s, SIOCETHTOOL, ifr.ljust(40, b"\0"))
+        except OSError as e:
+            raise PortError(e.errno, f"ethtool {cmd:#x} on {name}: {e.strerror}") from None
+    return int(struct.unpack("=II", value.raw)[1])
+
+
+def tx_csum(name: str) -> bool:
+    """Whether `name` leaves checksums to the device (and may therefore also do TSO)."""
+    return bool(_ethtool(name, ETHTOOL_GTXCSUM))
+
+
+def tso(name: str) -> bool:
+    return bool(_ethtool(name, ETHTOOL_GTSO))
+
+
+def set_tx_csum(name: str, on: bool) -> None:
+    """Turns transmit checksum offload of `name` on or off; off also turns TSO off (the kernel
+    drops features that depend on it), so the stack sends finished MTU-sized frames."""
+    _ethtool(name, ETHTOOL_STXCSUM, int(on))
