@@ -3,16 +3,23 @@
 Each call opens its own rtnetlink socket (about 1 ms), so it acts in the network namespace of
 the calling thread at that moment; ports are created rarely, so nothing is kept open. Errors
 come back as `PortError` naming the link and what was asked.
+
+pyroute2's synchronous API drives an asyncio loop of its own, which cannot run in a thread
+whose loop is already running (the controller's): called from there, the work goes to a
+short-lived thread (it inherits the caller's namespace) and the caller waits for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import errno
 import fcntl
 import socket
 import struct
-from typing import NamedTuple
+import threading
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
@@ -30,6 +37,32 @@ class PortError(OSError):
 
 class PortGone(PortError):
     """The port's device no longer exists (deleted, or its namespace was); close the port."""
+
+
+T = TypeVar("T")
+
+
+def _off_loop(fn: Callable[[], T]) -> T:
+    """fn(), on another thread if this one runs an asyncio loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    box: list[T] = []
+    err: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(fn())
+        except BaseException as e:  # handed to the caller
+            err.append(e)
+
+    t = threading.Thread(target=run, name="pyovn-netlink")
+    t.start()
+    t.join()
+    if err:
+        raise err[0]
+    return box[0]
 
 
 class LinkInfo(NamedTuple):
@@ -57,8 +90,7 @@ def _index(ipr: IPRoute, name: str) -> int:
     return int(found[0])
 
 
-def link_info(name: str) -> LinkInfo:
-    """ifindex, MAC ("aa:bb:..") and MTU of the link `name`."""
+def _link_info(name: str) -> LinkInfo:
     with IPRoute() as ipr:
         try:
             msg = ipr.link("get", index=_index(ipr, name))[0]
@@ -67,10 +99,8 @@ def link_info(name: str) -> LinkInfo:
     return LinkInfo(msg["index"], msg.get("IFLA_ADDRESS") or "", msg.get("IFLA_MTU") or 0)
 
 
-def link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
+def _link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
              mac: str | None = None) -> LinkInfo:
-    """Sets what is given on the link `name` (MTU and MAC before bringing it up); returns the
-    link's state afterwards."""
     with IPRoute() as ipr:
         try:
             index = _index(ipr, name)
@@ -89,10 +119,7 @@ def link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
     return LinkInfo(msg["index"], msg.get("IFLA_ADDRESS") or "", msg.get("IFLA_MTU") or 0)
 
 
-def veth_create(name: str, peer: str) -> None:
-    """A veth pair `name` <-> `peer` in the current namespace."""
-    check_name(name)
-    check_name(peer)
+def _veth_create(name: str, peer: str) -> None:
     with IPRoute() as ipr:
         try:
             ipr.link("add", ifname=name, kind="veth", peer={"ifname": peer})
@@ -100,8 +127,7 @@ def veth_create(name: str, peer: str) -> None:
             raise _error(e, "create veth", f"{name}/{peer}") from None
 
 
-def link_delete(name: str) -> bool:
-    """Deletes the link `name`; False if there was none."""
+def _link_delete(name: str) -> bool:
     with IPRoute() as ipr:
         found = ipr.link_lookup(ifname=name)
         if not found:
@@ -139,3 +165,27 @@ def set_tx_csum(name: str, on: bool) -> None:
     """Turns transmit checksum offload of `name` on or off; off also turns TSO off (the kernel
     drops features that depend on it), so the stack sends finished MTU-sized frames."""
     _ethtool(name, ETHTOOL_STXCSUM, int(on))
+
+
+def link_info(name: str) -> LinkInfo:
+    """ifindex, MAC ("aa:bb:..") and MTU of the link `name`."""
+    return _off_loop(lambda: _link_info(name))
+
+
+def link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
+             mac: str | None = None) -> LinkInfo:
+    """Sets what is given on the link `name` (MTU and MAC before bringing it up); returns the
+    link's state afterwards."""
+    return _off_loop(lambda: _link_set(name, up=up, mtu=mtu, mac=mac))
+
+
+def veth_create(name: str, peer: str) -> None:
+    """A veth pair `name` <-> `peer` in the current namespace."""
+    check_name(name)
+    check_name(peer)
+    _off_loop(lambda: _veth_create(name, peer))
+
+
+def link_delete(name: str) -> bool:
+    """Deletes the link `name`; False if there was none."""
+    return _off_loop(lambda: _link_delete(name))
