@@ -10,13 +10,14 @@ alone, which plays ovs-vswitchd's role for the local database itself.
 Every stack has its own network namespace for the chassis (``hv-<tag>``): the daemons that own
 devices run in it, so the userspace datapath's ``ovs-netdev`` and ``br-int`` devices, and the TAP
 devices pyovn's controller makes for ``type=internal`` interfaces, never meet another stack's.
-"VMs" are namespaces ``<name>-<tag>`` with one interface ``eth0``:
+"VMs" are namespaces ``<name>-<tag>`` with one interface:
 
 - real chassis: a veth pair, one end in the VM (``eth0``), the other in the chassis namespace
   named like the VM, added to br-int with ``external_ids:iface-id``;
 - pyovn chassis: the OVN tutorial's way, ``ovs-vsctl add-port br-int vm1 -- set interface vm1
   type=internal external_ids:iface-id=...``, then the TAP device ``vm1`` is moved into the VM's
-  namespace (and renamed ``eth0`` there, so tests see the same device either way).
+  namespace and configured there (the real vswitchd's userspace datapath cannot do this: it
+  keeps using the device by name in its own namespace, hence the veth for it).
 
 Everything lives under ``directory`` (databases, pidfiles, logs, control sockets; nothing in the
 system's run directories); :meth:`Stack.close` stops every process and removes every namespace
@@ -166,12 +167,14 @@ def _fresh_tag() -> str:
 
 @dataclass
 class Vm:
-    """A namespace plugged into br-int: ``iface`` is the Interface name in the local database."""
+    """A namespace plugged into br-int: ``iface`` is the Interface name in the local database,
+    ``dev`` the VM's device."""
 
     name: str
     ns: str
     iface: str
     lport: str
+    dev: str
 
 
 # --- small network programs run inside namespaces -------------------------------------------------
@@ -243,29 +246,39 @@ with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
 
 
 class Stack:
-    """Central databases, a northd and one chassis (system-id ``system_id``) of ``flavour``."""
+    """Central databases, a northd and one chassis (system-id ``system_id``) of ``flavour``.
+
+    ``central``: another stack whose databases and northd this one uses (a second chassis on
+    the same Southbound; only its chassis parts then come from ``flavour``).
+    ``controller=False``: everything but the controller, which :meth:`start_controller` starts
+    later (br-int is then not created yet). ``chassis=False``: the central parts alone.
+    """
 
     def __init__(self, directory: str | os.PathLike[str], flavour: str | Flavour = "all-real",
-                 *, system_id: str | None = None,
-                 external_ids: dict[str, str] | None = None) -> None:
+                 *, system_id: str | None = None, external_ids: dict[str, str] | None = None,
+                 central: Stack | None = None, controller: bool = True,
+                 chassis: bool = True) -> None:
         self.flavour = FLAVOURS[flavour] if isinstance(flavour, str) else flavour
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.tag = _fresh_tag()
         self.system_id = system_id or f"hv-{self.tag}"
         self.chassis_ns = f"hv-{self.tag}"
+        self.central = central
         self.pidfiles: list[Path] = []
         self.netns: list[str] = []
         self.procs: list[subprocess.Popen[str]] = []
         self.vms: dict[str, Vm] = {}
         self.bridges: list[str] = []
         d = str(self.dir)
+        self.nb_remote: str = central.nb_remote if central else f"unix:{d}/nb.sock"
+        self.sb_remote: str = central.sb_remote if central else f"unix:{d}/sb.sock"
         self.env = dict(os.environ, OVS_RUNDIR=d, OVS_LOGDIR=d, OVS_DBDIR=d, OVN_RUNDIR=d,
-                        OVN_LOGDIR=d, OVN_DBDIR=d, OVN_NB_DB=f"unix:{d}/nb.sock",
-                        OVN_SB_DB=f"unix:{d}/sb.sock")
+                        OVN_LOGDIR=d, OVN_DBDIR=d, OVN_NB_DB=self.nb_remote,
+                        OVN_SB_DB=self.sb_remote)
         self.conf = f"unix:{d}/conf.sock"
         try:
-            self._start(external_ids or {})
+            self._start(external_ids or {}, controller, chassis)
         except BaseException:
             self.close()
             raise
@@ -306,17 +319,20 @@ class Stack:
         self._daemon(name, [*server, f"--remote=punix:{self.dir}/{name}.sock",
                             f"--unixctl={self.dir}/{name}.ctl", *extra, str(db)])
 
-    def _start(self, external_ids: dict[str, str]) -> None:
+    def _start(self, external_ids: dict[str, str], controller: bool, chassis: bool) -> None:
         d = self.dir
+        if self.central is None:
+            self._db("nb", "ovn-nb.ovsschema")
+            self._db("sb", "ovn-sb.ovsschema")
+            self.start_northd()
+        if not chassis:
+            return
         self.run("ip", "netns", "add", self.chassis_ns)
         self.netns.append(self.chassis_ns)
         self.run("ip", "-n", self.chassis_ns, "link", "set", "lo", "up")
-        self._db("nb", "ovn-nb.ovsschema")
-        self._db("sb", "ovn-sb.ovsschema")
         self._db("conf", "vswitch.ovsschema")
-        self.start_northd()
         self.vsctl("--no-wait", "init")
-        ids = {"system-id": self.system_id, "ovn-remote": f"unix:{d}/sb.sock",
+        ids = {"system-id": self.system_id, "ovn-remote": self.sb_remote,
                "ovn-encap-type": "geneve", "ovn-encap-ip": "127.0.0.1"}
         if self.flavour.chassis == "real":
             ids["ovn-bridge-datapath-type"] = "netdev"
@@ -325,14 +341,14 @@ class Stack:
         if self.flavour.chassis == "real":
             self._daemon("ovs-vswitchd", ["ovs-vswitchd", f"--unixctl={d}/ovs-vswitchd.ctl",
                                           self.conf], ns=self.chassis_ns)
-        self.start_controller()
-        self.wait(lambda: "br-int" in self.vsctl("list-br").split(),
-                  "the controller to create br-int")
+        if controller:
+            self.start_controller()
+            self.wait(lambda: "br-int" in self.vsctl("list-br").split(),
+                      "the controller to create br-int")
 
     def start_northd(self) -> None:
-        d = self.dir
-        argv = [f"--ovnnb-db=unix:{d}/nb.sock", f"--ovnsb-db=unix:{d}/sb.sock",
-                f"--unixctl={d}/northd.ctl"]
+        argv = [f"--ovnnb-db={self.nb_remote}", f"--ovnsb-db={self.sb_remote}",
+                f"--unixctl={self.dir}/northd.ctl"]
         self._daemon("northd", [*self._impl(self.flavour.northd, "ovn-northd", "northd"), *argv])
 
     def start_controller(self) -> None:
@@ -417,13 +433,24 @@ class Stack:
 
     # --- bridges, VMs, external networks ---------------------------------------------------------
 
-    def add_bridge(self, name: str) -> None:
+    def add_bridge(self, name: str, wait: bool = True) -> None:
         """A bridge beside br-int (the userspace datapath needs datapath_type=netdev on every
-        bridge of the real vswitchd)."""
+        bridge of the real vswitchd). ``wait=False``: do not wait for the switch to apply it
+        (when no controller plays vswitchd yet)."""
         extra = ["--", "set", "Bridge", name, "datapath_type=netdev"] \
             if self.flavour.chassis == "real" else []
-        self.vsctl("add-br", name, *extra)
+        self.vsctl(*([] if wait else ["--no-wait"]), "add-br", name, *extra)
         self.bridges.append(name)
+
+    def add_internal_ports(self, ports: Sequence[tuple[str, str]], bridge: str = "br-int",
+                           wait: bool = True) -> None:
+        """``type=internal`` interfaces (iface, iface-id) added in one ovs-vsctl run: the
+        switch makes a device of each, in the chassis namespace."""
+        cmd: list[str] = [] if wait else ["--no-wait"]
+        for iface, lport in ports:
+            cmd += ["--", "add-port", bridge, iface, "--", "set", "Interface", iface,
+                    "type=internal", f"external_ids:iface-id={lport}"]
+        self.vsctl(*cmd)
 
     def _new_ns(self, name: str) -> str:
         ns = f"{name}-{self.tag}"
@@ -442,21 +469,23 @@ class Stack:
             self.run(sys.executable, "-c", _TX_CSUM_OFF, "eth0", ns=ns)
         return port
 
-    def _configure(self, ns: str, mac: str | None, cidr: str, gw: str | None) -> None:
+    def _configure(self, ns: str, dev: str, mac: str | None, cidr: str,
+                   gw: str | None) -> None:
         cmds = []
         if mac:
-            cmds.append(f"link set eth0 address {mac}")
-        cmds += [f"addr add {cidr} dev eth0", "link set eth0 up"]
+            cmds.append(f"link set {dev} address {mac}")
+        cmds += [f"addr add {cidr} dev {dev}", f"link set {dev} up"]
         if gw:
             cmds.append(f"route add default via {gw}")
         self.run("ip", "-n", ns, "-batch", "-", input="\n".join(cmds) + "\n")
 
     def vm(self, name: str, lport: str, mac: str, cidr: str, gw: str | None = None) -> str:
-        """A namespace whose eth0 (``mac``, ``cidr``) is bound to logical port ``lport``;
+        """A namespace whose interface (``mac``, ``cidr``) is bound to logical port ``lport``;
         returns the namespace's name."""
         ns = self._new_ns(name)
         iface = name
         if self.flavour.chassis == "real":
+            dev = "eth0"
             self._plug(ns, iface)
             self.vsctl("add-port", "br-int", iface, "--", "set", "Interface", iface,
                        f"external_ids:iface-id={lport}")
@@ -469,9 +498,9 @@ class Stack:
                                        check=False),
                       f"the controller to create device {iface}")
             self.run("ip", "-n", self.chassis_ns, "link", "set", iface, "netns", ns)
-            self.run("ip", "-n", ns, "link", "set", iface, "name", "eth0")
-        self._configure(ns, mac, cidr, gw)
-        self.vms[name] = Vm(name, ns, iface, lport)
+            dev = iface
+        self._configure(ns, dev, mac, cidr, gw)
+        self.vms[name] = Vm(name, ns, iface, lport, dev)
         return ns
 
     def unplug(self, name: str) -> None:
@@ -483,7 +512,7 @@ class Stack:
         ns = self._new_ns(name)
         port = self._plug(ns, f"x-{name}"[:15])
         self.vsctl("add-port", bridge, port)
-        self._configure(ns, None, cidr, gw)
+        self._configure(ns, "eth0", None, cidr, gw)
         return ns
 
     # --- traffic ----------------------------------------------------------------------------------
