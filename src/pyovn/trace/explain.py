@@ -113,7 +113,7 @@ def _drop_reason(table: Node, nb: NbRows | None) -> str:
 
 
 def _nat_notes(model: SbModel, nb: NbRows | None) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if not nb:
         return notes
     lrps = nb.get("Logical_Router_Port", {})

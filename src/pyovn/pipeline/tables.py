@@ -1,0 +1,461 @@
+"""Logical tables compiled for lookup: per (datapath, pipeline, table), highest priority first.
+
+A flow compiles to a ``FlowCode``: its match ANDed with its actions' prerequisites (as
+ovn-controller and ovn-trace do), parsed, annotated, simplified and compiled
+(``pyovn.logical``), its actions parsed and compiled into one program, and what both read.
+``FlowCode`` is memoised on everything it depends on (texts, stage, the address sets and port
+groups the match names, and the datapath key only when the match names a port group), so a flow
+shared by many datapaths (``Logical_DP_Group``) compiles once, and identical texts on different
+datapaths share their code.  A flow whose actions do not parse is left out, as ovn-controller
+and ovn-trace leave it out; a match that does not parse never matches.  Either way the error is
+kept (``CompiledTable.errors``).
+
+A table compiles lazily, on its first lookup, or eagerly per datapath (``compile_datapath``).
+The compiled form lives in the model's ``FlowTable.compiled`` slot (and each flow's
+``LogicalFlow.compiled``), which the model clears when a change makes them stale, so any number
+of ``LogicalTables`` over one model share it.
+
+Lookup is indexed: every match is an AND of terms after simplification; a term ``k == v``
+(or an OR of them, e.g. ``inport == @pg``, ``eth.type`` of ``ip``) restricts the flow to packets
+whose key ``k`` (under the test's mask) is in a set of values.  Each table picks the (key, mask)
+that minimises the expected number of matches to evaluate (flows without that restriction + the
+mean bucket), files each restricted flow under each of its values and keeps the others in
+``rest``.  A lookup evaluates the bucket of the packet's value up to its first match, then the
+``rest`` flows that come before that match in table order, so the result is the linear scan's.
+
+Read sets (for the datapath's flow cache): ``CompiledTable.reads`` is the set of base microflow
+keys any match of the table reads (``CHASSIS_RESIDENT_KEY`` for ``is_chassis_resident``);
+``FlowCode.action_reads`` the keys the flow's actions read (a masked store is not a read; the
+executor's routing after ``output`` reads inport, outport and flags) or ``ALL`` when the result
+depends on more than the packet's fields or has side effects that must happen per packet
+(conntrack, packets built or sent to the controller, learning, hashing).  Both come from the
+parsed trees, not from running anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pyovn.logical.actions import (
+    Action,
+    DecTtl,
+    Exchange,
+    GetFdb,
+    GetMacBind,
+    Load,
+    LookupFdb,
+    LookupMacBind,
+    Move,
+    Nested,
+    Next,
+    ParsedActions,
+    ParseParams,
+    Program,
+    PushPop,
+    Simple,
+    compile_actions,
+    parse_actions_cached,
+)
+from pyovn.logical.expr import And, Bool, ChassisResident, Or, Test, compile_expr, parse_expr
+from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow
+from pyovn.logical.symbols import SymbolTable
+from pyovn.pipeline.sbmodel import Datapath, FlowTable, LogicalFlow, SbModel
+
+__all__ = [
+    "ALL",
+    "CompiledTable",
+    "Entry",
+    "FlowCode",
+    "LogicalTables",
+    "flow_code",
+]
+
+ALL = "*"  # in a read set: not cacheable on packet fields alone
+ROUTING_READS = frozenset(("inport", "outport", "flags"))
+_EMPTY: frozenset[str] = frozenset()
+
+Match = Callable[[Flow], bool]
+Restriction = dict[tuple[str, int], frozenset[Any]]  # (base, mask) -> allowed values
+
+
+@dataclass(eq=False, slots=True)
+class FlowCode:
+    """The compiled form of one (match, actions, stage) — shared by every flow that has it."""
+
+    match: Match
+    program: Program | None  # None: the actions did not parse (the flow is left out)
+    parsed: ParsedActions | None
+    trivial: bool  # "1 => next;" to the following table of the same pipeline
+    reads: frozenset[str]
+    action_reads: frozenset[str]
+    restriction: Restriction | None  # None: never matches
+    error: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    """One flow of one compiled table (a LogicalFlow on its datapath, with its code)."""
+
+    lflow: LogicalFlow
+    code: FlowCode
+    match: Match
+    program: Program
+    trivial: bool
+    pos: int = 0
+
+
+def _never(flow: Flow) -> bool:
+    return False
+
+
+# --- reading the trees -------------------------------------------------------------------------
+
+
+def expr_reads(e: Any) -> frozenset[str]:
+    """The base keys an annotated expression reads."""
+    out: set[str] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Test):
+            out.add(x.base)
+        elif isinstance(x, And | Or):
+            stack.extend(x.items)
+        elif isinstance(x, ChassisResident):
+            out.add(CHASSIS_RESIDENT_KEY)
+    return frozenset(out)
+
+
+def restriction(e: Any) -> Restriction | None:
+    """(base, mask) -> the values ``flow[base] & mask`` must take for ``e`` to hold; {} when
+    nothing is restricted, None when ``e`` never holds."""
+    if isinstance(e, Test):
+        if e.relop == "==":
+            return {(e.base, e.mask): frozenset((e.value,))}
+        return {}
+    if isinstance(e, Bool):
+        return {} if e.value else None
+    if isinstance(e, And):
+        out: Restriction = {}
+        for item in e.items:
+            r = restriction(item)
+            if r is None:
+                return None
+            for k, vs in r.items():
+                have = out.get(k)
+                vs = vs if have is None else have & vs
+                if not vs:
+                    return None
+                out[k] = vs
+        return out
+    if isinstance(e, Or):
+        parts = [r for r in map(restriction, e.items) if r is not None]
+        if not parts:
+            return None
+        keys = set(parts[0])
+        for p in parts[1:]:
+            keys &= p.keys()
+        return {k: frozenset().union(*(p[k] for p in parts)) for k in keys}
+    return {}
+
+
+def _bases(ref: FieldRef) -> set[str]:
+    return {s.base for s in ref.segments}
+
+
+def action_reads(actions: Sequence[Action]) -> frozenset[str]:
+    """The base keys ``actions`` read, or ``{ALL}`` (see the module docstring)."""
+    out: set[str] = set()
+    for a in actions:
+        if isinstance(a, Load | Next):
+            continue
+        if isinstance(a, Move):
+            out |= _bases(a.src)
+        elif isinstance(a, Exchange):
+            out |= _bases(a.a) | _bases(a.b)
+        elif isinstance(a, PushPop):
+            if a.push:
+                out |= _bases(a.field)
+        elif isinstance(a, DecTtl):
+            out.add("ip.ttl")
+        elif isinstance(a, GetMacBind):
+            out |= _bases(a.port) | _bases(a.ip)
+        elif isinstance(a, LookupMacBind):
+            out |= _bases(a.port) | _bases(a.ip) | (_bases(a.mac) if a.mac else set())
+        elif isinstance(a, GetFdb):
+            out |= _bases(a.mac)
+        elif isinstance(a, LookupFdb):
+            out |= _bases(a.mac) | _bases(a.port)
+        elif isinstance(a, Simple) and a.keyword == "output":
+            out |= ROUTING_READS
+        elif isinstance(a, Simple) and a.keyword == "ct_clear":
+            continue
+        elif isinstance(a, Nested) and a.kind == "clone":
+            inner = action_reads(a.actions)
+            if ALL in inner:
+                return frozenset((ALL,))
+            out |= inner
+        else:
+            return frozenset((ALL,))
+    return frozenset(out)
+
+
+# --- compiling one flow --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _params(symtab: SymbolTable, pipeline: str, table: int) -> ParseParams:
+    return ParseParams(symtab=symtab, pipeline=pipeline, table=table)
+
+
+RefKey = tuple[tuple[str, tuple[str, ...] | None], ...]
+
+
+def _ref_key(refs: Iterable[str], model: SbModel, dp_key: int | None) -> RefKey:
+    """The current contents of the address sets and port groups a match names (what its
+    compiled form depends on), as pyovn.logical.expr looks them up."""
+    out: list[tuple[str, tuple[str, ...] | None]] = []
+    for ref in refs:
+        name = ref[1:]
+        if ref[0] == "$":
+            vals = model.address_sets.get(name)
+            out.append((ref, tuple(vals) if vals is not None else None))
+        else:
+            for key in ((f"{dp_key}_{name}",) if dp_key is not None else ()) + (name,):
+                pg = model.port_groups.get(key)
+                out.append(("@" + key, tuple(pg) if pg is not None else None))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 18)
+def flow_code(
+    match: str,
+    actions: str,
+    pipeline: str,
+    table: int,
+    symtab: SymbolTable,
+    refs: RefKey = (),
+    dp_key: int | None = None,
+) -> FlowCode:
+    """Compiles one flow (memoised on its arguments; see the module docstring)."""
+    try:
+        parsed = parse_actions_cached(actions, _params(symtab, pipeline, table))
+    except Exception as err:  # a flow whose actions do not parse is left out
+        return FlowCode(_never, None, None, False, _EMPTY, _EMPTY, None, f"actions: {err}")
+    text = match
+    if parsed.prereqs:
+        text = f"({match}) && {parsed.prereq_expr()}"
+    addr_sets: dict[str, Sequence[str]] = {}
+    port_groups: dict[str, Sequence[str]] = {}
+    for name, values in refs:
+        if values is not None:
+            (addr_sets if name[0] == "$" else port_groups)[name[1:]] = values
+    program = compile_actions(parsed)
+    a_reads = action_reads(parsed.actions)
+    try:
+        expr = parse_expr(text, symtab, addr_sets, port_groups, dp_key)
+    except Exception as err:  # a match that does not parse never matches
+        return FlowCode(_never, program, parsed, False, _EMPTY, a_reads, None, f"match: {err}")
+    acts = parsed.actions
+    trivial = (match.strip() == "1" and len(acts) == 1 and isinstance(acts[0], Next)
+               and acts[0].pipeline == pipeline and acts[0].table == table + 1)
+    return FlowCode(compile_expr(expr), program, parsed, trivial, expr_reads(expr), a_reads,
+                    restriction(expr))
+
+
+def compile_flow(model: SbModel, f: LogicalFlow) -> FlowCode:
+    """``f``'s code (memoised in ``f.compiled`` until the model clears it)."""
+    code = f.compiled
+    if code is None:
+        refs: RefKey = ()
+        dp_key = None
+        if "$" in f.match or "@" in f.match:
+            dp_key = f.dp_key if "@" in f.match else None
+            refs = _ref_key(f.refs, model, dp_key)
+        code = f.compiled = flow_code(f.match, f.actions, f.pipeline, f.table, model.symtab,
+                                      refs, dp_key)
+    return code
+
+
+# --- compiled tables -----------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class CompiledTable:
+    """The usable flows of one table in lookup order, indexed on one (key, mask)."""
+
+    entries: list[Entry] = field(default_factory=list)
+    key: str | None = None
+    mask: int | None = None  # None: the whole key
+    default: int | str = 0
+    buckets: dict[Any, list[Entry]] = field(default_factory=dict)
+    rest: list[Entry] = field(default_factory=list)
+    reads: frozenset[str] = _EMPTY
+    errors: list[tuple[LogicalFlow, str]] = field(default_factory=list)
+
+    def lookup(self, flow: Flow) -> Entry | None:
+        """The first flow (in table order) whose match holds for ``flow``."""
+        key = self.key
+        if key is None:
+            for e in self.entries:
+                if e.match(flow):
+                    return e
+            return None
+        v = flow.get(key, self.default)
+        if self.mask is not None:
+            v &= self.mask  # type: ignore[operator]
+        bucket = self.buckets.get(v)
+        if bucket is None:
+            for e in self.rest:
+                if e.match(flow):
+                    return e
+            return None
+        hit = None
+        for e in bucket:
+            if e.match(flow):
+                hit = e
+                break
+        if hit is None:
+            for e in self.rest:
+                if e.match(flow):
+                    return e
+            return None
+        limit = hit.pos
+        for e in self.rest:
+            if e.pos >= limit:
+                break
+            if e.match(flow):
+                return e
+        return hit
+
+    def lookup_linear(self, flow: Flow) -> Entry | None:
+        """The same as ``lookup``, by scanning every flow (the reference for tests)."""
+        for e in self.entries:
+            if e.match(flow):
+                return e
+        return None
+
+
+EMPTY_TABLE = CompiledTable()
+
+# Tables smaller than this are scanned: an index does not pay for itself.
+_MIN_INDEXED = 4
+
+
+def build_table(entries: list[Entry], errors: list[tuple[LogicalFlow, str]]) -> CompiledTable:
+    """Indexes ``entries`` (in table order) on the best (key, mask) (module docstring)."""
+    reads: set[str] = set()
+    for i, e in enumerate(entries):
+        e.pos = i
+        reads |= e.code.reads
+    t = CompiledTable(entries, reads=frozenset(reads), errors=errors)
+    n = len(entries)
+    if n < _MIN_INDEXED:
+        return t
+    # Candidate keys: per (base, mask), the restricted flows' value sets.
+    cands: dict[tuple[str, int], list[tuple[Entry, frozenset[Any]]]] = {}
+    for e in entries:
+        r = e.code.restriction
+        if r:
+            for k, vs in r.items():
+                cands.setdefault(k, []).append((e, vs))
+    best: tuple[float, tuple[str, int]] | None = None
+    for k, members in cands.items():
+        sizes: dict[Any, int] = {}
+        for _, vs in members:
+            for v in vs:
+                sizes[v] = sizes.get(v, 0) + 1
+        covered = len(members)
+        cost = (n - covered) + sum(s * s for s in sizes.values()) / max(1, sum(sizes.values()))
+        if best is None or cost < best[0]:
+            best = (cost, k)
+    if best is None or best[0] > 0.75 * n:
+        return t
+    (base, mask) = best[1]
+    chosen = {e for e, _ in cands[best[1]]}
+    buckets: dict[Any, list[Entry]] = {}
+    for e, vs in cands[best[1]]:
+        for v in vs:
+            buckets.setdefault(v, []).append(e)
+    for b in buckets.values():
+        b.sort(key=lambda e: e.pos)
+    t.key = base
+    t.buckets = buckets
+    t.rest = [e for e in entries if e not in chosen]
+    sample = next(iter(buckets))
+    if isinstance(sample, str):
+        t.default, t.mask = "", None
+    else:
+        width_mask = _full_mask(base)
+        t.default, t.mask = 0, (None if mask == width_mask else mask)
+    return t
+
+
+def _full_mask(base: str) -> int:
+    from pyovn.logical.symbols import BASE_WIDTHS
+
+    w = BASE_WIDTHS.get(base, 0)
+    return (1 << w) - 1 if w else 0
+
+
+class LogicalTables:
+    """Compiled, indexed logical tables of one ``SbModel`` (state kept in the model)."""
+
+    def __init__(self, model: SbModel) -> None:
+        self.model = model
+        self.flows_compiled = 0  # LogicalFlows given code (statistics)
+
+    def table(self, dp: Datapath, pipeline: str, table: int) -> CompiledTable:
+        ft = dp.flows.get((pipeline, table))
+        if ft is None:
+            return EMPTY_TABLE
+        ct = ft.compiled
+        if ct is None:
+            ct = self._compile(ft)
+        return ct  # type: ignore[no-any-return]
+
+    def lookup(self, dp: Datapath, pipeline: str, table: int, flow: Flow) -> Entry | None:
+        ft = dp.flows.get((pipeline, table))
+        if ft is None:
+            return None
+        ct = ft.compiled
+        if ct is None:
+            ct = self._compile(ft)
+        return ct.lookup(flow)  # type: ignore[no-any-return]
+
+    def fields_read(self, dp: Datapath, pipeline: str, table: int) -> frozenset[str]:
+        """The base keys any match of the table reads (module docstring)."""
+        return self.table(dp, pipeline, table).reads
+
+    def compile_datapath(self, dp: Datapath) -> int:
+        """Compiles every table of ``dp`` now; returns the number of flows."""
+        n = 0
+        for ft in dp.flows.values():
+            if ft.compiled is None:
+                self._compile(ft)
+            n += len(ft)
+        return n
+
+    def code(self, f: LogicalFlow) -> FlowCode:
+        return compile_flow(self.model, f)
+
+    def _compile(self, ft: FlowTable) -> CompiledTable:
+        model = self.model
+        entries: list[Entry] = []
+        errors: list[tuple[LogicalFlow, str]] = []
+        for f in ft:
+            code = f.compiled
+            if code is None:
+                code = compile_flow(model, f)
+                self.flows_compiled += 1
+            if code.error is not None:
+                errors.append((f, code.error))
+            if code.program is None or code.restriction is None:
+                continue
+            entries.append(Entry(f, code, code.match, code.program, code.trivial))
+        ct = build_table(entries, errors)
+        ft.compiled = ct
+        return ct
