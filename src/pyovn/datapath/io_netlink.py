@@ -6,7 +6,9 @@ come back as `PortError` naming the link and what was asked.
 
 pyroute2's synchronous API drives an asyncio loop of its own, which cannot run in a thread
 whose loop is already running (the controller's): called from there, the work goes to a
-short-lived thread (it inherits the caller's namespace) and the caller waits for it.
+short-lived thread (it inherits the caller's namespace) and the caller waits for it. pyroute2
+is imported on first use (it takes ~0.2 s), so importing the ports costs nothing until one is
+made.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from pyroute2 import IPRoute
-from pyroute2.netlink.exceptions import NetlinkError
+if TYPE_CHECKING:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
 
 IFNAMSIZ = 16
 SIOCETHTOOL = 0x8946
@@ -91,6 +94,9 @@ def _index(ipr: IPRoute, name: str) -> int:
 
 
 def _link_info(name: str) -> LinkInfo:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
     with IPRoute() as ipr:
         try:
             msg = ipr.link("get", index=_index(ipr, name))[0]
@@ -101,6 +107,9 @@ def _link_info(name: str) -> LinkInfo:
 
 def _link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
              mac: str | None = None) -> LinkInfo:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
     with IPRoute() as ipr:
         try:
             index = _index(ipr, name)
@@ -120,6 +129,9 @@ def _link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
 
 
 def _veth_create(name: str, peer: str) -> None:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
     with IPRoute() as ipr:
         try:
             ipr.link("add", ifname=name, kind="veth", peer={"ifname": peer})
@@ -128,6 +140,9 @@ def _veth_create(name: str, peer: str) -> None:
 
 
 def _link_delete(name: str) -> bool:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
     with IPRoute() as ipr:
         found = ipr.link_lookup(ifname=name)
         if not found:
