@@ -71,13 +71,11 @@ timeout length, a packet moving its connection to the end of its queue.
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
 from pyovn.datapath.conntrack_tcp import (
     DEFAULT_TIMEOUTS,
@@ -94,6 +92,56 @@ from pyovn.datapath.conntrack_tcp import (
     TCP_NEXT,
     TCP_SEGMENT,
     tcp_timeout_key,
+)
+from pyovn.datapath.conntrack_tuple import (
+    CS_DNAT,
+    CS_EST,
+    CS_INV,
+    CS_NEW,
+    CS_REL,
+    CS_RPL,
+    CS_SNAT,
+    CS_TRK,
+    CT_CONN,
+    CT_IP6_DST,
+    CT_IP6_SRC,
+    CT_KEYS,
+    CT_NW_DST,
+    CT_NW_PROTO,
+    CT_NW_SRC,
+    CT_TP_DST,
+    CT_TP_SRC,
+    EPHEMERAL,
+    ICMP4,
+    ICMP4_QUERY,
+    ICMP6,
+    ICMP6_QUERY,
+    ICMP_ERRORS,
+    ICMP_ID,
+    ICMP_PAIR,
+    M32,
+    M128,
+    MAX_ADDRS,
+    SCTP,
+    TCP,
+    UDP,
+    V6,
+    CtEntry,
+    Key,
+    Tuple4,
+    Zeros,
+    format_entry,
+    hash_keys,
+    inner_tuple,
+    invert,
+    mix,
+    nat_fixes,
+    nat_ports,
+    originals,
+    set_invalid,
+    set_new,
+    tuple_fields,
+    write_tuple,
 )
 from pyovn.logical.flow import Flow
 
@@ -122,43 +170,8 @@ __all__ = [
     "lb_mark_bits",
 ]
 
-# ct_state bits (ovs-fields(7)).
-CS_NEW, CS_EST, CS_REL, CS_RPL = 0x01, 0x02, 0x04, 0x08
-CS_INV, CS_TRK, CS_SNAT, CS_DNAT = 0x10, 0x20, 0x40, 0x80
-
-# Flow keys conntrack writes besides ct_state/ct_zone/ct_mark/ct_label: OVS's original direction
-# tuple (ct_nw_src, ct_nw_dst, ...; for ICMP, ct_tp_src/ct_tp_dst are the type and code), the
-# connection found (so a packet NATed by one ct action finds its connection again in the same
-# zone, as OVS caches it), and the ICMP echo identifier.
-CT_NW_SRC, CT_NW_DST = "__ct_nw_src__", "__ct_nw_dst__"
-CT_IP6_SRC, CT_IP6_DST = "__ct_ipv6_src__", "__ct_ipv6_dst__"
-CT_NW_PROTO, CT_TP_SRC, CT_TP_DST = "__ct_nw_proto__", "__ct_tp_src__", "__ct_tp_dst__"
-CT_CONN = "__ct_conn__"
-ICMP_ID = "__icmp_id__"
-CT_KEYS = ("ct_state", "ct_zone", "ct_mark", "ct_label", CT_NW_SRC, CT_NW_DST, CT_IP6_SRC,
-           CT_IP6_DST, CT_NW_PROTO, CT_TP_SRC, CT_TP_DST, CT_CONN)
-
-_M32, _M64, _M128 = (1 << 32) - 1, (1 << 64) - 1, (1 << 128) - 1
-_V6 = 0x100  # added to the IP protocol number in keys: IPv6
-_TCP, _UDP, _SCTP, _ICMP4, _ICMP6 = 6, 17, 132, 1, 58
-# ICMP queries: request -> reply type (both ways in _ICMP_PAIR), and error types.
-_ICMP4_QUERY = {8: 0, 13: 14, 15: 16, 17: 18}
-_ICMP6_QUERY = {128: 129}
-_ICMP_PAIR = {
-    **{t: r for t, r in _ICMP4_QUERY.items()}, **{r: t for t, r in _ICMP4_QUERY.items()},
-    **{t | _V6: r for t, r in _ICMP6_QUERY.items()},
-    **{r | _V6: t for t, r in _ICMP6_QUERY.items()},
-}
-_ICMP_ERRORS = frozenset({3, 4, 5, 11, 12, *(t | _V6 for t in (1, 2, 3, 4))})
-_EPHEMERAL = (1024, 65535)
-_MAX_ADDRS = 256  # addresses of a NAT range tried per connection
-
 # Status of a packet after tracking.
 _EST, _NEW, _INV, _REL = 0, 1, 2, 3
-
-Tuple4 = tuple[int, int, int, int]  # src, dst, sport, dport (ICMP: id, type)
-Key = tuple[int, int, int, int, int, int]  # zone, proto(+_V6), src, dst, sport, dport
-
 
 @dataclass(frozen=True, slots=True)
 class NatTarget:
@@ -171,22 +184,6 @@ class NatTarget:
     port_hi: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class CtEntry:
-    """One connection, for inspection (``Conntrack.entries``)."""
-
-    zone: int
-    proto: int
-    ipv6: bool
-    orig: Tuple4  # as first seen, before NAT
-    reply: Tuple4  # what a reply looks like (after NAT)
-    state: str  # TCP state name, or FIRST / SINGLE / MULTIPLE / REPLY...
-    mark: int
-    label: int
-    nat: int  # CS_SNAT | CS_DNAT: what NAT changes in the original direction
-    expires: float
-
-
 def lb_mark_bits(ct_flag: str | None = None) -> int:
     """The ct_mark (``ct_lb_mark``) or ct_label (``ct_lb``) bits OVN's load balancing sets:
     natted (bit 1), skip_snat (bit 2) or force_snat (bit 3)."""
@@ -196,13 +193,6 @@ def lb_mark_bits(ct_flag: str | None = None) -> int:
     elif ct_flag == "force_snat":
         bits |= 0x8
     return bits
-
-
-class _Zeros(dict[str, int]):
-    """A flow whose missing keys read as 0."""
-
-    def __missing__(self, key: str) -> int:
-        return 0
 
 
 class _Conn:
@@ -219,7 +209,7 @@ class _Conn:
         self.orig: Tuple4 = key[2:]  # type: ignore[assignment]
         self.nated = nated
         self.okey = key
-        self.rkey: Key = (key[0], key[1], *_invert(key[1], nated))
+        self.rkey: Key = (key[0], key[1], *invert(key[1], nated))
         self.state = 0
         self.closer = 0
         self.seen_reply = False
@@ -230,120 +220,21 @@ class _Conn:
         self.expires = 0.0
         self.queue: OrderedDict[int, _Conn] = OrderedDict()  # of its timeout (placeholder)
         self.views: list[dict[str, int]] | None = None
-        self.fix, self.bits = _nat_fixes(self.pk, self.orig, nated)
-
-
-def _invert(pk: int, t: Tuple4) -> Tuple4:
-    """The tuple of a packet going the other way."""
-    p = pk & 0xFF
-    if p in (_ICMP4, _ICMP6):
-        return (t[1], t[0], t[2], _ICMP_PAIR.get(t[3] | (pk & _V6), t[3]))
-    return (t[1], t[0], t[3], t[2])
-
-
-def _fields(pk: int) -> tuple[str, str, str | None, str | None]:
-    """Flow keys of source/destination address and port (ICMP: the id, no destination)."""
-    src, dst = ("ip6.src", "ip6.dst") if pk & _V6 else ("ip4.src", "ip4.dst")
-    p = pk & 0xFF
-    if p == _TCP:
-        return src, dst, "tcp.src", "tcp.dst"
-    if p == _UDP:
-        return src, dst, "udp.src", "udp.dst"
-    if p == _SCTP:
-        return src, dst, "sctp.src", "sctp.dst"
-    if p in (_ICMP4, _ICMP6):
-        return src, dst, ICMP_ID, None
-    return src, dst, None, None
-
-
-def _write_tuple(out: dict[str, int], pk: int, old: Tuple4, new: Tuple4) -> int:
-    """Add to ``out`` the writes turning a packet with tuple ``old`` into ``new``; the
-    CS_SNAT/CS_DNAT bits of what changed."""
-    fsrc, fdst, psrc, pdst = _fields(pk)
-    bits = 0
-    if new[0] != old[0]:
-        out[fsrc] = new[0]
-        bits |= CS_SNAT
-    if new[1] != old[1]:
-        out[fdst] = new[1]
-        bits |= CS_DNAT
-    if psrc is not None and new[2] != old[2]:
-        out[psrc] = new[2]
-        bits |= CS_SNAT
-    if pdst is not None and new[3] != old[3]:
-        out[pdst] = new[3]
-        bits |= CS_DNAT
-    return bits
-
-
-def _nat_fixes(pk: int, orig: Tuple4, nated: Tuple4) -> tuple[tuple[dict[str, int], ...],
-                                                             tuple[int, int]]:
-    f0: dict[str, int] = {}
-    f1: dict[str, int] = {}
-    b0 = _write_tuple(f0, pk, orig, nated)
-    b1 = _write_tuple(f1, pk, _invert(pk, nated), _invert(pk, orig))
-    return (f0, f1), (b0, b1)
-
-
-def _originals(pk: int, t: Tuple4) -> dict[str, int]:
-    p = pk & 0xFF
-    if p in (_ICMP4, _ICMP6):
-        sp, dp = t[3], 0  # ICMP type and code (queries have code 0)
-    else:
-        sp, dp = t[2], t[3]
-    if pk & _V6:
-        return {CT_IP6_SRC: t[0], CT_IP6_DST: t[1], CT_NW_PROTO: p, CT_TP_SRC: sp, CT_TP_DST: dp}
-    return {CT_NW_SRC: t[0], CT_NW_DST: t[1], CT_NW_PROTO: p, CT_TP_SRC: sp, CT_TP_DST: dp}
-
-
-def _mix(*vals: int) -> int:
-    """A stable 64-bit hash of integers (FNV-1a over folded words, then a finaliser)."""
-    h = 0xCBF29CE484222325
-    for v in vals:
-        v ^= v >> 64
-        h = ((h ^ (v & _M64)) * 0x100000001B3) & _M64
-    h ^= h >> 33
-    h = (h * 0xFF51AFD7ED558CCD) & _M64
-    return h ^ (h >> 33)
-
-
-# OVS field names of a select group's hash fields -> flow keys (ip_src covers both families).
-_HASH_KEYS = {
-    "eth_src": ("eth.src",), "eth_dst": ("eth.dst",),
-    "ip_src": ("ip4.src", "ip6.src"), "ip_dst": ("ip4.dst", "ip6.dst"),
-    "ipv6_src": ("ip6.src",), "ipv6_dst": ("ip6.dst",),
-    "tcp_src": ("tcp.src",), "tcp_dst": ("tcp.dst",),
-    "udp_src": ("udp.src",), "udp_dst": ("udp.dst",),
-    "sctp_src": ("sctp.src",), "sctp_dst": ("sctp.dst",),
-    "tp_src": ("tcp.src", "udp.src", "sctp.src"), "tp_dst": ("tcp.dst", "udp.dst", "sctp.dst"),
-}
-
-
-@lru_cache(maxsize=256)
-def _hash_keys(fields: str) -> tuple[str, ...]:
-    keys: list[str] = []
-    for name in fields.replace(" ", "").split(","):
-        if not name:
-            continue
-        if name not in _HASH_KEYS:
-            raise ValueError(f"{name}: unknown load balancer hash field")
-        keys.extend(_HASH_KEYS[name])
-    return tuple(keys)
+        self.fix, self.bits = nat_fixes(self.pk, self.orig, nated)
 
 
 _STATE_WORDS = {
-    _UDP: ("FIRST", "SINGLE", "MULTIPLE"),
-    _ICMP4: ("FIRST", "FIRST", "REPLY"),
-    _ICMP6: ("FIRST", "FIRST", "REPLY"),
+    UDP: ("FIRST", "SINGLE", "MULTIPLE"),
+    ICMP4: ("FIRST", "FIRST", "REPLY"),
+    ICMP6: ("FIRST", "FIRST", "REPLY"),
 }
 _OTHER_WORDS = ("FIRST", "MULTIPLE", "BIDIR")
 _TIMEOUT_KEYS = {
-    _UDP: ("udp_first", "udp_single", "udp_multiple"),
-    _ICMP4: ("icmp_first", "icmp_first", "icmp_reply"),
-    _ICMP6: ("icmp_first", "icmp_first", "icmp_reply"),
+    UDP: ("udp_first", "udp_single", "udp_multiple"),
+    ICMP4: ("icmp_first", "icmp_first", "icmp_reply"),
+    ICMP6: ("icmp_first", "icmp_first", "icmp_reply"),
 }
 _OTHER_KEYS = ("other_first", "other_multiple", "other_bidir")
-_PROTO_NAMES = {_TCP: "tcp", _UDP: "udp", _SCTP: "sctp", _ICMP4: "icmp", _ICMP6: "icmpv6"}
 
 
 class Conntrack:
@@ -421,12 +312,12 @@ class Conntrack:
             views = conn.views or self._build_views(conn)
             flow.update(views[d | 2] if nat else views[d])
         elif st == _NEW:
-            self._set_new(flow, key)
+            set_new(flow, key)
         elif st == _REL:
             assert conn is not None
             self._set_related(flow, conn, d, nat, inner)
         else:
-            self._set_invalid(flow, zone)
+            set_invalid(flow, zone)
 
     def commit(
         self,
@@ -435,9 +326,9 @@ class Conntrack:
         now: float,
         *,
         mark: int | None = None,
-        mark_mask: int = _M32,
+        mark_mask: int = M32,
         label: int | None = None,
-        label_mask: int = _M128,
+        label_mask: int = M128,
         nat: bool = False,
         inner: Flow | None = None,
     ) -> bool:
@@ -450,7 +341,7 @@ class Conntrack:
             assert key is not None
             conn = self._create(key, (key[2], key[3], key[4], key[5]), flow, now)
             if conn is None:
-                self._set_new(flow, key)
+                set_new(flow, key)
                 return False
             d = 0
         elif st == _REL:
@@ -458,7 +349,7 @@ class Conntrack:
             self._set_related(flow, conn, d, nat, inner)
             return False
         elif st == _INV:
-            self._set_invalid(flow, zone)
+            set_invalid(flow, zone)
             return False
         assert conn is not None
         self._write_marks(conn, mark, mark_mask, label, label_mask)
@@ -481,12 +372,27 @@ class Conntrack:
         NAT to ``target`` (``kind`` "snat" or "dnat") and the packet translated; a packet of a
         known connection is translated as that connection was set up.  Without ``target`` or
         ``commit`` a new connection is not translated (committed plainly with ``commit``).
-        False when nothing was committed or translated (invalid, related, exhausted)."""
+        False when nothing was committed or translated (invalid, related, exhausted).
+
+        A connection committed with one kind of NAT and not yet answered gets the other kind
+        too when this packet asks for it (OVN's common NAT zone: ``ct_dnat_in_czone`` then
+        ``ct_snat_in_czone`` on one packet), as Linux's conntrack does for a connection that
+        is still new."""
         if kind not in ("snat", "dnat"):
             raise ValueError(f"{kind}: NAT kind must be snat or dnat")
         st, conn, d, key = self._track(zone, flow, now, inner)
         if st == _EST:
             assert conn is not None
+            bit = CS_SNAT if kind == "snat" else CS_DNAT
+            if (target is not None and commit and d == 0 and not conn.seen_reply
+                    and not conn.bits[0] & bit):
+                more = self._pick((zone, conn.pk, *conn.nated), kind == "snat", target, now,
+                                  conn)
+                if more is None:
+                    self.stats["nat_exhausted"] += 1
+                    set_invalid(flow, zone)
+                    return False
+                self._renat(conn, more)
             views = conn.views or self._build_views(conn)
             flow.update(views[d | 2])
             return True
@@ -495,22 +401,23 @@ class Conntrack:
             self._set_related(flow, conn, d, True, inner)
             return False
         if st == _INV:
-            self._set_invalid(flow, zone)
+            set_invalid(flow, zone)
             return False
         assert key is not None
         if not commit:
-            self._set_new(flow, key)
+            set_new(flow, key)
             return False
-        nated: Tuple4 | None = (key[2], key[3], key[4], key[5])
+        nated = (key[2], key[3], key[4], key[5])
         if target is not None:
-            nated = self._pick(key, kind == "snat", target, now)
-            if nated is None:
+            picked = self._pick(key, kind == "snat", target, now)
+            if picked is None:
                 self.stats["nat_exhausted"] += 1
-                self._set_invalid(flow, zone)
+                set_invalid(flow, zone)
                 return False
+            nated = picked
         conn = self._create(key, nated, flow, now)
         if conn is None:
-            self._set_new(flow, key)
+            set_new(flow, key)
             return False
         views = conn.views or self._build_views(conn)
         flow.update(views[2])
@@ -550,29 +457,29 @@ class Conntrack:
             self._set_related(flow, conn, d, True, inner)
             return False
         if st == _INV:
-            self._set_invalid(flow, zone)
+            set_invalid(flow, zone)
             return False
         assert key is not None
         if not backends:
-            self._set_new(flow, key)
+            set_new(flow, key)
             return False
         if hash_fields:
             fl = cast(dict[str, int], flow)
-            h = _mix(*(fl.get(k, 0) for k in _hash_keys(hash_fields)))
+            h = mix(*(fl.get(k, 0) for k in hash_keys(hash_fields)))
         else:
-            h = _mix(*key[1:])
+            h = mix(*key[1:])
         ip, port = backends[h % len(backends)]
         p = key[1] & 0xFF
-        has_ports = p in (_TCP, _UDP, _SCTP)
+        has_ports = p in (TCP, UDP, SCTP)
         t = NatTarget(ip, port_lo=port, port_hi=port) if port and has_ports else NatTarget(ip)
         nated = self._pick(key, False, t, now)
         if nated is None:
             self.stats["nat_exhausted"] += 1
-            self._set_invalid(flow, zone)
+            set_invalid(flow, zone)
             return False
         conn = self._create(key, nated, flow, now)
         if conn is None:
-            self._set_new(flow, key)
+            set_new(flow, key)
             return False
         if use_mark:
             self._write_marks(conn, bits, bits, None, 0)
@@ -617,8 +524,8 @@ class Conntrack:
             if zone is not None and c.zone != zone:
                 continue
             out.append(CtEntry(
-                zone=c.zone, proto=c.pk & 0xFF, ipv6=bool(c.pk & _V6), orig=c.orig,
-                reply=_invert(c.pk, c.nated), state=_state_name(c), mark=c.mark,
+                zone=c.zone, proto=c.pk & 0xFF, ipv6=bool(c.pk & V6), orig=c.orig,
+                reply=invert(c.pk, c.nated), state=_state_name(c), mark=c.mark,
                 label=c.label, nat=c.bits[0], expires=c.expires,
             ))
         return out
@@ -626,30 +533,7 @@ class Conntrack:
     def dump(self, zone: int | None = None, now: float | None = None) -> str:
         """The connections as ``ovs-appctl dpctl/dump-conntrack [-s]`` prints them (``-s``:
         with ``now``, the seconds left)."""
-        lines = []
-        for e in self.entries(zone):
-            name = _PROTO_NAMES.get(e.proto, str(e.proto))
-            fmt = _fmt6 if e.ipv6 else _fmt4
-            tuples = []
-            for t in (e.orig, e.reply):
-                s = f"src={fmt(t[0])},dst={fmt(t[1])}"
-                if e.proto in (_ICMP4, _ICMP6):
-                    s += f",id={t[2]},type={t[3]},code=0"
-                elif e.proto in (_TCP, _UDP, _SCTP):
-                    s += f",sport={t[2]},dport={t[3]}"
-                tuples.append(s)
-            line = f"{name},orig=({tuples[0]}),reply=({tuples[1]})"
-            if e.zone:
-                line += f",zone={e.zone}"
-            if e.mark:
-                line += f",mark={e.mark}"
-            if e.label:
-                line += f",labels={e.label:#x}"
-            if now is not None:
-                line += f",timeout={max(0, int(e.expires - now))}"
-            if e.proto == _TCP:
-                line += f",protoinfo=(state={e.state})"
-            lines.append(line)
+        lines = [format_entry(e, now) for e in self.entries(zone)]
         return "".join(line + "\n" for line in sorted(lines))
 
     # --- tracking -------------------------------------------------------------------------
@@ -668,53 +552,59 @@ class Conntrack:
                     dst = fl["ip4.dst"]
                 elif et == 0x86DD:
                     proto = fl["ip.proto"]
-                    pk = proto | _V6
+                    pk = proto | V6
                     src = fl["ip6.src"]
                     dst = fl["ip6.dst"]
                 else:
                     return _INV, None, 0, None
                 seg = -1
                 creates = True
-                if proto == _TCP:
+                if proto == TCP:
                     sp = fl["tcp.src"]
                     dp = fl["tcp.dst"]
                     seg = TCP_SEGMENT[fl["tcp.flags"] & 0xFFF]
-                elif proto == _UDP:
+                elif proto == UDP:
                     sp = fl["udp.src"]
                     dp = fl["udp.dst"]
-                elif (proto == _ICMP4 and not pk & _V6) or (proto == _ICMP6 and pk & _V6):
-                    typ = fl["icmp6.type" if pk & _V6 else "icmp4.type"]
-                    if typ | (pk & _V6) in _ICMP_ERRORS:
+                elif (proto == ICMP4 and not pk & V6) or (proto == ICMP6 and pk & V6):
+                    typ = fl["icmp6.type" if pk & V6 else "icmp4.type"]
+                    if typ | (pk & V6) in ICMP_ERRORS:
                         return self._related(zone, pk, inner, now)
                     sp = fl.get(ICMP_ID, 0)
                     dp = typ
-                    if typ not in (_ICMP6_QUERY if pk & _V6 else _ICMP4_QUERY):
-                        if typ | (pk & _V6) not in _ICMP_PAIR:
+                    if typ not in (ICMP6_QUERY if pk & V6 else ICMP4_QUERY):
+                        if typ | (pk & V6) not in ICMP_PAIR:
                             return _INV, None, 0, None
                         creates = False  # a reply type: only for a known connection
-                elif proto == _SCTP:
+                elif proto == SCTP:
                     sp = fl["sctp.src"]
                     dp = fl["sctp.dst"]
                 else:
                     sp = dp = 0
                 break
             except KeyError:
-                if isinstance(fl, _Zeros):
+                if isinstance(fl, Zeros):
                     raise
-                fl = _Zeros(fl)
+                fl = Zeros(fl)
         if fl.get("ip.frag", 0) & 2:
             return _INV, None, 0, None  # a later fragment: the caller reassembles
         key = (zone, pk, src, dst, sp, dp)
         conn = None
         d = 0
-        cid = fl.get(CT_CONN)
-        if cid is not None and fl.get("ct_zone") == zone:
-            conn = self._by_id.get(cid >> 1)
-            d = cid & 1
-        if conn is None:
-            hit = self._table.get(key)
-            if hit is not None:
-                conn, d = hit
+        hit = self._table.get(key)
+        if hit is not None:
+            conn, d = hit
+        else:
+            # A packet an earlier ct action of this zone translated: OVS keeps the connection
+            # with the packet; here the flow names it, and its tuple must be a translated one.
+            cid = fl.get(CT_CONN)
+            if cid is not None:
+                c = self._by_id.get(cid >> 1)
+                if c is not None and c.zone == zone:
+                    if key[2:] == c.nated:
+                        conn = c
+                    elif key[2:] == invert(pk, c.orig):
+                        conn, d = c, 1
         if conn is not None:
             if conn.expires <= now:
                 self._remove(conn)
@@ -764,11 +654,11 @@ class Conntrack:
                  ) -> tuple[int, _Conn | None, int, Key | None]:
         """An ICMP error: the connection of the packet it quotes, in the direction the error
         travels (the quoted packet went the other way)."""
-        t = _inner_tuple(inner) if inner is not None else None
-        if t is None or t[0] & _V6 != pk & _V6:
+        t = inner_tuple(inner) if inner is not None else None
+        if t is None or t[0] & V6 != pk & V6:
             return _INV, None, 0, None
         ipk, tup = t
-        hit = self._table.get((zone, ipk, *_invert(ipk, tup)))
+        hit = self._table.get((zone, ipk, *invert(ipk, tup)))
         if hit is None or hit[0].expires <= now:
             return _INV, None, 0, None
         return _REL, hit[0], hit[1], None
@@ -785,7 +675,7 @@ class Conntrack:
         if conn.rkey != key and not self._free(conn.rkey, now):
             self.stats["reply_collision"] += 1
             return None
-        if key[1] & 0xFF == _TCP:
+        if key[1] & 0xFF == TCP:
             seg = TCP_SEGMENT[cast(dict[str, int], flow).get("tcp.flags", 0) & 0xFFF]
             conn.state = SYN_SENT if seg == SEG_SYN else (
                 FIN_WAIT if seg == SEG_FIN else ESTABLISHED)
@@ -800,6 +690,17 @@ class Conntrack:
         conn.queue[conn.id] = conn
         return conn
 
+    def _renat(self, conn: _Conn, nated: Tuple4) -> None:
+        """Give ``conn`` a new translated tuple (its reply key changes with it)."""
+        if self._table.get(conn.rkey, (None,))[0] is conn and conn.rkey != conn.okey:
+            del self._table[conn.rkey]
+        conn.nated = nated
+        conn.rkey = (conn.zone, conn.pk, *invert(conn.pk, nated))
+        conn.fix, conn.bits = nat_fixes(conn.pk, conn.orig, nated)
+        conn.views = None
+        if conn.rkey != conn.okey:
+            self._table[conn.rkey] = (conn, 1)
+
     def _remove(self, conn: _Conn) -> None:
         if self._by_id.pop(conn.id, None) is None:
             return
@@ -810,9 +711,9 @@ class Conntrack:
         conn.queue.pop(conn.id, None)
         self._zone_count[conn.zone] -= 1
 
-    def _free(self, key: Key, now: float) -> bool:
+    def _free(self, key: Key, now: float, own: _Conn | None = None) -> bool:
         hit = self._table.get(key)
-        if hit is None:
+        if hit is None or hit[0] is own:
             return True
         if hit[0].expires <= now:
             self._remove(hit[0])
@@ -821,7 +722,7 @@ class Conntrack:
 
     def _timeout(self, conn: _Conn) -> float:
         p = conn.pk & 0xFF
-        if p == _TCP:
+        if p == TCP:
             name = tcp_timeout_key(conn.state, conn.seen_reply)
         else:
             name = _TIMEOUT_KEYS.get(p, _OTHER_KEYS)[conn.state]
@@ -861,22 +762,23 @@ class Conntrack:
                      label_mask: int) -> None:
         changed = False
         if mark is not None and mark_mask:
-            m = (conn.mark & ~mark_mask & _M32) | (mark & mark_mask)
+            m = (conn.mark & ~mark_mask & M32) | (mark & mark_mask)
             changed = m != conn.mark
             conn.mark = m
         if label is not None and label_mask:
-            lab = (conn.label & ~label_mask & _M128) | (label & label_mask)
+            lab = (conn.label & ~label_mask & M128) | (label & label_mask)
             changed = changed or lab != conn.label
             conn.label = lab
         if changed:
             conn.views = None
 
-    def _pick(self, key: Key, snat: bool, target: NatTarget, now: float) -> Tuple4 | None:
-        """The NATed tuple of a new connection: a free reply key in the zone."""
+    def _pick(self, key: Key, snat: bool, target: NatTarget, now: float,
+              own: _Conn | None = None) -> Tuple4 | None:
+        """The NATed tuple of a new connection (or ``own``, re-NATed): a free reply key."""
         zone, pk, src, dst, sp, dp = key
         p = pk & 0xFF
-        icmp = p in (_ICMP4, _ICMP6)
-        h = _mix(src, dst, dp if snat else sp, pk)
+        icmp = p in (ICMP4, ICMP6)
+        h = mix(src, dst, dp if snat else sp, pk)
         lo = target.ip
         hi = target.ip_hi if target.ip_hi is not None else lo
         if hi < lo:
@@ -885,25 +787,25 @@ class Conntrack:
             addrs: Iterable[int] = (src,)  # nat(src=0.0.0.0): only a colliding port changes
         else:
             n = hi - lo + 1
-            addrs = (lo + (h + i) % n for i in range(min(n, _MAX_ADDRS)))
+            addrs = (lo + (h + i) % n for i in range(min(n, MAX_ADDRS)))
         port0 = sp if snat else dp
-        if not (p in (_TCP, _UDP, _SCTP) or (icmp and snat)):
+        if not (p in (TCP, UDP, SCTP) or (icmp and snat)):
             prange: tuple[int, int] | None = None
         elif target.port_lo:
             prange = (target.port_lo, target.port_hi or target.port_lo)
         else:
-            prange = _EPHEMERAL if snat else None
+            prange = EPHEMERAL if snat else None
         for a in addrs:
-            for port in _ports(port0, prange, h, not target.port_lo):
+            for port in nat_ports(port0, prange, h, not target.port_lo):
                 t = (a, dst, port, dp) if snat else (src, a, sp, port)
-                if self._free((zone, pk, *_invert(pk, t)), now):
+                if self._free((zone, pk, *invert(pk, t)), now, own):
                     return t
         return None
 
     # --- writing the flow -----------------------------------------------------------------
     def _build_views(self, conn: _Conn) -> list[dict[str, int]]:
         base: dict[str, int] = {"ct_zone": conn.zone, "ct_mark": conn.mark,
-                                "ct_label": conn.label, **_originals(conn.pk, conn.orig)}
+                                "ct_label": conn.label, **originals(conn.pk, conn.orig)}
         v0 = {**base, "ct_state": CS_TRK | (CS_EST if conn.seen_reply else CS_NEW),
               CT_CONN: conn.id << 1}
         v1 = {**base, "ct_state": CS_TRK | CS_EST | CS_RPL, CT_CONN: (conn.id << 1) | 1}
@@ -917,42 +819,25 @@ class Conntrack:
         return views
 
     @staticmethod
-    def _set_new(flow: Flow, key: Key | None) -> None:
-        assert key is not None
-        flow["ct_state"] = CS_TRK | CS_NEW
-        flow["ct_zone"] = key[0]
-        flow["ct_mark"] = 0
-        flow["ct_label"] = 0
-        flow.pop(CT_CONN, None)
-        flow.update(_originals(key[1], (key[2], key[3], key[4], key[5])))
-
-    @staticmethod
-    def _set_invalid(flow: Flow, zone: int) -> None:
-        for k in CT_KEYS:
-            flow.pop(k, None)
-        flow["ct_state"] = CS_TRK | CS_INV
-        flow["ct_zone"] = zone
-
-    @staticmethod
     def _set_related(flow: Flow, conn: _Conn, d: int, nat: bool, inner: Flow | None) -> None:
         flow.pop(CT_CONN, None)
-        flow.update(_originals(conn.pk, conn.orig))
+        flow.update(originals(conn.pk, conn.orig))
         state = CS_TRK | CS_REL | (CS_RPL if d else 0)
         if nat and conn.bits[0]:
             # The outer header: the addresses this direction's NAT changes.
-            fsrc, fdst, _, _ = _fields(conn.pk)
+            fsrc, fdst, _, _ = tuple_fields(conn.pk)
             for k, v in conn.fix[d].items():
                 if k in (fsrc, fdst):
                     flow[k] = v
             state |= conn.bits[d]
             # The quoted packet went the other way: it gets the opposite translation.
             if inner is not None:
-                t = _inner_tuple(inner)
+                t = inner_tuple(inner)
                 if t is not None:
                     ipk, tup = t
-                    want = _invert(ipk, conn.nated) if d == 0 else conn.orig
+                    want = invert(ipk, conn.nated) if d == 0 else conn.orig
                     out: dict[str, int] = {}
-                    _write_tuple(out, ipk, tup, want)
+                    write_tuple(out, ipk, tup, want)
                     inner.update(out)
         flow["ct_state"] = state
         flow["ct_zone"] = conn.zone
@@ -960,55 +845,8 @@ class Conntrack:
         flow["ct_label"] = conn.label
 
 
-def _ports(port0: int, prange: tuple[int, int] | None, h: int, keep: bool) -> Iterator[int]:
-    """Ports to try: the packet's own first (when allowed or in the range), then the range
-    from a hashed starting point."""
-    if prange is None:
-        yield port0
-        return
-    lo, hi = prange
-    if keep or lo <= port0 <= hi:
-        yield port0
-    size = hi - lo + 1
-    start = h % size
-    for i in range(size):
-        yield lo + (start + i) % size
-
-
-def _inner_tuple(inner: Flow) -> tuple[int, Tuple4] | None:
-    """(proto key, tuple) of the packet an ICMP error quotes."""
-    fl = cast(dict[str, Any], inner)
-    et = fl.get("eth.type")
-    if et == 0x0800:
-        pk = fl.get("ip.proto", 0)
-        src, dst = fl.get("ip4.src", 0), fl.get("ip4.dst", 0)
-    elif et == 0x86DD:
-        pk = fl.get("ip.proto", 0) | _V6
-        src, dst = fl.get("ip6.src", 0), fl.get("ip6.dst", 0)
-    else:
-        return None
-    p = pk & 0xFF
-    if p in (_TCP, _UDP, _SCTP):
-        name = {_TCP: "tcp", _UDP: "udp", _SCTP: "sctp"}[p]
-        return pk, (src, dst, fl.get(name + ".src", 0), fl.get(name + ".dst", 0))
-    if (p == _ICMP4 and not pk & _V6) or (p == _ICMP6 and pk & _V6):
-        typ = fl.get("icmp6.type" if pk & _V6 else "icmp4.type", 0)
-        if typ | (pk & _V6) not in _ICMP_PAIR:
-            return None
-        return pk, (src, dst, fl.get(ICMP_ID, 0), typ)
-    return pk, (src, dst, 0, 0)
-
-
 def _state_name(c: _Conn) -> str:
     p = c.pk & 0xFF
-    if p == _TCP:
+    if p == TCP:
         return STATE_NAMES[c.state]
     return _STATE_WORDS.get(p, _OTHER_WORDS)[c.state]
-
-
-def _fmt4(v: int) -> str:
-    return ".".join(str((v >> s) & 0xFF) for s in (24, 16, 8, 0))
-
-
-def _fmt6(v: int) -> str:
-    return str(ipaddress.IPv6Address(v))
