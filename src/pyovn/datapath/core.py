@@ -1,0 +1,845 @@
+"""pyovn's datapath: the Southbound's logical pipelines run on real packets, in the
+controller's process (what ovs-vswitchd and ovn-controller's OpenFlow flows do together).
+
+A frame read from a port of the integration bridge bound to a logical port is parsed into a
+microflow (:mod:`pyovn.datapath.packet`) and goes through:
+
+* the **flow cache** (:mod:`pyovn.datapath.cache`): the segment that starts at that port is
+  looked up by the values of the fields earlier walks read; a hit replays its effects (copies
+  delivered with their fields changed, conntrack operations, the next segment after a
+  recirculation) without a table lookup;
+* on a miss, the **executor** (:mod:`pyovn.pipeline.executor`) walks the pipelines with this
+  module's :class:`_Host` as its environment, which does the real work — conntrack
+  (:mod:`pyovn.datapath.conntrack`), packets built by actions and controller actions
+  (:mod:`pyovn.datapath.pktgen`), MAC binding / FDB learning, delivery — and records each
+  effect so the walk becomes a cache entry.  Segments that made or rewrote packets, learnt
+  something or depend on state the cache cannot key on are not cached.
+
+What ovn-controller's physical flows load on entry is loaded here (``load_metadata``): each
+logical port has a conntrack zone (``reg13``), each router a DNAT (``reg11``) and an SNAT
+(``reg12``) zone.  Switch conntrack uses the port's zone; router ``ct_snat`` (not in the common
+zone) the SNAT zone; everything else in a router the DNAT zone.
+
+Localnet (and l2gateway) ports reach their physical network through the provider bridge
+``ovn-bridge-mappings`` names: a learning switch (OVS's NORMAL) between that bridge's ports and
+the logical switches' localnet ports of that network (802.1Q tag per localnet port's ``tag``).
+Ports bound to other chassis go to ``remote`` — the tunnel encapsulation point, Geneve being
+the next step; until then such packets are counted (``stats["remote"]``) and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import time
+import zlib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyovn.datapath.bridge import (
+    OFPP_LOCAL,
+    TUNNEL_TYPES,
+    Bridge,
+    BridgePort,
+    DatapathError,
+    LearningSwitch,
+    default_port_mode,
+    open_io,
+)
+from pyovn.datapath.cache import UNSET, Effect, FlowCache, apply_changes, changes_from
+from pyovn.datapath.conntrack import CT_CONN, CT_KEYS, Conntrack, NatTarget
+from pyovn.datapath.io_vnet import VnetHdr
+from pyovn.datapath.packet import Packet, PacketError, parse, refresh, serialize
+from pyovn.datapath.pktgen import emitted_packet, reply_frame
+from pyovn.logical.actions import (
+    Action,
+    CheckPktLarger,
+    CtLb,
+    CtNat,
+    Program,
+    Result,
+    Select,
+    Simple,
+)
+from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
+from pyovn.pipeline.executor import BaseHost, Executor
+from pyovn.pipeline.sbmodel import Datapath as LDatapath
+from pyovn.pipeline.sbmodel import PortBinding, SbModel
+from pyovn.pipeline.tables import ALL, LogicalTables
+
+__all__ = ["Datapath", "DatapathError"]
+
+log = logging.getLogger("pyovn.datapath")
+
+ZONE_REG, DNAT_ZONE_REG, SNAT_ZONE_REG = "reg13", "reg11", "reg12"
+PKT_LEN = "__pkt_len__"  # the frame's length (as OVS measures for check_pkt_larger)
+# Keys that never go into a cache entry's changes (per-packet objects).
+_VOLATILE = frozenset((CT_CONN, CHASSIS_RESIDENT_KEY))
+# What connection tracking and hashing read of a packet.
+_FIVE_TUPLE = frozenset(("eth.type", "ip.proto", "ip4.src", "ip4.dst", "ip6.src", "ip6.dst",
+                         "tcp.src", "tcp.dst", "udp.src", "udp.dst", "sctp.src", "sctp.dst",
+                         "icmp4.type", "icmp4.code", "icmp6.type", "icmp6.code", "ip.frag"))
+# What port security reads (answered by the executor from the Southbound).
+_PORTSEC_READS = frozenset(("inport", "outport", "eth.src", "eth.dst", "eth.type", "vlan.tci",
+                            "arp.op", "arp.sha", "arp.spa", "arp.tha", "arp.tpa", "ip4.src",
+                            "ip4.dst", "ip6.src", "ip6.dst", "ip.proto", "icmp6.type",
+                            "icmp6.code", "nd.sll", "nd.tll", "nd.target"))
+_MASK32, _MASK128 = (1 << 32) - 1, (1 << 128) - 1
+
+
+@dataclass(slots=True)
+class _Frame:
+    """The packet whose walk is running: its bytes (parsed) and offload header."""
+
+    pkt: Packet
+    hdr: VnetHdr | None
+
+
+@dataclass(slots=True)
+class _Segment:
+    start: Any
+    flow0: Flow
+    reads: set[str] = field(default_factory=set)
+    effects: list[Effect] = field(default_factory=list)
+    datapaths: set[int] = field(default_factory=set)
+    ports: set[str] = field(default_factory=set)
+    cacheable: bool = True
+
+
+class _Executor(Executor):
+    """The executor with conntrack recirculation points cut into cache segments."""
+
+    dph: _Host
+
+    def ct_next(self, flow: Flow, pipeline: str, table: int) -> None:
+        assert self.dp is not None
+        self.dph.recirculate(self, ("next", None), flow, pipeline or self.pipeline, table)
+
+    def ct_nat(self, flow: Flow, action: CtNat | Simple) -> None:
+        assert self.dp is not None
+        if action.table < 0:  # ct_snat_to_vip: in place, no recirculation
+            self.dph.ct_nat_now(self.dp, flow, action)
+            return
+        self.dph.recirculate(self, ("nat", action), flow, action.pipeline or self.pipeline,
+                             action.table)
+
+    def ct_lb(self, flow: Flow, action: CtLb) -> None:
+        assert self.dp is not None
+        self.dph.recirculate(self, ("lb", action), flow, action.pipeline or self.pipeline,
+                             action.table)
+
+    def check(self, flow: Flow, action: Action) -> int:
+        if (isinstance(action, Result) and self.reads is not None
+                and action.func in ("check_in_port_sec", "check_out_port_sec")):
+            self.reads |= _PORTSEC_READS
+        return super().check(flow, action)
+
+    def resume_at(self, dp: LDatapath, pipeline: str, table: int, flow: Flow,
+                  reads: set[str]) -> None:
+        """The walk from ``table`` of ``pipeline`` (a recirculation missed in the cache)."""
+        saved = (self.dp, self.pipeline, self.depth, self.reads)
+        self.dp, self.pipeline, self.depth, self.reads = dp, pipeline, 0, reads
+        try:
+            self.goto(flow, pipeline, table)
+        finally:
+            self.dp, self.pipeline, self.depth, self.reads = saved
+
+
+class _Host(BaseHost):
+    """The executor's environment in the datapath (module docstring)."""
+
+    def __init__(self, dp: Datapath) -> None:
+        super().__init__(dp.model, None)
+        self.d = dp
+        self.seg: _Segment | None = None
+        self.frames: list[_Frame] = []
+
+    # --- residency and metadata --------------------------------------------------------------
+    def is_resident(self, port: str) -> bool:
+        if port in self.d.lport_iface:
+            return True
+        pb = self.model.ports.get(port)
+        return pb is not None and pb.chassis is not None and pb.chassis == self.d.chassis
+
+    def load_metadata(self, dp: LDatapath, pipeline: str, port: PortBinding | None,
+                      flow: Flow) -> None:
+        seg = self.seg
+        if seg is not None:
+            seg.datapaths.add(dp.key)
+        zones = self.d.zones
+        if dp.is_router:
+            flow[DNAT_ZONE_REG] = zones.get(f"{dp.uuid}_dnat")
+            flow[SNAT_ZONE_REG] = zones.get(f"{dp.uuid}_snat")
+        elif port is not None:
+            flow[ZONE_REG] = zones.get(port.name)
+
+    # --- effects -----------------------------------------------------------------------------
+    def _effect(self, kind: str, flow: Flow, *args: Any) -> None:
+        seg = self.seg
+        if seg is not None:
+            changes = changes_from(seg.flow0, flow)
+            for k in _VOLATILE.intersection(changes):
+                del changes[k]
+            seg.effects.append(Effect(kind, changes, args))
+
+    def _uncacheable(self) -> None:
+        if self.seg is not None:
+            self.seg.cacheable = False
+
+    def _read(self, keys: Collection[str]) -> None:
+        seg = self.seg
+        if seg is not None:
+            seg.reads.update(keys)
+
+    def deliver(self, port: PortBinding, flow: Flow) -> None:
+        seg = self.seg
+        if seg is not None:
+            seg.ports.add(port.name)
+        self._effect("deliver", flow, port.name)
+        self.d.deliver(port.name, flow, self.frames[-1])
+
+    def remote(self, port: PortBinding, chassis: str | None, flow: Flow) -> None:
+        self._effect("remote", flow, port.name, chassis)
+        self.d.stats["remote"] += 1
+
+    # --- conntrack ---------------------------------------------------------------------------
+    def recirculate(self, ex: _Executor, op: tuple[str, Any], flow: Flow, pipeline: str,
+                    table: int) -> None:
+        """A conntrack action that continues at ``table``: the current segment ends in a
+        "ct" effect, the conntrack operation runs, the continuation is a segment of its own
+        (replayed from the cache when it can be)."""
+        dp = ex.dp
+        assert dp is not None
+        resume = (dp.key, pipeline, table)
+        self._effect("ct", flow, op, resume)
+        if not self.d.conntrack_op(dp, op, flow):
+            return
+        outer = self.seg
+        self.d.continue_at(ex, dp, resume, flow, self.frames[-1])
+        self.seg = outer
+
+    def ct_nat_now(self, dp: LDatapath, flow: Flow, action: CtNat | Simple) -> None:
+        self._effect("ct", flow, ("nat", action), None)
+        self.d.conntrack_op(dp, ("nat", action), flow)
+
+    def ct_commit(self, dp: LDatapath, flow: Flow, program: Program | None) -> None:
+        mark = label = None
+        mark_mask = label_mask = 0
+        if program is not None:
+            # Which bits the program writes, and to what: run it on all-zero and all-one
+            # ct_mark/ct_label and compare.
+            lo = dict(flow, ct_mark=0, ct_label=0)
+            hi = dict(flow, ct_mark=_MASK32, ct_label=_MASK128)
+            program(lo, self.d.executor)
+            program(hi, self.d.executor)
+            lm, hm = int(lo["ct_mark"]), int(hi["ct_mark"])
+            ll, hl = int(lo["ct_label"]), int(hi["ct_label"])
+            mark_mask = ~(lm ^ hm) & _MASK32
+            label_mask = ~(ll ^ hl) & _MASK128
+            if mark_mask:
+                mark = lm & mark_mask
+            if label_mask:
+                label = ll & label_mask
+        args = (mark, mark_mask, label, label_mask)
+        self._effect("commit", flow, args)
+        self.d.commit(dp, flow, args)
+
+    def ct_clear(self, dp: LDatapath, flow: Flow) -> None:
+        Conntrack.clear(flow)
+
+    # --- packets built by actions, controller actions --------------------------------------
+    def emit(self, dp: LDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
+        self._uncacheable()
+        cur = self.frames[-1]
+        made = emitted_packet(kind, flow, cur.pkt)
+        if made is None:
+            return
+        nflow, npkt = made
+        self.frames.append(_Frame(npkt, None))
+        try:
+            resume(nflow)
+        finally:
+            self.frames.pop()
+
+    def controller(self, dp: LDatapath, flow: Flow, action: Action) -> int:
+        self._uncacheable()
+        cur = self.frames[-1]
+        records = self.d.dns_records(dp) if isinstance(action, Result) else None
+        frame = reply_frame(flow, cur.pkt, action, records)
+        if frame is None:
+            return 0
+        cur.pkt = refresh(flow, frame)
+        cur.hdr = None
+        return 1
+
+    # --- MAC bindings and FDB ----------------------------------------------------------------
+    def mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int,
+                    ip: int) -> int | None:
+        name = self.port_name(dp, port)
+        learnt = self.d.learnt_macs.get((name, ip))
+        if learnt is not None:
+            return learnt
+        return super().mac_binding(dp, flow, kind, port, ip)
+
+    def put_mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int, ip: int,
+                        mac: int) -> None:
+        self._uncacheable()
+        self.d.learn_mac(dp, self.port_name(dp, port), kind, ip, mac)
+
+    def fdb_get(self, dp: LDatapath, flow: Flow, mac: int) -> str | None:
+        learnt = self.d.learnt_fdb.get((dp.key, mac))
+        if learnt is not None:
+            return learnt
+        return super().fdb_get(dp, flow, mac)
+
+    def put_fdb(self, dp: LDatapath, flow: Flow, port: str | int, mac: int) -> None:
+        self._uncacheable()
+        self.d.learn_fdb(dp, self.port_name(dp, port), mac)
+
+    # --- checks, select ----------------------------------------------------------------------
+    def check(self, dp: LDatapath, flow: Flow, action: Action) -> int:
+        if isinstance(action, CheckPktLarger):
+            self._read((PKT_LEN,))
+            return 1 if int(flow.get(PKT_LEN, 0) or 0) > action.length else 0
+        func = getattr(action, "func", "")
+        if func in ("chk_lb_hairpin", "chk_lb_hairpin_reply"):
+            self._read((*_FIVE_TUPLE, *CT_KEYS))
+            return self.d.lb_hairpin(dp, flow, func == "chk_lb_hairpin_reply")
+        self._uncacheable()  # chk_ecmp_nh(_mac), chk_lb_aff: per-connection state
+        return 0
+
+    def select(self, dp: LDatapath, flow: Flow, action: Select) -> int:
+        self._read(_FIVE_TUPLE)
+        members = action.members
+        total = sum(max(w, 0) for _, w in members) or len(members)
+        h = zlib.crc32(repr(tuple(flow.get(k, 0) for k in sorted(_FIVE_TUPLE))).encode()) % total
+        for m, w in members:
+            h -= max(w, 0) if total else 1
+            if h < 0:
+                return m
+        return members[-1][0]
+
+    def effect(self, dp: LDatapath, flow: Flow, action: Action) -> None:
+        return None  # set_queue, set_meter, sample: no QoS or sampling in pyovn's datapath
+
+
+class _Zones:
+    """Conntrack zone numbers, as ovn-controller hands them out: one per logical port and two
+    per router (``<uuid>_dnat``, ``<uuid>_snat``), from 1 up, reused once freed."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, int] = {}
+        self._free: list[int] = []
+        self._next = 1
+
+    def get(self, name: str) -> int:
+        z = self._by_name.get(name)
+        if z is None:
+            z = self._free.pop() if self._free else self._next
+            if z == self._next:
+                self._next += 1
+            self._by_name[name] = z
+        return z
+
+    def release(self, name: str) -> None:
+        z = self._by_name.pop(name, None)
+        if z is not None:
+            self._free.append(z)
+
+
+class Datapath:
+    """The datapath as :class:`pyovn.controller.dpif.Datapath` describes it."""
+
+    iface_types: Collection[str] = ("internal", "system", "patch", *sorted(TUNNEL_TYPES))
+
+    def __init__(self, chassis: str = "", model: SbModel | None = None, *,
+                 port_mode: str | None = None, clock: Callable[[], float] = time.monotonic,
+                 cache: bool = True) -> None:
+        self.chassis = chassis
+        self.model = model if model is not None else SbModel()
+        self.tables = LogicalTables(self.model)
+        self.host = _Host(self)
+        self.executor = _Executor(self.model, self.tables, self.host)
+        self.executor.dph = self.host
+        self.conntrack = Conntrack()
+        self.cache = FlowCache()
+        self.use_cache = cache
+        self.clock = clock
+        self.port_mode = port_mode or default_port_mode()
+        self.bridges: dict[str, Bridge] = {}
+        self.ifaces: dict[str, BridgePort] = {}
+        self.lport_iface: dict[str, BridgePort] = {}
+        self.mappings: dict[str, str] = {}  # physical network -> bridge
+        self.switches: dict[str, LearningSwitch] = {}  # provider bridge -> its MAC table
+        self.zones = _Zones()
+        self.learnt_macs: dict[tuple[str, int], int] = {}
+        self.learnt_fdb: dict[tuple[int, int], str] = {}
+        self.on_learn: Callable[[Any], None] | None = None
+        self.on_ready: Callable[[], None] | None = None
+        self.stats: dict[str, int] = {"rx": 0, "tx": 0, "drop": 0, "remote": 0, "slow": 0,
+                                      "fast": 0, "bad": 0}
+        self._seen = -1
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._readers: dict[str, Any] = {}
+        self._out: dict[str, list[tuple[VnetHdr | None, bytes]]] = {}
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        for bp in self.ifaces.values():
+            self._watch(bp)
+
+    async def close(self) -> None:
+        for name in list(self.ifaces):
+            self.remove_port(name)
+        self._loop = None
+
+    def set_chassis(self, name: str) -> None:
+        if name != self.chassis:
+            self.chassis = name
+            self.cache.clear()
+
+    # --- ports (vswitchd's role) ---------------------------------------------------------------
+    def add_port(self, bridge: str, name: str, iface_type: str, options: Mapping[str, str],
+                 ofport_request: int | None = None) -> int:
+        if name in self.ifaces:
+            self.remove_port(name)
+        br = self.bridges.get(bridge)
+        if br is None:
+            br = self.bridges[bridge] = Bridge(bridge)
+        type_ = iface_type or "system"
+        is_local = name == bridge
+        if type_ not in ("internal", "system", "patch", *TUNNEL_TYPES):
+            raise DatapathError(f"{name}: interface type {iface_type!r} is not supported")
+        io = None
+        if type_ in ("internal", "system"):
+            io = open_io(name, "internal" if is_local else type_, self.port_mode)
+        ofport = br.allocate_ofport(ofport_request, is_local and type_ == "internal")
+        bp = BridgePort(name, br, type_, ofport, dict(options), io)
+        br.ports[name] = bp
+        br.by_ofport[ofport] = bp
+        self.ifaces[name] = bp
+        if self._loop is not None:
+            self._watch(bp)
+        return ofport
+
+    def remove_port(self, name: str) -> None:
+        bp = self.ifaces.pop(name, None)
+        if bp is None:
+            return
+        if bp.logical_port is not None:
+            self.unbind(name)
+        reader = self._readers.pop(name, None)
+        if reader is not None:
+            reader.close()
+        bp.bridge.ports.pop(name, None)
+        if bp.bridge.by_ofport.get(bp.ofport) is bp:
+            del bp.bridge.by_ofport[bp.ofport]
+        sw = self.switches.get(bp.bridge.name)
+        if sw is not None:
+            sw.forget_port(bp)
+        if bp.io is not None:
+            bp.io.close()
+        if not bp.bridge.ports:
+            self.bridges.pop(bp.bridge.name, None)
+
+    def port_status(self, name: str) -> Mapping[str, Any]:
+        bp = self.ifaces.get(name)
+        if bp is None or bp.io is None:
+            return {}
+        io = bp.io
+        return {"mac_in_use": io.mac, "ifindex": io.ifindex, "mtu": io.mtu,
+                "link_state": "up", "admin_state": "up"}
+
+    def _watch(self, bp: BridgePort) -> None:
+        if bp.io is None or self._loop is None or bp.name in self._readers:
+            return
+        from pyovn.datapath.io import attach_reader
+
+        self._readers[bp.name] = attach_reader(
+            self._loop, bp.io, lambda port, batch, bp=bp: self.receive_batch(bp, batch),
+            on_gone=lambda port, err, bp=bp: self._gone(bp, err))
+
+    def _gone(self, bp: BridgePort, err: Exception) -> None:
+        log.warning("%s: device gone (%s)", bp.name, err)
+        reader = self._readers.pop(bp.name, None)
+        if reader is not None:
+            reader.close()
+
+    # --- bindings ----------------------------------------------------------------------------
+    def bind(self, iface: str, logical_port: str) -> None:
+        bp = self.ifaces.get(iface)
+        if bp is None:
+            raise DatapathError(f"{iface}: no such interface")
+        if bp.logical_port == logical_port:
+            return
+        if bp.logical_port is not None:
+            self.unbind(iface)
+        bp.logical_port = logical_port
+        self.lport_iface[logical_port] = bp
+        self.cache.invalidate(ports=[logical_port])
+        self.cache.invalidate_start(("in", logical_port))
+        pb = self.model.ports.get(logical_port)
+        if pb is not None and pb.datapath is not None:
+            self.cache.invalidate(datapaths=[pb.datapath.key])
+
+    def unbind(self, iface: str) -> None:
+        bp = self.ifaces.get(iface)
+        if bp is None or bp.logical_port is None:
+            return
+        lp = bp.logical_port
+        bp.logical_port = None
+        if self.lport_iface.get(lp) is bp:
+            del self.lport_iface[lp]
+        self.zones.release(lp)
+        self.cache.invalidate(ports=[lp])
+        self.cache.invalidate_start(("in", lp))
+        pb = self.model.ports.get(lp)
+        if pb is not None and pb.datapath is not None:
+            self.cache.invalidate(datapaths=[pb.datapath.key])
+
+    def set_bridge_mappings(self, mappings: Mapping[str, str]) -> None:
+        if dict(mappings) != self.mappings:
+            self.mappings = dict(mappings)
+            self.cache.clear()
+
+    # --- the Southbound ----------------------------------------------------------------------
+    def sync(self) -> None:
+        """Takes in what the model changed since the last call: the cache entries that depend
+        on it go, the local datapaths' flows are compiled."""
+        model = self.model
+        if model.version == self._seen:
+            return
+        self._seen = model.version
+        ch = model.drain_changes()
+        if ch.load_balancers or ch.chassis:
+            self.cache.clear()
+        else:
+            dps = set(ch.datapaths) | {t[0] for t in ch.tables}
+            for lp, _ip in ch.mac_bindings:
+                pb = model.ports.get(lp)
+                if pb is not None and pb.datapath is not None:
+                    dps.add(pb.datapath.key)
+            dps |= {k for k, _mac in ch.fdb}
+            self.cache.invalidate(datapaths=dps, ports=ch.ports)
+        for lp in self.lport_iface:
+            pb = model.ports.get(lp)
+            if pb is not None and pb.datapath is not None:
+                self.tables.compile_datapath(pb.datapath)
+        if self.on_ready is not None:
+            self.on_ready()
+
+    def port_ready(self, logical_port: str) -> bool:
+        self.sync()
+        if logical_port not in self.lport_iface:
+            return False
+        pb = self.model.ports.get(logical_port)
+        return pb is not None and pb.datapath is not None and all(
+            ft.compiled is not None for ft in pb.datapath.flows.values())
+
+    def flows_current(self) -> bool:
+        self.sync()
+        return True
+
+    def dns_records(self, dp: LDatapath) -> Mapping[str, str]:
+        getter = getattr(self.model, "dns_records", None)
+        return getter(dp) if getter is not None else {}
+
+    # --- learning ------------------------------------------------------------------------------
+    def learn_mac(self, dp: LDatapath, port: str, kind: str, ip: int, mac: int) -> None:
+        if self.learnt_macs.get((port, ip)) == mac:
+            return
+        self.learnt_macs[(port, ip)] = mac
+        self.cache.invalidate(datapaths=[dp.key])
+        if self.on_learn is not None:
+            from pyovn.controller.dpif import LearntMacBinding
+
+            text = str(ipaddress.IPv6Address(ip) if kind == "nd"
+                       else ipaddress.IPv4Address(ip & _MASK32))
+            self.on_learn(LearntMacBinding(port, text, _mac_text(mac), dp.key))
+
+    def learn_fdb(self, dp: LDatapath, port: str, mac: int) -> None:
+        if self.learnt_fdb.get((dp.key, mac)) == port:
+            return
+        self.learnt_fdb[(dp.key, mac)] = port
+        self.cache.invalidate(datapaths=[dp.key])
+        pb = self.model.ports.get(port)
+        if self.on_learn is not None and pb is not None:
+            from pyovn.controller.dpif import LearntFdb
+
+            self.on_learn(LearntFdb(_mac_text(mac), dp.key, pb.key))
+
+    # --- packets in ----------------------------------------------------------------------------
+    def receive_batch(self, bp: BridgePort, batch: list[tuple[VnetHdr | None, bytes]]) -> None:
+        self.sync()
+        for hdr, frame in batch:
+            self.receive(bp, hdr, frame)
+        self.flush()
+
+    def receive(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
+        """One frame read from ``bp`` (call :meth:`flush` after a batch)."""
+        self.stats["rx"] += 1
+        if bp.bridge.name in self.mappings.values() and bp.logical_port is None:
+            self._from_provider(bp, hdr, frame)
+            return
+        lp = bp.logical_port
+        pb = self.model.ports.get(lp) if lp is not None else None
+        if pb is None or pb.datapath is None:
+            self.stats["drop"] += 1
+            return
+        try:
+            flow, pkt = parse(frame, hdr is not None and hdr.needs_csum)
+        except PacketError:
+            self.stats["bad"] += 1
+            return
+        flow["inport"] = pb.name
+        flow[PKT_LEN] = _wire_len(hdr, frame)
+        self.process(("in", pb.name), pb.datapath, flow, _Frame(pkt, hdr))
+
+    def process(self, start: Any, dp: LDatapath, flow: Flow, fr: _Frame) -> None:
+        """The ingress of ``dp`` for ``flow`` (from the cache, else walked and recorded)."""
+        if self.use_cache:
+            entry = self.cache.lookup(start, flow)
+            if entry is not None:
+                self.stats["fast"] += 1
+                self._replay(entry.effects, flow, fr)
+                return
+        self.stats["slow"] += 1
+        host, ex = self.host, self.executor
+        seg = _Segment(start, dict(flow))
+        saved_seg = host.seg
+        host.seg = seg
+        host.frames.append(fr)
+        try:
+            ex.run(dp, flow, seg.reads)
+        finally:
+            host.frames.pop()
+            host.seg = saved_seg
+        self._store(seg)
+
+    def continue_at(self, ex: _Executor, dp: LDatapath, resume: tuple[int, str, int],
+                    flow: Flow, fr: _Frame) -> None:
+        """After a conntrack operation: the segment at ``resume`` for ``flow``."""
+        if self.use_cache:
+            entry = self.cache.lookup(resume, flow)
+            if entry is not None:
+                self._replay(entry.effects, flow, fr)
+                return
+        host = self.host
+        seg = _Segment(resume, dict(flow))
+        host.seg = seg
+        pushed = not host.frames or host.frames[-1] is not fr
+        if pushed:
+            host.frames.append(fr)
+        try:
+            ex.resume_at(dp, resume[1], resume[2], flow, seg.reads)
+        finally:
+            if pushed:
+                host.frames.pop()
+        self._store(seg)
+
+    def _store(self, seg: _Segment) -> None:
+        if not (self.use_cache and seg.cacheable):
+            return
+        seg.reads.discard(ALL)
+        seg.reads -= _VOLATILE
+        reads = {k: seg.flow0.get(k, UNSET) for k in seg.reads}
+        self.cache.insert(seg.start, reads, seg.effects, seg.datapaths, seg.ports)
+
+    def _replay(self, effects: list[Effect], flow: Flow, fr: _Frame) -> None:
+        for eff in effects:
+            f = apply_changes(flow, eff.changes)
+            kind = eff.kind
+            if kind == "deliver":
+                self.deliver(eff.args[0], f, fr)
+            elif kind == "ct":
+                op, resume = eff.args
+                dp_key = resume[0] if resume is not None else None
+                dp = self.model.datapath_by_key.get(dp_key) if dp_key is not None else None
+                if dp is None and resume is not None:
+                    continue
+                if resume is None:  # ct_snat_to_vip: in place, nothing follows from here
+                    continue
+                f[CHASSIS_RESIDENT_KEY] = self.host.is_resident  # type: ignore[assignment]
+                if self.conntrack_op(dp, op, f):  # type: ignore[arg-type]
+                    self.continue_at(self.executor, dp, resume, f, fr)  # type: ignore[arg-type]
+            elif kind == "commit":
+                dp = None
+                self.commit(dp, f, eff.args[0])
+            elif kind == "remote":
+                self.stats["remote"] += 1
+
+    # --- conntrack -----------------------------------------------------------------------------
+    def _zone(self, dp: LDatapath | None, flow: Flow, snat: bool) -> int:
+        if dp is not None and dp.is_router or DNAT_ZONE_REG in flow and ZONE_REG not in flow:
+            v = flow.get(SNAT_ZONE_REG if snat else DNAT_ZONE_REG, 0)
+        else:
+            v = flow.get(ZONE_REG, 0)
+        return int(v) & 0xFFFF if isinstance(v, int) else 0
+
+    def conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow) -> bool:
+        """Runs a recirculating conntrack action on ``flow``; False: the packet stops."""
+        kind, action = op
+        now = self.clock()
+        ct = self.conntrack
+        if kind == "next":
+            ct.lookup(self._zone(dp, flow, False), flow, now)
+            return True
+        if kind == "lb":
+            assert isinstance(action, CtLb)
+            zone = self._zone(dp, flow, False)
+            backends = _lb_backends(action)
+            if not backends:
+                ct.lookup(zone, flow, now, nat=True)
+                return True
+            ct.lb(zone, flow, now, backends, hash_fields=action.hash_fields,
+                  use_mark=action.mark, ct_flag=action.ct_flag)
+            return True
+        if isinstance(action, CtNat):
+            # ct_dnat, ct_snat, ct_dnat_in_czone, ct_snat_in_czone: only plain ct_snat uses
+            # the SNAT zone; the "common zone" is the DNAT one.
+            snat = action.kind == "ct_snat"
+            zone = self._zone(dp, flow, snat)
+            target = _nat_target(action)
+            if target is None:
+                ct.lookup(zone, flow, now, nat=True)
+                return True
+            ct.nat(zone, flow, now, "snat" if "snat" in action.kind else "dnat", target)
+            return True
+        # Simple: ct_commit_nat (continues), ct_snat_to_vip (in place)
+        assert isinstance(action, Simple)
+        if action.keyword == "ct_snat_to_vip":
+            vip = flow.get("__ct_nw_dst__") or flow.get("__ct_ipv6_dst__")
+            if isinstance(vip, int) and vip:
+                ct.nat(self._zone(dp, flow, True), flow, now, "snat", NatTarget(vip))
+            return True
+        ct.commit(self._zone(dp, flow, False), flow, now, nat=True)
+        return True
+
+    def commit(self, dp: LDatapath | None, flow: Flow,
+               args: tuple[int | None, int, int | None, int]) -> None:
+        mark, mark_mask, label, label_mask = args
+        copy = dict(flow)  # ct_commit does not recirculate: the packet keeps its ct fields
+        self.conntrack.commit(self._zone(dp, copy, False), copy, self.clock(), mark=mark,
+                              mark_mask=mark_mask or _MASK32, label=label,
+                              label_mask=label_mask or _MASK128)
+
+    def lb_hairpin(self, dp: LDatapath, flow: Flow, reply: bool) -> int:
+        """chk_lb_hairpin: a load-balanced packet sent by the backend it was sent to;
+        chk_lb_hairpin_reply: that connection's reply."""
+        state = int(flow.get("ct_state", 0) or 0)
+        if reply:
+            return 1 if state & 0x08 and flow.get("ip4.src") == flow.get("ip4.dst") else 0
+        if not state & 0x80:  # dnat
+            return 0
+        for k in ("ip4", "ip6"):
+            src, dst = flow.get(f"{k}.src"), flow.get(f"{k}.dst")
+            if src is not None and src == dst:
+                return 1
+        return 0
+
+    # --- packets out ---------------------------------------------------------------------------
+    def deliver(self, lport: str, flow: Flow, fr: _Frame) -> None:
+        pb = self.model.ports.get(lport)
+        if pb is not None and pb.type in ("localnet", "l2gateway"):
+            self._to_provider(pb, flow, fr)
+            return
+        bp = self.lport_iface.get(lport)
+        if bp is None or bp.io is None:
+            self.stats["drop"] += 1
+            return
+        try:
+            frame = serialize(flow, fr.pkt)
+        except PacketError:
+            self.stats["bad"] += 1
+            return
+        self._queue(bp, fr.hdr, frame)
+
+    def _queue(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
+        self._out.setdefault(bp.name, []).append((hdr, frame))
+        self.stats["tx"] += 1
+
+    def flush(self) -> None:
+        out, self._out = self._out, {}
+        for name, batch in out.items():
+            bp = self.ifaces.get(name)
+            if bp is not None and bp.io is not None:
+                bp.io.send_batch(batch)
+
+    # --- provider bridges (localnet, l2gateway) ---------------------------------------------
+    def _network_of(self, pb: PortBinding) -> str | None:
+        return pb.options.get("network_name")
+
+    def _to_provider(self, pb: PortBinding, flow: Flow, fr: _Frame) -> None:
+        net = self._network_of(pb)
+        br_name = self.mappings.get(net or "")
+        br = self.bridges.get(br_name or "")
+        if br is None:
+            self.stats["drop"] += 1
+            return
+        f = dict(flow)
+        if pb.tag:
+            f["vlan.tci"] = 0x1000 | (int(pb.tag) & 0xFFF)
+        try:
+            frame = serialize(f, fr.pkt)
+        except PacketError:
+            self.stats["bad"] += 1
+            return
+        sw = self.switches.setdefault(br.name, LearningSwitch())
+        ports = [p for p in br.ports.values() if p.io is not None and p.ofport != OFPP_LOCAL]
+        dst = int(flow.get("eth.dst", 0) or 0)
+        for p in sw.targets(dst, None, ports):
+            self._queue(p, fr.hdr, frame)
+
+    def _from_provider(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
+        try:
+            flow, pkt = parse(frame, hdr is not None and hdr.needs_csum)
+        except PacketError:
+            self.stats["bad"] += 1
+            return
+        sw = self.switches.setdefault(bp.bridge.name, LearningSwitch())
+        sw.learn(int(flow.get("eth.src", 0) or 0), bp)
+        # NORMAL between the bridge's own ports.
+        others = [p for p in bp.bridge.ports.values()
+                  if p is not bp and p.io is not None and p.ofport != OFPP_LOCAL]
+        for p in sw.targets(int(flow.get("eth.dst", 0) or 0), bp, others):
+            self._queue(p, hdr, frame)
+        nets = {n for n, b in self.mappings.items() if b == bp.bridge.name}
+        tci = int(flow.get("vlan.tci", 0) or 0)
+        vid = tci & 0xFFF if tci & 0x1000 else None
+        for pb in (p for d in self.model.datapaths.values() for p in d.localnet.values()):
+            if pb.options.get("network_name") not in nets or pb.datapath is None:
+                continue
+            if (int(pb.tag) if pb.tag else None) != vid:
+                continue
+            f = dict(flow)
+            if vid is not None:
+                f["vlan.tci"] = 0
+            f["inport"] = pb.name
+            f[PKT_LEN] = _wire_len(hdr, frame)
+            self.process(("in", pb.name), pb.datapath, f, _Frame(pkt, hdr))
+
+
+def _wire_len(hdr: VnetHdr | None, frame: bytes) -> int:
+    if hdr is not None and hdr.is_gso:
+        return hdr.hdr_len + hdr.gso_size
+    return len(frame)
+
+
+def _mac_text(v: int) -> str:
+    h = f"{v & 0xFFFFFFFFFFFF:012x}"
+    return ":".join(h[i : i + 2] for i in range(0, 12, 2))
+
+
+def _lb_backends(action: CtLb) -> list[tuple[int, int]]:
+    return [(b.ip, b.port) for b in action.backends]
+
+
+def _nat_target(action: CtNat) -> NatTarget | None:
+    if action.ip is None:
+        return None
+    if action.has_ports:
+        return NatTarget(action.ip, port_lo=action.port_lo, port_hi=action.port_hi)
+    return NatTarget(action.ip)
