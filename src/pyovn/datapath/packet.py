@@ -215,7 +215,7 @@ def _parse_ip6(frame: bytes | bytearray | memoryview, n: int, off: int, flow: Fl
     if n < off + 40:
         return
     vtf, plen, nxt, hop = _IP6(frame, off)
-    if vtf >> 28 != 6 or off + 40 + plen > n:
+    if off + 40 + plen > n:  # (OVS does not check the version of an IPv6 header)
         return
     end = off + 40 + plen
     pkt.l3kind = 6
@@ -393,7 +393,7 @@ def serialize(flow: Flow, pkt: Packet) -> bytes:
                 buf[l3 + 1] = tos
             else:
                 vtf = (
-                    0x60000000
+                    (buf[l3] & 0xF0) << 24  # the version, as it was
                     | (_get(flow, "ip.dscp") & 0x3F) << 22
                     | (_get(flow, "ip.ecn") & 3) << 20
                     | (_get(flow, "ip6.label") & 0xFFFFF)
