@@ -21,6 +21,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "trace": ("pyovn.cli.trace", "explain what the logical pipelines do to a packet"),
     "ovsdb-client": ("pyovn.cli.ovsdb_client", "OVSDB command-line client, as ovsdb-client"),
     "northd": ("pyovn.cli.northd", "ovn-northd: compile the Northbound into the Southbound"),
+    "controller": ("pyovn.cli.controller", "ovn-controller: the chassis' control plane"),
     "compat": ("pyovn.cli.compat", "write shims named like the real OVN/OVS binaries"),
     "lint": ("pyovn.cli.lint", "report Northbound configurations that cannot work"),
 }

@@ -1,0 +1,141 @@
+"""Which Port_Bindings this chassis binds, and which datapaths are therefore local (pure).
+
+:func:`plan_bindings` reads the Southbound replica and the VIFs of the integration bridge
+(``external_ids:iface-id`` -> interface, only interfaces with an ofport > 0) and decides, as
+ovn-controller(8) and ovn-sb(5) describe:
+
+* a VIF port (type "") named by a local iface-id is claimed unless it is requested elsewhere:
+  ``Port_Binding.requested_chassis`` (northd's resolution of ``options:requested-chassis``)
+  must be this chassis, or, when that column is empty, the option's first name must be this
+  chassis' name or hostname;
+* a ``localport`` named by a local iface-id is bound to the interface but never claimed;
+* ``l3gateway`` / ``l2gateway`` ports whose ``options:l3gateway-chassis`` /
+  ``l2gateway-chassis`` is this chassis are claimed;
+* ``chassisredirect`` and ``external`` ports are claimed when this chassis is the active member
+  of their HA_Chassis_Group (or legacy Gateway_Chassis list): the highest priority among the
+  members whose Chassis row exists (no BFD: a single gateway, or an ordered failover by
+  priority when a chassis row disappears);
+* every other port that points at this chassis is released.
+
+Local datapaths: those of the ports bound here, plus every datapath reachable from them through
+patch ports (``options:peer``), as ovn-controller computes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["VIF", "BindingPlan", "ha_active_chassis", "plan_bindings", "requested_here"]
+
+VIF = "vif"  # kind of a claim whose up / ovn-installed wait for the datapath
+
+
+@dataclass
+class BindingPlan:
+    claims: dict[str, str] = field(default_factory=dict)  # logical port -> kind
+    ifaces: dict[str, str] = field(default_factory=dict)  # logical port -> interface (VIFs)
+    releases: list[Any] = field(default_factory=list)  # Port_Binding rows to release
+    local_datapaths: frozenset[str] = frozenset()
+    pbs: dict[str, Any] = field(default_factory=dict)  # logical port -> row, for the claims
+
+
+def requested_here(pb: Any, chassis_uuid: str | None, name: str, hostname: str) -> bool:
+    """May ``pb`` be bound on this chassis?"""
+    if pb.requested_chassis:
+        return pb.requested_chassis[0] == chassis_uuid
+    opt = pb.options.get("requested-chassis", "").strip()
+    if not opt:
+        return True
+    first = opt.split(",")[0].strip()
+    return first in (name, hostname)
+
+
+def ha_active_chassis(sb: Mapping[str, Any], pb: Any) -> str | None:
+    """The name of the active gateway chassis of a chassisredirect / external port."""
+    chassis = sb["Chassis"]
+    members: list[tuple[int, str]] = []
+
+    def chassis_name(ref: list[str], fallback: str | None) -> str | None:
+        if ref:
+            ch = chassis.get(ref[0])
+            return ch.name if ch is not None else None
+        return None if fallback is None else (
+            fallback if any(c.name == fallback for c in chassis) else None)
+
+    if pb.ha_chassis_group:
+        group = sb["HA_Chassis_Group"].get(pb.ha_chassis_group[0])
+        if group is not None:
+            for u in group.ha_chassis:
+                hc = sb["HA_Chassis"].get(u)
+                if hc is not None:
+                    n = chassis_name(hc.chassis, hc.external_ids.get("chassis-name"))
+                    if n is not None:
+                        members.append((hc.priority, n))
+    elif pb.gateway_chassis:
+        for u in pb.gateway_chassis:
+            gc = sb["Gateway_Chassis"].get(u)
+            if gc is not None:
+                n = chassis_name(gc.chassis, None)
+                if n is not None:
+                    members.append((gc.priority, n))
+    if not members:
+        return None
+    members.sort(key=lambda m: (-m[0], m[1]))
+    return members[0][1]
+
+
+def plan_bindings(sb: Mapping[str, Any], *, chassis_uuid: str | None, name: str, hostname: str,
+                  vifs: Mapping[str, str]) -> BindingPlan:
+    """``vifs``: iface-id -> interface name (local interfaces with a valid ofport)."""
+    plan = BindingPlan()
+    pbs = sb["Port_Binding"]
+    by_name = pbs.index("logical_port")
+    roots: set[str] = set()
+    for lp, iface in vifs.items():
+        pb = by_name.get(lp)
+        if pb is None:
+            continue
+        if pb.type == "":
+            if requested_here(pb, chassis_uuid, name, hostname):
+                plan.claims[lp] = VIF
+                plan.ifaces[lp] = iface
+                plan.pbs[lp] = pb
+                roots.add(pb.datapath)
+        elif pb.type == "localport":
+            plan.ifaces[lp] = iface
+            roots.add(pb.datapath)
+    patches: dict[str, list[str]] = {}  # datapath -> peers of its patch ports
+    for pb in pbs:
+        t = pb.type
+        if t == "patch":
+            peer = pb.options.get("peer")
+            if peer:
+                patches.setdefault(pb.datapath, []).append(peer)
+            continue
+        if t in ("l3gateway", "l2gateway"):
+            here = pb.options.get(f"{t}-chassis") == name
+        elif t in ("chassisredirect", "external"):
+            here = ha_active_chassis(sb, pb) == name
+        else:
+            here = False
+        if here:
+            plan.claims[pb.logical_port] = t
+            plan.pbs[pb.logical_port] = pb
+            roots.add(pb.datapath)
+    if chassis_uuid is not None:
+        for pb in pbs:
+            if pb.chassis == [chassis_uuid] and pb.logical_port not in plan.claims:
+                plan.releases.append(pb)
+    local = set(roots)
+    todo = list(roots)
+    while todo:
+        dp = todo.pop()
+        for peer in patches.get(dp, ()):
+            p = by_name.get(peer)
+            if p is not None and p.datapath not in local:
+                local.add(p.datapath)
+                todo.append(p.datapath)
+    plan.local_datapaths = frozenset(local)
+    return plan
