@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,13 +114,22 @@ def _python_for(user: str) -> tuple[list[str], dict[str, str]]:
     raise AssertionError("unreachable")
 
 
-def test_demo_rootless_as_nobody(tmp_path: Path) -> None:
+@pytest.fixture
+def nobody_home() -> Iterator[Path]:
+    """A home directory nobody can reach (pytest's tmp_path is under a root-only directory)."""
+    home = Path(tempfile.mkdtemp(prefix="pyovn-nobody-"))
+    os.chmod(home, 0o755)
+    os.chown(home, 65534, 65534)
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_demo_rootless_as_nobody(nobody_home: Path) -> None:
     needs()
     py, pyenv = _python_for("nobody")
-    home = tmp_path / "home"
-    home.mkdir()
-    os.chown(home, 65534, 65534)
-    os.chmod(tmp_path, 0o755)
+    home = nobody_home
     d = home / "demo"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), **pyenv}
     rc, out = run_demo([*py, "-m", "pyovn", "sandbox", "--demo", "--dir", str(d), "--no-fsync"],
