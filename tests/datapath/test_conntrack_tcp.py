@@ -271,3 +271,26 @@ def test_any_segments_keep_ct_state_invariants(steps: list[tuple[str, int]]) -> 
             assert [(e.state, e.orig) for e in ct.entries()] == before
         assert not (got & CS_NEW and got & CS_EST)
         assert not (got & CS_NEW and got & CS_RPL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(conversations(), st.lists(st.booleans(), min_size=40, max_size=40))
+def test_a_second_pass_through_the_zone_changes_nothing(
+        conv: tuple[list[tuple[str, str]], str], twice: list[bool]) -> None:
+    """OVN often sends one packet through a zone twice (ct_next then ct_commit, ct_lb then
+    ct_commit): the second pass must not move the connection on."""
+    steps, final = conv
+    once, double = Conntrack(), Conntrack()
+    for n, (side, flags) in enumerate(steps):
+        a = send(once, side, flags_of(flags), now=float(n))
+        f = pkt(side, flags_of(flags))
+        double.lookup(ZONE, f, float(n))
+        first = f["ct_state"]
+        if first & CS_NEW:
+            double.commit(ZONE, f, float(n))
+        if twice[n % len(twice)]:
+            double.commit(ZONE, f, float(n))
+        else:
+            double.lookup(ZONE, f, float(n))
+        assert first == a and f["ct_state"] == a
+    assert tcp_state(once) == tcp_state(double) == final

@@ -17,9 +17,11 @@ port's zone for switches, the router's DNAT zone or SNAT zone):
 ``ct_dnat`` / ``ct_snat`` (no address),    ``lookup(zone, flow, now, nat=True)`` -- translate
 ``ct_*_in_czone``, ``ct_lb[_mark]`` (no    a packet of an existing NATed connection (and the
 backends)                                  packet quoted by a related ICMP error, ``inner``)
-``ct_commit { ct_mark=..; ct_label=..; }``  ``commit(zone, flow, now, mark=, mark_mask=,
+``ct_commit { ct_mark=..; ... }``          ``commit(zone, flow, now, mark=, mark_mask=,
                                            label=, label_mask=)``
 ``ct_commit_nat``                          ``commit(zone, flow, now, nat=True, inner=...)``
+``ct_dnat_in_czone(IP)`` then              ``nat(zone, flow, now, "dnat", ...)`` then
+``ct_snat_in_czone(IP)`` (common zone)     ``nat(zone, flow, now, "snat", ...)``: one entry
 ``ct_dnat(IP[,ports])``, ``ct_snat(...)``  ``nat(zone, flow, now, "dnat"|"snat",
                                            NatTarget(ip, port_lo=, port_hi=))``
 ``ct_snat_to_vip``                         ``nat(snat_zone, flow, now, "snat", NatTarget(vip))``
@@ -28,9 +30,13 @@ backends)                                  packet quoted by a related ICMP error
 ``ct_clear``                               ``clear(flow)``
 =========================================  ===================================================
 
-Each call acts like ``ct(..., table=N)``: the flow comes back tracked.  A host emulating
-``ct(commit)`` without a table (``ct_commit``) calls ``commit`` on a copy, or ``clear``\\ s
-the flow after it, as OVS leaves the connection tracking fields unknown there.
+Each call acts like ``ct(..., table=N)``: the flow comes back tracked.  After a ``ct(commit)``
+that does not recirculate (``ct_commit``, ``ct_snat_to_vip``) OVS hands the packet on untracked,
+so a host emulating those calls ``commit``/``nat`` on a copy, or ``clear``\\ s the flow after.
+A packet may go through one zone several times (``ct_lb`` then ``ct_commit``): the connection
+is found again through the ``CT_CONN`` key the first call left in the flow, and a second pass
+does not move the protocol state on.  ``CT_CONN`` must not outlive the packet (a fresh parse
+has none).  Writes go through ``dict.update``, bypassing a dict subclass's ``__setitem__``.
 
 ct_state (ovs-fields(7)): ``new`` until a packet of the reply direction has been seen, ``est``
 from then on (that packet included), ``rpl`` for reply-direction packets, ``rel`` for ICMP

@@ -177,8 +177,14 @@ def write_tuple(out: dict[str, int], pk: int, old: Tuple4, new: Tuple4) -> int:
     return bits
 
 
+_NO_FIXES: tuple[dict[str, int], ...] = ({}, {})  # shared: never written to
+
+
 def nat_fixes(pk: int, orig: Tuple4, nated: Tuple4) -> tuple[tuple[dict[str, int], ...],
                                                              tuple[int, int]]:
+    """Per direction (original, reply): the flow writes NAT makes and its ct_state bits."""
+    if orig == nated:
+        return _NO_FIXES, (0, 0)
     f0: dict[str, int] = {}
     f1: dict[str, int] = {}
     b0 = write_tuple(f0, pk, orig, nated)
@@ -198,14 +204,9 @@ def originals(pk: int, t: Tuple4) -> dict[str, int]:
 
 
 def mix(*vals: int) -> int:
-    """A stable 64-bit hash of integers (FNV-1a over folded words, then a finaliser)."""
-    h = 0xCBF29CE484222325
-    for v in vals:
-        v ^= v >> 64
-        h = ((h ^ (v & M64)) * 0x100000001B3) & M64
-    h ^= h >> 33
-    h = (h * 0xFF51AFD7ED558CCD) & M64
-    return h ^ (h >> 33)
+    """A hash of integers, the same in every process (CPython hashes ints by value, without
+    the per-process salt of str; the tuple hash mixes them)."""
+    return hash(vals) & M64
 
 
 # OVS field names of a select group's hash fields -> flow keys (ip_src covers both families).
