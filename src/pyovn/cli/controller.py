@@ -125,8 +125,8 @@ async def _run(args: argparse.Namespace, opts: DaemonOptions, detacher: Detacher
         ctl.nb_cfg_delay_s = max(0, secs)
         ctl.wake.set()
         if secs > 0:
-            return f"delay nb_cfg report for {secs} seconds."
-        return "no delay for nb_cfg report."
+            return f"delay nb_cfg report for {secs} seconds.\n"
+        return "no delay for nb_cfg report.\n"
 
     u.register("exit", exit_, 0, 1, "")
     u.register("recompute", recompute, 0, 0, "[deprecated]")

@@ -115,10 +115,13 @@ class Controller:
     # --- status -------------------------------------------------------------------------------
 
     def status(self) -> str:
-        return "paused" if self.paused else "running"
+        """``debug/status``'s answer."""
+        return "paused\n" if self.paused else "running\n"
 
     def connection_status(self) -> str:
-        return "connected" if self.sb is not None and self.sb.is_synced else "not connected"
+        """``connection-status``'s answer (the Southbound connection)."""
+        synced = self.sb is not None and self.sb.is_synced
+        return "connected\n" if synced else "not connected\n"
 
     def request_recompute(self) -> None:
         """A full pass now (every pass works from the whole replicas; warnings said once are
@@ -127,13 +130,12 @@ class Controller:
         self.wake.set()
 
     def local_bindings(self) -> str:
+        """``debug/dump-local-bindings``: the interfaces bound here, as ovn-controller lists
+        them."""
         lines = ["Local bindings:"]
         for iface, lp in sorted(self.bound.items(), key=lambda kv: kv[1]):
-            lines.append(f"name: [{lp}], OVS interface name : [{iface}]")
-        if self.plan is not None:
-            for lp, kind in sorted(self.plan.claims.items()):
-                if kind != VIF:
-                    lines.append(f"name: [{lp}], type : [{kind}]")
+            lines += [f"name: [{lp}], OVS interface name : [{iface}], num binding lports : [1]",
+                      f"primary lport : [{lp}]", "-" * 40]
         return "\n".join(lines) + "\n"
 
     # --- events -------------------------------------------------------------------------------
