@@ -337,8 +337,11 @@ def serialize(flow: Flow, pkt: Packet) -> bytes:
     docstring for partial checksums).  Keys that are not writable (eth.type, ip.proto,
     ip.frag, tcp.flags) or whose layer the frame lacks are ignored."""
     orig = pkt.orig
-    changed = [k for k, v in orig.items() if flow.get(k, 0) != v]
     l4kind = pkt.l4kind
+    data = pkt.data
+    if orig.items() <= flow.items() and l4kind != L4_ICMP4 and l4kind != L4_ICMP6:
+        return data if isinstance(data, bytes) else bytes(data)  # the common case: unchanged
+    changed = [k for k, v in orig.items() if flow.get(k, 0) != v]
     fmtu = -1
     if l4kind == L4_ICMP4:
         if "icmp4.frag_mtu" in flow:
@@ -349,7 +352,6 @@ def serialize(flow: Flow, pkt: Packet) -> bytes:
         fmtu = _get(flow, "icmp6.frag_mtu") & 0xFFFFFFFF
         if int.from_bytes(pkt.data[pkt.l4 + 4 : pkt.l4 + 8], "big") == fmtu:
             fmtu = -1
-    data = pkt.data
     if not changed and fmtu < 0:
         return data if isinstance(data, bytes) else bytes(data)
     buf = bytearray(data)
