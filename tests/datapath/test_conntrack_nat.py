@@ -310,6 +310,9 @@ def test_lb_sticks_to_the_backend_of_a_connection() -> None:
     h = tcp(C, VIP, 1234, 80, 0x10)
     ct.lookup(1, h, 9, nat=True)
     assert (h["ip4.dst"], h["tcp.dst"]) == (first, 8080)
+    h = tcp(C, VIP, 1234, 80, 0x10)
+    ct.lb(1, h, 9, [])
+    assert (h["ip4.dst"], h["tcp.dst"]) == (first, 8080) and h["ct_state"] == EST | CS_DNAT
     # A new connection from another port may land elsewhere; this one stays.
     assert len({ct.lb(1, tcp(C, VIP, p, 80), 10, BACKENDS) for p in range(2000, 2020)}) == 1
     assert len({e.reply[0] for e in ct.entries()}) > 1

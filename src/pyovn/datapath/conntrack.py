@@ -179,6 +179,7 @@ __all__ = [
 # Status of a packet after tracking.
 _EST, _NEW, _INV, _REL = 0, 1, 2, 3
 
+
 @dataclass(frozen=True, slots=True)
 class NatTarget:
     """Where NAT may translate to: an address or range, optionally a port or port range
@@ -272,8 +273,8 @@ class Conntrack:
 
     # --- configuration --------------------------------------------------------------------
     def set_zone_timeouts(self, zone: int, timeouts: Mapping[str, float] | None) -> None:
-        """A zone's timeout policy (CT_Zone:timeout_policy); None: the default.  Applies to
-        the zone's connections from their next packet on."""
+        """A zone's timeout policy (CT_Zone:timeout_policy); None: the default.  The zone's
+        connections then expire their new timeout after their last packet."""
         if timeouts is None:
             self._zone_timeouts.pop(zone, None)
         else:
@@ -446,7 +447,10 @@ class Conntrack:
         by a hash of the 5-tuple (OVS's dp_hash) or of ``hash_fields`` ("ip_src,ip_dst,...",
         OVS field names), is DNATed to it and committed; a known connection keeps its backend.
         The committed entry gets ``lb_mark_bits(ct_flag)`` in ct_mark (``use_mark``) or in
-        ct_label.  No backends: as ``lookup(nat=True)``."""
+        ct_label.  No backends: ``lookup(nat=True)``."""
+        if not backends:
+            self.lookup(zone, flow, now, nat=True, inner=inner)
+            return False
         st, conn, d, key = self._track(zone, flow, now, inner)
         bits = lb_mark_bits(ct_flag)
         if st == _EST:
@@ -466,9 +470,6 @@ class Conntrack:
             set_invalid(flow, zone)
             return False
         assert key is not None
-        if not backends:
-            set_new(flow, key)
-            return False
         if hash_fields:
             fl = cast(dict[str, int], flow)
             h = mix(*(fl.get(k, 0) for k in hash_keys(hash_fields)))
