@@ -246,3 +246,67 @@ async def _router_between_two_switches(rig: Rig) -> None:
     assert await rig.tcp(vb, va, "10.0.2.11", 5002)
     check: Callable[[], bool] = lambda: rig.dp.stats["bad"] == 0  # noqa: E731
     assert check()
+
+
+def test_floating_ip_through_a_localnet_gateway() -> None:
+    _in_rig(_floating_ip_through_a_localnet_gateway)
+
+
+async def _floating_ip_through_a_localnet_gateway(rig: Rig) -> None:
+    """The seed's second story on one chassis: a private switch, a router whose gateway port
+    sits on a public switch with a localnet port bridged (br-ex) to a veth whose peer is in an
+    "external" namespace; SNAT for the subnet and a floating IP for the VM."""
+    _sh("ovn-sbctl", f"--db={rig.sb.remote}", "chassis-add", "hv1", "geneve", "127.0.0.1")
+    cmds: list[tuple[str, ...]] = [
+        ("ls-add", "priv"), ("ls-add", "pub"), ("lr-add", "r"),
+        ("lrp-add", "r", "r-priv", "00:00:00:00:ff:01", "10.0.0.1/24"),
+        ("lrp-add", "r", "r-pub", "00:00:00:00:ff:02", "172.24.4.1/24"),
+        ("lrp-set-gateway-chassis", "r-pub", "hv1", "10"),
+        ("lsp-add", "priv", "priv-r"), ("lsp-set-type", "priv-r", "router"),
+        ("lsp-set-addresses", "priv-r", "router"), ("lsp-set-options", "priv-r", "router-port=r-priv"),
+        ("lsp-add", "pub", "pub-r"), ("lsp-set-type", "pub-r", "router"),
+        ("lsp-set-addresses", "pub-r", "router"), ("lsp-set-options", "pub-r", "router-port=r-pub"),
+        ("lsp-add", "pub", "ln"), ("lsp-set-type", "ln", "localnet"),
+        ("lsp-set-addresses", "ln", "unknown"), ("lsp-set-options", "ln", "network_name=physnet1"),
+        ("lsp-add", "priv", "vm"), ("lsp-set-addresses", "vm", "50:54:00:00:00:0a 10.0.0.11"),
+        ("lr-nat-add", "r", "snat", "172.24.4.1", "10.0.0.0/24"),
+        ("lr-nat-add", "r", "dnat_and_snat", "172.24.4.100", "10.0.0.11"),
+    ]
+    for c in cmds:
+        rig.nbctl(*c)
+    await rig.sync()
+    # The gateway's chassisredirect port lives here (what the controller's claim does).
+    _sh("ovn-sbctl", f"--db={rig.sb.remote}", "lsp-bind", "cr-r-pub", "hv1")
+    vm = rig.vm("vm", "vm", "50:54:00:00:00:0a", "10.0.0.11/24", gw="10.0.0.1")
+    ext = f"x{rig.tag}ext"
+    ours, theirs = f"x{rig.tag}o", f"x{rig.tag}t"
+    _sh("ip", "link", "add", ours, "type", "veth", "peer", "name", theirs)
+    try:
+        _sh("ip", "netns", "add", ext)
+        rig.namespaces.append(ext)
+        _sh("ip", "link", "set", theirs, "netns", ext)
+        _sh("ip", "link", "set", ours, "up")
+        for cmd in (("addr", "add", "172.24.4.50/24", "dev", theirs), ("link", "set", theirs, "up"),
+                    ("link", "set", "lo", "up")):
+            _sh("ip", "netns", "exec", ext, "ip", *cmd)
+        rig.dp.add_port("brex" + rig.tag, ours, "", {})
+        rig.dp.set_bridge_mappings({"physnet1": "brex" + rig.tag})
+        await rig.until(lambda: rig.dp.model.ports.get("cr-r-pub") is not None
+                        and rig.dp.model.ports["cr-r-pub"].chassis == "hv1", "cr port bound")
+        rig.dp.chassis = "hv1"
+        assert await rig.ping(ext, "172.24.4.1"), "the gateway answers"
+        assert await rig.ping(ext, "172.24.4.100"), "the floating IP answers"
+        assert await rig.tcp(vm, ext, "172.24.4.100", 2222), "TCP to the floating IP"
+        # The VM's own connection leaves from its floating IP.
+        script = ("import socket; s=socket.socket(); s.bind(('0.0.0.0', 7777)); s.listen(1);"
+                  " s.settimeout(8); c,a=s.accept(); print(a[0])")
+        listener = await asyncio.create_subprocess_exec(
+            "ip", "netns", "exec", ext, "python3", "-c", script,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        await asyncio.sleep(0.3)
+        await rig.run(vm, "python3", "-c",
+                      "import socket; socket.create_connection(('172.24.4.50', 7777), 3)")
+        out, _ = await asyncio.wait_for(listener.communicate(), 10)
+        assert out.decode().strip() == "172.24.4.100", out
+    finally:
+        subprocess.run(["ip", "link", "del", ours], capture_output=True)

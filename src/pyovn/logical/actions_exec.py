@@ -478,7 +478,8 @@ def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per acti
         t = g.tmp()
         g.emit(f"{t} = ctx.fdb_get(flow, {g.read(a.mac)})")
         if a.dst.is_string:
-            g.write(a.dst, f"({t} or '')")
+            # Not learnt: port key 0, which OVN's matches call "none" (ls_in_l2_unknown).
+            g.write(a.dst, f"({t} or 'none')")
         else:
             g.write(a.dst, f"(ctx.port_key({t}) if {t} else 0)")
     elif isinstance(a, LookupFdb):
