@@ -42,6 +42,12 @@ class DemoError(Exception):
     pass
 
 
+def _device_exists(name: str) -> bool:
+    """In our network namespace (/proc/self/net follows it; /sys may show another's)."""
+    with open("/proc/self/net/dev") as f:
+        return any(line.split(":", 1)[0].strip() == name for line in f if ":" in line)
+
+
 class Demo:
     def __init__(self, sandbox: SandboxDir, sink: LogSink, *, private_netns: bool,
                  timeout: float = 60.0):
@@ -140,7 +146,7 @@ class Demo:
         controller has acknowledged the change, which should be after, but do not rely on it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        while not os.path.exists(f"/sys/class/net/{name}"):
+        while not _device_exists(name):
             if loop.time() > deadline:
                 raise DemoError(f"the controller made no device {name} in {self.timeout:.0f} s")
             await asyncio.sleep(0.05)

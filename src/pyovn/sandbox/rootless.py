@@ -6,7 +6,8 @@ namespace owns. ``reexec`` runs ``pyovn sandbox`` again there through util-linux
 (Python 3.11 has no ``os.unshare``), marking the environment so it happens once, and asking the
 datapath for veth pairs instead of TAP devices (``PYOVN_DATAPATH_PORTS=veth``, see
 docs/DATAPATH.md). Inside, ``setup_inside`` mounts a private tmpfs on /run/netns, so that ``ip
-netns add`` can create its bind mounts, and brings ``lo`` up. Everything the sandbox creates
+netns add`` can create its bind mounts, mounts a sysfs of the new network namespace on /sys,
+and brings ``lo`` up. Everything the sandbox creates
 there — devices, namespaces, the veths of the "VMs" — disappears with its last process.
 
 ``enter_argv`` gives the ``nsenter`` command that runs a shell (or any command) inside a running
@@ -68,6 +69,8 @@ def setup_inside() -> None:
             _mount_tmpfs("/run")
             os.makedirs(target)
     _mount_tmpfs(target)
+    # /sys shows the devices of the network namespace that mounted it: a fresh one shows ours.
+    subprocess.run(["mount", "-t", "sysfs", "sysfs", "/sys"], check=False, capture_output=True)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
 
 
