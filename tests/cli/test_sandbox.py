@@ -149,8 +149,9 @@ def test_real_tools_find_everything(sandbox: Path) -> None:
     assert "OVN_Northbound" in nb.stdout.split()
 
 
-def test_vsctl_changes_return(sandbox: Path) -> None:
-    """ovs-vsctl waits for the vswitchd role (the controller) to acknowledge a change."""
+def test_vsctl_and_wait_hv_return(sandbox: Path) -> None:
+    """ovs-vsctl waits for the vswitchd role (the controller) to acknowledge a change,
+    ``--wait=hv`` for the chassis to catch up with the Northbound."""
     why = controller_missing()
     if why:
         print(f"skipped: {why}")
@@ -161,7 +162,14 @@ def test_vsctl_changes_return(sandbox: Path) -> None:
     if shutil.which("ovs-vsctl"):
         r = run(["ovs-vsctl", "--timeout=20", "add-br", "br-test2"], env, timeout=30)
         assert r.returncode == 0, r.stderr
-    assert "br-test" in run([*PY, "vsctl", "list-br"], env).stdout.split()
+    assert {"br-int", "br-test"} <= set(run([*PY, "vsctl", "list-br"], env).stdout.split())
+    # --wait=hv: the chassis acknowledges the Northbound's nb_cfg.
+    r = run([*PY, "nbctl", "--wait=hv", "--timeout=20", "ls-add", "sw-hv"], env, timeout=30)
+    assert r.returncode == 0, r.stderr
+    if shutil.which("ovn-nbctl"):
+        r = run(["ovn-nbctl", "--wait=hv", "--timeout=20", "sync"], env, timeout=30)
+        assert r.returncode == 0, r.stderr
+    assert "Chassis chassis-1" in run([*PY, "sbctl", "show"], env).stdout
 
 
 def test_foreground_merged_logs_and_ctrl_c(tmp_path: Path) -> None:
