@@ -87,6 +87,7 @@ class FakeDatapath:
     def remove_port(self, name: str) -> None:
         self.calls.append(("remove_port", name))
         self.ports.pop(name)
+        self.bound.pop(name, None)  # as the datapath does: a port that goes is unbound
 
     def port_status(self, name: str) -> Mapping[str, Any]:
         n = sorted(self.ports).index(name) + 1
@@ -95,11 +96,13 @@ class FakeDatapath:
 
     def bind(self, iface: str, logical_port: str) -> None:
         self.calls.append(("bind", iface, logical_port))
+        if iface not in self.ports:
+            raise FakeDatapathError(f"{iface}: no such interface")
         self.bound[iface] = logical_port
 
     def unbind(self, iface: str) -> None:
         self.calls.append(("unbind", iface))
-        self.bound.pop(iface)
+        self.bound.pop(iface, None)
 
     def set_bridge_mappings(self, mappings: Mapping[str, str]) -> None:
         self.calls.append(("set_bridge_mappings", dict(mappings)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ctlenv import Env, run
 
 
@@ -76,11 +78,18 @@ def test_other_bridges_and_no_vswitchd() -> None:
             await env.start_controller(vswitchd=False)
             await env.wait(env.chassis, "registration")
             await env.add_iface("vm1", "lp1")
-            import asyncio
-
             await asyncio.sleep(0.3)
             assert env.iface("vm1").ofport == []
             assert env.root().cur_cfg == 0
             assert not [c for c in env.dp.calls if c[0] == "add_port"]
+            # Another vswitchd reports the port: it is claimed, but the datapath has no such
+            # port, so it never becomes up.
+            dp = await env.add_datapath("sw0")
+            await env.add_pb("lp1", dp)
+            await env.set_iface("vm1", ofport=[5])
+            await env.wait(lambda: env.bound_to("lp1"), "claimed")
+            await asyncio.sleep(0.3)
+            assert not env.up("lp1") and env.dp.bound == {}
+            assert ("bind", "vm1", "lp1") in env.dp.calls
 
     run(main())

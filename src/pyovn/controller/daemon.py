@@ -390,7 +390,13 @@ class Controller:
                 del self.bound[iface]
         for iface, lp in want.items():
             if iface not in self.bound:
-                self.dp.bind(iface, lp)
+                try:
+                    self.dp.bind(iface, lp)
+                except Exception as e:  # noqa: BLE001 - e.g. no such port (--no-vswitchd)
+                    # Still claimed (the database says the interface is here), never "up":
+                    # the datapath cannot carry the port's packets.
+                    self._warn_once(f"bind-{iface}-{lp}", "%s: cannot bind %s: %s", iface, lp, e)
+                    continue
                 self.bound[iface] = lp
 
     def _binding_ops(self, plan: BindingPlan, ch: Any, ifaces: dict[str, Any],

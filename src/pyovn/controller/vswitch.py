@@ -101,7 +101,7 @@ class VswitchRole:
                     self.dp.remove_port(name)
                 except Exception as e:  # noqa: BLE001 - the datapath's own error type
                     log.warning("%s: could not remove from the datapath: %s", name, e)
-        for name, (spec, _) in wanted.items():
+        for name, (spec, _) in sorted(wanted.items()):  # ofports handed out in name order
             if name in self.ports:
                 continue
             try:
