@@ -147,6 +147,9 @@ def test_real_tools_find_everything(sandbox: Path) -> None:
     nb = run(["ovn-appctl", "-t", f"{sandbox}/ovnnb_db.ctl", "ovsdb-server/list-dbs"], env,
              timeout=10)
     assert "OVN_Northbound" in nb.stdout.split()
+    if controller_missing() is None:
+        r = run(["ovn-appctl", "-t", "ovn-controller", "connection-status"], env, timeout=10)
+        assert r.stdout.strip() == "connected", r.stderr
 
 
 def test_vsctl_and_wait_hv_return(sandbox: Path) -> None:

@@ -15,6 +15,7 @@ sandbox's own network namespace, so the plain tutorial names ``vm1``/``vm2`` are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -100,7 +101,8 @@ class Demo:
                 await asyncio.shield(self.cleanup())
         if keep:
             a, b = self.vms
-            self.sink.line("demo", f"kept: try 'ip netns exec {a.name} ping {b.ip}'")
+            self.sink.line("demo", f"kept: try 'ip netns exec {a.name} ping {b.ip}'; stopping "
+                                   "the sandbox removes the demo's namespaces")
         return 0 if ok else 1
 
     async def _run(self) -> bool:
@@ -158,10 +160,13 @@ class Demo:
         return rc == 0 and m is not None and float(m.group(1)) == 0.0
 
     async def cleanup(self) -> None:
-        for name in reversed(self.made_ports):
-            await self.sh("pyovn", "vsctl", "--timeout=10", "--if-exists", "del-port", "br-int",
-                          name, check=False)
-        for ns in reversed(self.made_netns):
-            await self.sh("ip", "netns", "del", ns, check=False)
+        """Remove the ports and namespaces made so far (again: a no-op)."""
+        cmds: list[tuple[str, ...]] = [
+            ("pyovn", "vsctl", "--timeout=10", "--if-exists", "del-port", "br-int", name)
+            for name in reversed(self.made_ports)]
+        cmds += [("ip", "netns", "del", ns) for ns in reversed(self.made_netns)]
         self.made_ports.clear()
         self.made_netns.clear()
+        for argv in cmds:
+            with contextlib.suppress(DemoError, OSError):
+                await self.sh(*argv, check=False)

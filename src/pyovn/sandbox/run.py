@@ -137,18 +137,23 @@ async def _run(sandbox: SandboxDir, opts: Options, sup: Supervisor, sink: LogSin
                   f"'pyovn sandbox shell --dir {sandbox.path}' opens a shell there.\n",
                   flush=True)
     rc = 0
-    if opts.demo:
-        if not sup.running("controller"):
-            sink.line("demo", "the demo needs the controller, which is not running")
-            return 1
-        demo = Demo(sandbox, sink, private_netns=rootless.inside())
-        finished, result = await _until(stop, demo.run(keep=opts.keep))
-        rc = result if finished and result is not None else 1
-        if not opts.keep or stop.is_set():
-            return rc
-    detacher.ready()
-    await stop.wait()
-    return rc
+    demo: Demo | None = None
+    try:
+        if opts.demo:
+            if not sup.running("controller"):
+                sink.line("demo", "the demo needs the controller, which is not running")
+                return 1
+            demo = Demo(sandbox, sink, private_netns=rootless.inside())
+            finished, result = await _until(stop, demo.run(keep=opts.keep))
+            rc = result if finished and result is not None else 1
+            if not opts.keep or stop.is_set():
+                return rc
+        detacher.ready()
+        await stop.wait()
+        return rc
+    finally:
+        if demo is not None:   # what a kept (or interrupted) demo made goes before the chassis
+            await demo.cleanup()
 
 
 def _warnings(opts: Options, sup: Supervisor) -> list[str]:
