@@ -382,6 +382,7 @@ class Datapath:
                                       "fast": 0, "bad": 0}
         self._seen = -1
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._expiry: asyncio.Task[None] | None = None
         self._readers: dict[str, Any] = {}
         self._out: dict[str, list[tuple[VnetHdr | None, bytes]]] = {}
 
@@ -390,8 +391,18 @@ class Datapath:
         self._loop = asyncio.get_running_loop()
         for bp in self.ifaces.values():
             self._watch(bp)
+        self._expiry = self._loop.create_task(self._expire_loop())
+
+    async def _expire_loop(self, every: float = 5.0) -> None:
+        """Connections past their timeout go (conntrack only drops them when asked)."""
+        while True:
+            await asyncio.sleep(every)
+            self.conntrack.expire(self.clock())
 
     async def close(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
         for name in list(self.ifaces):
             self.remove_port(name)
         self._loop = None

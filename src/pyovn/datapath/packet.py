@@ -72,6 +72,10 @@ _IP6_EXT = frozenset({0, 43, 44, 51, 60})  # hop-by-hop, routing, fragment, AH, 
 L4_NONE, L4_TCP, L4_UDP, L4_SCTP, L4_ICMP4, L4_ICMP6 = 0, 1, 2, 3, 4, 5
 
 # Every key parse() may set (refresh() replaces exactly these).
+# The identifier of an ICMP/ICMPv6 echo request or reply: not a logical field, but conntrack
+# keys echo "connections" on it and SNAT may rewrite it (pyovn.datapath.conntrack.ICMP_ID).
+ICMP_ID: Final = "__icmp_id__"
+_ECHO4, _ECHO6 = frozenset((0, 8)), frozenset((128, 129))
 PACKET_KEYS: Final = frozenset(
     {
         "eth.src", "eth.dst", "eth.type", "vlan.tci",
@@ -80,7 +84,7 @@ PACKET_KEYS: Final = frozenset(
         "ip4.src", "ip4.dst", "ip6.src", "ip6.dst", "ip6.label",
         "tcp.src", "tcp.dst", "tcp.flags", "udp.src", "udp.dst", "sctp.src", "sctp.dst",
         "icmp4.type", "icmp4.code", "icmp6.type", "icmp6.code",
-        "nd.target", "nd.sll", "nd.tll",
+        "nd.target", "nd.sll", "nd.tll", ICMP_ID,
     }
 )  # fmt: skip
 
@@ -275,11 +279,15 @@ def _parse_l4(frame: bytes | bytearray | memoryview, end: int, l4: int, proto: i
             t, c = _BB(frame, l4)
             flow["icmp4.type"] = t
             flow["icmp4.code"] = c
+            if t in _ECHO4:
+                flow[ICMP_ID] = (frame[l4 + 4] << 8) | frame[l4 + 5]
             pkt.l4, pkt.l4kind, pkt.ck = l4, L4_ICMP4, l4 + 2
     elif proto == IPPROTO_ICMPV6 and v6 and l4 + 4 <= end:
         t, c = _BB(frame, l4)
         flow["icmp6.type"] = t
         flow["icmp6.code"] = c
+        if t in _ECHO6 and l4 + 8 <= end:
+            flow[ICMP_ID] = (frame[l4 + 4] << 8) | frame[l4 + 5]
         pkt.l4, pkt.l4kind, pkt.ck = l4, L4_ICMP6, l4 + 2
         if (t == 135 or t == 136) and c == 0 and l4 + 24 <= end:
             flow["nd.target"] = int.from_bytes(frame[l4 + 8 : l4 + 24], "big")
@@ -415,6 +423,10 @@ def serialize(flow: Flow, pkt: Packet) -> bytes:
         elif k in ("icmp4.code", "icmp6.code"):
             buf[l4 + 1] = new & 0xFF
             dl4 += (new & 0xFF) - old
+        elif k == ICMP_ID:
+            new &= 0xFFFF
+            buf[l4 + 4 : l4 + 6] = new.to_bytes(2, "big")
+            dl4 += new - old
         elif k == "nd.target":
             new &= (1 << 128) - 1
             buf[l4 + 8 : l4 + 24] = new.to_bytes(16, "big")
@@ -664,6 +676,8 @@ def l4_header(flow: Flow, payload: bytes = b"", *, seq: int = 0, ack: int = 0,
         return bytes(seg)
     elif proto == IPPROTO_ICMP and not v6:
         word = g(flow, "icmp4.frag_mtu") & 0xFFFF
+        if g(flow, "icmp4.type") in _ECHO4:
+            word |= (g(flow, ICMP_ID) & 0xFFFF) << 16
         seg = bytearray(struct.pack("!BBHI", g(flow, "icmp4.type"), g(flow, "icmp4.code"), 0,
                                     word) + payload)
         seg[2:4] = checksum(seg).to_bytes(2, "big")
@@ -680,6 +694,8 @@ def l4_header(flow: Flow, payload: bytes = b"", *, seq: int = 0, ack: int = 0,
             seg += payload
         else:
             word = g(flow, "icmp6.frag_mtu") & 0xFFFFFFFF
+            if t in _ECHO6:
+                word |= (g(flow, ICMP_ID) & 0xFFFF) << 16
             seg = bytearray(struct.pack("!BBHI", t, c, 0, word) + payload)
         ck = 2
     else:
