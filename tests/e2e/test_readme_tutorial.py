@@ -5,6 +5,7 @@ by one ``bash -euxo pipefail`` from the repository, as root, inside a network an
 of the test's own (with a private /run/netns), so the README's plain names (``vm1``, ``ext``,
 ``br-ex``...) meet nothing else on the machine, and whatever the commands make disappears with
 the namespace. ``/tmp/ovn`` becomes the test's temporary directory. Each ping must lose nothing.
+A second run uses the real ovn-nbctl and ovs-vsctl instead of pyovn's.
 Skips, saying why, until pyovn's controller exists.
 """
 
@@ -49,10 +50,16 @@ def skip(why: str) -> None:
     pytest.skip(why)
 
 
-def test_readme_walkthroughs_run(tmp_path: Path) -> None:
+REAL_TOOLS = {"pyovn nbctl ": "ovn-nbctl ", "pyovn vsctl ": "ovs-vsctl ",
+              "pyovn sbctl ": "ovn-sbctl "}
+
+
+@pytest.mark.parametrize("tools", ["pyovn", "real"])
+def test_readme_walkthroughs_run(tmp_path: Path, tools: str) -> None:
+    """As written, and with the real ovn-nbctl / ovs-vsctl in place of pyovn's."""
     if os.geteuid() != 0:
         skip("needs root (the README's commands are run as root)")
-    lacking = [b for b in ("ip", "ping", "unshare", "mount", "ovn-sbctl", "ovs-vsctl")
+    lacking = [b for b in ("ip", "ping", "unshare", "mount", "ovn-sbctl", "ovs-vsctl", "ovn-nbctl")
                if shutil.which(b) is None]
     if lacking:
         skip("missing: " + ", ".join(lacking))
@@ -64,6 +71,9 @@ def test_readme_walkthroughs_run(tmp_path: Path) -> None:
     d = tmp_path / "ovn"
     script = "\n".join(tutorial_blocks((ROOT / "README.md").read_text()))
     script = script.replace("/tmp/ovn", str(d))
+    if tools == "real":
+        for ours, theirs in REAL_TOOLS.items():
+            script = script.replace(ours, theirs)
     (tmp_path / "readme.sh").write_text(script + "\n")
     inner = ("mount -t tmpfs -o mode=755 tmpfs /run/netns && ip link set lo up && "
              f"exec bash -euxo pipefail {tmp_path / 'readme.sh'}")
