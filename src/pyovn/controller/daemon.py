@@ -52,6 +52,7 @@ from pyovn.controller.ovs import (
     uninstalled_ops,
 )
 from pyovn.controller.vswitch import VswitchRole
+from pyovn.ovsdb.client.connection import DEFAULT_PROBE_INTERVAL
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.util.vlog import get_logger
 
@@ -103,6 +104,7 @@ class Controller:
         self.runs = 0
         self.last_error: str | None = None
         self._waiting = False  # something waits for the datapath: poll
+        self._failures = 0  # transactions failed in a row: back off
         self._chassis_told: str | None = None
         self._mappings_told: dict[str, str] | None = None
         self._warned: set[str] = set()
@@ -186,6 +188,10 @@ class Controller:
     async def run(self) -> None:
         while not self.stopping:
             timeout = POLL_S if self._waiting else IDLE_S
+            if self._failures:
+                # A transaction that keeps failing is not retried at the polling rate.
+                timeout = min(POLL_S * 2 ** self._failures, IDLE_S)
+                await asyncio.sleep(timeout)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=timeout)
             self.wake.clear()
@@ -228,6 +234,7 @@ class Controller:
                 log.warning("%s transaction failed at operation %d (%s %s): %s %s", what, i,
                             op.get("op"), op.get("table"), r.get("error"), r.get("details", ""))
                 return False
+        self._failures = 0
         return True
 
     async def run_once(self) -> bool:
@@ -304,7 +311,12 @@ class Controller:
         self._bind_datapath(plan)
         sb_ops, ovs_ops = self._binding_ops(plan, ch, ifaces, now)
         pending = bool(sb_ops or ovs_ops)
-        sb_ops += learnt_ops(self.learnt, st, now)
+        # Learnt rows in a transaction of their own: one that races another chassis' insert
+        # (the tables' unique indexes) must not hold the bindings back.  A lost entry is
+        # learnt again from the next packet.
+        learnt = learnt_ops(self.learnt, st, now)
+        if learnt and await self._txn(sb, learnt, "Southbound (learnt)"):
+            wrote = True
         cond_changed = await self._update_conditions(cfg, ch.uuid, vifs, plan)
         if not pending and not cond_changed:
             n_sb, n_ovs = self._nb_cfg_ops(st, br, name, now)
@@ -322,6 +334,7 @@ class Controller:
 
     def _retry(self) -> bool:
         self._waiting = True  # try again soon, from the replicas as they are then
+        self._failures = min(self._failures + 1, 8)
         return False
 
     def _northd_version_ok(self, st: Any) -> bool:
@@ -336,11 +349,14 @@ class Controller:
 
     async def _ensure_sb(self, cfg: ChassisConfig) -> None:
         remote = cfg.ovn_remote
+        probe = cfg.remote_probe_interval_ms
         if self.sb is not None and self.sb_remote == remote:
+            # A new probe interval applies from the next session on.
+            self.sb.conn.probe_interval = (DEFAULT_PROBE_INTERVAL if probe is None
+                                           else probe / 1000.0)
             return
         if self.sb is not None:
             await self._drop_sb()
-        probe = cfg.remote_probe_interval_ms
         kwargs: dict[str, Any] = {}
         if probe is not None:
             kwargs["probe_interval"] = probe / 1000.0
@@ -434,8 +450,8 @@ class Controller:
                     if up is not True:
                         blog.info("Setting lport %s up in Southbound", lp)
                         row["up"] = True
-                else:
-                    self._waiting = True
+                elif lp in self.bound.values():
+                    self._waiting = True  # (a port the datapath refused is not waited for)
             if row:
                 sb_ops.append(o.update("Port_Binding", pb.uuid, row))
         for pb in plan.releases:
