@@ -7,6 +7,8 @@ import asyncio
 
 from ctlenv import Env, run
 
+from pyovn.controller import LearntVirtualParent
+
 
 async def _ready_env(env: Env, **kw: object) -> None:
     await env.start_controller(**kw)  # type: ignore[arg-type]
@@ -127,5 +129,30 @@ def test_gateway_ports_and_localport() -> None:
             # The l3gateway moves away.
             await env.set_pb("gw-sw0", options={"l3gateway-chassis": "hv2", "peer": "sw0-gw"})
             await env.wait(lambda: env.pb("gw-sw0").chassis == [], "l3gateway released")
+
+    run(main())
+
+
+def test_virtual_port_follows_its_parent() -> None:
+    async def main() -> None:
+        async with Env() as env:
+            await _ready_env(env)
+            dp = await env.add_datapath("sw0")
+            await env.add_pb("p1", dp)
+            await env.add_pb("p2", dp)
+            await env.add_pb("vip", dp, type="virtual",
+                             options={"virtual-ip": "10.0.0.10", "virtual-parents": "p1,p2"})
+            await env.add_iface("vm1", "p1")
+            await env.wait(lambda: env.bound_to("p1"), "p1 claimed")
+            await asyncio.sleep(0.2)
+            assert env.pb("vip").chassis == []
+            # The datapath ran bind_vport("vip", inport) for a GARP from p1.
+            env.dp.learn(LearntVirtualParent("vip", "p1"))
+            await env.wait(lambda: env.bound_to("vip") and env.up("vip"), "vip claimed")
+            assert env.pb("vip").virtual_parent == ["p1"]
+            # ... then from p2, which is not bound here: given up.
+            env.dp.learn(LearntVirtualParent("vip", "p2"))
+            await env.wait(lambda: env.pb("vip").chassis == [], "vip released")
+            assert env.pb("vip").virtual_parent == ["p2"]
 
     run(main())

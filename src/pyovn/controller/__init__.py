@@ -23,6 +23,6 @@ the datapath).  ``pyovn controller`` (``pyovn.cli.controller``) is the command l
 """
 
 from pyovn.controller.daemon import Controller
-from pyovn.controller.dpif import Datapath, LearntFdb, LearntMacBinding
+from pyovn.controller.dpif import Datapath, LearntFdb, LearntMacBinding, LearntVirtualParent
 
-__all__ = ["Controller", "Datapath", "LearntFdb", "LearntMacBinding"]
+__all__ = ["Controller", "Datapath", "LearntFdb", "LearntMacBinding", "LearntVirtualParent"]

@@ -11,6 +11,8 @@ ovn-controller(8) and ovn-sb(5) describe:
 * a ``localport`` named by a local iface-id is bound to the interface but never claimed;
 * ``l3gateway`` / ``l2gateway`` ports whose ``options:l3gateway-chassis`` /
   ``l2gateway-chassis`` is this chassis are claimed;
+* a ``virtual`` port is claimed while its ``virtual_parent`` (written when the datapath reports
+  ``bind_vport``) is a VIF claimed here;
 * ``chassisredirect`` and ``external`` ports are claimed when this chassis is the active member
   of their HA_Chassis_Group (or legacy Gateway_Chassis list): the highest priority among the
   members whose Chassis row exists (no BFD: a single gateway, or an ordered failover by
@@ -118,6 +120,8 @@ def plan_bindings(sb: Mapping[str, Any], *, chassis_uuid: str | None, name: str,
             here = pb.options.get(f"{t}-chassis") == name
         elif t in ("chassisredirect", "external"):
             here = ha_active_chassis(sb, pb) == name
+        elif t == "virtual":
+            here = bool(pb.virtual_parent) and plan.claims.get(pb.virtual_parent[0]) == VIF
         else:
             here = False
         if here:

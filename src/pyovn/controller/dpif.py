@@ -27,8 +27,10 @@ databases, the datapath owns packets.  The controller drives the datapath throug
   datapath calls ``on_ready()`` (set by the controller) when either may have turned true; the
   controller also polls while it waits.
 * **Learning** — the datapath calls ``on_learn(entry)`` (set by the controller) with a
-  :class:`LearntMacBinding` (``put_arp``/``put_nd``) or a :class:`LearntFdb` (``put_fdb``); the
-  controller writes MAC_Binding / FDB rows (deduplicated, existing rows updated).
+  :class:`LearntMacBinding` (``put_arp``/``put_nd``), a :class:`LearntFdb` (``put_fdb``) or a
+  :class:`LearntVirtualParent` (``bind_vport``); the controller writes MAC_Binding / FDB rows
+  (deduplicated, existing rows updated) and ``Port_Binding.virtual_parent`` (then claims the
+  virtual port while its parent is bound here).
 * ``await start()`` before the first call, ``await close()`` at exit (devices removed).
 
 All methods but start/close are synchronous and called from the event loop.
@@ -46,6 +48,7 @@ __all__ = [
     "Learnt",
     "LearntFdb",
     "LearntMacBinding",
+    "LearntVirtualParent",
     "SbSink",
 ]
 
@@ -72,7 +75,15 @@ class LearntFdb:
     port_key: int  # the port's Port_Binding tunnel key
 
 
-Learnt = LearntMacBinding | LearntFdb
+@dataclass(frozen=True, slots=True)
+class LearntVirtualParent:
+    """``bind_vport(V, P)``: virtual port ``V``'s address was announced from port ``P``."""
+
+    virtual_port: str
+    virtual_parent: str
+
+
+Learnt = LearntMacBinding | LearntFdb | LearntVirtualParent
 
 
 class SbSink(Protocol):

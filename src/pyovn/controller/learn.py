@@ -6,6 +6,8 @@ indexes — and :func:`learnt_ops` turns the batch into operations: an insert wh
 has no row for the key, an update when the row says something else, nothing when it already
 says the same.  MAC_Binding rows carry ``timestamp`` (the chassis advertises
 ``mac-binding-timestamp``).  Entries whose datapath is not in the replica wait for it.
+A virtual port's parent (``bind_vport``) becomes ``Port_Binding.virtual_parent``; the binding
+logic then claims the virtual port here while that parent is bound here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyovn.controller import ops as o
-from pyovn.controller.dpif import Learnt, LearntFdb, LearntMacBinding
+from pyovn.controller.dpif import Learnt, LearntFdb, LearntMacBinding, LearntVirtualParent
 
 __all__ = ["LearntQueue", "learnt_ops"]
 
@@ -25,15 +27,18 @@ class LearntQueue:
     def __init__(self) -> None:
         self.mac_bindings: dict[tuple[str, str], LearntMacBinding] = {}
         self.fdb: dict[tuple[str, int], LearntFdb] = {}
+        self.vports: dict[str, str] = {}  # virtual port -> its parent
 
     def add(self, entry: Learnt) -> None:
         if isinstance(entry, LearntMacBinding):
             self.mac_bindings[(entry.logical_port, entry.ip)] = entry
-        else:
+        elif isinstance(entry, LearntFdb):
             self.fdb[(entry.mac.lower(), entry.dp_key)] = entry
+        elif isinstance(entry, LearntVirtualParent):
+            self.vports[entry.virtual_port] = entry.virtual_parent
 
     def __bool__(self) -> bool:
-        return bool(self.mac_bindings or self.fdb)
+        return bool(self.mac_bindings or self.fdb or self.vports)
 
 
 def learnt_ops(queue: LearntQueue, sb: Mapping[str, Any], now_ms: int) -> list[o.Op]:
@@ -66,4 +71,10 @@ def learnt_ops(queue: LearntQueue, sb: Mapping[str, Any], now_ms: int) -> list[o
                                         "port_key": f.port_key}))
         elif row.port_key != f.port_key:
             ops.append(o.update("FDB", row.uuid, {"port_key": f.port_key}))
+    pbs = sb["Port_Binding"].index("logical_port")
+    for vport, parent in list(queue.vports.items()):
+        del queue.vports[vport]
+        pb = pbs.get(vport)
+        if pb is not None and pb.type == "virtual" and pb.virtual_parent != [parent]:
+            ops.append(o.update("Port_Binding", pb.uuid, {"virtual_parent": parent}))
     return ops
