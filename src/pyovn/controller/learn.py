@@ -47,11 +47,11 @@ def learnt_ops(queue: LearntQueue, sb: Mapping[str, Any], now_ms: int) -> list[o
     ops: list[o.Op] = []
     dps = sb["Datapath_Binding"].index("tunnel_key")
     mbs = sb["MAC_Binding"].index("logical_port", "ip")
-    for key, e in list(queue.mac_bindings.items()):
+    for mb_key, e in list(queue.mac_bindings.items()):
         dp = dps.get(e.dp_key)
         if dp is None:
             continue
-        del queue.mac_bindings[key]
+        del queue.mac_bindings[mb_key]
         row = mbs.get(e.logical_port, e.ip)
         if row is None:
             ops.append(o.insert("MAC_Binding", {
