@@ -640,6 +640,7 @@ class Datapath:
                 return
         host = self.host
         seg = _Segment(resume, dict(flow))
+        seg.datapaths.add(dp.key)  # no pipeline entry to note it: the walk resumes inside dp
         host.seg = seg
         pushed = not host.frames or host.frames[-1] is not fr
         if pushed:
