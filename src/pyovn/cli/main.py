@@ -14,7 +14,7 @@ import sys
 TOOLS: dict[str, tuple[str, str]] = {
     "ovsdb-server": ("pyovn.cli.ovsdb_server", "OVSDB database server (RFC 7047 + OVS extensions)"),
     "ovsdb-tool": ("pyovn.cli.ovsdb_tool", "create, inspect and compact OVSDB database files"),
-    "sandbox": ("pyovn.cli.sandbox", "NB, SB and local OVSDB servers under one directory"),
+    "sandbox": ("pyovn.cli.sandbox", "a whole OVN (databases, northd, controller) under one directory"),
     "vsctl": ("pyovn.cli.vsctl", "ovs-vsctl: configure the local Open_vSwitch database"),
     "nbctl": ("pyovn.cli.nbctl", "OVN Northbound management, as ovn-nbctl"),
     "sbctl": ("pyovn.cli.sbctl", "ovn-sbctl: inspect and change the OVN southbound database"),
@@ -25,7 +25,8 @@ TOOLS: dict[str, tuple[str, str]] = {
     "compat": ("pyovn.cli.compat", "write shims named like the real OVN/OVS binaries"),
     "lint": ("pyovn.cli.lint", "report Northbound configurations that cannot work"),
 }
-ALIASES = {"ovn-northd": "northd", "ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl", "ovn-trace": "trace"}
+ALIASES = {"ovn-northd": "northd", "ovn-nbctl": "nbctl", "ovn-sbctl": "sbctl", "ovs-vsctl": "vsctl",
+           "ovn-trace": "trace", "ovn-controller": "controller"}
 
 
 def usage() -> str:
