@@ -385,8 +385,9 @@ async def start_case(kind: str, monitor_all: bool, central: Stack, watch: UpWatc
         # flows have arrived (its condition on the datapath is added after the claim): caught
         # up = a ``--wait=hv sync`` issued now has returned (the chassis has applied the
         # Southbound as of now).
-        await asyncio.to_thread(central.nbctl, "--wait=hv", f"--timeout={int(args.start_timeout)}",
-                                "sync")
+        await asyncio.to_thread(central.tool, "nbctl", "--wait=hv",
+                                f"--timeout={int(args.start_timeout)}", "sync",
+                                timeout=args.start_timeout + 30)
         res["caught_up_s"] = time.perf_counter() - t0
         pid = st.daemon_pid("ovn-controller")
         res["controller_cpu_s"] = cpu_seconds(pid)
