@@ -64,6 +64,7 @@ from pyovn.logical.actions_ast import (
 from pyovn.logical.actions_exec import (
     ActionContext,
     Program,
+    actions_maker,
     build_packet,
     compile_actions,
     program_source,
@@ -129,6 +130,7 @@ __all__ = [
     "TriggerEvent",
     "Value",
     "ValueSet",
+    "actions_maker",
     "build_packet",
     "compile_actions",
     "format_actions",

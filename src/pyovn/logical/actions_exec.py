@@ -72,6 +72,7 @@ from pyovn.logical.symbols import BASE_WIDTHS
 __all__ = [
     "ActionContext",
     "Program",
+    "actions_maker",
     "build_packet",
     "compile_actions",
     "program_source",
@@ -570,10 +571,14 @@ _MAKERS: dict[str, Callable[..., Program]] = {}
 _MAKERS_MAX = 16384
 
 
-@lru_cache(maxsize=1 << 18)
-def _compile(actions: tuple[Action, ...]) -> Program:
+def actions_maker(
+    actions: ParsedActions | Sequence[Action],
+) -> tuple[Callable[..., Program], list[object]]:
+    """The compiled maker of the actions' shape and the constants these actions give it:
+    ``maker(*consts)`` is ``compile_actions(actions)`` (for callers that substitute constants
+    between action lists of one shape, pyovn.pipeline.shapes)."""
     g = _Gen()
-    _gen_actions(g, actions)
+    _gen_actions(g, _as_list(actions))
     src = _assemble(g)
     make = _MAKERS.get(src)
     if make is None:
@@ -584,5 +589,10 @@ def _compile(actions: tuple[Action, ...]) -> Program:
         if len(_MAKERS) >= _MAKERS_MAX:
             _MAKERS.clear()
         _MAKERS[src] = make
-    program = make(*g.consts)
-    return program
+    return make, g.consts
+
+
+@lru_cache(maxsize=1 << 18)
+def _compile(actions: tuple[Action, ...]) -> Program:
+    make, consts = actions_maker(actions)
+    return make(*consts)

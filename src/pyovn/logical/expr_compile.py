@@ -26,7 +26,7 @@ from typing import Any
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
 from pyovn.logical.symbols import SymbolTable, default_symtab
 
-__all__ = ["compile_expr", "compile_match", "evaluate", "expr_source"]
+__all__ = ["compile_expr", "compile_match", "evaluate", "expr_maker", "expr_source"]
 
 # Runs of at least this many equality tests on one key become a frozenset lookup.
 _SET_MIN = 3
@@ -168,6 +168,14 @@ def _maker(src: str) -> Callable[..., Callable[[Flow], bool]]:
             _MAKERS.clear()
         _MAKERS[src] = mk
     return mk
+
+
+def expr_maker(e: Any) -> tuple[Callable[..., Callable[[Flow], bool]], list[Any]]:
+    """The compiled maker of ``e``'s shape and the constants ``e`` gives it:
+    ``maker(*consts)`` is ``compile_expr(e)``.  Callers that know which constants differ
+    between expressions of one shape (pyovn.pipeline.shapes) call the maker directly."""
+    src, consts = _source(e)
+    return _maker(src), consts
 
 
 @lru_cache(maxsize=1 << 18)

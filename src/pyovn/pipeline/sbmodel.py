@@ -9,7 +9,8 @@ event "create" | "update" | "delete", the row view or a canonical row dict with 
 What it holds: datapaths (by uuid and tunnel key) with their ports (by tunnel key) and logical
 flows grouped by (pipeline, table), highest priority first; port bindings (by name and uuid);
 multicast groups (by (datapath, name) and (datapath key, tunnel key)); address sets, port groups,
-MAC bindings, FDB entries, load balancers and chassis.  A flow shared through a
+MAC bindings, FDB entries, load balancers, chassis and DNS records (``dns_records(dp)``, what
+``dns_lookup`` answers from).  A flow shared through a
 ``Logical_DP_Group`` is listed under every member datapath (one ``LogicalFlow`` per datapath:
 port groups resolve per datapath).
 
@@ -80,6 +81,7 @@ TABLES = (
     "Load_Balancer",
     "Chassis",
     "FDB",
+    "DNS",
 )
 
 # Port types whose packets never need another chassis (they exist on every chassis).
@@ -384,6 +386,8 @@ class SbModel:
         self._mb_rows: dict[tuple[str, str], dict[str, MacBinding]] = {}
         self._fdb_by_uuid: dict[str, tuple[tuple[int, str], int]] = {}
         self._fdb_rows: dict[tuple[int, str], dict[str, int]] = {}
+        self._dns: dict[str, tuple[dict[str, str], frozenset[str]]] = {}  # uuid -> rows
+        self._dns_merged: dict[str, dict[str, str]] = {}  # dp uuid -> records (cache)
 
     # --- lookups ---------------------------------------------------------------------------
     @property
@@ -431,6 +435,19 @@ class SbModel:
         """The port ``mac`` (text) was learnt on in ``dp``, per the FDB table."""
         key = self.fdb.get((dp.key, mac))
         return dp.ports_by_key.get(key) if key is not None else None
+
+    def dns_records(self, dp: Datapath) -> Mapping[str, str]:
+        """The ``records`` of the DNS rows whose ``datapaths`` include ``dp``, merged (names
+        lower-cased: ``dns_lookup`` compares the query's name lower-cased)."""
+        merged = self._dns_merged.get(dp.uuid)
+        if merged is None:
+            merged = {}
+            for uuid in sorted(self._dns):
+                records, dps = self._dns[uuid]
+                if dp.uuid in dps:
+                    merged.update((k.lower(), v) for k, v in records.items())
+            self._dns_merged[dp.uuid] = merged
+        return merged
 
     def flows(self) -> Iterator[LogicalFlow]:
         """Every (flow, datapath) instance."""
@@ -939,6 +956,12 @@ class SbModel:
         self.lbs[uuid] = LoadBalancer(uuid, get("name") or "", dict(get("vips") or {}),
                                       _opt(get("protocol")) or "tcp", _set(get("datapaths")))
 
+    def _on_dns(self, event: str, uuid: str, get: Getter) -> None:
+        self._dns.pop(uuid, None)
+        self._dns_merged.clear()
+        if event != "delete":
+            self._dns[uuid] = (dict(get("records") or {}), frozenset(_set(get("datapaths"))))
+
     # --- comparisons -----------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """Plain data describing the model (what ``apply`` and ``from_rows`` must agree on)."""
@@ -971,6 +994,7 @@ class SbModel:
             "lbs": {u: (lb.name, lb.vips, lb.protocol, lb.datapath_uuids)
                     for u, lb in self.lbs.items()},
             "chassis": {u: c.name for u, c in self.chassis.items()},
+            "dns": {u: (r, sorted(d)) for u, (r, d) in self._dns.items()},
         }
 
 
@@ -990,12 +1014,13 @@ _HANDLERS: dict[str, Callable[[SbModel, str, str, Getter], None]] = {
     "MAC_Binding": SbModel._on_mac_binding,
     "FDB": SbModel._on_fdb,
     "Load_Balancer": SbModel._on_lb,
+    "DNS": SbModel._on_dns,
 }
 
 # from_rows' order: referenced rows first, so nothing waits (any order gives the same model).
 _LOAD_ORDER = ("Chassis", "Datapath_Binding", "Port_Binding", "Multicast_Group", "Address_Set",
                "Port_Group", "Logical_DP_Group", "Logical_Flow", "MAC_Binding", "FDB",
-               "Load_Balancer")
+               "Load_Balancer", "DNS")
 
 
 def load_sb(remote: str, timeout: float = 30.0) -> SbModel:

@@ -59,10 +59,23 @@ from pyovn.logical.actions import (
     compile_actions,
     parse_actions_cached,
 )
-from pyovn.logical.expr import And, Bool, ChassisResident, Or, Test, compile_expr, parse_expr
+from pyovn.logical.expr import (
+    And,
+    Bool,
+    ChassisResident,
+    Or,
+    Test,
+    annotate,
+    compile_expr,
+    make_and,
+    parse_expr,
+    parse_expr_raw,
+    simplify,
+)
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow
 from pyovn.logical.symbols import SymbolTable
 from pyovn.pipeline.sbmodel import Datapath, FlowTable, LogicalFlow, SbModel
+from pyovn.pipeline.shapes import instantiate_actions, instantiate_match
 
 __all__ = [
     "ALL",
@@ -81,18 +94,43 @@ Match = Callable[[Flow], bool]
 Restriction = dict[tuple[str, int], frozenset[Any]]  # (base, mask) -> allowed values
 
 
-@dataclass(eq=False, slots=True)
 class FlowCode:
-    """The compiled form of one (match, actions, stage) — shared by every flow that has it."""
+    """The compiled form of one (match, actions, stage) — shared by every flow that has it.
 
-    match: Match
-    program: Program | None  # None: the actions did not parse (the flow is left out)
-    parsed: ParsedActions | None
-    trivial: bool  # "1 => next;" to the following table of the same pipeline
-    reads: frozenset[str]
-    action_reads: frozenset[str]
-    restriction: Restriction | None  # None: never matches
-    error: str | None = None
+    ``parsed`` (the parsed actions, what trace prints) is built on first use for flows
+    compiled through a shape template (``pyovn.pipeline.shapes``): the datapath never needs it.
+    """
+
+    __slots__ = ("match", "program", "_parsed", "trivial", "reads", "action_reads",
+                 "restriction", "error")
+
+    def __init__(
+        self,
+        match: Match,
+        program: Program | None,  # None: the actions did not parse (the flow is left out)
+        parsed: ParsedActions | Callable[[], ParsedActions] | None,
+        trivial: bool,  # "1 => next;" to the following table of the same pipeline
+        reads: frozenset[str],
+        action_reads: frozenset[str],
+        restriction: Restriction | None,  # None: never matches
+        error: str | None = None,
+    ) -> None:
+        self.match = match
+        self.program = program
+        self._parsed = parsed
+        self.trivial = trivial
+        self.reads = reads
+        self.action_reads = action_reads
+        self.restriction = restriction
+        self.error = error
+
+    @property
+    def parsed(self) -> ParsedActions | None:
+        p = self._parsed
+        if p is None or isinstance(p, ParsedActions):
+            return p
+        p = self._parsed = p()
+        return p
 
 
 @dataclass(eq=False, slots=True)
@@ -152,6 +190,18 @@ def restriction(e: Any) -> Restriction | None:
                 out[k] = vs
         return out
     if isinstance(e, Or):
+        first = e.items[0]
+        if isinstance(first, Test) and first.relop == "==":
+            # The common case ({a, b, c}, a port group): equalities on one key, one pass.
+            k = (first.base, first.mask)
+            values = []
+            for x in e.items:
+                if not (isinstance(x, Test) and x.relop == "==" and x.base == k[0]
+                        and x.mask == k[1]):
+                    break
+                values.append(x.value)
+            else:
+                return {k: frozenset(values)}
         parts = [r for r in map(restriction, e.items) if r is not None]
         if not parts:
             return None
@@ -204,6 +254,134 @@ def action_reads(actions: Sequence[Action]) -> frozenset[str]:
 
 
 # --- compiling one flow --------------------------------------------------------------------
+#
+# Parsing a match is most of a flow's compile time, and matches are made of conjuncts that repeat
+# from flow to flow ("arp.op == 1", "ip4", "nd_ns", a port's name...): a match whose top level is
+# an "&&" chain is parsed and annotated per conjunct (memoised on the conjunct's text), and only
+# the simplification runs on the whole.  The result is the same expression up to the order of
+# an And's terms, which does not change what it matches.
+
+
+def conjuncts(text: str) -> list[str] | None:
+    """``text`` cut at its top-level ``&&`` (None when it has a top-level ``||``, which OVN
+    rejects unparenthesised, or unbalanced brackets: then it is parsed whole)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0 and c in "&|" and text.startswith(c * 2, i):
+            if c == "|":
+                return None
+            out.append(text[start:i])
+            start = i + 2
+            i += 1
+        i += 1
+    if depth:
+        return None
+    out.append(text[start:])
+    return out
+
+
+def _flatten(pieces: list[str]) -> list[str]:
+    """Conjuncts that are a parenthesised "&&" chain, cut further (``a && (b && c)``)."""
+    out: list[str] = []
+    for p in pieces:
+        p = p.strip()
+        if p.startswith("(") and p.endswith(")"):
+            inner = conjuncts(p[1:-1])
+            # The parentheses must enclose the whole conjunct (not "(a) || (b)"-like text,
+            # which conjuncts() already refused, nor "(a) && (b)" split wrongly).
+            if inner is not None and len(inner) > 1 and _balanced(p[1:-1]):
+                out.extend(_flatten(inner))
+                continue
+        out.append(p)
+    return out
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quoted = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quoted:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0 and not quoted
+
+
+def _sets_of(refs: RefKey) -> tuple[dict[str, Sequence[str]], dict[str, Sequence[str]]]:
+    addr_sets: dict[str, Sequence[str]] = {}
+    port_groups: dict[str, Sequence[str]] = {}
+    for name, values in refs:
+        if values is not None:
+            (addr_sets if name[0] == "$" else port_groups)[name[1:]] = values
+    return addr_sets, port_groups
+
+
+@lru_cache(maxsize=1 << 17)
+def _annotated_conjunct(text: str, symtab: SymbolTable, refs: RefKey, dp_key: int | None) -> Any:
+    addr_sets, port_groups = _sets_of(refs)
+    return annotate(parse_expr_raw(text, symtab, addr_sets, port_groups, dp_key), symtab)
+
+
+def _refs_in(piece: str, refs: RefKey) -> RefKey:
+    """The entries of ``refs`` a conjunct may mention (a superset is harmless)."""
+    out = []
+    for name, values in refs:
+        short = name
+        if name[0] == "@":
+            prefix, sep, rest = name[1:].partition("_")
+            if sep and prefix.isdigit():
+                short = "@" + rest
+        if short in piece:
+            out.append((name, values))
+    return tuple(out)
+
+
+def parse_match(text: str, symtab: SymbolTable, refs: RefKey = (),
+                dp_key: int | None = None) -> Any:
+    """``pyovn.logical.expr.parse_expr`` of ``text``, conjunct by conjunct (see above)."""
+    pieces = conjuncts(text)
+    if pieces is not None and len(pieces) > 1:
+        try:
+            parts = []
+            for p in _flatten(pieces):
+                if "$" in p or "@" in p:
+                    parts.append(_annotated_conjunct(p, symtab, _refs_in(p, refs),
+                                                     dp_key if "@" in p else None))
+                else:
+                    parts.append(_annotated_conjunct(p, symtab, (), None))
+            return simplify(make_and(parts))
+        except Exception:  # noqa: S110 - parsed whole below, for OVN's error message
+            pass
+    addr_sets, port_groups = _sets_of(refs)
+    return parse_expr(text, symtab, addr_sets, port_groups, dp_key)
+
 
 
 @lru_cache(maxsize=4096)
@@ -230,6 +408,13 @@ def _ref_key(refs: Iterable[str], model: SbModel, dp_key: int | None) -> RefKey:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
+def _prereq_text(prereqs: tuple[str, ...]) -> str:
+    text = ParsedActions((), prereqs).prereq_expr()
+    assert text is not None
+    return text
+
+
 @lru_cache(maxsize=1 << 18)
 def flow_code(
     match: str,
@@ -241,29 +426,40 @@ def flow_code(
     dp_key: int | None = None,
 ) -> FlowCode:
     """Compiles one flow (memoised on its arguments; see the module docstring)."""
+    params = _params(symtab, pipeline, table)
+    parsed: ParsedActions | Callable[[], ParsedActions]
     try:
-        parsed = parse_actions_cached(actions, _params(symtab, pipeline, table))
+        ainst = instantiate_actions(actions, params)
+        if ainst is not None:
+            program, a_reads, parsed = ainst.program, ainst.reads, ainst.parsed
+            prereqs = ainst._template.parsed.prereqs
+            trivial = False  # a lone "next;" has no constant: it is never a template
+        else:
+            pa = parsed = parse_actions_cached(actions, params)
+            program = compile_actions(pa)
+            a_reads = action_reads(pa.actions)
+            prereqs = pa.prereqs
+            acts = pa.actions
+            trivial = (match.strip() == "1" and len(acts) == 1 and isinstance(acts[0], Next)
+                       and acts[0].pipeline == pipeline and acts[0].table == table + 1)
     except Exception as err:  # a flow whose actions do not parse is left out
         return FlowCode(_never, None, None, False, _EMPTY, _EMPTY, None, f"actions: {err}")
     text = match
-    if parsed.prereqs:
-        text = f"({match}) && {parsed.prereq_expr()}"
-    addr_sets: dict[str, Sequence[str]] = {}
-    port_groups: dict[str, Sequence[str]] = {}
-    for name, values in refs:
-        if values is not None:
-            (addr_sets if name[0] == "$" else port_groups)[name[1:]] = values
-    program = compile_actions(parsed)
-    a_reads = action_reads(parsed.actions)
+    if prereqs:
+        # Parenthesised only when needed, so that the conjuncts stay visible (parse_match).
+        m = f"({match})" if "||" in match else match
+        text = f"{m} && {_prereq_text(prereqs)}"
     try:
-        expr = parse_expr(text, symtab, addr_sets, port_groups, dp_key)
+        minst = None if refs else instantiate_match(text, symtab)
+        if minst is not None and minst.expr is None:
+            assert minst.reads is not None
+            return FlowCode(minst.fn, program, parsed, trivial, minst.reads, a_reads,
+                            minst.restriction)
+        expr = minst.expr if minst is not None else parse_match(text, symtab, refs, dp_key)
     except Exception as err:  # a match that does not parse never matches
         return FlowCode(_never, program, parsed, False, _EMPTY, a_reads, None, f"match: {err}")
-    acts = parsed.actions
-    trivial = (match.strip() == "1" and len(acts) == 1 and isinstance(acts[0], Next)
-               and acts[0].pipeline == pipeline and acts[0].table == table + 1)
-    return FlowCode(compile_expr(expr), program, parsed, trivial, expr_reads(expr), a_reads,
-                    restriction(expr))
+    fn = minst.fn if minst is not None else compile_expr(expr)
+    return FlowCode(fn, program, parsed, trivial, expr_reads(expr), a_reads, restriction(expr))
 
 
 def compile_flow(model: SbModel, f: LogicalFlow) -> FlowCode:
