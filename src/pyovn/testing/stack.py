@@ -252,12 +252,15 @@ class Stack:
     the same Southbound; only its chassis parts then come from ``flavour``).
     ``controller=False``: everything but the controller, which :meth:`start_controller` starts
     later (br-int is then not created yet). ``chassis=False``: the central parts alone.
+    ``other_config``: keys of the Open_vSwitch row's other_config, set before the switch starts
+    (``userspace-tso-enable=true``: the real vswitchd takes TSO and checksum offload from the
+    VMs' veths through virtio-net headers, so their offloads stay on).
     """
 
     def __init__(self, directory: str | os.PathLike[str], flavour: str | Flavour = "all-real",
                  *, system_id: str | None = None, external_ids: dict[str, str] | None = None,
                  central: Stack | None = None, controller: bool = True,
-                 chassis: bool = True) -> None:
+                 chassis: bool = True, other_config: dict[str, str] | None = None) -> None:
         self.flavour = FLAVOURS[flavour] if isinstance(flavour, str) else flavour
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -265,6 +268,7 @@ class Stack:
         self.system_id = system_id or f"hv-{self.tag}"
         self.chassis_ns = f"hv-{self.tag}"
         self.central = central
+        self.other_config = dict(other_config or {})
         self.pidfiles: list[Path] = []
         self.netns: list[str] = []
         self.procs: list[subprocess.Popen[str]] = []
@@ -338,6 +342,9 @@ class Stack:
             ids["ovn-bridge-datapath-type"] = "netdev"
         ids.update(external_ids)
         self.set_external_ids(**ids)
+        if self.other_config:
+            self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                       *(f"other_config:{k}={v}" for k, v in self.other_config.items()))
         if self.flavour.chassis == "real":
             self._daemon("ovs-vswitchd", ["ovs-vswitchd", f"--unixctl={d}/ovs-vswitchd.ctl",
                                           self.conf], ns=self.chassis_ns)
@@ -465,7 +472,8 @@ class Stack:
         self.run("ip", "link", "add", port, "netns", self.chassis_ns, "type", "veth",
                  "peer", "name", "eth0", "netns", ns)
         self.run("ip", "-n", self.chassis_ns, "link", "set", port, "up")
-        if self.flavour.chassis == "real":
+        if (self.flavour.chassis == "real"
+                and self.other_config.get("userspace-tso-enable") != "true"):
             self.run(sys.executable, "-c", _TX_CSUM_OFF, "eth0", ns=ns)
         return port
 
