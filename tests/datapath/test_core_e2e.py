@@ -9,161 +9,13 @@ cache on the paths the tutorial and the security-group story take.
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import subprocess
-import tempfile
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-
-from pyovn.datapath.core import Datapath
-from pyovn.ovsdb.client import Idl
-from pyovn.testing.real import RealNorthd, RealOvsdbServer, require_real
+from rig import Rig, in_rig, sh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.interop]
-
-
-def _sh(*argv: str, check: bool = True) -> str:
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    if check and r.returncode:
-        raise RuntimeError(f"{' '.join(argv)}: {r.stderr.strip()}")
-    return r.stdout
-
-
-class Rig:
-    """Real NB/SB/northd, one in-process Datapath; VMs are namespaces holding its TAPs."""
-
-    def __init__(self, directory: Path) -> None:
-        self.dir = directory
-        self.tag = secrets.token_hex(2)
-        self.bridge = f"bri{self.tag}"
-        self.nb = RealOvsdbServer(directory, "OVN_Northbound", name="nb").start()
-        self.sb = RealOvsdbServer(directory, "OVN_Southbound", name="sb").start()
-        self.northd = RealNorthd(self.nb.remote, self.sb.remote, directory).start()
-        self.namespaces: list[str] = []
-        self.dp = Datapath("hv1")
-        self.idl: Idl | None = None
-
-    def nbctl(self, *args: str) -> str:
-        return _sh("ovn-nbctl", f"--db={self.nb.remote}", *args)
-
-    async def start(self) -> None:
-        self.idl = Idl(self.sb.remote, "OVN_Southbound")
-        self.idl.watch(lambda ev, row, old: self.dp.model.apply(row.table, ev, row, old))
-        await self.idl.start()
-        await self.dp.start()
-        self.dp.add_port(self.bridge, self.bridge, "internal", {})
-
-    async def sync(self) -> None:
-        """The Southbound has what the Northbound asked for, and so has our replica."""
-        self.nbctl("--wait=sb", "sync")
-        want = int(self.nbctl("get", "NB_Global", ".", "sb_cfg").strip())
-        assert self.idl is not None
-
-        def caught_up() -> bool:
-            g = next(iter(self.idl.tables["SB_Global"]), None) if self.idl else None
-            return g is not None and g.nb_cfg >= want
-
-        await self.until(caught_up, "the SB replica at sb_cfg")
-
-    async def until(self, pred: Callable[[], bool], what: str, timeout: float = 10) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not pred():
-            if loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.05)
-
-    def vm(self, name: str, lport: str, mac: str, cidr: str, gw: str | None = None) -> str:
-        dev = f"v{self.tag}{name}"[:15]
-        ns = dev
-        self.dp.add_port(self.bridge, dev, "internal", {})
-        self.dp.bind(dev, lport)
-        _sh("ip", "netns", "add", ns)
-        self.namespaces.append(ns)
-        _sh("ip", "link", "set", dev, "netns", ns)
-        for cmd in (("link", "set", dev, "address", mac), ("addr", "add", cidr, "dev", dev),
-                    ("link", "set", dev, "up"), ("link", "set", "lo", "up")):
-            _sh("ip", "netns", "exec", ns, "ip", *cmd)
-        if gw:
-            _sh("ip", "netns", "exec", ns, "ip", "route", "add", "default", "via", gw)
-        return ns
-
-    async def run(self, ns: str, *argv: str, timeout: float = 20) -> tuple[int, str]:
-        proc = await asyncio.create_subprocess_exec(
-            "ip", "netns", "exec", ns, *argv, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT)
-        try:
-            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
-        except TimeoutError:
-            proc.kill()
-            out, _ = await proc.communicate()
-        return proc.returncode or 0, out.decode(errors="replace")
-
-    async def ping(self, ns: str, ip: str, count: int = 3) -> bool:
-        rc, out = await self.run(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip)
-        return rc == 0 and " 0% packet loss" in out
-
-    async def tcp(self, server_ns: str, client_ns: str, ip: str, port: int,
-                  nbytes: int = 100_000) -> bool:
-        """A TCP connection from ``client_ns`` to a listener in ``server_ns``: True when
-        ``nbytes`` arrive."""
-        script = (
-            "import socket,sys\n"
-            "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-            f"s.bind(('0.0.0.0', {port})); s.listen(1); s.settimeout(8)\n"
-            "c,_=s.accept(); n=0\n"
-            "while True:\n"
-            "    b=c.recv(65536)\n"
-            "    if not b: break\n"
-            "    n+=len(b)\n"
-            "print(n)\n")
-        server = await asyncio.create_subprocess_exec(
-            "ip", "netns", "exec", server_ns, "python3", "-c", script,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        await asyncio.sleep(0.3)
-        client = (
-            "import socket\n"
-            f"s=socket.create_connection(('{ip}', {port}), timeout=3)\n"
-            f"s.sendall(b'x'*{nbytes}); s.close()\n")
-        await self.run(client_ns, "python3", "-c", client, timeout=10)
-        try:
-            out, _ = await asyncio.wait_for(server.communicate(), 10)
-        except TimeoutError:
-            server.kill()
-            out, _ = await server.communicate()
-        return out.decode().strip().splitlines()[-1:] == [str(nbytes)]
-
-    async def close(self) -> None:
-        for ns in self.namespaces:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        await self.dp.close()
-        if self.idl is not None:
-            await self.idl.close()
-        for d in (self.northd, self.sb, self.nb):
-            d.stop()
-
-
-def _in_rig(body: Callable[[Rig], Awaitable[None]]) -> None:
-    """Runs ``body`` with a started Rig on a fresh event loop; everything is removed after."""
-    why = require_real("ovsdb-server", "ovsdb-tool", "ovn-nbctl", "ovn-northd")
-    if why is None and os.geteuid() != 0:
-        why = "needs root (TAP devices, namespaces)"
-    if why:
-        print(f"skipped: {why}")
-        pytest.skip(why)
-
-    async def main() -> None:
-        r = Rig(Path(tempfile.mkdtemp(prefix="pyovn-dp-")))
-        try:
-            await r.start()
-            await body(r)
-        finally:
-            await r.close()
-
-    asyncio.run(main())
 
 
 TUTORIAL: list[tuple[str, ...]] = [
@@ -184,7 +36,7 @@ async def _tutorial(rig: Rig) -> tuple[str, str]:
 
 
 def test_tutorial_ping_both_ways_and_cache_hits() -> None:
-    _in_rig(_tutorial_ping_both_ways_and_cache_hits)
+    in_rig(_tutorial_ping_both_ways_and_cache_hits)
 
 
 async def _tutorial_ping_both_ways_and_cache_hits(rig: Rig) -> None:
@@ -196,7 +48,7 @@ async def _tutorial_ping_both_ways_and_cache_hits(rig: Rig) -> None:
 
 
 def test_security_group_allows_ssh_and_replies_not_http() -> None:
-    _in_rig(_security_group_allows_ssh_and_replies_not_http)
+    in_rig(_security_group_allows_ssh_and_replies_not_http)
 
 
 async def _security_group_allows_ssh_and_replies_not_http(rig: Rig) -> None:
@@ -218,7 +70,7 @@ async def _security_group_allows_ssh_and_replies_not_http(rig: Rig) -> None:
 
 
 def test_router_between_two_switches() -> None:
-    _in_rig(_router_between_two_switches)
+    in_rig(_router_between_two_switches)
 
 
 async def _router_between_two_switches(rig: Rig) -> None:
@@ -249,14 +101,14 @@ async def _router_between_two_switches(rig: Rig) -> None:
 
 
 def test_floating_ip_through_a_localnet_gateway() -> None:
-    _in_rig(_floating_ip_through_a_localnet_gateway)
+    in_rig(_floating_ip_through_a_localnet_gateway)
 
 
 async def _floating_ip_through_a_localnet_gateway(rig: Rig) -> None:
     """The seed's second story on one chassis: a private switch, a router whose gateway port
     sits on a public switch with a localnet port bridged (br-ex) to a veth whose peer is in an
     "external" namespace; SNAT for the subnet and a floating IP for the VM."""
-    _sh("ovn-sbctl", f"--db={rig.sb.remote}", "chassis-add", "hv1", "geneve", "127.0.0.1")
+    sh("ovn-sbctl", f"--db={rig.sb.remote}", "chassis-add", "hv1", "geneve", "127.0.0.1")
     cmds: list[tuple[str, ...]] = [
         ("ls-add", "priv"), ("ls-add", "pub"), ("lr-add", "r"),
         ("lrp-add", "r", "r-priv", "00:00:00:00:ff:01", "10.0.0.1/24"),
@@ -276,19 +128,19 @@ async def _floating_ip_through_a_localnet_gateway(rig: Rig) -> None:
         rig.nbctl(*c)
     await rig.sync()
     # The gateway's chassisredirect port lives here (what the controller's claim does).
-    _sh("ovn-sbctl", f"--db={rig.sb.remote}", "lsp-bind", "cr-r-pub", "hv1")
+    sh("ovn-sbctl", f"--db={rig.sb.remote}", "lsp-bind", "cr-r-pub", "hv1")
     vm = rig.vm("vm", "vm", "50:54:00:00:00:0a", "10.0.0.11/24", gw="10.0.0.1")
     ext = f"x{rig.tag}ext"
     ours, theirs = f"x{rig.tag}o", f"x{rig.tag}t"
-    _sh("ip", "link", "add", ours, "type", "veth", "peer", "name", theirs)
+    sh("ip", "link", "add", ours, "type", "veth", "peer", "name", theirs)
     try:
-        _sh("ip", "netns", "add", ext)
+        sh("ip", "netns", "add", ext)
         rig.namespaces.append(ext)
-        _sh("ip", "link", "set", theirs, "netns", ext)
-        _sh("ip", "link", "set", ours, "up")
+        sh("ip", "link", "set", theirs, "netns", ext)
+        sh("ip", "link", "set", ours, "up")
         for cmd in (("addr", "add", "172.24.4.50/24", "dev", theirs), ("link", "set", theirs, "up"),
                     ("link", "set", "lo", "up")):
-            _sh("ip", "netns", "exec", ext, "ip", *cmd)
+            sh("ip", "netns", "exec", ext, "ip", *cmd)
         rig.dp.add_port("brex" + rig.tag, ours, "", {})
         rig.dp.set_bridge_mappings({"physnet1": "brex" + rig.tag})
         await rig.until(lambda: rig.dp.model.ports.get("cr-r-pub") is not None

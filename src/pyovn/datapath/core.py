@@ -490,6 +490,7 @@ class Datapath:
             self.unbind(iface)
         bp.logical_port = logical_port
         self.lport_iface[logical_port] = bp
+        self._seen = -1  # the next sync compiles this port's datapath (port_ready waits on it)
         self.cache.invalidate(ports=[logical_port])
         self.cache.invalidate_start(("in", logical_port))
         pb = self.model.ports.get(logical_port)
@@ -555,8 +556,8 @@ class Datapath:
         return True
 
     def dns_records(self, dp: LDatapath) -> Mapping[str, str]:
-        getter = getattr(self.model, "dns_records", None)
-        return getter(dp) if getter is not None else {}
+        """What ``dns_lookup`` answers from in ``dp``: its DNS rows' records, merged."""
+        return self.model.dns_records(dp)
 
     # --- learning ------------------------------------------------------------------------------
     def learn_mac(self, dp: LDatapath, port: str, kind: str, ip: int, mac: int) -> None:

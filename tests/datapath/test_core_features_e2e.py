@@ -1,0 +1,641 @@
+"""pyovn's datapath beyond the basic stories, on the rig of :mod:`rig` (real NB/SB/northd write
+the Southbound, the in-process Datapath forwards real packets between namespaces).
+
+Each test asserts what real packets do: IPv6 with neighbour discovery, DHCPv4 leases, DNS
+answers, ICMP errors and TCP resets, load balancers, MAC learning on a router, and the flow
+cache following ACL changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from rig import Rig, in_rig
+
+pytestmark = [pytest.mark.e2e, pytest.mark.interop]
+
+SW0: list[tuple[str, ...]] = [
+    ("ls-add", "sw0"),
+    ("lsp-add", "sw0", "p1"),
+    ("lsp-set-addresses", "p1", "50:54:00:00:00:01 192.168.0.11 fd00::11"),
+    ("lsp-add", "sw0", "p2"),
+    ("lsp-set-addresses", "p2", "50:54:00:00:00:02 192.168.0.12 fd00::12"),
+]
+
+
+async def _sw0(rig: Rig) -> tuple[str, str]:
+    for cmd in SW0:
+        rig.nbctl(*cmd)
+    await rig.sync()
+    vm1 = rig.vm("1", "p1", "50:54:00:00:00:01", "192.168.0.11/24", cidr6="fd00::11/64")
+    vm2 = rig.vm("2", "p2", "50:54:00:00:00:02", "192.168.0.12/24", cidr6="fd00::12/64")
+    await rig.until(lambda: rig.dp.port_ready("p1") and rig.dp.port_ready("p2"),
+                    "ports ready", 30)
+    return vm1, vm2
+
+
+def test_port_ready_once_bound_without_a_southbound_change() -> None:
+    in_rig(_port_ready_once_bound_without_a_southbound_change)
+
+
+async def _port_ready_once_bound_without_a_southbound_change(rig: Rig) -> None:
+    """A binding made after the datapath took in the Southbound's last change (a packet on
+    another port synced it) still has its datapath's flows compiled: port_ready turns true
+    with no further Southbound change (ovn-installed waits on it)."""
+    for cmd in SW0:
+        rig.nbctl(*cmd)
+    await rig.sync()
+    rig.dp.sync()  # what a packet on any port does
+    rig.vm("1", "p1", "50:54:00:00:00:01", "192.168.0.11/24")
+    assert rig.dp.port_ready("p1")
+
+
+# --- 1. IPv6 on a switch -----------------------------------------------------------------------
+
+
+def test_ipv6_ping_both_ways_and_tcp() -> None:
+    in_rig(_ipv6_ping_both_ways_and_tcp)
+
+
+async def _ipv6_ping_both_ways_and_tcp(rig: Rig) -> None:
+    vm1, vm2 = await _sw0(rig)
+    assert await rig.ping(vm1, "fd00::12"), rig.dp.stats
+    assert await rig.ping(vm2, "fd00::11"), rig.dp.stats
+    # Link-local addresses too (the NS goes to the solicited-node multicast group).
+    rc, out = await rig.run(vm1, "ip", "-6", "neigh", "show")
+    assert "50:54:00:00:00:02" in out, out
+    assert await rig.tcp(vm2, vm1, "fd00::12", 5003, nbytes=1_000_000, family="AF_INET6")
+
+
+# --- 2. DHCP ------------------------------------------------------------------------------------
+
+# dhclient's script: records each call's environment (the lease's options) and configures the
+# address it was given, nothing else (no resolv.conf, no routes outside the namespace).
+DHCLIENT_SCRIPT = r"""#!/usr/bin/python3
+import ipaddress, os, subprocess
+env = {k: v for k, v in os.environ.items() if k.startswith(("new_", "reason", "interface"))}
+with open(os.path.join(os.path.dirname(__file__), "env." + env.get("reason", "none")), "w") as f:
+    f.write("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+dev = env.get("interface", "")
+if env.get("reason") in ("BOUND", "RENEW", "REBIND", "REBOOT"):
+    ip, mask = env["new_ip_address"], env.get("new_subnet_mask", "255.255.255.255")
+    net = ipaddress.ip_network(f"0.0.0.0/{mask}")
+    subprocess.run(["ip", "addr", "replace", f"{ip}/{net.prefixlen}", "dev", dev], check=True)
+elif env.get("reason") in ("BOUND6", "RENEW6", "REBIND6"):
+    ip6 = env.get("new_ip6_address")
+    if ip6:  # DHCPv6 gives no prefix length (that is the RA's job): the test's /64
+        subprocess.run(["ip", "-6", "addr", "replace", f"{ip6}/64", "dev", dev, "nodad"],
+                       check=True)
+"""
+
+
+def _lease_env(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        k, _, v = line.partition("=")
+        out[k] = v
+    return out
+
+
+async def _dhclient(rig: Rig, ns: str, *extra: str, reason: str = "BOUND",
+                    timeout: float = 20) -> dict[str, str]:
+    """dhclient once in ``ns`` (its own lease, pid and script files in a directory of the
+    rig); the environment its script saw at ``reason``."""
+    d = rig.dir / f"dhclient-{ns}{''.join(extra).replace('-', '')}"
+    d.mkdir()
+    script = d / "script"
+    script.write_text(DHCLIENT_SCRIPT)
+    script.chmod(0o755)
+    proc = await rig.spawn(ns, "dhclient", *extra, "-d", "-1", "-v", "-sf", str(script),
+                           "-lf", str(d / "leases"), "-pf", str(d / "pid"), rig.dev(ns))
+    want = d / f"env.{reason}"
+    try:
+        await rig.until(want.exists, f"dhclient {reason}", timeout)
+    except AssertionError:
+        proc.kill()
+        out = await rig.output(proc)
+        raise AssertionError(f"no lease: {out}\n{rig.dp.stats}") from None
+    proc.kill()
+    await rig.output(proc)
+    return _lease_env(want)
+
+
+def test_dhcpv4_lease_carries_the_options() -> None:
+    in_rig(_dhcpv4_lease_carries_the_options, tools=("dhclient",))
+
+
+async def _dhcpv4_lease_carries_the_options(rig: Rig) -> None:
+    vm1, vm2 = await _sw0(rig)
+    rig.nbctl("lsp-add", "sw0", "p3")
+    rig.nbctl("lsp-set-addresses", "p3", "50:54:00:00:00:03 192.168.0.13")
+    uuid = rig.nbctl("create", "DHCP_Options", "cidr=192.168.0.0/24").strip()
+    rig.nbctl("dhcp-options-set-options", uuid, "lease_time=3600", "router=192.168.0.1",
+              "server_id=192.168.0.1", "server_mac=c0:ff:ee:00:00:01",
+              "dns_server={8.8.8.8,8.8.4.4}", "domain_name=\"example.org\"", "mtu=1400")
+    rig.nbctl("lsp-set-dhcpv4-options", "p3", uuid)
+    await rig.sync()
+    vm3 = rig.vm("3", "p3", "50:54:00:00:00:03")
+    await rig.until(lambda: rig.dp.port_ready("p3"), "p3 ready")
+    env = await _dhclient(rig, vm3)
+    assert env["new_ip_address"] == "192.168.0.13", env
+    assert env["new_subnet_mask"] == "255.255.255.0", env
+    assert env["new_routers"] == "192.168.0.1", env
+    assert env["new_dhcp_server_identifier"] == "192.168.0.1", env
+    assert env["new_dhcp_lease_time"] == "3600", env
+    assert env["new_domain_name_servers"] == "8.8.8.8 8.8.4.4", env
+    assert env["new_domain_name"] == "example.org", env
+    assert env["new_interface_mtu"] == "1400", env
+    # The address works: the other VMs reach it.
+    assert await rig.ping(vm1, "192.168.0.13")
+    assert await rig.ping(vm3, "192.168.0.12")
+
+
+def test_dhcpv6_lease_carries_the_options() -> None:
+    in_rig(_dhcpv6_lease_carries_the_options, tools=("dhclient",))
+
+
+async def _link_local_ready(rig: Rig, ns: str) -> None:
+    async def ready() -> bool:
+        _, out = await rig.run(ns, "ip", "-6", "addr", "show", "dev", rig.dev(ns), "scope",
+                               "link")
+        return "fe80::" in out and "tentative" not in out
+
+    for _ in range(100):
+        if await ready():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("no link-local address")
+
+
+async def _dhcpv6_lease_carries_the_options(rig: Rig) -> None:
+    vm1, _vm2 = await _sw0(rig)
+    rig.nbctl("lsp-add", "sw0", "p3")
+    rig.nbctl("lsp-set-addresses", "p3", "50:54:00:00:00:03 192.168.0.13 fd00::13")
+    uuid = rig.nbctl("create", "DHCP_Options", "cidr=\"fd00::/64\"").strip()
+    rig.nbctl("dhcp-options-set-options", uuid, "server_id=00:00:00:10:00:01",
+              "dns_server={fd00::53}", "domain_search=\"example.org\"")
+    rig.nbctl("lsp-set-dhcpv6-options", "p3", uuid)
+    await rig.sync()
+    vm3 = rig.vm("3", "p3", "50:54:00:00:00:03")
+    await rig.until(lambda: rig.dp.port_ready("p3"), "p3 ready")
+    await _link_local_ready(rig, vm3)
+    env = await _dhclient(rig, vm3, "-6", reason="BOUND6")
+    assert env["new_ip6_address"] == "fd00::13", env
+    assert env["new_dhcp6_name_servers"] == "fd00::53", env
+    assert "example.org" in env.get("new_dhcp6_domain_search", ""), env
+    assert env["new_dhcp6_server_id"].endswith("0:0:0:10:0:1"), env
+    assert await rig.ping(vm1, "fd00::13"), env
+
+
+# --- 3. DNS -------------------------------------------------------------------------------------
+
+
+def test_dns_lookup_answered_by_the_datapath() -> None:
+    in_rig(_dns_lookup_answered_by_the_datapath, tools=("dig",))
+
+
+async def _dns_lookup_answered_by_the_datapath(rig: Rig) -> None:
+    vm1, _vm2 = await _sw0(rig)
+    dns = rig.nbctl("create", "DNS",
+                    'records={"vm2.ovn.org"="192.168.0.12 fd00::12", '
+                    '"VM3.ovn.org"="192.168.0.13", '
+                    '"12.0.168.192.in-addr.arpa"="vm2.ovn.org"}').strip()
+    rig.nbctl("add", "Logical_Switch", "sw0", "dns_records", dns)
+    await rig.sync()
+    await rig.until(lambda: bool(rig.dp.model.dns_records(rig.dp.model.find_datapath("sw0"))),
+                    "the DNS row in the model")
+    # The resolver need not exist: OVN answers any query to udp.dst == 53 in the switch.  The
+    # VM only needs a neighbour entry to send it.
+    for ip in ("192.168.0.53", "fd00::53"):
+        await rig.run(vm1, "ip", "neigh", "replace", ip, "lladdr", "50:54:00:00:00:53",
+                      "dev", rig.dev(vm1))
+    base = ("dig", "+noedns", "+time=2", "+tries=1", "+short", "@192.168.0.53")
+    _, out = await rig.run(vm1, *base, "vm2.ovn.org", "A")
+    assert out.split() == ["192.168.0.12"], out
+    _, out = await rig.run(vm1, *base, "vm2.ovn.org", "AAAA")
+    assert out.split() == ["fd00::12"], out
+    _, out = await rig.run(vm1, *base, "vm3.OVN.org", "A")
+    assert out.split() == ["192.168.0.13"], out
+    _, out = await rig.run(vm1, *base, "-x", "192.168.0.12")
+    assert out.split() == ["vm2.ovn.org."], out
+    # Over IPv6 too.
+    _, out = await rig.run(vm1, "dig", "+noedns", "+time=2", "+tries=1", "+short", "@fd00::53",
+                           "vm2.ovn.org", "A")
+    assert out.split() == ["192.168.0.12"], out
+    # A name the records lack is not answered by the datapath (the query goes on to a
+    # resolver that does not exist: no answer at all).
+    rc, out = await rig.run(vm1, *base, "nothere.ovn.org", "A")
+    assert "timed out" in out or "no servers" in out, out
+
+
+# --- 4. ICMP errors and resets -------------------------------------------------------------------
+
+ROUTER: list[tuple[str, ...]] = [
+    ("ls-add", "a"), ("ls-add", "b"), ("lr-add", "r"),
+    ("lrp-add", "r", "r-a", "00:00:00:00:ff:01", "10.0.1.1/24", "fd01::1/64"),
+    ("lrp-add", "r", "r-b", "00:00:00:00:ff:02", "10.0.2.1/24", "fd02::1/64"),
+    ("lsp-add", "a", "a-r"), ("lsp-set-type", "a-r", "router"),
+    ("lsp-set-addresses", "a-r", "router"), ("lsp-set-options", "a-r", "router-port=r-a"),
+    ("lsp-add", "b", "b-r"), ("lsp-set-type", "b-r", "router"),
+    ("lsp-set-addresses", "b-r", "router"), ("lsp-set-options", "b-r", "router-port=r-b"),
+    ("lsp-add", "a", "pa"), ("lsp-set-addresses", "pa", "50:54:00:00:01:01 10.0.1.11 fd01::11"),
+    ("lsp-add", "b", "pb"), ("lsp-set-addresses", "pb", "50:54:00:00:02:01 10.0.2.11 fd02::11"),
+]
+
+
+async def _router(rig: Rig, extra: Sequence[tuple[str, ...]] = ()) -> tuple[str, str]:
+    for c in (*ROUTER, *extra):
+        rig.nbctl(*c)
+    await rig.sync()
+    va = rig.vm("a", "pa", "50:54:00:00:01:01", "10.0.1.11/24", gw="10.0.1.1",
+                cidr6="fd01::11/64", gw6="fd01::1")
+    vb = rig.vm("b", "pb", "50:54:00:00:02:01", "10.0.2.11/24", gw="10.0.2.1",
+                cidr6="fd02::11/64", gw6="fd02::1")
+    await rig.until(lambda: rig.dp.port_ready("pa") and rig.dp.port_ready("pb"),
+                    "ports ready", 30)
+    return va, vb
+
+
+# A client that tells how a TCP connect and a UDP exchange end: "refused" comes from a RST or an
+# ICMP port unreachable, "timeout" from silence; with the time it took.
+PROBE = r"""
+import socket, sys, time
+fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+kind, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t = time.monotonic()
+try:
+    if kind == "tcp":
+        s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(3); s.connect((ip, port))
+        print("connected", end=" ")
+    else:
+        s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(2); s.connect((ip, port))
+        s.send(b"hello"); time.sleep(0.3); s.send(b"hello"); s.recv(100)
+        print("answered", end=" ")
+except ConnectionRefusedError:
+    print("refused", end=" ")
+except (TimeoutError, socket.timeout):
+    print("timeout", end=" ")
+print(round(time.monotonic() - t, 2))
+"""
+
+
+async def _probe(rig: Rig, ns: str, kind: str, ip: str, port: int) -> tuple[str, float]:
+    _, out = await rig.run(ns, "python3", "-c", PROBE, kind, ip, str(port))
+    words = out.split()
+    assert len(words) == 2, out
+    return words[0], float(words[1])
+
+
+def test_reject_acl_resets_tcp_and_answers_udp_with_port_unreachable() -> None:
+    in_rig(_reject_acl_resets_tcp_and_answers_udp_with_port_unreachable)
+
+
+async def _reject_acl_resets_tcp_and_answers_udp_with_port_unreachable(rig: Rig) -> None:
+    va, vb = await _router(rig)
+    for match in ("tcp.dst == 80", "udp.dst == 9999"):
+        rig.nbctl("acl-add", "b", "to-lport", "1000", f'outport == "pb" && {match}', "reject")
+    await rig.sync()
+    # A listener on 80 that the reject hides, and a UDP echo on 9999.
+    server = await rig.spawn(vb, "python3", "-c", (
+        "import socket,threading\n"
+        "t=socket.socket(socket.AF_INET6); t.setsockopt(socket.IPPROTO_IPV6, "
+        "socket.IPV6_V6ONLY, 0); t.bind(('::', 80)); t.listen(5)\n"
+        "u=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.setsockopt(socket.IPPROTO_IPV6,"
+        " socket.IPV6_V6ONLY, 0); u.bind(('::', 9999))\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    d, a = u.recvfrom(100); u.sendto(d, a)\n"))
+    assert server.stdout is not None
+    assert (await asyncio.wait_for(server.stdout.readline(), 10)).strip() == b"ready"
+    for ip in ("10.0.2.11", "fd02::11"):
+        verdict, took = await _probe(rig, va, "tcp", ip, 80)
+        assert verdict == "refused" and took < 1, (ip, verdict, took)
+        verdict, took = await _probe(rig, va, "udp", ip, 9999)
+        assert verdict == "refused" and took < 1.5, (ip, verdict, took)
+        # The same from the other switch's side: the ACL is on b's egress to pb only.
+        assert await _probe(rig, vb, "tcp", "10.0.1.11" if "." in ip else "fd01::11",
+                            81) == ("refused", pytest.approx(0, abs=1))
+    # Without the ACL both work (the reject was the ACL's, not a closed port).
+    rig.nbctl("acl-del", "b")
+    await rig.sync()
+    for ip in ("10.0.2.11", "fd02::11"):
+        assert (await _probe(rig, va, "tcp", ip, 80))[0] == "connected"
+        assert (await _probe(rig, va, "udp", ip, 9999))[0] == "answered"
+
+
+def test_ttl_expiring_at_the_router() -> None:
+    in_rig(_ttl_expiring_at_the_router, tools=("traceroute",))
+
+
+async def _ttl_expiring_at_the_router(rig: Rig) -> None:
+    va, vb = await _router(rig)
+    assert await rig.ping(va, "10.0.2.11")
+    rc, out = await rig.run(va, "ping", "-c", "1", "-W", "2", "-t", "1", "10.0.2.11")
+    assert "From 10.0.1.1" in out and "Time to live exceeded" in out, out
+    rc, out = await rig.run(va, "ping", "-6", "-c", "1", "-W", "2", "-t", "1", "fd02::11")
+    assert "From fd01::1" in out and "Time exceeded: Hop limit" in out, out
+    rc, out = await rig.run(va, "traceroute", "-n", "-q", "1", "-w", "2", "10.0.2.11")
+    hops = [line.split()[1] for line in out.splitlines()[1:]]
+    assert hops == ["10.0.1.1", "10.0.2.11"], out
+
+
+# --- 5. Load balancers ---------------------------------------------------------------------------
+
+# A server that answers each message with its own name and the client's address as it sees it.
+NAMED_SERVER = r"""
+import socket, sys, threading
+name = sys.argv[1]
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80)); s.listen(64)
+print("ready", flush=True)
+def serve(c, a):
+    with c:
+        while True:
+            d = c.recv(100)
+            if not d:
+                return
+            c.sendall(f"{name} {a[0]}\n".encode())
+while True:
+    c, a = s.accept()
+    threading.Thread(target=serve, args=(c, a), daemon=True).start()
+"""
+
+# A client making N connections of 3 exchanges each: one line per connection, the answers.
+LB_CLIENT = r"""
+import socket, sys
+ip, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    try:
+        s = socket.create_connection((ip, 80), timeout=3)
+        f = s.makefile()
+        got = []
+        for _ in range(3):
+            s.sendall(b"hi")
+            got.append(f.readline().strip())
+        print(",".join(got), flush=True)
+        s.close()
+    except OSError as e:
+        print("error", e, flush=True)
+"""
+
+
+async def _named_server(rig: Rig, ns: str, name: str) -> None:
+    proc = await rig.spawn(ns, "python3", "-c", NAMED_SERVER, name)
+    assert proc.stdout is not None
+    assert (await asyncio.wait_for(proc.stdout.readline(), 10)).strip() == b"ready"
+
+
+async def _lb_connections(rig: Rig, ns: str, vip: str, n: int) -> list[list[str]]:
+    _, out = await rig.run(ns, "python3", "-c", LB_CLIENT, vip, str(n), timeout=60)
+    lines = [line.split(",") for line in out.strip().splitlines()]
+    assert len(lines) == n and all(len(x) == 3 for x in lines), out
+    return lines
+
+
+# Backends s1, s2 and a client c on switch "sw" behind a gateway router "r" (on this chassis),
+# another client x on switch "ext" on the router's other side; the VIP is off both subnets.
+LB_TOPOLOGY: list[tuple[str, ...]] = [
+    ("ls-add", "sw"), ("ls-add", "ext"), ("lr-add", "r"),
+    ("set", "Logical_Router", "r", "options:chassis=hv1"),
+    ("lrp-add", "r", "r-sw", "00:00:00:00:ff:01", "10.0.0.1/24"),
+    ("lrp-add", "r", "r-ext", "00:00:00:00:ff:09", "10.0.9.1/24"),
+    ("lsp-add", "sw", "sw-r"), ("lsp-set-type", "sw-r", "router"),
+    ("lsp-set-addresses", "sw-r", "router"), ("lsp-set-options", "sw-r", "router-port=r-sw"),
+    ("lsp-add", "ext", "ext-r"), ("lsp-set-type", "ext-r", "router"),
+    ("lsp-set-addresses", "ext-r", "router"), ("lsp-set-options", "ext-r", "router-port=r-ext"),
+    ("lsp-add", "sw", "c"), ("lsp-set-addresses", "c", "50:54:00:00:00:10 10.0.0.10"),
+    ("lsp-add", "sw", "s1"), ("lsp-set-addresses", "s1", "50:54:00:00:00:11 10.0.0.11"),
+    ("lsp-add", "sw", "s2"), ("lsp-set-addresses", "s2", "50:54:00:00:00:12 10.0.0.12"),
+    ("lsp-add", "ext", "x"), ("lsp-set-addresses", "x", "50:54:00:00:09:10 10.0.9.10"),
+    ("lb-add", "lb0", "172.16.0.100:80", "10.0.0.11:80,10.0.0.12:80", "tcp"),
+]
+
+
+# Chassis.other_config features of ovn-controller 23.03 that change northd's flows: with
+# ct-no-masked-label northd writes ct_lb_mark / ct_mark.*, without it ct_lb / ct_label.*.
+FEATURES = ("other_config:ct-no-masked-label=true", "other_config:ovn-ct-lb-related=true",
+            "other_config:mac-binding-timestamp=true", "other_config:port-up-notif=true")
+
+
+def _chassis(rig: Rig, features: bool) -> None:
+    rig.sbctl("chassis-add", "hv1", "geneve", "127.0.0.1")
+    if features:
+        rig.sbctl("set", "Chassis", "hv1", *FEATURES)
+
+
+async def _lb_topology(rig: Rig, features: bool, *extra: tuple[str, ...]) -> dict[str, str]:
+    _chassis(rig, features)
+    for c in (*LB_TOPOLOGY, *extra):
+        rig.nbctl(*c)
+    await rig.sync()
+    # The gateway router's ports are claimed by this chassis (ovn-controller's claim).
+    for lp in rig.sbctl("--bare", "--columns=logical_port", "find", "Port_Binding",
+                        "type=l3gateway").split():
+        rig.sbctl("lsp-bind", lp, "hv1")
+    await rig.until(lambda: all(p.chassis == "hv1" for p in rig.dp.model.ports.values()
+                                if p.type == "l3gateway"), "l3gateway ports bound")
+    vms = {
+        "c": rig.vm("c", "c", "50:54:00:00:00:10", "10.0.0.10/24", gw="10.0.0.1"),
+        "s1": rig.vm("s1", "s1", "50:54:00:00:00:11", "10.0.0.11/24", gw="10.0.0.1"),
+        "s2": rig.vm("s2", "s2", "50:54:00:00:00:12", "10.0.0.12/24", gw="10.0.0.1"),
+        "x": rig.vm("x", "x", "50:54:00:00:09:10", "10.0.9.10/24", gw="10.0.9.1"),
+    }
+    await rig.until(lambda: all(rig.dp.port_ready(p) for p in vms), "ports ready", 30)
+    await _named_server(rig, vms["s1"], "s1")
+    await _named_server(rig, vms["s2"], "s2")
+    return vms
+
+
+@pytest.mark.parametrize("features", [True, False], ids=["ct_lb_mark", "ct_lb"])
+def test_load_balancer_on_a_switch(features: bool) -> None:
+    in_rig(lambda rig: _load_balancer_on_a_switch(rig, features))
+
+
+async def _load_balancer_on_a_switch(rig: Rig, features: bool) -> None:
+    vms = await _lb_topology(rig, features, ("ls-lb-add", "sw", "lb0"))
+    flows = rig.sbctl("lflow-list", "sw")
+    assert ("ct_lb_mark(backends=" in flows) is features, flows
+    assert await rig.ping(vms["c"], "10.0.0.11")
+    conns = await _lb_connections(rig, vms["c"], "172.16.0.100", 16)
+    for answers in conns:
+        assert len(set(answers)) == 1, conns  # a connection sticks to its backend
+        assert answers[0].split()[1] == "10.0.0.10", conns  # no SNAT on a switch LB
+    assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, conns
+    # Hairpin: a backend reaches the VIP, landing on itself -- then the packets that come back
+    # to it are SNATed to the VIP (OVN's hairpin flows) -- or on the other.
+    conns = await _lb_connections(rig, vms["s1"], "172.16.0.100", 12)
+    seen = {tuple(a[0].split()) for a in conns}
+    assert seen <= {("s1", "172.16.0.100"), ("s2", "10.0.0.11")}, conns
+    assert {s for s, _ in seen} == {"s1", "s2"}, conns
+
+
+@pytest.mark.parametrize("features", [True, False], ids=["ct_lb_mark", "ct_lb"])
+def test_load_balancer_on_a_gateway_router(features: bool) -> None:
+    in_rig(lambda rig: _load_balancer_on_a_gateway_router(rig, features))
+
+
+async def _load_balancer_on_a_gateway_router(rig: Rig, features: bool) -> None:
+    vms = await _lb_topology(rig, features, ("lr-lb-add", "r", "lb0"))
+    assert await rig.ping(vms["x"], "10.0.0.11")
+    conns = await _lb_connections(rig, vms["x"], "172.16.0.100", 16)
+    for answers in conns:
+        assert len(set(answers)) == 1, conns
+        assert answers[0].split()[1] == "10.0.9.10", conns
+    assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, conns
+
+
+# --- 6. MAC learning on a router -----------------------------------------------------------------
+
+
+def test_router_learns_neighbours_from_arp_and_nd() -> None:
+    in_rig(_router_learns_neighbours_from_arp_and_nd)
+
+
+async def _router_learns_neighbours_from_arp_and_nd(rig: Rig) -> None:
+    from pyovn.controller.dpif import LearntMacBinding
+
+    learnt: list[object] = []
+    rig.dp.on_learn = learnt.append
+    # A port with "unknown" addresses: the router knows nothing of the VM behind it and must
+    # ARP / solicit for it, learning from the answer.
+    va, vb = await _router(rig, [("lsp-add", "b", "pu"), ("lsp-set-addresses", "pu", "unknown")])
+    vu = rig.vm("u", "pu", "50:54:00:00:02:99", "10.0.2.99/24", gw="10.0.2.1",
+                cidr6="fd02::99/64", gw6="fd02::1")
+    await rig.until(lambda: rig.dp.port_ready("pu"), "pu ready", 30)
+    dp_r = rig.dp.model.find_datapath("r")
+    assert dp_r is not None
+    # The VMs' own ARP / NS for their gateway are answered by the switch (ls_in_arp_rsp
+    # answers for router ports): the router learns nothing from them.
+    assert await rig.ping(va, "10.0.1.1")
+    assert await rig.ping(va, "fd01::1")
+    assert not [x for x in learnt if isinstance(x, LearntMacBinding)], learnt
+    # Traffic to the unknown VM: the router's ARP request (the first packet is the price), the
+    # answer learnt, then the pings pass.
+    await rig.ping(va, "10.0.2.99", 2)
+    await rig.ping(va, "fd02::99", 2)
+    assert LearntMacBinding("r-b", "10.0.2.99", "50:54:00:00:02:99", dp_r.key) in learnt, learnt
+    assert LearntMacBinding("r-b", "fd02::99", "50:54:00:00:02:99", dp_r.key) in learnt, learnt
+    assert await rig.ping(va, "10.0.2.99")
+    assert await rig.ping(va, "fd02::99")
+    assert await rig.ping(vu, "10.0.1.11")
+    # The datapath answers from what it learnt until the Southbound has it.
+    assert rig.dp.learnt_macs[("r-b", 0x0A000263)] == 0x5054000002_99
+
+
+# --- 7. The flow cache under ACL changes -----------------------------------------------------------
+
+# A pinger that sends one echo every 50 ms (one identifier: one conntrack connection) and prints
+# the monotonic time of each reply, until killed.
+PINGER = r"""
+import os, socket, struct, sys, time, select
+def csum(b):
+    t = sum(struct.unpack(f"!{len(b) // 2}H", b))
+    t = (t >> 16) + (t & 0xFFFF)
+    return ~(t + (t >> 16)) & 0xFFFF
+dst, ident = sys.argv[1], os.getpid() & 0xFFFF
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+seq, nxt = 0, time.monotonic()
+while True:
+    now = time.monotonic()
+    if now >= nxt:
+        seq += 1
+        m = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"x" * 32
+        s.sendto(m[:2] + struct.pack("!H", csum(m)) + m[4:], (dst, 0))
+        nxt = now + 0.05
+    r, _, _ = select.select([s], [], [], max(0.0, nxt - time.monotonic()))
+    if r:
+        d = s.recv(2048)
+        d = d[(d[0] & 15) * 4:]
+        if d[0] == 0 and struct.unpack("!H", d[4:6])[0] == ident:
+            print(f"{time.monotonic():.3f} {struct.unpack('!H', d[6:8])[0]}", flush=True)
+"""
+
+
+class Replies:
+    """The reply times of a running PINGER."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.times: list[float] = []
+        self.task = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while line := await self.proc.stdout.readline():
+            self.times.append(float(line.split()[0]))
+
+    def between(self, t0: float, t1: float) -> int:
+        return sum(t0 <= t < t1 for t in self.times)
+
+
+async def _acl_phase(rig: Rig, *change: tuple[str, ...]) -> tuple[float, float]:
+    """Applies the NB changes; returns the monotonic times they began and our replica had them
+    (from then on the datapath must follow them)."""
+    t0 = time.monotonic()
+    for c in change:
+        rig.nbctl(*c)
+    await rig.sync()
+    return t0, time.monotonic()
+
+
+@pytest.mark.parametrize("features", [True, False], ids=["ct_mark", "ct_label"])
+def test_acl_changes_take_effect_on_a_running_ping(features: bool) -> None:
+    in_rig(lambda rig: _acl_changes_take_effect_on_a_running_ping(rig, features))
+
+
+async def _acl_changes_take_effect_on_a_running_ping(rig: Rig, features: bool) -> None:
+    _chassis(rig, features)
+    vm1, vm2 = await _sw0(rig)
+    allow = ("to-lport", "1002", 'outport == "p2" && icmp4')
+    rig.nbctl("acl-add", "sw0", *allow, "allow-related")
+    rig.nbctl("acl-add", "sw0", "to-lport", "1001", 'outport == "p2" && ip4', "drop")
+    # A stateful ACL that stays: without one, a switch whose ACLs are all drops has no
+    # conntrack at all (and a drop ACL simply drops).
+    rig.nbctl("acl-add", "sw0", "from-lport", "1001", 'inport == "p1" && ip4', "allow-related")
+    await rig.sync()
+    flows = rig.sbctl("lflow-list", "sw0")
+    assert ("ct_mark.blocked" in flows) is features, flows
+    proc = await rig.spawn(vm1, "python3", "-c", PINGER, "192.168.0.12")
+    replies = Replies(proc)
+    settle = 0.3  # packets already on their way when the replica changed
+    phases: list[tuple[str, tuple[float, float]]] = []
+    await asyncio.sleep(1.5)
+    # The established echo connection is cut when its allow ACL turns into a drop: the request
+    # direction meets the drop ACL (which marks the connection blocked), and the replies of a
+    # blocked connection are dropped too.
+    phases.append(("drop", await _acl_phase(
+        rig, ("acl-del", "sw0", *allow), ("acl-add", "sw0", *allow, "drop"))))
+    await asyncio.sleep(1.5)
+    zone = rig.dp.zones.get("p2")
+    blocked = [(e.mark if features else e.label) & 1 for e in rig.dp.conntrack.entries(zone)
+               if e.proto == 1]
+    assert blocked == [1], rig.dp.conntrack.dump()
+    # Allowed again: the blocked connection's request direction is re-committed unblocked.
+    phases.append(("allow", await _acl_phase(
+        rig, ("acl-del", "sw0", *allow), ("acl-add", "sw0", *allow, "allow-related"))))
+    await asyncio.sleep(1.5)
+    # The allow ACL removed without a drop in its place: the priority-1001 drop now matches.
+    phases.append(("gone", await _acl_phase(rig, ("acl-del", "sw0", *allow))))
+    await asyncio.sleep(1.5)
+    # And back once more.
+    phases.append(("allow", await _acl_phase(rig, ("acl-add", "sw0", *allow, "allow-related"))))
+    await asyncio.sleep(1.5)
+    proc.kill()
+    await proc.wait()
+    await replies.task
+    # Replies from when the replica had a change (and the packets on their way then had
+    # arrived) until the next change began.
+    ends = [t0 for _, (t0, _t1) in phases[1:]] + [time.monotonic()]
+    seen = [(what, replies.between(t1 + settle, end))
+            for (what, (_t0, t1)), end in zip(phases, ends, strict=True)]
+    why = (seen, rig.dp.stats)
+    assert replies.between(0, phases[0][1][0]) >= 20, why
+    assert seen[0] == ("drop", 0), why
+    assert seen[1][1] >= 20, why
+    assert seen[2] == ("gone", 0), why
+    assert seen[3][1] >= 20, why
+    assert rig.dp.stats["fast"] > 100, why  # the cache was in use
