@@ -12,10 +12,13 @@ if ! .venv/bin/python -c 'import pyovn, pytest, hypothesis, mypy, orjson, uvloop
     .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
     .venv/bin/pip install -q -e '.[test,interop]'
 fi
-if [ "$(id -u)" = 0 ] && { ! command -v ovn-northd >/dev/null 2>&1 || ! command -v ping >/dev/null 2>&1; }; then
-    # The reference OVN/OVS, and what the end-to-end tests use in namespaces.
+if [ "$(id -u)" = 0 ] && { ! command -v ovn-northd >/dev/null 2>&1 || ! command -v ping >/dev/null 2>&1 \
+        || ! command -v dhclient >/dev/null 2>&1 || ! command -v dig >/dev/null 2>&1 \
+        || ! command -v traceroute >/dev/null 2>&1; }; then
+    # The reference OVN/OVS, and what the end-to-end tests use in namespaces (DHCP, DNS and
+    # traceroute clients: tests/datapath/test_core_features_e2e.py).
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq openvswitch-switch ovn-central ovn-host ovn-doc iproute2 iputils-ping \
-        iperf3 >/dev/null
+        iperf3 isc-dhcp-client bind9-dnsutils traceroute >/dev/null
 fi
