@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import importlib
 import os
 import sys
@@ -46,6 +47,9 @@ PROGRAM = "ovn-controller"
 DATAPATH_ENV = "PYOVN_CONTROLLER_DATAPATH"
 NO_VSWITCHD_ENV = "PYOVN_CONTROLLER_NO_VSWITCHD"
 DEFAULT_DATAPATH = "pyovn.datapath.core:Datapath"
+# Developers' profile: set to a file name prefix; the run is profiled and dumped at exit to
+# PREFIX.<pid>.
+PROFILE_ENV = "PYOVN_CONTROLLER_PROFILE"
 log = get_logger("main")
 
 
@@ -143,7 +147,14 @@ async def _run(args: argparse.Namespace, opts: DaemonOptions, detacher: Detacher
         pidfile.write()
     detacher.ready()
     task = asyncio.create_task(ctl.run())
+    profile = os.environ.get(PROFILE_ENV)
+    prof = cProfile.Profile() if profile else None
+    if prof is not None:
+        prof.enable()
     await stop.wait()
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(f"{profile}.{os.getpid()}")
     task.cancel()
     try:
         await asyncio.wait_for(ctl.close(graceful=graceful), timeout=10.0)

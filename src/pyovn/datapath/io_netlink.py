@@ -182,16 +182,68 @@ def set_tx_csum(name: str, on: bool) -> None:
     _ethtool(name, ETHTOOL_STXCSUM, int(on))
 
 
+# netdevice(7) ioctls: what a port's creation needs (flags, MTU, MAC, index) in a few
+# microseconds, where a netlink socket on a thread (pyroute2's sync API cannot run inside the
+# event loop) costs milliseconds per port.
+SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8913, 0x8914
+SIOCGIFMTU, SIOCSIFMTU = 0x8921, 0x8922
+SIOCGIFHWADDR, SIOCSIFHWADDR = 0x8927, 0x8924
+SIOCGIFINDEX = 0x8933
+IFF_UP = 0x1
+ARPHRD_ETHER = 1
+
+
+def _ifreq(name: bytes, data: bytes = b"") -> bytes:
+    return struct.pack(f"{IFNAMSIZ}s", name) + data.ljust(24, b"\0")
+
+
+def _ioctl(s: socket.socket, req: int, name: bytes, data: bytes = b"") -> bytes:
+    return fcntl.ioctl(s, req, _ifreq(name, data))[IFNAMSIZ:]
+
+
+def _ioctl_info(s: socket.socket, raw: bytes) -> LinkInfo:
+    index = struct.unpack_from("i", _ioctl(s, SIOCGIFINDEX, raw))[0]
+    mtu = struct.unpack_from("i", _ioctl(s, SIOCGIFMTU, raw))[0]
+    hw = _ioctl(s, SIOCGIFHWADDR, raw)[2:8]
+    return LinkInfo(index, ":".join(f"{b:02x}" for b in hw), mtu)
+
+
+def _ioctl_set(name: str, *, up: bool | None, mtu: int | None, mac: str | None) -> LinkInfo:
+    raw = check_name(name)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            if mtu is not None:
+                _ioctl(s, SIOCSIFMTU, raw, struct.pack("i", mtu))
+            if mac is not None:
+                hw = bytes(int(x, 16) for x in mac.split(":"))
+                _ioctl(s, SIOCSIFHWADDR, raw, struct.pack("H", ARPHRD_ETHER) + hw)
+            if up is not None:
+                flags = struct.unpack_from("H", _ioctl(s, SIOCGIFFLAGS, raw))[0]
+                flags = flags | IFF_UP if up else flags & ~IFF_UP
+                _ioctl(s, SIOCSIFFLAGS, raw, struct.pack("H", flags))
+            return _ioctl_info(s, raw)
+        except OSError as e:
+            if e.errno == errno.ENODEV:
+                raise PortGone(e.errno, f"no interface {name}") from None
+            raise PortError(e.errno, f"configure {name}: {e.strerror}") from None
+
+
 def link_info(name: str) -> LinkInfo:
     """ifindex, MAC ("aa:bb:..") and MTU of the link `name`."""
-    return _off_loop(lambda: _link_info(name))
+    return link_set(name)
 
 
 def link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
              mac: str | None = None) -> LinkInfo:
     """Sets what is given on the link `name` (MTU and MAC before bringing it up); returns the
-    link's state afterwards."""
-    return _off_loop(lambda: _link_set(name, up=up, mtu=mtu, mac=mac))
+    link's state afterwards.  Through netdevice(7) ioctls; rtnetlink (pyroute2) when those are
+    refused for another reason than a missing device."""
+    try:
+        return _ioctl_set(name, up=up, mtu=mtu, mac=mac)
+    except PortGone:
+        raise
+    except PortError:
+        return _off_loop(lambda: _link_set(name, up=up, mtu=mtu, mac=mac))
 
 
 def veth_create(name: str, peer: str) -> None:
