@@ -327,6 +327,30 @@ async def _reject_acl_resets_tcp_and_answers_udp_with_port_unreachable(rig: Rig)
         assert (await _probe(rig, va, "udp", ip, 9999))[0] == "answered"
 
 
+def test_icmp_errors_of_the_vms_pass_stateful_acls_as_related() -> None:
+    in_rig(_icmp_errors_of_the_vms_pass_stateful_acls_as_related)
+
+
+async def _icmp_errors_of_the_vms_pass_stateful_acls_as_related(rig: Rig) -> None:
+    """A VM's kernel answers UDP to a closed port with a port unreachable: conntrack finds it
+    related to the committed UDP connection (through the packet it quotes), and the ACLs'
+    "related" flows let it through although no ACL allows ICMP towards the sender."""
+    vm1, vm2 = await _sw0(rig)
+    rig.nbctl("pg-add", "sg", "p1", "p2")
+    for d, prio, match, action in (
+            ("from-lport", "1002", "inport == @sg && ip", "allow-related"),
+            ("to-lport", "1002", "outport == @sg && (udp || icmp4.type == 8 || "
+             "icmp6.type == 128)", "allow-related"),
+            ("to-lport", "1001", "outport == @sg && ip", "drop")):
+        rig.nbctl("acl-add", "sg", d, prio, match, action)
+    await rig.sync()
+    for ip in ("192.168.0.12", "fd00::12"):
+        verdict, took = await _probe(rig, vm1, "udp", ip, 9)
+        assert verdict == "refused" and took < 1.5, (ip, verdict, took, rig.dp.stats)
+    # An unsolicited ICMP error (quoting nothing committed) is dropped as invalid.
+    assert rig.dp.conntrack.entries(), "the UDP connections were committed"
+
+
 def test_ttl_expiring_at_the_router() -> None:
     in_rig(_ttl_expiring_at_the_router, tools=("traceroute",))
 
@@ -639,3 +663,88 @@ async def _acl_changes_take_effect_on_a_running_ping(rig: Rig, features: bool) -
     assert seen[2] == ("gone", 0), why
     assert seen[3][1] >= 20, why
     assert rig.dp.stats["fast"] > 100, why  # the cache was in use
+
+
+# --- More: IPv6 through a router, SLAAC from the router's RA ------------------------------------
+
+
+def test_ipv6_across_a_router() -> None:
+    in_rig(_ipv6_across_a_router)
+
+
+async def _ipv6_across_a_router(rig: Rig) -> None:
+    va, vb = await _router(rig)
+    assert await rig.ping(va, "fd01::1"), "the router answers on its port"
+    assert await rig.ping(va, "fd02::1"), "and on its other port"
+    assert await rig.ping(va, "fd02::11")
+    assert await rig.ping(vb, "fd01::11")
+    assert await rig.tcp(vb, va, "fd02::11", 5004, nbytes=1_000_000, family="AF_INET6")
+    rc, out = await rig.run(va, "ping", "-6", "-c", "1", "-W", "2", "fd02::11")
+    assert "ttl=63" in out, out  # hop limit decremented once
+
+
+def test_slaac_from_the_routers_advertisements() -> None:
+    in_rig(_slaac_from_the_routers_advertisements)
+
+
+async def _slaac_from_the_routers_advertisements(rig: Rig) -> None:
+    va, vb = await _router(rig, [
+        ("set", "Logical_Router_Port", "r-a", "ipv6_ra_configs:address_mode=slaac",
+         "ipv6_ra_configs:send_periodic=false", "ipv6_ra_configs:mtu=1400"),
+        ("lsp-add", "a", "ps"),
+        ("lsp-set-addresses", "ps", "50:54:00:00:01:05 10.0.1.15 fd01::5254:ff:fe00:105"),
+    ])
+    dev = f"v{rig.tag}s"
+    vs = rig.vm("s", "ps", "50:54:00:00:01:05")
+    await rig.until(lambda: rig.dp.port_ready("ps"), "ps ready", 30)
+    for k, v in (("accept_ra", "2"), ("autoconf", "1"), ("accept_dad", "0")):
+        await rig.run(vs, "sysctl", "-w", f"net.ipv6.conf.{dev}.{k}={v}")
+    # A router solicitation now (the link came up before the sysctls).
+    await rig.run(vs, "ip", "link", "set", dev, "down")
+    await rig.run(vs, "ip", "link", "set", dev, "up")
+
+    async def configured() -> str:
+        _, out = await rig.run(vs, "ip", "-6", "addr", "show", "dev", dev)
+        _, routes = await rig.run(vs, "ip", "-6", "route", "show")
+        return out + routes
+
+    out = ""
+    for _ in range(100):
+        out = await configured()
+        if "fd01::5254:ff:fe00:105/64" in out and "default via fe80::" in out:
+            break
+        await asyncio.sleep(0.1)
+    assert "fd01::5254:ff:fe00:105/64" in out and "default via fe80::" in out, out
+    _, mtu = await rig.run(vs, "cat", f"/proc/sys/net/ipv6/conf/{dev}/mtu")
+    assert mtu.strip() == "1400", mtu
+    assert await rig.ping(vs, "fd02::11")
+
+
+# --- More: SNAT on a gateway router, path MTU, related ICMP through NAT --------------------------
+
+
+def test_snat_and_path_mtu_on_a_gateway_router() -> None:
+    in_rig(_snat_and_path_mtu_on_a_gateway_router)
+
+
+async def _snat_and_path_mtu_on_a_gateway_router(rig: Rig) -> None:
+    vms = await _lb_topology(rig, True, ("lr-nat-add", "r", "snat", "10.0.9.1", "10.0.0.0/24"),
+                             ("lrp-set-options", "r-ext", "gateway_mtu=1300"))
+    # x sees the connection coming from the router's address.
+    listener = await rig.spawn(vms["x"], "python3", "-c", (
+        "import socket; s=socket.socket(); s.bind(('0.0.0.0', 7777)); s.listen(1);"
+        " s.settimeout(8); print('ready', flush=True); c,a=s.accept(); print(a[0])"))
+    assert listener.stdout is not None
+    assert (await asyncio.wait_for(listener.stdout.readline(), 10)).strip() == b"ready"
+    await rig.run(vms["c"], "python3", "-c",
+                  "import socket; socket.create_connection(('10.0.9.10', 7777), 3)")
+    assert (await rig.output(listener)).strip() == "10.0.9.1"
+    assert await rig.ping(vms["c"], "10.0.9.10")
+    # A 1400-byte DF packet out of r-ext: "fragmentation needed" from the router, mtu 1300.
+    rc, out = await rig.run(vms["c"], "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1372",
+                            "10.0.9.10")
+    assert "Frag needed and DF set (mtu = 1300)" in out, out
+    assert await rig.ping(vms["c"], "10.0.9.10", 2, "-M", "do", "-s", "1200")
+    # UDP to a closed port through the SNAT: the port unreachable comes back un-NATed.
+    verdict, took = await _probe(rig, vms["c"], "udp", "10.0.9.10", 9)
+    assert verdict == "refused" and took < 1.5, (verdict, took)

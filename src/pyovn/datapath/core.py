@@ -50,6 +50,7 @@ from pyovn.datapath.bridge import (
 )
 from pyovn.datapath.cache import UNSET, Effect, FlowCache, apply_changes, changes_from
 from pyovn.datapath.conntrack import CT_CONN, CT_KEYS, Conntrack, NatTarget
+from pyovn.datapath.conntrack_quote import is_icmp_error, quoted, requote
 from pyovn.datapath.io_vnet import VnetHdr
 from pyovn.datapath.packet import Packet, PacketError, parse, refresh, serialize
 from pyovn.datapath.pktgen import emitted_packet, reply_frame
@@ -214,7 +215,7 @@ class _Host(BaseHost):
         assert dp is not None
         resume = (dp.key, pipeline, table)
         self._effect("ct", flow, op, resume)
-        if not self.d.conntrack_op(dp, op, flow):
+        if not self.d.conntrack_op(dp, op, flow, self.frames[-1]):
             return
         outer = self.seg
         self.d.continue_at(ex, dp, resume, flow, self.frames[-1])
@@ -222,7 +223,7 @@ class _Host(BaseHost):
 
     def ct_nat_now(self, dp: LDatapath, flow: Flow, action: CtNat | Simple) -> None:
         self._effect("ct", flow, ("nat", action), None)
-        self.d.conntrack_op(dp, ("nat", action), flow)
+        self.d.conntrack_op(dp, ("nat", action), flow, self.frames[-1])
 
     def ct_commit(self, dp: LDatapath, flow: Flow, program: Program | None) -> None:
         mark = label = None
@@ -244,7 +245,7 @@ class _Host(BaseHost):
                 label = ll & label_mask
         args = (mark, mark_mask, label, label_mask)
         self._effect("commit", flow, args)
-        self.d.commit(dp, flow, args)
+        self.d.commit(dp, flow, args, self.frames[-1])
 
     def ct_clear(self, dp: LDatapath, flow: Flow) -> None:
         Conntrack.clear(flow)
@@ -676,11 +677,11 @@ class Datapath:
                 if resume is None:  # ct_snat_to_vip: in place, nothing follows from here
                     continue
                 f[CHASSIS_RESIDENT_KEY] = self.host.is_resident  # type: ignore[assignment]
-                if self.conntrack_op(dp, op, f):  # type: ignore[arg-type]
+                if self.conntrack_op(dp, op, f, fr):  # type: ignore[arg-type]
                     self.continue_at(self.executor, dp, resume, f, fr)  # type: ignore[arg-type]
             elif kind == "commit":
                 dp = None
-                self.commit(dp, f, eff.args[0])
+                self.commit(dp, f, eff.args[0], fr)
             elif kind == "remote":
                 self.stats["remote"] += 1
 
@@ -692,23 +693,39 @@ class Datapath:
             v = flow.get(ZONE_REG, 0)
         return int(v) & 0xFFFF if isinstance(v, int) else 0
 
-    def conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow) -> bool:
-        """Runs a recirculating conntrack action on ``flow``; False: the packet stops."""
+    def conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow,
+                     fr: _Frame | None = None) -> bool:
+        """Runs a recirculating conntrack action on ``flow``; False: the packet stops.  An ICMP
+        error is looked up by the packet it quotes (``rel``), which NAT rewrites in ``fr``."""
+        if fr is not None and is_icmp_error(flow):
+            quote = quoted(fr.pkt)
+            if quote is not None:
+                inner = dict(quote.flow)
+                go = self._conntrack_op(dp, op, flow, inner)
+                frame = requote(fr.pkt, quote, inner)
+                if frame is not None:
+                    fr.pkt = parse(frame)[1]
+                    fr.hdr = None  # the checksums are whole now
+                return go
+        return self._conntrack_op(dp, op, flow, None)
+
+    def _conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow,
+                      inner: Flow | None) -> bool:
         kind, action = op
         now = self.clock()
         ct = self.conntrack
         if kind == "next":
-            ct.lookup(self._zone(dp, flow, False), flow, now)
+            ct.lookup(self._zone(dp, flow, False), flow, now, inner=inner)
             return True
         if kind == "lb":
             assert isinstance(action, CtLb)
             zone = self._zone(dp, flow, False)
             backends = _lb_backends(action)
             if not backends:
-                ct.lookup(zone, flow, now, nat=True)
+                ct.lookup(zone, flow, now, nat=True, inner=inner)
                 return True
             ct.lb(zone, flow, now, backends, hash_fields=action.hash_fields,
-                  use_mark=action.mark, ct_flag=action.ct_flag)
+                  use_mark=action.mark, ct_flag=action.ct_flag, inner=inner)
             return True
         if isinstance(action, CtNat):
             # ct_dnat, ct_snat, ct_dnat_in_czone, ct_snat_in_czone: only plain ct_snat uses
@@ -717,27 +734,31 @@ class Datapath:
             zone = self._zone(dp, flow, snat)
             target = _nat_target(action)
             if target is None:
-                ct.lookup(zone, flow, now, nat=True)
+                ct.lookup(zone, flow, now, nat=True, inner=inner)
                 return True
-            ct.nat(zone, flow, now, "snat" if "snat" in action.kind else "dnat", target)
+            ct.nat(zone, flow, now, "snat" if "snat" in action.kind else "dnat", target,
+                   inner=inner)
             return True
         # Simple: ct_commit_nat (continues), ct_snat_to_vip (in place)
         assert isinstance(action, Simple)
         if action.keyword == "ct_snat_to_vip":
             vip = flow.get("__ct_nw_dst__") or flow.get("__ct_ipv6_dst__")
             if isinstance(vip, int) and vip:
-                ct.nat(self._zone(dp, flow, True), flow, now, "snat", NatTarget(vip))
+                ct.nat(self._zone(dp, flow, True), flow, now, "snat", NatTarget(vip),
+                       inner=inner)
             return True
-        ct.commit(self._zone(dp, flow, False), flow, now, nat=True)
+        ct.commit(self._zone(dp, flow, False), flow, now, nat=True, inner=inner)
         return True
 
     def commit(self, dp: LDatapath | None, flow: Flow,
-               args: tuple[int | None, int, int | None, int]) -> None:
+               args: tuple[int | None, int, int | None, int], fr: _Frame | None = None) -> None:
         mark, mark_mask, label, label_mask = args
         copy = dict(flow)  # ct_commit does not recirculate: the packet keeps its ct fields
+        quote = quoted(fr.pkt) if fr is not None and is_icmp_error(flow) else None
         self.conntrack.commit(self._zone(dp, copy, False), copy, self.clock(), mark=mark,
                               mark_mask=mark_mask or _MASK32, label=label,
-                              label_mask=label_mask or _MASK128)
+                              label_mask=label_mask or _MASK128,
+                              inner=dict(quote.flow) if quote is not None else None)
 
     def lb_hairpin(self, dp: LDatapath, flow: Flow, reply: bool) -> int:
         """chk_lb_hairpin: a load-balanced packet sent by the backend it was sent to;
