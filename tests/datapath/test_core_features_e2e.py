@@ -373,8 +373,9 @@ async def _ttl_expiring_at_the_router(rig: Rig) -> None:
 NAMED_SERVER = r"""
 import socket, sys, threading
 name = sys.argv[1]
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 80)); s.listen(64)
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 80)); s.listen(64)
 print("ready", flush=True)
 def serve(c, a):
     with c:
@@ -382,7 +383,7 @@ def serve(c, a):
             d = c.recv(100)
             if not d:
                 return
-            c.sendall(f"{name} {a[0]}\n".encode())
+            c.sendall(f"{name} {a[0].removeprefix('::ffff:')}\n".encode())
 while True:
     c, a = s.accept()
     threading.Thread(target=serve, args=(c, a), daemon=True).start()
@@ -748,3 +749,94 @@ async def _snat_and_path_mtu_on_a_gateway_router(rig: Rig) -> None:
     # UDP to a closed port through the SNAT: the port unreachable comes back un-NATed.
     verdict, took = await _probe(rig, vms["c"], "udp", "10.0.9.10", 9)
     assert verdict == "refused" and took < 1.5, (verdict, took)
+
+
+# --- More: port security, load balancers for UDP, IPv6 and bulk TCP ------------------------------
+
+
+def test_port_security_drops_spoofed_sources() -> None:
+    in_rig(_port_security_drops_spoofed_sources)
+
+
+async def _port_security_drops_spoofed_sources(rig: Rig) -> None:
+    vm1, vm2 = await _sw0(rig)
+    rig.nbctl("lsp-set-port-security", "p1", "50:54:00:00:00:01 192.168.0.11 fd00::11")
+    await rig.sync()
+    assert await rig.ping(vm1, "192.168.0.12")
+    assert await rig.ping(vm1, "fd00::12")
+    dev = rig.dev(vm1)
+    await rig.run(vm1, "ip", "addr", "add", "192.168.0.99/24", "dev", dev)
+    await rig.run(vm1, "ip", "-6", "addr", "add", "fd00::99/64", "dev", dev, "nodad")
+    assert not await rig.ping(vm1, "192.168.0.12", 2, "-I", "192.168.0.99")
+    assert not await rig.ping(vm1, "fd00::12", 2, "-I", "fd00::99")
+    # A spoofed MAC is dropped at once too.
+    await rig.run(vm1, "ip", "link", "set", dev, "address", "50:54:00:00:00:77")
+    await rig.run(vm1, "ip", "neigh", "flush", "dev", dev)
+    assert not await rig.ping(vm1, "192.168.0.12", 2)
+    await rig.run(vm1, "ip", "link", "set", dev, "address", "50:54:00:00:00:01")
+    assert await rig.ping(vm1, "192.168.0.12")
+
+
+# A UDP server answering each datagram with its name.
+UDP_SERVER = r"""
+import socket, sys
+fam = socket.AF_INET6 if sys.argv[2] == "6" else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 53))
+print("ready", flush=True)
+while True:
+    d, a = s.recvfrom(100)
+    s.sendto(sys.argv[1].encode(), a)
+"""
+
+UDP_CLIENT = r"""
+import socket, sys
+ip, n = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
+for i in range(n):
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(2)
+    try:
+        s.sendto(b"q", (ip, 53)); print(s.recvfrom(100)[0].decode(), flush=True)
+    except OSError as e:
+        print("error", e, flush=True)
+"""
+
+
+def test_load_balancer_for_udp_and_ipv6_vips_and_bulk_tcp() -> None:
+    in_rig(_load_balancer_for_udp_and_ipv6_vips_and_bulk_tcp)
+
+
+async def _load_balancer_for_udp_and_ipv6_vips_and_bulk_tcp(rig: Rig) -> None:
+    extra = [
+        ("lrp-del", "r-sw"), ("lrp-del", "r-ext"),
+        ("lrp-add", "r", "r-sw", "00:00:00:00:ff:01", "10.0.0.1/24", "fd00::1/64"),
+        ("lrp-add", "r", "r-ext", "00:00:00:00:ff:09", "10.0.9.1/24", "fd09::1/64"),
+        ("lsp-set-addresses", "s1", "50:54:00:00:00:11 10.0.0.11 fd00::11"),
+        ("lsp-set-addresses", "s2", "50:54:00:00:00:12 10.0.0.12 fd00::12"),
+        ("lsp-set-addresses", "x", "50:54:00:00:09:10 10.0.9.10 fd09::10"),
+        ("lsp-set-addresses", "c", "50:54:00:00:00:10 10.0.0.10 fd00::10"),
+        ("lb-add", "udp4", "172.16.0.53:53", "10.0.0.11:53,10.0.0.12:53", "udp"),
+        ("lb-add", "tcp6", "[fd16::100]:80", "[fd00::11]:80,[fd00::12]:80", "tcp"),
+        ("lb-add", "bulk", "172.16.0.101:5005", "10.0.0.12:5005", "tcp"),
+    ]
+    for lb in ("udp4", "tcp6", "bulk"):
+        extra += [("ls-lb-add", "sw", lb), ("lr-lb-add", "r", lb)]
+    vms = await _lb_topology(rig, True, *extra)
+    for name, ip, gw in (("c", "fd00::10", "fd00::1"), ("s1", "fd00::11", "fd00::1"),
+                         ("s2", "fd00::12", "fd00::1"), ("x", "fd09::10", "fd09::1")):
+        await rig.run(vms[name], "ip", "-6", "addr", "add", f"{ip}/64", "dev",
+                      rig.dev(vms[name]), "nodad")
+        await rig.run(vms[name], "ip", "-6", "route", "add", "default", "via", gw)
+    for name in ("s1", "s2"):
+        proc = await rig.spawn(vms[name], "python3", "-c", UDP_SERVER, name, "4")
+        assert proc.stdout is not None
+        assert (await asyncio.wait_for(proc.stdout.readline(), 10)).strip() == b"ready"
+    for client in ("c", "x"):  # the switch's LB, the router's LB
+        _, out = await rig.run(vms[client], "python3", "-c", UDP_CLIENT, "172.16.0.53", "12")
+        assert set(out.split()) == {"s1", "s2"}, (client, out)
+        conns = await _lb_connections(rig, vms[client], "fd16::100", 12)
+        assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, (client, conns)
+        assert all(len(set(a)) == 1 for a in conns), conns
+    # Bulk TCP through the router's DNAT (offloaded super-frames rewritten on the way).
+    assert await rig.tcp(vms["s2"], vms["x"], "172.16.0.101", 5005, nbytes=4_000_000)
+    assert await rig.tcp(vms["s2"], vms["c"], "172.16.0.101", 5005, nbytes=4_000_000)

@@ -88,6 +88,8 @@ _PORTSEC_READS = frozenset(("inport", "outport", "eth.src", "eth.dst", "eth.type
                             "ip4.dst", "ip6.src", "ip6.dst", "ip.proto", "icmp6.type",
                             "icmp6.code", "nd.sll", "nd.tll", "nd.target"))
 _MASK32, _MASK128 = (1 << 32) - 1, (1 << 128) - 1
+_INGRESS_CLEARED = (*CT_KEYS, *(f"reg{i}" for i in range(10)), "flags", "outport", ZONE_REG,
+                    DNAT_ZONE_REG, SNAT_ZONE_REG)
 
 
 @dataclass(slots=True)
@@ -169,6 +171,13 @@ class _Host(BaseHost):
         seg = self.seg
         if seg is not None:
             seg.datapaths.add(dp.key)
+        if pipeline == "ingress":
+            # Into a patch or l3gateway peer's ingress, ovn-controller's flows clear the
+            # connection tracking state, zones, flags, outport and reg0..reg9 (physical.c's
+            # clone before resubmitting; ovn-trace keeps them).  A packet's first ingress has
+            # none of these anyway.
+            for k in _INGRESS_CLEARED:
+                flow.pop(k, None)
         zones = self.d.zones
         if dp.is_router:
             flow[DNAT_ZONE_REG] = zones.get(f"{dp.uuid}_dnat")
@@ -764,9 +773,7 @@ class Datapath:
         """chk_lb_hairpin: a load-balanced packet sent by the backend it was sent to;
         chk_lb_hairpin_reply: that connection's reply."""
         state = int(flow.get("ct_state", 0) or 0)
-        if reply:
-            return 1 if state & 0x08 and flow.get("ip4.src") == flow.get("ip4.dst") else 0
-        if not state & 0x80:  # dnat
+        if not state & (0x08 if reply else 0x80):  # rpl / dnat
             return 0
         for k in ("ip4", "ip6"):
             src, dst = flow.get(f"{k}.src"), flow.get(f"{k}.dst")
