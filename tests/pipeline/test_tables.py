@@ -146,8 +146,8 @@ def test_index_picks_the_key_most_flows_test():
     flows += [("ingress", 0, 70, "eth.mcast", "next;"), ("ingress", 0, 0, "1", "next;")]
     m = model_of(flows)
     ct = LogicalTables(m).table(m.datapaths[DP], "ingress", 0)
-    assert ct.key == "eth.dst" and ct.mask is None and len(ct.buckets) == 39
-    assert len(ct.rest) == 2
+    assert ct.key == "eth.dst" and ct.root.mask is None and len(ct.root.buckets) == 39
+    assert len(ct.root.rest) == 2
     hit = ct.lookup({"eth.dst": 5})
     assert hit is not None and hit.lflow.match == "eth.dst == 00:00:00:00:00:05"
     assert ct.lookup({"eth.dst": 0x010000000000}).lflow.match == "eth.mcast"
@@ -155,6 +155,22 @@ def test_index_picks_the_key_most_flows_test():
 
 
 # --- read sets, errors, prerequisites --------------------------------------------------------
+
+def test_index_has_levels_where_one_key_is_not_enough():
+    # Half the flows test ip4.dst, half ip6.dst: the flows one key leaves are indexed again.
+    flows = [("ingress", 0, 90, f"ip4.dst == 10.0.0.{i}", "next;") for i in range(1, 30)]
+    flows += [("ingress", 0, 90, f"ip6.dst == fd00::{i:x}", "next;") for i in range(1, 30)]
+    flows += [("ingress", 0, 0, "1", "next;")]
+    m = model_of(flows)
+    ct = LogicalTables(m).table(m.datapaths[DP], "ingress", 0)
+    assert ct.key in ("ip4.dst", "ip6.dst", "eth.type")
+    inner = [ct.root.rest, *ct.root.buckets.values()]
+    assert any(not isinstance(x, list) for x in inner)
+    e = ct.lookup({"eth.type": 0x800, "ip4.dst": 0x0A000007})
+    assert e is not None and e.lflow.match == "ip4.dst == 10.0.0.7"
+    assert ct.lookup({"eth.type": 0x86DD, "ip6.dst": 0xFD00 << 112 | 5}).lflow.match == \
+        "ip6.dst == fd00::5"
+
 
 def test_read_sets():
     m = model_of([

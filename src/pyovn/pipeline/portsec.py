@@ -21,6 +21,8 @@ Each check returns why it failed (for ``--explain``) or None.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
+from functools import lru_cache
 
 from pyovn.logical.flow import Flow
 
@@ -36,7 +38,14 @@ def _mac(text: str) -> int:
     return int("".join(p.zfill(2) for p in parts), 16)
 
 
-def parse_port_security(entries: list[str]) -> list[Entry]:
+def parse_port_security(entries: Sequence[str]) -> list[Entry]:
+    """``MAC [IP...]`` entries -> (MAC, IPv4s, IPv6s); memoised (a port's entries are checked
+    for every packet it sends or receives)."""
+    return _parse(tuple(entries))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(entries: tuple[str, ...]) -> list[Entry]:
     out: list[Entry] = []
     for e in entries:
         words = e.split()

@@ -34,9 +34,11 @@ parsed trees, not from running anything.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from pyovn.logical.actions import (
@@ -479,53 +481,66 @@ def compile_flow(model: SbModel, f: LogicalFlow) -> FlowCode:
 # --- compiled tables -----------------------------------------------------------------------
 
 
+_INF = float("inf")
+
+
+class _Node:
+    """One level of a table's index: flows restricted to values of ``key`` (under ``mask``)
+    by value, the others in ``rest``; each is a list of entries in table order or a _Node."""
+
+    __slots__ = ("key", "mask", "default", "buckets", "rest")
+
+    def __init__(self, key: str, mask: int | None, default: int | str,
+                 buckets: dict[Any, Any], rest: Any) -> None:
+        self.key = key
+        self.mask = mask
+        self.default = default
+        self.buckets = buckets
+        self.rest = rest
+
+
+def _find(node: Any, flow: Flow, limit: float) -> Entry | None:
+    """The first entry under ``node`` matching ``flow`` and placed before ``limit``."""
+    if type(node) is list:
+        for e in node:
+            if e.pos >= limit:
+                return None
+            if e.match(flow):
+                return e
+        return None
+    v = flow.get(node.key, node.default)
+    if node.mask is not None:
+        v &= node.mask
+    bucket = node.buckets.get(v)
+    hit = _find(bucket, flow, limit) if bucket is not None else None
+    r = _find(node.rest, flow, hit.pos if hit is not None else limit)
+    return r if r is not None else hit
+
+
 @dataclass(eq=False)
 class CompiledTable:
-    """The usable flows of one table in lookup order, indexed on one (key, mask)."""
+    """The usable flows of one table in lookup order, and their index (``root``: the entries
+    themselves when the table is scanned)."""
 
     entries: list[Entry] = field(default_factory=list)
-    key: str | None = None
-    mask: int | None = None  # None: the whole key
-    default: int | str = 0
-    buckets: dict[Any, list[Entry]] = field(default_factory=dict)
-    rest: list[Entry] = field(default_factory=list)
+    root: Any = None
     reads: frozenset[str] = _EMPTY
     errors: list[tuple[LogicalFlow, str]] = field(default_factory=list)
 
+    @property
+    def key(self) -> str | None:
+        """The key the first level of the index is on (None: no index)."""
+        return self.root.key if isinstance(self.root, _Node) else None
+
     def lookup(self, flow: Flow) -> Entry | None:
         """The first flow (in table order) whose match holds for ``flow``."""
-        key = self.key
-        if key is None:
-            for e in self.entries:
+        root = self.root
+        if type(root) is list:
+            for e in root:
                 if e.match(flow):
                     return e
             return None
-        v = flow.get(key, self.default)
-        if self.mask is not None:
-            v &= self.mask  # type: ignore[operator]
-        bucket = self.buckets.get(v)
-        if bucket is None:
-            for e in self.rest:
-                if e.match(flow):
-                    return e
-            return None
-        hit = None
-        for e in bucket:
-            if e.match(flow):
-                hit = e
-                break
-        if hit is None:
-            for e in self.rest:
-                if e.match(flow):
-                    return e
-            return None
-        limit = hit.pos
-        for e in self.rest:
-            if e.pos >= limit:
-                break
-            if e.match(flow):
-                return e
-        return hit
+        return _find(root, flow, _INF)
 
     def lookup_linear(self, flow: Flow) -> Entry | None:
         """The same as ``lookup``, by scanning every flow (the reference for tests)."""
@@ -535,59 +550,69 @@ class CompiledTable:
         return None
 
 
-EMPTY_TABLE = CompiledTable()
+EMPTY_TABLE = CompiledTable(root=[])
 
-# Tables smaller than this are scanned: an index does not pay for itself.
-_MIN_INDEXED = 4
+# Lists shorter than this are scanned: an index does not pay for itself.
+_MIN_INDEXED = 6
+_MAX_LEVELS = 4
 
 
 def build_table(entries: list[Entry], errors: list[tuple[LogicalFlow, str]]) -> CompiledTable:
-    """Indexes ``entries`` (in table order) on the best (key, mask) (module docstring)."""
+    """Indexes ``entries`` (in table order) (module docstring)."""
     reads: set[str] = set()
     for i, e in enumerate(entries):
         e.pos = i
         reads |= e.code.reads
-    t = CompiledTable(entries, reads=frozenset(reads), errors=errors)
+    return CompiledTable(entries, _index(entries, _MAX_LEVELS), frozenset(reads), errors)
+
+
+def _index(entries: list[Entry], levels: int) -> Any:
+    """A _Node over ``entries`` on the (key, mask) that leaves the fewest matches to try (the
+    flows it does not restrict, plus the mean bucket), its buckets and rest indexed again;
+    or ``entries`` themselves when that does not pay."""
     n = len(entries)
-    if n < _MIN_INDEXED:
-        return t
-    # Candidate keys: per (base, mask), the restricted flows' value sets.
+    if n < _MIN_INDEXED or levels == 0:
+        return entries
     cands: dict[tuple[str, int], list[tuple[Entry, frozenset[Any]]]] = {}
     for e in entries:
         r = e.code.restriction
         if r:
             for k, vs in r.items():
-                cands.setdefault(k, []).append((e, vs))
+                m = cands.get(k)
+                if m is None:
+                    cands[k] = [(e, vs)]
+                else:
+                    m.append((e, vs))
     best: tuple[float, tuple[str, int]] | None = None
     for k, members in cands.items():
-        sizes: dict[Any, int] = {}
-        for _, vs in members:
-            for v in vs:
-                sizes[v] = sizes.get(v, 0) + 1
-        covered = len(members)
-        cost = (n - covered) + sum(s * s for s in sizes.values()) / max(1, sum(sizes.values()))
+        if len(members) < 2:
+            continue
+        counts = Counter(chain.from_iterable(vs for _, vs in members))
+        cost = (n - len(members)) + sum(c * c for c in counts.values()) / counts.total()
         if best is None or cost < best[0]:
             best = (cost, k)
     if best is None or best[0] > 0.75 * n:
-        return t
-    (base, mask) = best[1]
-    chosen = {e for e, _ in cands[best[1]]}
-    buckets: dict[Any, list[Entry]] = {}
-    for e, vs in cands[best[1]]:
+        return entries
+    base, mask = best[1]
+    chosen = cands[best[1]]
+    in_buckets = {id(e) for e, _ in chosen}
+    lists: dict[Any, list[Entry]] = {}
+    for e, vs in chosen:
         for v in vs:
-            buckets.setdefault(v, []).append(e)
-    for b in buckets.values():
-        b.sort(key=lambda e: e.pos)
-    t.key = base
-    t.buckets = buckets
-    t.rest = [e for e in entries if e not in chosen]
-    sample = next(iter(buckets))
-    if isinstance(sample, str):
-        t.default, t.mask = "", None
-    else:
-        width_mask = _full_mask(base)
-        t.default, t.mask = 0, (None if mask == width_mask else mask)
-    return t
+            lists.setdefault(v, []).append(e)
+    buckets = {}
+    for v, es in lists.items():
+        if len(es) > 1:
+            es.sort(key=_pos)
+        buckets[v] = es if len(es) < _MIN_INDEXED else _index(es, levels - 1)
+    rest = _index([e for e in entries if id(e) not in in_buckets], levels - 1)
+    if isinstance(next(iter(lists)), str):
+        return _Node(base, None, "", buckets, rest)
+    return _Node(base, None if mask == _full_mask(base) else mask, 0, buckets, rest)
+
+
+def _pos(e: Entry) -> int:
+    return e.pos
 
 
 def _full_mask(base: str) -> int:
