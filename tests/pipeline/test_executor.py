@@ -235,6 +235,16 @@ def test_built_packets_resume_where_they_were_made_even_later():
     assert host.delivered[0][1]["eth.type"] == 0x0806  # the arp {} packet
 
 
+def test_resume_at_a_table():
+    m = model()
+    host = Recording(m, "hv1")
+    ex = Executor(m, LogicalTables(m), host)
+    flow: Flow = {"inport": "vm1", "eth.dst": 2, "eth.type": 0x800, "ip.proto": 6,
+                  "ct_state": 0x21}
+    ex.resume_at(m.ports["vm1"].datapath, "ingress", 2, flow)  # where ct_next continues
+    assert delivered(host) == ["vm2"] and ex.dp is None
+
+
 def test_depth_limit_stops_loops():
     host, ex = run("00:00:00:00:00:7a")
     assert ex.too_deep == 1 and delivered(host) == []

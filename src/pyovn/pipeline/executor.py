@@ -6,7 +6,8 @@ translation"):
 
 * ``run(dp, flow)`` runs the ingress pipeline of ``dp`` from table 0 (``flow["inport"]`` set);
   ``run_egress(dp, flow)`` runs the egress pipeline (``flow["outport"]`` set: a packet another
-  chassis sent).  A table's first matching flow (``pyovn.pipeline.tables``) runs its compiled
+  chassis sent); ``resume_at(dp, pipeline, table, flow)`` starts at any table (a datapath's
+  recirculation after conntrack).  A table's first matching flow (``pyovn.pipeline.tables``) runs its compiled
   program; ``next`` runs another table as a subroutine (what it changes stays changed); no
   match drops.  Tables whose flow is ``1 => next;`` are passed over without a call.
 * ``output`` in ingress: ``outport`` names a port of the datapath or a multicast group.
@@ -230,6 +231,18 @@ class Executor:
                 rec.enter_pipeline(dp, pipeline, flow)
                 self._table(flow, pipeline, 0)
                 rec.leave()
+        finally:
+            self.dp, self.pipeline, self.depth, self.reads = saved
+
+    def resume_at(self, dp: Datapath, pipeline: str, table: int, flow: Flow,
+                  reads: set[str] | None = None) -> None:
+        """A new run that starts at ``table`` of ``pipeline`` in ``dp`` on ``flow`` itself (not
+        a copy): a packet back from a recirculation (conntrack) the datapath did not cache."""
+        flow.setdefault(CHASSIS_RESIDENT_KEY, self.host.is_resident)  # type: ignore[arg-type]
+        saved = (self.dp, self.pipeline, self.depth, self.reads)
+        self.dp, self.pipeline, self.depth, self.reads = dp, pipeline, 0, reads
+        try:
+            self._table(flow, pipeline, table)
         finally:
             self.dp, self.pipeline, self.depth, self.reads = saved
 
