@@ -154,6 +154,7 @@ class SbModel:
         self._waiting_ports: dict[str, dict[str, PortBinding]] = {}  # dp uuid -> pb uuid -> pb
         self._waiting_groups: dict[str, dict[str, McGroup]] = {}  # dp uuid -> mc uuid -> mc
         self._mc_by_uuid: dict[str, McGroup] = {}
+        self._mcs_of_dp: dict[str, dict[str, McGroup]] = {}  # attached groups by dp uuid
         self._mcs_of_port: dict[str, set[str]] = {}  # pb uuid -> mc uuids
         self._ports_of_chassis: dict[str, set[str]] = {}  # chassis uuid -> pb uuids
         self._as_by_uuid: dict[str, tuple[str, list[str]]] = {}
@@ -345,7 +346,7 @@ class SbModel:
         for pb in list(dp.ports_by_key.values()):
             self._detach_port(pb)
             self._waiting_ports.setdefault(dp.uuid, {})[pb.uuid] = pb
-        for mc in [mc for mc in self._mc_by_uuid.values() if mc.datapath is dp]:
+        for mc in list(self._mcs_of_dp.get(dp.uuid, {}).values()):
             self._detach_group(mc)
             self._waiting_groups.setdefault(dp.uuid, {})[mc.uuid] = mc
         self.datapaths.pop(dp.uuid, None)
@@ -490,6 +491,7 @@ class SbModel:
         mc.datapath = dp
         self.mcgroups[(dp.uuid, mc.name)] = mc
         self.mcgroup_by_key[(dp.key, mc.key)] = mc
+        self._mcs_of_dp.setdefault(dp.uuid, {})[mc.uuid] = mc
         self._touch_dp(dp)
 
     def _detach_group(self, mc: McGroup) -> None:
@@ -500,6 +502,11 @@ class SbModel:
             del self.mcgroups[(dp.uuid, mc.name)]
         if self.mcgroup_by_key.get((dp.key, mc.key)) is mc:
             del self.mcgroup_by_key[(dp.key, mc.key)]
+        groups = self._mcs_of_dp.get(dp.uuid)
+        if groups is not None:
+            groups.pop(mc.uuid, None)
+            if not groups:
+                del self._mcs_of_dp[dp.uuid]
         mc.datapath = None
         self._touch_dp(dp)
 
