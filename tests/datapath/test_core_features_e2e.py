@@ -840,3 +840,64 @@ async def _load_balancer_for_udp_and_ipv6_vips_and_bulk_tcp(rig: Rig) -> None:
     # Bulk TCP through the router's DNAT (offloaded super-frames rewritten on the way).
     assert await rig.tcp(vms["s2"], vms["x"], "172.16.0.101", 5005, nbytes=4_000_000)
     assert await rig.tcp(vms["s2"], vms["c"], "172.16.0.101", 5005, nbytes=4_000_000)
+
+
+# --- More: fragments through conntrack -----------------------------------------------------------
+
+UDP_BIG = r"""
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(3)
+if sys.argv[2] == "serve":
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 7000))
+    print("ready", flush=True)
+    d, a = s.recvfrom(65535)
+    s.sendto(d, a)
+    print(len(d), flush=True)
+else:
+    s.sendto(b"z" * int(sys.argv[2]), (sys.argv[1], 7000))
+    print(len(s.recvfrom(65535)[0]))
+"""
+
+
+def test_fragmented_datagrams_through_stateful_acls() -> None:
+    in_rig(_fragmented_datagrams_through_stateful_acls)
+
+
+async def _fragmented_datagrams_through_stateful_acls(rig: Rig) -> None:
+    vm1, vm2 = await _sw0(rig)
+    rig.nbctl("pg-add", "sg", "p1", "p2")
+    for d, prio, match, action in (
+            ("from-lport", "1002", "inport == @sg && ip", "allow-related"),
+            ("to-lport", "1002", "outport == @sg && (udp.dst == 7000 || icmp4 || icmp6)",
+             "allow-related"),
+            ("to-lport", "1001", "outport == @sg && ip", "drop")):
+        rig.nbctl("acl-add", "sg", d, prio, match, action)
+    await rig.sync()
+    assert await rig.ping(vm1, "192.168.0.12", 2, "-s", "4000"), rig.dp.stats
+    assert await rig.ping(vm1, "fd00::12", 2, "-s", "4000"), rig.dp.stats
+    for ip in ("192.168.0.12", "fd00::12"):
+        server = await rig.spawn(vm2, "python3", "-c", UDP_BIG, ip, "serve")
+        assert server.stdout is not None
+        assert (await asyncio.wait_for(server.stdout.readline(), 10)).strip() == b"ready"
+        _, out = await rig.run(vm1, "python3", "-c", UDP_BIG, ip, "6000")
+        assert out.strip() == "6000", (ip, out, rig.dp.stats)
+        assert (await rig.output(server)).strip() == "6000"
+
+
+def test_fragmented_datagrams_across_a_router_with_snat() -> None:
+    in_rig(_fragmented_datagrams_across_a_router_with_snat)
+
+
+async def _fragmented_datagrams_across_a_router_with_snat(rig: Rig) -> None:
+    vms = await _lb_topology(rig, True, ("lr-nat-add", "r", "snat", "10.0.9.1", "10.0.0.0/24"))
+    rig.nbctl("acl-add", "ext", "to-lport", "1000", 'outport == "x" && ip4', "allow-related")
+    await rig.sync()
+    assert await rig.ping(vms["c"], "10.0.9.10", 2, "-s", "5000"), rig.dp.stats
+    server = await rig.spawn(vms["x"], "python3", "-c", UDP_BIG, "10.0.9.10", "serve")
+    assert server.stdout is not None
+    assert (await asyncio.wait_for(server.stdout.readline(), 10)).strip() == b"ready"
+    _, out = await rig.run(vms["c"], "python3", "-c", UDP_BIG, "10.0.9.10", "9000")
+    assert out.strip() == "9000", (out, rig.dp.stats)
+    assert (await rig.output(server)).strip() == "9000"
+    assert rig.dp.defrag.stats["reassembled"] >= 4, rig.dp.defrag.stats

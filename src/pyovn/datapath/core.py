@@ -50,6 +50,7 @@ from pyovn.datapath.bridge import (
 )
 from pyovn.datapath.cache import UNSET, Effect, FlowCache, apply_changes, changes_from
 from pyovn.datapath.conntrack import CT_CONN, CT_KEYS, Conntrack, NatTarget
+from pyovn.datapath.conntrack_frag import Reassembler, fragment
 from pyovn.datapath.conntrack_quote import is_icmp_error, quoted, requote
 from pyovn.datapath.io_vnet import VnetHdr
 from pyovn.datapath.packet import Packet, PacketError, parse, refresh, serialize
@@ -94,10 +95,19 @@ _INGRESS_CLEARED = (*CT_KEYS, *(f"reg{i}" for i in range(10)), "flags", "outport
 
 @dataclass(slots=True)
 class _Frame:
-    """The packet whose walk is running: its bytes (parsed) and offload header."""
+    """The packet whose walk is running: its bytes (parsed) and offload header; ``frag``: a
+    datagram reassembled from fragments goes out cut again (largest fragment's frame length,
+    IPv6 identification or -1)."""
 
     pkt: Packet
     hdr: VnetHdr | None
+    frag: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class _Input:
+    flow: Flow
+    frame: _Frame
 
 
 @dataclass(slots=True)
@@ -374,6 +384,7 @@ class Datapath:
         self.executor = _Executor(self.model, self.tables, self.host)
         self.executor.dph = self.host
         self.conntrack = Conntrack()
+        self.defrag = Reassembler()
         self.cache = FlowCache()
         self.use_cache = cache
         self.clock = clock
@@ -408,6 +419,7 @@ class Datapath:
         while True:
             await asyncio.sleep(every)
             self.conntrack.expire(self.clock())
+            self.defrag.expire(self.clock())
 
     async def close(self) -> None:
         if self._expiry is not None:
@@ -616,9 +628,26 @@ class Datapath:
         except PacketError:
             self.stats["bad"] += 1
             return
+        fr = self._input_frame(bp, flow, pkt, hdr)
+        if fr is None:
+            return
+        flow = fr.flow
         flow["inport"] = pb.name
-        flow[PKT_LEN] = _wire_len(hdr, frame)
-        self.process(("in", pb.name), pb.datapath, flow, _Frame(pkt, hdr))
+        flow[PKT_LEN] = fr.frame.frag[0] if fr.frame.frag else _wire_len(hdr, frame)
+        self.process(("in", pb.name), pb.datapath, flow, fr.frame)
+
+    def _input_frame(self, bp: BridgePort, flow: Flow, pkt: Packet,
+                     hdr: VnetHdr | None) -> _Input | None:
+        """The frame as the pipelines see it: a fragment waits for the rest of its datagram
+        (conntrack tracks whole datagrams, as OVS's ct() reassembles); None: held."""
+        if not flow.get("ip.frag"):
+            return _Input(flow, _Frame(pkt, hdr))
+        whole = self.defrag.add(bp.name, pkt, self.clock())
+        if whole is None:
+            return None
+        frame, largest, ident = whole
+        flow, pkt = parse(frame)
+        return _Input(flow, _Frame(pkt, None, (largest, ident)))
 
     def process(self, start: Any, dp: LDatapath, flow: Flow, fr: _Frame) -> None:
         """The ingress of ``dp`` for ``flow`` (from the cache, else walked and recorded)."""
@@ -796,6 +825,10 @@ class Datapath:
         except PacketError:
             self.stats["bad"] += 1
             return
+        if fr.frag is not None and len(frame) > fr.frag[0]:
+            for piece in fragment(frame, *fr.frag):
+                self._queue(bp, None, piece)
+            return
         self._queue(bp, fr.hdr, frame)
 
     def _queue(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
@@ -831,8 +864,12 @@ class Datapath:
         sw = self.switches.setdefault(br.name, LearningSwitch())
         ports = [p for p in br.ports.values() if p.io is not None and p.ofport != OFPP_LOCAL]
         dst = int(flow.get("eth.dst", 0) or 0)
+        pieces = [(fr.hdr, frame)]
+        if fr.frag is not None and len(frame) > fr.frag[0]:
+            pieces = [(None, piece) for piece in fragment(frame, *fr.frag)]
         for p in sw.targets(dst, None, ports):
-            self._queue(p, fr.hdr, frame)
+            for h, piece in pieces:
+                self._queue(p, h, piece)
 
     def _from_provider(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
         try:
@@ -848,6 +885,10 @@ class Datapath:
         for p in sw.targets(int(flow.get("eth.dst", 0) or 0), bp, others):
             self._queue(p, hdr, frame)
         nets = {n for n, b in self.mappings.items() if b == bp.bridge.name}
+        inp = self._input_frame(bp, flow, pkt, hdr)
+        if inp is None:
+            return
+        flow, wire = inp.flow, inp.frame
         tci = int(flow.get("vlan.tci", 0) or 0)
         vid = tci & 0xFFF if tci & 0x1000 else None
         for pb in (p for d in self.model.datapaths.values() for p in d.localnet.values()):
@@ -859,8 +900,8 @@ class Datapath:
             if vid is not None:
                 f["vlan.tci"] = 0
             f["inport"] = pb.name
-            f[PKT_LEN] = _wire_len(hdr, frame)
-            self.process(("in", pb.name), pb.datapath, f, _Frame(pkt, hdr))
+            f[PKT_LEN] = wire.frag[0] if wire.frag else _wire_len(hdr, frame)
+            self.process(("in", pb.name), pb.datapath, f, _Frame(wire.pkt, wire.hdr, wire.frag))
 
 
 def _wire_len(hdr: VnetHdr | None, frame: bytes) -> int:
