@@ -475,12 +475,14 @@ async def _lb_topology(rig: Rig, features: bool, *extra: tuple[str, ...]) -> dic
     return vms
 
 
-@pytest.mark.parametrize("features", [True, False], ids=["ct_lb_mark", "ct_lb"])
-def test_load_balancer_on_a_switch(features: bool) -> None:
-    in_rig(lambda rig: _load_balancer_on_a_switch(rig, features))
+@pytest.mark.parametrize(("features", "cache"), [(True, True), (False, True), (True, False)],
+                         ids=["ct_lb_mark", "ct_lb", "ct_lb_mark-no-cache"])
+def test_load_balancer_on_a_switch(features: bool, cache: bool) -> None:
+    in_rig(lambda rig: _load_balancer_on_a_switch(rig, features, cache))
 
 
-async def _load_balancer_on_a_switch(rig: Rig, features: bool) -> None:
+async def _load_balancer_on_a_switch(rig: Rig, features: bool, cache: bool) -> None:
+    rig.dp.use_cache = cache  # the walks and the cache's replays must agree
     vms = await _lb_topology(rig, features, ("ls-lb-add", "sw", "lb0"))
     flows = rig.sbctl("lflow-list", "sw")
     assert ("ct_lb_mark(backends=" in flows) is features, flows
@@ -901,3 +903,45 @@ async def _fragmented_datagrams_across_a_router_with_snat(rig: Rig) -> None:
     assert out.strip() == "9000", (out, rig.dp.stats)
     assert (await rig.output(server)).strip() == "9000"
     assert rig.dp.defrag.stats["reassembled"] >= 4, rig.dp.defrag.stats
+
+
+# --- More: load balancer options --------------------------------------------------------------
+
+
+def test_load_balancer_reject_force_snat_and_ipv6_hairpin() -> None:
+    in_rig(_load_balancer_reject_force_snat_and_ipv6_hairpin)
+
+
+async def _load_balancer_reject_force_snat_and_ipv6_hairpin(rig: Rig) -> None:
+    extra = [
+        ("lrp-del", "r-sw"),
+        ("lrp-add", "r", "r-sw", "00:00:00:00:ff:01", "10.0.0.1/24", "fd00::1/64"),
+        ("lsp-set-addresses", "s1", "50:54:00:00:00:11 10.0.0.11 fd00::11"),
+        ("lsp-set-addresses", "s2", "50:54:00:00:00:12 10.0.0.12 fd00::12"),
+        ("lb-add", "tcp6", "[fd16::100]:80", "[fd00::11]:80,[fd00::12]:80", "tcp"),
+        ("ls-lb-add", "sw", "tcp6"),
+        ("--reject", "lb-add", "empty", "172.16.0.200:80", "", "tcp"),
+        ("ls-lb-add", "sw", "empty"), ("lr-lb-add", "r", "empty"),
+        ("lr-lb-add", "r", "lb0"),
+        ("set", "Logical_Router", "r", "options:lb_force_snat_ip=router_ip"),
+    ]
+    vms = await _lb_topology(rig, True, *extra)
+    for name, ip in (("s1", "fd00::11"), ("s2", "fd00::12")):
+        await rig.run(vms[name], "ip", "-6", "addr", "add", f"{ip}/64", "dev",
+                      rig.dev(vms[name]), "nodad")
+        await rig.run(vms[name], "ip", "-6", "route", "add", "default", "via", "fd00::1")
+    # A VIP without backends, created with --reject: refused at once, from the switch and
+    # through the router.
+    for client in ("c", "x"):
+        verdict, took = await _probe(rig, vms[client], "tcp", "172.16.0.200", 80)
+        assert verdict == "refused" and took < 1, (client, verdict, took)
+    # The router's LB with lb_force_snat_ip=router_ip: the backends see the router's port.
+    conns = await _lb_connections(rig, vms["x"], "172.16.0.100", 8)
+    assert {a[0].split()[1] for a in conns} == {"10.0.0.1"}, conns
+    assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, conns
+    # IPv6 hairpin on the switch: a backend reaching the VIP lands on itself (seeing the VIP)
+    # or on the other.
+    conns = await _lb_connections(rig, vms["s1"], "fd16::100", 12)
+    seen = {tuple(a[0].split()) for a in conns}
+    assert seen <= {("s1", "fd16::100"), ("s2", "fd00::11")}, conns
+    assert {s for s, _ in seen} == {"s1", "s2"}, conns

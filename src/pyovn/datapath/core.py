@@ -143,6 +143,20 @@ class _Executor(Executor):
         self.dph.recirculate(self, ("lb", action), flow, action.pipeline or self.pipeline,
                              action.table)
 
+    def output(self, flow: Flow) -> None:
+        if self.pipeline != "ingress":
+            super().output(flow)
+            return
+        # Ingress to egress, ovn-controller's flows clear reg0..reg9 only: the flags set in
+        # ingress (loopback, force_snat_for_lb...) reach egress.  The executor clears them
+        # (as ovn-trace does); load_metadata puts them back.
+        stack = self.dph.ingress_flags
+        stack.append(flow.get("flags", 0))
+        try:
+            super().output(flow)
+        finally:
+            stack.pop()
+
     def check(self, flow: Flow, action: Action) -> int:
         if (isinstance(action, Result) and self.reads is not None
                 and action.func in ("check_in_port_sec", "check_out_port_sec")):
@@ -168,6 +182,7 @@ class _Host(BaseHost):
         self.d = dp
         self.seg: _Segment | None = None
         self.frames: list[_Frame] = []
+        self.ingress_flags: list[Any] = []  # flags of the ingress outputs running (a stack)
 
     # --- residency and metadata --------------------------------------------------------------
     def is_resident(self, port: str) -> bool:
@@ -188,6 +203,8 @@ class _Host(BaseHost):
             # none of these anyway.
             for k in _INGRESS_CLEARED:
                 flow.pop(k, None)
+        elif self.ingress_flags and self.ingress_flags[-1]:
+            flow["flags"] = self.ingress_flags[-1]
         zones = self.d.zones
         if dp.is_router:
             flow[DNAT_ZONE_REG] = zones.get(f"{dp.uuid}_dnat")
@@ -201,7 +218,8 @@ class _Host(BaseHost):
         if seg is not None:
             changes = changes_from(seg.flow0, flow)
             for k in _VOLATILE.intersection(changes):
-                del changes[k]
+                if changes[k] is not UNSET:  # a removal (ct_clear, a patch port) is replayed
+                    del changes[k]
             seg.effects.append(Effect(kind, changes, args))
 
     def _uncacheable(self) -> None:
@@ -800,9 +818,16 @@ class Datapath:
 
     def lb_hairpin(self, dp: LDatapath, flow: Flow, reply: bool) -> int:
         """chk_lb_hairpin: a load-balanced packet sent by the backend it was sent to;
-        chk_lb_hairpin_reply: that connection's reply."""
+        chk_lb_hairpin_reply: that connection's reply.
+
+        OVN commits the hairpin SNAT (ct_snat_to_vip) in a zone of its own, so the reply
+        (backend -> VIP) reaches this check untranslated; here both NATs are in the port's
+        zone and the reply arrives translated back (VIP -> backend) with both ``snat`` and
+        ``dnat`` in its state, which only a hairpinned connection's reply has."""
         state = int(flow.get("ct_state", 0) or 0)
-        if not state & (0x08 if reply else 0x80):  # rpl / dnat
+        if reply:
+            return 1 if state & 0x08 and state & 0xC0 == 0xC0 else 0  # rpl, snat and dnat
+        if not state & 0x80:  # dnat
             return 0
         for k in ("ip4", "ip6"):
             src, dst = flow.get(f"{k}.src"), flow.get(f"{k}.dst")
