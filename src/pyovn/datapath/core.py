@@ -420,6 +420,7 @@ class Datapath:
         self.stats: dict[str, int] = {"rx": 0, "tx": 0, "drop": 0, "remote": 0, "slow": 0,
                                       "fast": 0, "bad": 0}
         self._seen = -1
+        self._compiled: set[int] = set()  # keys of the local datapaths compiled at _seen
         self._loop: asyncio.AbstractEventLoop | None = None
         self._expiry: asyncio.Task[None] | None = None
         self._readers: dict[str, Any] = {}
@@ -530,6 +531,7 @@ class Datapath:
             self.unbind(iface)
         bp.logical_port = logical_port
         self.lport_iface[logical_port] = bp
+        self._seen = -1  # its datapath may not be compiled yet: the next sync looks
         self._seen = -1  # the next sync compiles this port's datapath (port_ready waits on it)
         self.cache.invalidate(ports=[logical_port])
         self.cache.invalidate_start(("in", logical_port))
@@ -576,10 +578,11 @@ class Datapath:
                     dps.add(pb.datapath.key)
             dps |= {k for k, _mac in ch.fdb}
             self.cache.invalidate(datapaths=dps, ports=ch.ports)
-        for lp in self.lport_iface:
-            pb = model.ports.get(lp)
-            if pb is not None and pb.datapath is not None:
-                self.tables.compile_datapath(pb.datapath)
+        local = {pb.datapath.key: pb.datapath for lp in self.lport_iface
+                 if (pb := model.ports.get(lp)) is not None and pb.datapath is not None}
+        for dp in local.values():
+            self.tables.compile_datapath(dp)
+        self._compiled = set(local)
         if self.on_ready is not None:
             self.on_ready()
 
@@ -588,8 +591,7 @@ class Datapath:
         if logical_port not in self.lport_iface:
             return False
         pb = self.model.ports.get(logical_port)
-        return pb is not None and pb.datapath is not None and all(
-            ft.compiled is not None for ft in pb.datapath.flows.values())
+        return pb is not None and pb.datapath is not None and pb.datapath.key in self._compiled
 
     def flows_current(self) -> bool:
         self.sync()
