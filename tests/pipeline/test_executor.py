@@ -187,6 +187,14 @@ def test_patch_peer_keeps_registers_and_chassisredirect_is_replaced_here():
     assert host.delivered[0][1]["inport"] == "sw1-lr0"
 
 
+def test_what_is_cleared_between_pipelines_is_a_choice():
+    host, _ = run("00:00:00:00:00:02", egress_cleared=frozenset({"reg0"}))
+    assert host.delivered[0][1]["reg1"] == 5  # kept this time
+    # The router's flow needs reg2 == 7 from sw0's egress: cleared, the packet goes nowhere.
+    host, _ = run("00:00:00:00:00:ff", peer_cleared=frozenset({"reg2"}))
+    assert delivered(host) == [] and ("lr0", "ingress", "lr0-sw0") in host.entered
+
+
 def test_chassisredirect_elsewhere_goes_to_its_chassis():
     host, _ = run("00:00:00:00:00:ff", chassis="hv2")
     assert host.remotes and host.remotes[-1][:2] == ("cr-lr0-sw1", "hv1")

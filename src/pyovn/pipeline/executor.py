@@ -11,7 +11,8 @@ translation"):
   program; ``next`` runs another table as a subroutine (what it changes stays changed); no
   match drops.  Tables whose flow is ``1 => next;`` are passed over without a call.
 * ``output`` in ingress: ``outport`` names a port of the datapath or a multicast group.
-  Registers reg0..reg9 and flags are cleared for egress.  A multicast group runs egress once per
+  Registers reg0..reg9 and flags are cleared for egress (``egress_cleared``: what ovn-trace
+  clears; ovn-controller keeps flags).  A multicast group runs egress once per
   member (by tunnel key); a member that is the inport is skipped unless ``flags.loopback`` is
   set, and so is a unicast outport equal to the inport.  A chassisredirect port resident here is
   replaced by its distributed port; elsewhere it goes to its chassis.  A port that needs a
@@ -20,7 +21,8 @@ translation"):
   localnet port, where VIFs of other chassis are reached through the localnet port (egress runs
   for it; multicast members on other chassis are left to the localnet port, a member too).
 * ``output`` in egress delivers: through a patch or l3gateway port into the peer datapath's
-  ingress (registers kept, inport = the peer), else ``host.deliver(port, flow)``.
+  ingress (inport = the peer; registers kept, as ovn-trace does, but for ``peer_cleared``),
+  else ``host.deliver(port, flow)``.
 * Conntrack, packets built by actions, controller actions, MAC bindings, FDB, checks and
   select go to the ``Host``; the executor continues at the table a conntrack action names once
   the host returns (``ct_nat``/``ct_lb`` may say the packet stops).  Port security checks
@@ -191,6 +193,8 @@ class Executor:
         *,
         max_depth: int = MAX_DEPTH,
         member_order: str = "key",
+        egress_cleared: frozenset[str] = EGRESS_CLEARED,
+        peer_cleared: frozenset[str] = frozenset(),
     ) -> None:
         self.model = model
         self.tables = tables if tables is not None else LogicalTables(model)
@@ -198,6 +202,11 @@ class Executor:
         self.rec = recorder
         self.max_depth = max_depth
         self.member_order = member_order  # "key" (ovn-controller) or "name" (ovn-trace)
+        # Keys dropped between ingress and egress, and on the way into a patch peer's ingress
+        # (ovn-trace's defaults; ovn-controller keeps flags for egress and clears more at a
+        # patch port: the datapath passes its own sets).
+        self.egress_cleared = egress_cleared
+        self.peer_cleared = peer_cleared
         self.dp: Datapath | None = None  # where the running flow is
         self.pipeline = "ingress"
         self.depth = 0
@@ -330,7 +339,8 @@ class Executor:
         group = model.mcgroups.get((dp.uuid, outport)) if pb is None else None
         if pb is None and group is None and rec is not None:
             rec.dropped("unknown-outport", dp, flow, outport)
-        eflow = {k: v for k, v in flow.items() if k not in EGRESS_CLEARED}
+        cleared = self.egress_cleared
+        eflow = {k: v for k, v in flow.items() if k not in cleared}
         inport = flow.get("inport", "")
         flags = flow.get("flags", 0)
         loopback = bool(flags & _FLAG_LOOPBACK) if isinstance(flags, int) else False
@@ -426,6 +436,8 @@ class Executor:
                 nflow = dict(flow)
                 nflow["inport"] = peer.name
                 nflow.pop("outport", None)
+                for k in self.peer_cleared:
+                    nflow.pop(k, None)
                 self._enter_peer(peer.datapath, peer, nflow)
                 return
         if rec is not None:
