@@ -48,7 +48,9 @@ class Rig:
         self.namespaces: list[str] = []
         self.links: list[str] = []  # devices in the root namespace to delete at close
         self.procs: list[asyncio.subprocess.Process] = []
-        self.dp = Datapath("hv1")
+        # PYOVN_DATAPATH_CACHE=0 runs every packet through the pipelines (the walks and the
+        # cache's replays must agree).
+        self.dp = Datapath("hv1", cache=os.environ.get("PYOVN_DATAPATH_CACHE", "1") != "0")
         self.idl: Idl | None = None
 
     def nbctl(self, *args: str) -> str:

@@ -43,7 +43,7 @@ async def _tutorial_ping_both_ways_and_cache_hits(rig: Rig) -> None:
     vm1, vm2 = await _tutorial(rig)
     assert await rig.ping(vm1, "192.168.0.12")
     assert await rig.ping(vm2, "192.168.0.11")
-    assert rig.dp.stats["fast"] > 0, rig.dp.stats  # later echoes replayed from the cache
+    assert rig.dp.stats["fast"] > 0 or not rig.dp.use_cache, rig.dp.stats  # later echoes: cache
     assert await rig.tcp(vm2, vm1, "192.168.0.12", 5001, nbytes=2_000_000)
 
 

@@ -665,7 +665,7 @@ async def _acl_changes_take_effect_on_a_running_ping(rig: Rig, features: bool) -
     assert seen[1][1] >= 20, why
     assert seen[2] == ("gone", 0), why
     assert seen[3][1] >= 20, why
-    assert rig.dp.stats["fast"] > 100, why  # the cache was in use
+    assert rig.dp.stats["fast"] > 100 or not rig.dp.use_cache, why  # the cache was in use
 
 
 # --- More: IPv6 through a router, SLAAC from the router's RA ------------------------------------
