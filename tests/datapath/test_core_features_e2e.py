@@ -945,3 +945,78 @@ async def _load_balancer_reject_force_snat_and_ipv6_hairpin(rig: Rig) -> None:
     seen = {tuple(a[0].split()) for a in conns}
     assert seen <= {("s1", "fd16::100"), ("s2", "fd00::11")}, conns
     assert {s for s, _ in seen} == {"s1", "s2"}, conns
+
+
+# --- More: remote security groups (address sets), dynamic addresses, LB on a gateway port ------
+
+
+def test_security_group_by_address_set_and_dynamic_addresses_by_dhcp() -> None:
+    in_rig(_security_group_by_address_set_and_dynamic_addresses_by_dhcp, tools=("dhclient",))
+
+
+async def _security_group_by_address_set_and_dynamic_addresses_by_dhcp(rig: Rig) -> None:
+    vm1, vm2 = await _sw0(rig)
+    rig.nbctl("set", "Logical_Switch", "sw0", "other_config:subnet=192.168.0.0/24",
+              "other_config:exclude_ips=192.168.0.1..192.168.0.20")
+    rig.nbctl("lsp-add", "sw0", "p3")
+    rig.nbctl("lsp-set-addresses", "p3", "50:54:00:00:00:03 dynamic")
+    uuid = rig.nbctl("create", "DHCP_Options", "cidr=192.168.0.0/24").strip()
+    rig.nbctl("dhcp-options-set-options", uuid, "lease_time=3600", "router=192.168.0.1",
+              "server_id=192.168.0.1", "server_mac=c0:ff:ee:00:00:01")
+    rig.nbctl("lsp-set-dhcpv4-options", "p3", uuid)
+    # p2 admits ICMP only from the members of the group "web" ($web_ip4: p3's address).
+    rig.nbctl("pg-add", "web", "p3")
+    rig.nbctl("pg-add", "db", "p2")
+    for d, prio, match, action in (
+            ("from-lport", "1002", "inport == @db && ip4", "allow-related"),
+            ("to-lport", "1002", "outport == @db && ip4 && ip4.src == $web_ip4 && icmp4",
+             "allow-related"),
+            ("to-lport", "1001", "outport == @db && ip4", "drop")):
+        rig.nbctl("acl-add", "db", d, prio, match, action)
+    await rig.sync()
+    dyn = rig.nbctl("get", "Logical_Switch_Port", "p3", "dynamic_addresses").strip().strip('"')
+    mac, ip = dyn.split()
+    assert mac == "50:54:00:00:00:03" and ip.startswith("192.168.0.") and ip != "192.168.0.11"
+    vm3 = rig.vm("3", "p3", mac)
+    await rig.until(lambda: rig.dp.port_ready("p3"), "p3 ready", 30)
+    env = await _dhclient(rig, vm3)
+    assert env["new_ip_address"] == ip, (env, dyn)
+    assert await rig.ping(vm3, "192.168.0.12"), "a member of web reaches db"
+    assert not await rig.ping(vm1, "192.168.0.12", 2), "p1 is not in web"
+    # Membership changes reach the datapath: p1 joins web.
+    rig.nbctl("pg-set-ports", "web", "p1", "p3")
+    await rig.sync()
+    assert await rig.ping(vm1, "192.168.0.12")
+    rig.nbctl("pg-set-ports", "web", "p3")
+    await rig.sync()
+    assert not await rig.ping(vm1, "192.168.0.12", 2)
+
+
+def test_load_balancer_on_a_distributed_gateway_port() -> None:
+    in_rig(_load_balancer_on_a_distributed_gateway_port)
+
+
+async def _load_balancer_on_a_distributed_gateway_port(rig: Rig) -> None:
+    """A distributed router whose port to "ext" is a gateway port on this chassis: the LB's
+    flows run where cr-r-ext is resident."""
+    _chassis(rig, True)
+    topo = [c for c in LB_TOPOLOGY if c[:2] != ("set", "Logical_Router")]
+    for c in (*topo, ("lrp-set-gateway-chassis", "r-ext", "hv1", "10"),
+              ("lr-lb-add", "r", "lb0")):
+        rig.nbctl(*c)
+    await rig.sync()
+    rig.sbctl("lsp-bind", "cr-r-ext", "hv1")
+    await rig.until(lambda: getattr(rig.dp.model.ports.get("cr-r-ext"), "chassis", None)
+                    == "hv1", "cr-r-ext bound")
+    vms = {
+        "s1": rig.vm("s1", "s1", "50:54:00:00:00:11", "10.0.0.11/24", gw="10.0.0.1"),
+        "s2": rig.vm("s2", "s2", "50:54:00:00:00:12", "10.0.0.12/24", gw="10.0.0.1"),
+        "x": rig.vm("x", "x", "50:54:00:00:09:10", "10.0.9.10/24", gw="10.0.9.1"),
+    }
+    await rig.until(lambda: all(rig.dp.port_ready(p) for p in vms), "ports ready", 30)
+    await _named_server(rig, vms["s1"], "s1")
+    await _named_server(rig, vms["s2"], "s2")
+    assert await rig.ping(vms["x"], "10.0.0.11")
+    conns = await _lb_connections(rig, vms["x"], "172.16.0.100", 12)
+    assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, conns
+    assert all(len(set(a)) == 1 for a in conns), conns
