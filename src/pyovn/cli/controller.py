@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import importlib
 import os
 import sys
@@ -188,6 +189,10 @@ def main(argv: list[str]) -> int:
     if pidfile:
         pidfile.check()
     dp_class = datapath_class()
+    # The Southbound replica, the model and the compiled flows are hundreds of thousands of
+    # long-lived objects: the default thresholds rescan them all the time (twice the compile
+    # time at 75,000 flows), as in northd.
+    gc.set_threshold(50_000, 20, 100)
     detacher = Detacher()
     if opts.detach:
         detacher.detach(opts.no_chdir)
