@@ -856,7 +856,7 @@ class Datapath:
             for piece in fragment(frame, *fr.frag):
                 self._queue(bp, None, piece)
             return
-        self._queue(bp, fr.hdr, frame)
+        self._queue(bp, out_hdr(fr.hdr, fr.pkt, frame), frame)
 
     def _queue(self, bp: BridgePort, hdr: VnetHdr | None, frame: bytes) -> None:
         self._out.setdefault(bp.name, []).append((hdr, frame))
@@ -891,7 +891,7 @@ class Datapath:
         sw = self.switches.setdefault(br.name, LearningSwitch())
         ports = [p for p in br.ports.values() if p.io is not None and p.ofport != OFPP_LOCAL]
         dst = int(flow.get("eth.dst", 0) or 0)
-        pieces = [(fr.hdr, frame)]
+        pieces = [(out_hdr(fr.hdr, fr.pkt, frame), frame)]
         if fr.frag is not None and len(frame) > fr.frag[0]:
             pieces = [(None, piece) for piece in fragment(frame, *fr.frag)]
         for p in sw.targets(dst, None, ports):
@@ -929,6 +929,15 @@ class Datapath:
             f["inport"] = pb.name
             f[PKT_LEN] = wire.frag[0] if wire.frag else _wire_len(hdr, frame)
             self.process(("in", pb.name), pb.datapath, f, _Frame(wire.pkt, wire.hdr, wire.frag))
+
+
+def out_hdr(hdr: VnetHdr | None, pkt: Packet, frame: bytes) -> VnetHdr | None:
+    """The offload header of ``frame``, ``pkt`` serialized: a VLAN tag pushed or popped on the
+    way moved the L3 header by 4 bytes, and the header's offsets with it."""
+    if hdr is None:
+        return None
+    delta = len(frame) - len(pkt.data)
+    return hdr.shifted(delta) if delta else hdr
 
 
 def _wire_len(hdr: VnetHdr | None, frame: bytes) -> int:
