@@ -89,8 +89,14 @@ _PORTSEC_READS = frozenset(("inport", "outport", "eth.src", "eth.dst", "eth.type
                             "ip4.dst", "ip6.src", "ip6.dst", "ip.proto", "icmp6.type",
                             "icmp6.code", "nd.sll", "nd.tll", "nd.target"))
 _MASK32, _MASK128 = (1 << 32) - 1, (1 << 128) - 1
-_INGRESS_CLEARED = (*CT_KEYS, *(f"reg{i}" for i in range(10)), "flags", "outport", ZONE_REG,
-                    DNAT_ZONE_REG, SNAT_ZONE_REG)
+# What ovn-controller's flows clear (physical.c), where ovn-trace (the executor's default)
+# clears otherwise: between ingress and egress only reg0..reg9 (flags set in ingress, such as
+# force_snat_for_lb and loopback, reach egress); into a patch or l3gateway peer's ingress the
+# connection tracking state (ct_clear), zones, flags, outport and reg0..reg9.
+_REGS = frozenset(f"reg{i}" for i in range(10))
+_EGRESS_CLEARED = _REGS
+_PEER_CLEARED = _REGS | frozenset((*CT_KEYS, "flags", "outport", ZONE_REG, DNAT_ZONE_REG,
+                                   SNAT_ZONE_REG))
 
 
 @dataclass(slots=True)
@@ -143,35 +149,11 @@ class _Executor(Executor):
         self.dph.recirculate(self, ("lb", action), flow, action.pipeline or self.pipeline,
                              action.table)
 
-    def output(self, flow: Flow) -> None:
-        if self.pipeline != "ingress":
-            super().output(flow)
-            return
-        # Ingress to egress, ovn-controller's flows clear reg0..reg9 only: the flags set in
-        # ingress (loopback, force_snat_for_lb...) reach egress.  The executor clears them
-        # (as ovn-trace does); load_metadata puts them back.
-        stack = self.dph.ingress_flags
-        stack.append(flow.get("flags", 0))
-        try:
-            super().output(flow)
-        finally:
-            stack.pop()
-
     def check(self, flow: Flow, action: Action) -> int:
         if (isinstance(action, Result) and self.reads is not None
                 and action.func in ("check_in_port_sec", "check_out_port_sec")):
             self.reads |= _PORTSEC_READS
         return super().check(flow, action)
-
-    def resume_at(self, dp: LDatapath, pipeline: str, table: int, flow: Flow,
-                  reads: set[str]) -> None:
-        """The walk from ``table`` of ``pipeline`` (a recirculation missed in the cache)."""
-        saved = (self.dp, self.pipeline, self.depth, self.reads)
-        self.dp, self.pipeline, self.depth, self.reads = dp, pipeline, 0, reads
-        try:
-            self.goto(flow, pipeline, table)
-        finally:
-            self.dp, self.pipeline, self.depth, self.reads = saved
 
 
 class _Host(BaseHost):
@@ -182,7 +164,6 @@ class _Host(BaseHost):
         self.d = dp
         self.seg: _Segment | None = None
         self.frames: list[_Frame] = []
-        self.ingress_flags: list[Any] = []  # flags of the ingress outputs running (a stack)
 
     # --- residency and metadata --------------------------------------------------------------
     def is_resident(self, port: str) -> bool:
@@ -196,15 +177,6 @@ class _Host(BaseHost):
         seg = self.seg
         if seg is not None:
             seg.datapaths.add(dp.key)
-        if pipeline == "ingress":
-            # Into a patch or l3gateway peer's ingress, ovn-controller's flows clear the
-            # connection tracking state, zones, flags, outport and reg0..reg9 (physical.c's
-            # clone before resubmitting; ovn-trace keeps them).  A packet's first ingress has
-            # none of these anyway.
-            for k in _INGRESS_CLEARED:
-                flow.pop(k, None)
-        elif self.ingress_flags and self.ingress_flags[-1]:
-            flow["flags"] = self.ingress_flags[-1]
         zones = self.d.zones
         if dp.is_router:
             flow[DNAT_ZONE_REG] = zones.get(f"{dp.uuid}_dnat")
@@ -399,7 +371,8 @@ class Datapath:
         self.model = model if model is not None else SbModel()
         self.tables = LogicalTables(self.model)
         self.host = _Host(self)
-        self.executor = _Executor(self.model, self.tables, self.host)
+        self.executor = _Executor(self.model, self.tables, self.host,
+                                  egress_cleared=_EGRESS_CLEARED, peer_cleared=_PEER_CLEARED)
         self.executor.dph = self.host
         self.conntrack = Conntrack()
         self.defrag = Reassembler()
@@ -532,7 +505,6 @@ class Datapath:
         bp.logical_port = logical_port
         self.lport_iface[logical_port] = bp
         self._seen = -1  # its datapath may not be compiled yet: the next sync looks
-        self._seen = -1  # the next sync compiles this port's datapath (port_ready waits on it)
         self.cache.invalidate(ports=[logical_port])
         self.cache.invalidate_start(("in", logical_port))
         pb = self.model.ports.get(logical_port)
