@@ -149,23 +149,6 @@ class _Executor(Executor):
         self.dph.recirculate(self, ("lb", action), flow, action.pipeline or self.pipeline,
                              action.table)
 
-    def _egress(self, dp: LDatapath, port: PortBinding | None, flow: Flow) -> None:
-        # Each egress run is a cache segment of its own, keyed by its outport: a flood to N
-        # ports from a new inport then costs N replays, not N pipeline walks.
-        self.dph.egress(self, dp, port, flow)
-
-    def egress_at(self, dp: LDatapath, port: PortBinding | None, flow: Flow, reads: set[str],
-                  depth: int) -> None:
-        """The egress pipeline of ``dp`` for ``port`` on ``flow`` itself, its reads in
-        ``reads`` (a segment of its own); ``depth`` carries on the enclosing walk's."""
-        flow.setdefault(CHASSIS_RESIDENT_KEY, self.host.is_resident)  # type: ignore[arg-type]
-        saved = (self.dp, self.pipeline, self.depth, self.reads)
-        self.dp, self.pipeline, self.depth, self.reads = dp, "egress", depth, reads
-        try:
-            Executor._egress(self, dp, port, flow)
-        finally:
-            self.dp, self.pipeline, self.depth, self.reads = saved
-
     def check(self, flow: Flow, action: Action) -> int:
         if (isinstance(action, Result) and self.reads is not None
                 and action.func in ("check_in_port_sec", "check_out_port_sec")):
@@ -246,15 +229,6 @@ class _Host(BaseHost):
         outer = self.seg
         self.d.continue_at(ex, dp, resume, flow, self.frames[-1])
         self.seg = outer
-
-    def egress(self, ex: _Executor, dp: LDatapath, port: PortBinding | None,
-               flow: Flow) -> None:
-        self._effect("egress", flow, dp.key, port.name if port is not None else "")
-        outer = self.seg
-        try:
-            self.d.egress_segment(ex, dp, port, flow, self.frames[-1], ex.depth)
-        finally:
-            self.seg = outer
 
     def ct_nat_now(self, dp: LDatapath, flow: Flow, action: CtNat | Simple) -> None:
         self._effect("ct", flow, ("nat", action), None)
@@ -688,33 +662,6 @@ class Datapath:
             host.seg = saved_seg
         self._store(seg)
 
-    def egress_segment(self, ex: _Executor, dp: LDatapath, port: PortBinding | None,
-                       flow: Flow, fr: _Frame, depth: int = 0) -> None:
-        """The egress pipeline for ``port``: from the cache, else walked as a segment."""
-        start = ("out", dp.key, port.name if port is not None else "")
-        if self.use_cache:
-            entry = self.cache.lookup(start, flow)
-            if entry is not None:
-                self._replay(entry.effects, flow, fr)
-                return
-        host = self.host
-        seg = _Segment(start, dict(flow))
-        seg.datapaths.add(dp.key)
-        if port is not None:
-            seg.ports.add(port.name)
-        outer = host.seg
-        host.seg = seg
-        pushed = not host.frames or host.frames[-1] is not fr
-        if pushed:
-            host.frames.append(fr)
-        try:
-            ex.egress_at(dp, port, flow, seg.reads, depth)
-        finally:
-            if pushed:
-                host.frames.pop()
-            host.seg = outer
-        self._store(seg)
-
     def continue_at(self, ex: _Executor, dp: LDatapath, resume: tuple[int, str, int],
                     flow: Flow, fr: _Frame) -> None:
         """After a conntrack operation: the segment at ``resume`` for ``flow``."""
@@ -726,7 +673,6 @@ class Datapath:
         host = self.host
         seg = _Segment(resume, dict(flow))
         seg.datapaths.add(dp.key)  # no pipeline entry to note it: the walk resumes inside dp
-        outer = host.seg
         host.seg = seg
         pushed = not host.frames or host.frames[-1] is not fr
         if pushed:
@@ -736,7 +682,6 @@ class Datapath:
         finally:
             if pushed:
                 host.frames.pop()
-            host.seg = outer
         self._store(seg)
 
     def _store(self, seg: _Segment) -> None:
@@ -767,12 +712,6 @@ class Datapath:
             elif kind == "commit":
                 dp = None
                 self.commit(dp, f, eff.args[0], fr)
-            elif kind == "egress":
-                dp_key, name = eff.args
-                edp = self.model.datapath_by_key.get(dp_key)
-                if edp is None:
-                    continue
-                self.egress_segment(self.executor, edp, self.model.port_in(edp, name), f, fr)
             elif kind == "remote":
                 self.stats["remote"] += 1
 
