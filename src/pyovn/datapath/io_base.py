@@ -9,7 +9,7 @@ does not gets the frame finished in software first (checksum folded in, GSO cut 
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from pyovn.datapath.io_vnet import F_NEEDS_CSUM, ZERO_HDR, VnetHdr, segment
@@ -63,6 +63,18 @@ class Port:
 
     def _send_vnet(self, hdr: bytes, frame: bytes) -> bool:
         raise NotImplementedError
+
+    def _try_send(self, send: Callable[..., object], *args: object) -> bool:
+        """``send(*args)``; False (and counted in ``tx_dropped``) when the kernel refuses it
+        for one of DROP_ERRNOS."""
+        try:
+            send(*args)
+            return True
+        except OSError as e:
+            if e.errno not in DROP_ERRNOS:
+                raise
+            self.tx_dropped += 1
+            return False
 
     def _send_plain(self, frame: bytes) -> bool:
         raise NotImplementedError

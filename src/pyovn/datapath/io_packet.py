@@ -27,7 +27,7 @@ import socket
 import struct
 import zlib
 
-from pyovn.datapath.io_base import DROP_ERRNOS, FRAME_BUF, Batch, Port
+from pyovn.datapath.io_base import FRAME_BUF, Batch, Port
 from pyovn.datapath.io_netlink import (
     PortError,
     PortGone,
@@ -177,24 +177,10 @@ class PacketSocketPort(Port):
         raise PortError(e.errno, f"read {self.kind} port {self.name}: {e.strerror}") from None
 
     def _send_vnet(self, hdr: bytes, frame: bytes) -> bool:
-        try:
-            self._sock.sendmsg((hdr, frame))
-            return True
-        except OSError as e:
-            if e.errno not in DROP_ERRNOS:
-                raise
-            self.tx_dropped += 1
-            return False
+        return self._try_send(self._sock.sendmsg, (hdr, frame))
 
     def _send_plain(self, frame: bytes) -> bool:
-        try:
-            self._sock.send(frame)
-            return True
-        except OSError as e:
-            if e.errno not in DROP_ERRNOS:
-                raise
-            self.tx_dropped += 1
-            return False
+        return self._try_send(self._sock.send, frame)
 
     def _close(self) -> None:
         self._sock.close()

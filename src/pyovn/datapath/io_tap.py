@@ -17,7 +17,7 @@ import fcntl
 import os
 import struct
 
-from pyovn.datapath.io_base import DROP_ERRNOS, FRAME_BUF, Batch, Port
+from pyovn.datapath.io_base import FRAME_BUF, Batch, Port
 from pyovn.datapath.io_netlink import PortError, PortGone, check_name, link_set
 from pyovn.datapath.io_vnet import VNET_HDR_LEN, ZERO_HDR, VnetHdr
 
@@ -146,24 +146,10 @@ class TapPort(Port):
         raise PortError(e.errno, f"read tap {self.name}: {e.strerror}") from None
 
     def _send_vnet(self, hdr: bytes, frame: bytes) -> bool:
-        try:
-            os.writev(self._fd, (hdr, frame))
-            return True
-        except OSError as e:
-            if e.errno not in DROP_ERRNOS:
-                raise
-            self.tx_dropped += 1
-            return False
+        return self._try_send(os.writev, self._fd, (hdr, frame))
 
     def _send_plain(self, frame: bytes) -> bool:
-        try:
-            os.write(self._fd, frame)
-            return True
-        except OSError as e:
-            if e.errno not in DROP_ERRNOS:
-                raise
-            self.tx_dropped += 1
-            return False
+        return self._try_send(os.write, self._fd, frame)
 
     def _close(self) -> None:
         # A non-persistent TAP is deleted by the kernel when its last fd closes, in whatever
