@@ -18,7 +18,8 @@ def lr_out_defaults(ctx: BuildContext, lr: Router) -> Iterator[Any]:
     # The real northd adds this default with each enabled port's delivery flow: a router
     # whose ports are all disabled (or that has none) gets no lr_out_delivery flow at all.
     # (Any router port change rebuilds its router, changes.py.)
-    if not router_enabled(lr) or not any(p.enabled for p in lr.ports.values()):
+    if not router_enabled(lr) or not any(
+            isinstance(p, RouterPort) and p.enabled for p in lr.ports.values()):
         return
     yield ctx.flow(lr, LR_OUT_DELIVERY, 0, "1", drop_action(ctx))
 
