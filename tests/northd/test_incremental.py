@@ -96,6 +96,9 @@ def _ops() -> st.SearchStrategy[tuple]:
         st.tuples(st.just("lb"), st.sampled_from(SWITCHES + ROUTERS)),
         st.tuples(st.just("route"), lr, st.integers(0, 3)),
         st.tuples(st.just("nat"), lr),
+        st.tuples(st.just("nat_route"), lr, st.booleans(), st.integers(0, 1)),
+        st.tuples(st.just("lb_route"), st.booleans()),
+        st.tuples(st.just("dgp"), lr, sw, st.booleans()),
         st.tuples(st.just("sw_opt"), sw),
     )
 
@@ -175,6 +178,27 @@ def apply(api: OvnNbApi, op: tuple) -> None:
         elif kind == "nat":
             api.lr_nat_add(a[0], "snat", "172.16.0.100", "10.0.0.0/24",
                            may_exist=True).execute(check_error=True)
+        elif kind == "nat_route":
+            # A NAT rule whose external IP the other routers on the router's switches route
+            # to it (when one of its ports is a distributed gateway port).
+            lr, distributed, i = a
+            extra = {"logical_port": "p0", "external_mac": f"50:54:00:00:09:0{i}"} \
+                if distributed else {}
+            with api.transaction(check_error=True) as txn:
+                nat = api.lr_nat_add(lr, "dnat_and_snat", f"172.16.9.{i + 1}", f"10.1.0.{i + 5}",
+                                     may_exist=True, **extra)
+                txn.add(nat)
+                txn.add(api.db_set("NAT", nat, ("options", {"add_route": "true"})))
+        elif kind == "lb_route":
+            api.db_set("Load_Balancer", "lb0",
+                       ("options", {"add_route": str(a[0]).lower()})).execute(check_error=True)
+        elif kind == "dgp":
+            lr, sw, on = a
+            if on:
+                api.lrp_set_gateway_chassis(f"{lr}-{sw}", "ch1", 10).execute(check_error=True)
+            else:
+                api.db_set("Logical_Router_Port", f"{lr}-{sw}",
+                           ("gateway_chassis", [])).execute(check_error=True)
         elif kind == "sw_opt":
             api.db_set("Logical_Switch", a[0],
                        ("other_config", {"mcast_snoop": "true"})).execute(check_error=True)
@@ -195,6 +219,7 @@ BASE = [
     ("acl", "sw1", "ip4", "drop", "to-lport"),
     ("as", True),
     ("lb", "sw0"),
+    ("connect", "lr1", "sw1", 3),
 ]
 
 

@@ -154,10 +154,16 @@ class _Batch:
 
     def lb_garp_peers(self, lr: Router) -> None:
         """The switch ports facing a router announce its LB VIPs (Port_Binding.nat_addresses,
-        nodes/ports.py): rebuild them when the router's load balancers change."""
+        nodes/ports.py), and the routers on those switches route and resolve its routable VIPs
+        (lr_in.lr_in_routable_routes, lr_arp, built by their router-type switch ports): rebuild
+        them when the router's load balancers change."""
         for p in lr.ports.values():
             if isinstance(p.peer, SwitchPort):
                 self.dirty.add(self.port_owner(p.peer))
+                sw = p.peer.dp
+                if isinstance(sw, Switch):
+                    for sp in sw.router_ports:
+                        self.dirty.add(self.port_owner(sp))
 
     def port_owner(self, p: SwitchPort | RouterPort) -> OwnerKey:
         return ("lsp" if isinstance(p, SwitchPort) else "lrp", p.uuid)

@@ -5,7 +5,8 @@ bindings"), written by whoever owns the neighbour:
   addresses and each router port on the switch whose networks contain it, ``outport == P &&
   reg0 == A`` -> ``eth.dst = E`` on that router;
 * a router-type switch port: on the router behind it, the addresses of every other router port
-  on the same switch (unless that router sets ``dynamic_neigh_routers``);
+  on the same switch (unless that router sets ``dynamic_neigh_routers``) and, if that router is
+  a gateway (router or port), their routable addresses (lr_common.routable_addresses);
 * a router port peered directly with another router port: its own addresses, on the peer's
   router.
 
@@ -22,8 +23,11 @@ from pyovn.northd.context import BuildContext
 from pyovn.northd.model import RouterPort, SwitchPort
 from pyovn.northd.pipelines.lr_common import (
     find_member_ip,
+    is_dgp,
+    is_gw_router,
     lrp_nets,
     put_networks,
+    routable_addresses,
     router_enabled,
 )
 from pyovn.northd.registry import ROUTER_PORT, SWITCH_PORT, builds
@@ -76,6 +80,7 @@ def _router_lsp(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
     if (not isinstance(peer, RouterPort) or not router_enabled(peer.dp)
             or _dynamic_neigh(peer.dp)):
         return
+    gateway = is_gw_router(peer.dp) or (is_dgp(peer) and lrp_nets(peer) is not None)
     for _sp, rp in _switch_router_peers(port.dp):
         if rp is peer:
             continue
@@ -92,6 +97,13 @@ def _router_lsp(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
                            f"outport == {peer.json_name} && xxreg0 == "
                            f"{put_networks(n.addr for n in nets.ipv6)}",
                            f"eth.dst = {nets.mac}; next;", hint=port.nb)
+        if gateway:
+            for mac, ips in routable_addresses(ctx, rp):
+                # No hint: northd adds these without one.  (An entry without IPv4 addresses
+                # gives "reg0 == {}", as northd writes it.)
+                yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
+                               f"outport == {peer.json_name} && reg0 == {{{', '.join(ips)}}}",
+                               f"eth.dst = {mac}; next;")
 
 
 @builds(ROUTER_PORT)

@@ -18,6 +18,7 @@ from typing import Any
 from pyovn.northd.addresses import eth_addr_to_ipv6_lla, in6_solicited_node, is_mac
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, json_quote
+from pyovn.util.ovshash import sset_order
 
 __all__ = [
     "LrpNets",
@@ -33,6 +34,7 @@ __all__ = [
     "nat_rows",
     "peer_has_localnet",
     "put_networks",
+    "routable_addresses",
     "router_enabled",
     "sorted_rows",
     "uuid_of",
@@ -219,6 +221,82 @@ def lb_ips(ctx: BuildContext, lr: Router) -> set[str]:
             ip = _vip_ip(vip)
             if ip:
                 out.add(ip)
+    return out
+
+
+def _scan_ipv4_host(s: str) -> str | None:
+    """``s`` as an IPv4 host address (``A.B.C.D``, optionally ``/32`` or ``/255.255.255.255``),
+    normalised; None for anything else, IPv6 included (OVS's ip_parse_masked, which scans
+    decimal octets)."""
+    addr, _, mask = s.strip().partition("/")
+    parts = addr.split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        return None
+    octets = [int(p) for p in parts]
+    if any(o > 255 for o in octets):
+        return None
+    if mask and mask not in ("32", "255.255.255.255"):
+        return None
+    return ".".join(map(str, octets))
+
+
+def routable_addresses(ctx: BuildContext, lrp: RouterPort) -> list[tuple[str, list[str]]]:
+    """A distributed gateway port's "routable" addresses: the external IPs of its router's NAT
+    rules with options:add_route=true (not snat) and the VIPs of its load balancers with
+    options:add_route=true, as (MAC, IPv4 addresses) entries: one per distributed NAT rule
+    (its external MAC), one for the rest (the port's MAC).  Other routers on the same switch
+    route those addresses to this router (lr_in_ip_routing) and, if they are gateways,
+    resolve them (lr_in_arp_resolve).
+
+    northd computes them once, while it is still counting the router's gateway ports: a NAT
+    rule is checked against the port (gateway_port, or the port's networks) only when this
+    port is not the router's first gateway port."""
+    nets = lrp_nets(lrp)
+    if nets is None or not is_dgp(lrp):
+        return []
+    lr = lrp.dp
+    rank = 0
+    for p in dgp_ports(lr):
+        if lrp_nets(p) is not None:
+            rank += 1
+        if p is lrp:
+            break
+    own = {a.addr for a in nets.ipv4} | {a.addr for a in nets.ipv6}
+    out: list[tuple[str, list[str]]] = []
+    central: list[str] = []
+    has_central = False
+    for nat in nat_rows(ctx, lr):
+        if nat.type == "snat" or nat.options.get("add_route") != "true":
+            continue
+        ext = _scan_ipv4_host(nat.external_ip)
+        if ext is None:
+            continue
+        if rank > 1 and ((not nat.gateway_port and find_member_ip(lrp, ext) is None)
+                         or (nat.gateway_port and uuid_of(nat.gateway_port[0]) != lrp.uuid)):
+            continue
+        if nat.type == "dnat_and_snat" and nat.logical_port and nat.external_mac:
+            if is_mac(nat.external_mac[0]):
+                mac = ":".join(f"{int(x, 16):02x}" for x in nat.external_mac[0].split(":"))
+                out.append((mac, [ext]))
+        elif nat.external_ip not in own:
+            central.append(ext)
+            has_central = True
+    lbs = ctx.nb.get("Load_Balancer")
+    v4: list[str] = []
+    v6: list[str] = []
+    for u in ctx.model.dp_lbs(lr.nb) if lbs is not None else ():
+        lb = lbs.get(u)  # type: ignore[union-attr]
+        if lb is None or lb.options.get("add_route") != "true":
+            continue
+        for vip in lb.vips:
+            ip = _vip_ip(vip)
+            if ip:
+                (v6 if ":" in ip else v4).append(ip)
+    if v4 or v6:
+        central.extend(sset_order(v4))
+        has_central = True
+    if has_central:
+        out.append((nets.mac, central))
     return out
 
 

@@ -4,7 +4,9 @@ balancing (lr_nat, lr_lb).
 Two owners build them: the ROUTER owner writes each stage's router-wide flows (defaults, the
 martian and multicast drops, neighbour learning), the ROUTER_PORT owner the flows of one port
 (admission, neighbour lookup, the router's own addresses in ip_input, IPv6 RA, connected routes,
-gateway MTU, the distributed gateway redirect).  Static routes and policies are in
+gateway MTU, the distributed gateway redirect).  A SWITCH_PORT owner, the router-type switch
+port, writes on the router behind it the routes to the "routable" addresses of the other routers
+on its switch.  Static routes and policies are in
 :mod:`lr_routes`; ARP resolution of neighbours (switch ports, peer router ports) in
 :mod:`lr_arp`.
 """
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Router, RouterPort
+from pyovn.northd.model import Router, RouterPort, SwitchPort
 from pyovn.northd.pipelines import lr_arp, lr_routes  # noqa: F401  (their @builds)
 from pyovn.northd.pipelines.lr_common import (
     LrpNets,
@@ -29,11 +31,12 @@ from pyovn.northd.pipelines.lr_common import (
     lrp_nets,
     peer_has_localnet,
     put_networks,
+    routable_addresses,
     router_enabled,
     router_ports,
 )
 from pyovn.northd.pipelines.lr_nat import router_snat_ips
-from pyovn.northd.registry import ROUTER, ROUTER_PORT, builds
+from pyovn.northd.registry import ROUTER, ROUTER_PORT, SWITCH_PORT, builds
 from pyovn.pipeline.stages import (
     LR_IN_ADMISSION,
     LR_IN_ARP_REQUEST,
@@ -113,10 +116,12 @@ def lr_in_defaults(ctx: BuildContext, lr: Router) -> Iterator[Any]:
     yield f(lr, LR_IN_LEARN_NEIGHBOR, 95, "nd_na && nd.tll == 0",
             "put_nd(inport, nd.target, eth.src); next;", meter=nd_na)
     yield f(lr, LR_IN_LEARN_NEIGHBOR, 95, "nd_ns && (ip6.src == 0 || nd.sll == 0)", "next;")
-    yield f(lr, LR_IN_LEARN_NEIGHBOR, 90, "arp", "put_arp(inport, arp.spa, arp.sha); next;")
+    yield f(lr, LR_IN_LEARN_NEIGHBOR, 90, "arp", "put_arp(inport, arp.spa, arp.sha); next;",
+            meter=copp_meter(ctx, lr, "arp"))
     yield f(lr, LR_IN_LEARN_NEIGHBOR, 90, "nd_na", "put_nd(inport, nd.target, nd.tll); next;",
             meter=nd_na)
-    yield f(lr, LR_IN_LEARN_NEIGHBOR, 90, "nd_ns", "put_nd(inport, ip6.src, nd.sll); next;")
+    yield f(lr, LR_IN_LEARN_NEIGHBOR, 90, "nd_ns", "put_nd(inport, ip6.src, nd.sll); next;",
+            meter=copp_meter(ctx, lr, "nd-ns"))
     yield f(lr, LR_IN_LEARN_NEIGHBOR, 0, "1", drop_action(ctx))
 
     # IP input: what the router never forwards.
@@ -471,6 +476,37 @@ def _connected_routes(ctx: BuildContext, lr: Router, port: RouterPort,
             # BFD packets to the connected network keep their TTL.
             yield ctx.flow(lr, LR_IN_IP_ROUTING, prio + 1, f"{match} && udp.dst == {BFD_PORT}",
                            f"{regs}{tail}", hint=port.nb)
+
+
+@builds(SWITCH_PORT)
+def lr_in_routable_routes(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
+    """A router-type switch port: its router (the peer) routes the routable addresses of the
+    other routers' gateway ports on the switch (NAT and load balancer add_route=true, see
+    lr_common.routable_addresses) out of the peer port, as connected /32 routes through the
+    peer's first IPv4 address."""
+    peer = port.peer
+    if port.type != "router" or not isinstance(peer, RouterPort):
+        return
+    nets = lrp_nets(peer)
+    if nets is None or not nets.ipv4 or not router_enabled(peer.dp):
+        return
+    bfd = has_bfd(ctx, peer)
+    tail = (f"reg0 = ip4.dst; reg1 = {nets.ipv4[0].addr}; eth.src = {nets.mac}; "
+            f"outport = {peer.json_name}; flags.loopback = 1; next;")
+    for sp in port.dp.router_ports:
+        rp = sp.peer
+        if not isinstance(rp, RouterPort) or rp is peer or not router_enabled(rp.dp):
+            continue
+        for _mac, ips in routable_addresses(ctx, rp):
+            for ip in ips:
+                match = f"ip4.dst == {ip}/32"
+                prio = 32 * 3 + ROUTE_PRIO_CONNECTED
+                yield ctx.flow(peer.dp, LR_IN_IP_ROUTING, prio, match,
+                               f"ip.ttl--; {REG_ECMP_GROUP_ID} = 0; {tail}", hint=peer.nb)
+                if bfd:
+                    yield ctx.flow(peer.dp, LR_IN_IP_ROUTING, prio + 1,
+                                   f"{match} && udp.dst == {BFD_PORT}",
+                                   f"{REG_ECMP_GROUP_ID} = 0; {tail}", hint=peer.nb)
 
 
 def _gateway_mtu(ctx: BuildContext, lr: Router, port: RouterPort,
