@@ -72,7 +72,14 @@ def always_learn(lr: Router) -> bool:
 
 
 def mcast_relay(lr: Router) -> bool:
-    return lr.nb.options.get("mcast_relay") == "true"
+    return lr.nb.options.get("mcast_relay", "").lower() == "true"
+
+
+def mcast_flood_static(lr: Router) -> bool:
+    """Some enabled port of the router has options:mcast_flood=true (it is in _MC_static):
+    northd's flood_static, set whether or not the router relays multicast."""
+    return any(p.enabled and p.nb.options.get("mcast_flood", "").lower() == "true"
+               for p in router_ports(lr))
 
 
 # --- router-wide flows ----------------------------------------------------------------------------
@@ -131,6 +138,10 @@ def lr_in_defaults(ctx: BuildContext, lr: Router) -> Iterator[Any]:
     yield f(lr, LR_IN_IP_INPUT, 85, "arp || nd", drop_action(ctx))
     yield f(lr, LR_IN_IP_INPUT, 84, "nd_rs || nd_ra", "next;")
     yield f(lr, LR_IN_IP_INPUT, 83, "ip6.mcast_rsvd", drop_action(ctx))
+    if mcast_flood_static(lr):
+        # IGMP/MLD (TTL 1) reach the multicast lookup, to be flooded to _MC_static.
+        yield f(lr, LR_IN_IP_INPUT, 120, "igmp && ip.ttl == 1", "next;")
+        yield f(lr, LR_IN_IP_INPUT, 120, "(mldv1 || mldv2) && ip.ttl == 1", "next;")
     if mcast_relay(lr):
         yield f(lr, LR_IN_IP_INPUT, 82, "ip4.mcast || ip6.mcast", "next;")
         yield from _mcast_relay(ctx, lr)
@@ -173,10 +184,8 @@ def _mcast_relay(ctx: BuildContext, lr: Router) -> Iterator[Any]:
     _MC_static group (the ports with options:mcast_flood), or are dropped without any."""
     f = ctx.flow
     ports = router_ports(lr)
-    flood = any(p.nb.options.get("mcast_flood") == "true" for p in ports)
+    flood = mcast_flood_static(lr)
     if flood:
-        yield f(lr, LR_IN_IP_INPUT, 120, "igmp && ip.ttl == 1", "next;")
-        yield f(lr, LR_IN_IP_INPUT, 120, "(mldv1 || mldv2) && ip.ttl == 1", "next;")
         for p in ports:
             nets = lrp_nets(p)
             if nets is None:
@@ -392,6 +401,8 @@ _RA_MODES = ("slaac", "dhcpv6_stateful", "dhcpv6_stateless")
 
 
 def _nd_ra(ctx: BuildContext, lr: Router, port: RouterPort, nets: LrpNets) -> Iterator[Any]:
+    if port.nb.peer or port.peer is None:
+        return  # RAs are answered only on a port facing a switch
     ra = port.nb.ipv6_ra_configs
     mode = ra.get("address_mode")
     if mode not in _RA_MODES:

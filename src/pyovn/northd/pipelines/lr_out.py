@@ -31,7 +31,7 @@ def lr_out_delivery(ctx: BuildContext, port: RouterPort) -> Iterator[Any]:
     lr = port.dp
     if not port.enabled or not router_enabled(lr):
         return
-    if lr.nb.options.get("mcast_relay") == "true":
+    if lr.nb.options.get("mcast_relay", "").lower() == "true":
         nets = lrp_nets(port)
         if nets is not None:
             yield ctx.flow(lr, LR_OUT_DELIVERY, 110,
