@@ -37,7 +37,7 @@ reported with the reason, never skipped silently.  Every namespace and process i
 the end (pyovn.testing.stack).  Runs as root:
 
     .venv/bin/python bench/datapath.py [--quick] [--only real,pyovn,veth] [--json FILE]
-                                       [--pyovn-flavour NAME] [--skip port-up,start]
+                                       [--pyovn-flavour NAME] [--skip datapath,port-up,start]
 """
 
 from __future__ import annotations
@@ -554,7 +554,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                            "datapath": [], "port_up": [], "start": [], "start_sb": {}}
     base = Path(tempfile.mkdtemp(prefix="bench-datapath-"))
     try:
-        for kind in args.only:
+        for kind in args.only if "datapath" not in args.skip else ():
             r = await asyncio.to_thread(datapath_case, kind, args, base)
             print(f"  datapath {kind}: rtt {fmt(r['rtt_ms'], '.3f')} ms, "
                   f"{fmt(r['gbit_s'], '.2f')} Gbit/s {r['error'] or ''}", flush=True)
@@ -579,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="iperf3 3 s, 50 bound ports, 5 adds, a Southbound of 2,000 ports")
     ap.add_argument("--only", default=",".join(KINDS),
                     help="paths to measure, of " + ",".join(KINDS))
-    ap.add_argument("--skip", default="", help="sections to leave out: port-up,start")
+    ap.add_argument("--skip", default="", help="sections to leave out: datapath,port-up,start")
     ap.add_argument("--pyovn-flavour", default="pyovn-controller", choices=sorted(FLAVOURS),
                     help="the stack flavour that is 'pyovn' (default: pyovn's controller under "
                          "the real servers and northd)")

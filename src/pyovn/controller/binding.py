@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from pyovn.controller.memo import RowMemo
 
 __all__ = ["VIF", "BindingPlan", "ha_active_chassis", "plan_bindings", "requested_here"]
 
@@ -47,7 +49,11 @@ def requested_here(pb: Any, chassis_uuid: str | None, name: str, hostname: str) 
     """May ``pb`` be bound on this chassis?"""
     if pb.requested_chassis:
         return pb.requested_chassis[0] == chassis_uuid
-    opt = pb.options.get("requested-chassis", "").strip()
+    return _requested_option_here(pb.options.get("requested-chassis", ""), name, hostname)
+
+
+def _requested_option_here(opt: str, name: str, hostname: str) -> bool:
+    opt = opt.strip()
     if not opt:
         return True
     first = opt.split(",")[0].strip()
@@ -88,9 +94,36 @@ def ha_active_chassis(sb: Mapping[str, Any], pb: Any) -> str | None:
     return members[0][1]
 
 
+class _Facts(NamedTuple):
+    """What plan_bindings reads of one Port_Binding."""
+
+    type: str
+    logical_port: str
+    datapath: str
+    chassis: tuple[str, ...]
+    peer: str | None  # patch
+    gateway_chassis: str | None  # l3gateway / l2gateway: options:<type>-chassis
+    virtual_parent: str | None
+    requested_chassis: str | None  # the column
+    requested_option: str  # options:requested-chassis
+
+
+def _facts(pb: Any) -> _Facts:
+    t = pb.type
+    opts = pb.options
+    vp = pb.virtual_parent if t == "virtual" else []
+    rc = pb.requested_chassis
+    return _Facts(t, pb.logical_port, pb.datapath, tuple(pb.chassis), opts.get("peer"),
+                  opts.get(f"{t}-chassis"), vp[0] if vp else None, rc[0] if rc else None,
+                  opts.get("requested-chassis", ""))
+
+
 def plan_bindings(sb: Mapping[str, Any], *, chassis_uuid: str | None, name: str, hostname: str,
-                  vifs: Mapping[str, str]) -> BindingPlan:
-    """``vifs``: iface-id -> interface name (local interfaces with a valid ofport)."""
+                  vifs: Mapping[str, str], memo: RowMemo[Any] | None = None) -> BindingPlan:
+    """``vifs``: iface-id -> interface name (local interfaces with a valid ofport); ``memo``
+    (kept by the caller from pass to pass) saves reading rows that did not change."""
+    if memo is None:
+        memo = RowMemo()
     plan = BindingPlan()
     pbs = sb["Port_Binding"]
     by_name = pbs.index("logical_port")
@@ -99,39 +132,45 @@ def plan_bindings(sb: Mapping[str, Any], *, chassis_uuid: str | None, name: str,
         pb = by_name.get(lp)
         if pb is None:
             continue
-        if pb.type == "":
-            if requested_here(pb, chassis_uuid, name, hostname):
+        f = memo.get(pb.uuid, pb, _facts)
+        if f.type == "":
+            if (f.requested_chassis == chassis_uuid if f.requested_chassis is not None
+                    else _requested_option_here(f.requested_option, name, hostname)):
                 plan.claims[lp] = VIF
                 plan.ifaces[lp] = iface
                 plan.pbs[lp] = pb
-                roots.add(pb.datapath)
-        elif pb.type == "localport":
+                roots.add(f.datapath)
+        elif f.type == "localport":
             plan.ifaces[lp] = iface
-            roots.add(pb.datapath)
+            roots.add(f.datapath)
     patches: dict[str, list[str]] = {}  # datapath -> peers of its patch ports
+    mine = (chassis_uuid,)
     for pb in pbs:
-        t = pb.type
-        if t == "patch":
-            peer = pb.options.get("peer")
-            if peer:
-                patches.setdefault(pb.datapath, []).append(peer)
-            continue
-        if t in ("l3gateway", "l2gateway"):
-            here = pb.options.get(f"{t}-chassis") == name
-        elif t in ("chassisredirect", "external"):
-            here = ha_active_chassis(sb, pb) == name
-        elif t == "virtual":
-            here = bool(pb.virtual_parent) and plan.claims.get(pb.virtual_parent[0]) == VIF
-        else:
-            here = False
-        if here:
-            plan.claims[pb.logical_port] = t
-            plan.pbs[pb.logical_port] = pb
-            roots.add(pb.datapath)
-    if chassis_uuid is not None:
-        for pb in pbs:
-            if pb.chassis == [chassis_uuid] and pb.logical_port not in plan.claims:
+        f = memo.get(pb.uuid, pb, _facts)
+        t = f.type
+        if t == "":
+            if f.chassis == mine and chassis_uuid is not None and f.logical_port not in \
+                    plan.claims:
                 plan.releases.append(pb)
+            continue
+        if t == "patch":
+            if f.peer:
+                patches.setdefault(f.datapath, []).append(f.peer)
+        else:
+            if t in ("l3gateway", "l2gateway"):
+                here = f.gateway_chassis == name
+            elif t in ("chassisredirect", "external"):
+                here = ha_active_chassis(sb, pb) == name
+            elif t == "virtual":
+                here = f.virtual_parent is not None and plan.claims.get(f.virtual_parent) == VIF
+            else:
+                here = False
+            if here:
+                plan.claims[f.logical_port] = t
+                plan.pbs[f.logical_port] = pb
+                roots.add(f.datapath)
+        if f.chassis == mine and chassis_uuid is not None and f.logical_port not in plan.claims:
+            plan.releases.append(pb)
     local = set(roots)
     todo = list(roots)
     while todo:

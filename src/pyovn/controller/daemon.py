@@ -42,6 +42,7 @@ from pyovn.controller.chassis import (
 from pyovn.controller.config import ChassisConfig, chassis_other_config, read_config
 from pyovn.controller.dpif import Datapath, Learnt
 from pyovn.controller.learn import LearntQueue, learnt_ops
+from pyovn.controller.memo import RowMemo
 from pyovn.controller.monitor import sb_conditions
 from pyovn.controller.ovs import (
     find_bridge,
@@ -75,6 +76,18 @@ IDLE_S = 5.0
 
 def _first(table: Any) -> Any:
     return next(iter(table), None)
+
+
+def _vif_of(iface: Any) -> str | None:
+    """The iface-id of an interface that can carry packets (a valid ofport), else None."""
+    lp = iface.external_ids.get("iface-id")
+    ofport = iface.ofport
+    return lp if lp and ofport and ofport[0] > 0 else None
+
+
+def _installed_of(iface: Any) -> tuple[bool, str | None]:
+    ids = iface.external_ids
+    return "ovn-installed" in ids, ids.get("iface-id")
 
 
 class Controller:
@@ -111,6 +124,13 @@ class Controller:
         self._synced: dict[str, bool] = {"ovs": False, "sb": False}
         self._nb_cfg_ready: tuple[int, float] | None = None  # (nb_cfg, since when ready)
         self._registered = False
+        # Derived from row snapshots, reused while the rows are unchanged (see .memo): a pass
+        # over N ports of which one changed derives one, not N.
+        self._ovs_memo: RowMemo[Any] = RowMemo()
+        self._sb_memo: RowMemo[Any] = RowMemo()
+        # Claims that needed nothing: logical port -> (Port_Binding, Interface, (chassis, kind)).
+        self._settled: dict[str, tuple[Any, Any, tuple[str, str]]] = {}
+        self._conds_for: tuple[Idl, tuple[Any, ...]] | None = None  # (IDL, inputs) in place
         datapath.on_learn = self._on_learn
         datapath.on_ready = self.wake.set
 
@@ -244,6 +264,8 @@ class Controller:
         if self.paused or not self.ovs.is_synced:
             return False
         self.runs += 1
+        self._ovs_memo.cycle()
+        self._sb_memo.cycle()
         ot = self.ovs.tables
         root = _first(ot["Open_vSwitch"])
         if root is None:
@@ -255,7 +277,7 @@ class Controller:
         now = int(self.clock())
         wrote = False
         # The local database: integration bridge, then vswitchd's part.
-        ops = integration_bridge_ops(ot, cfg, now)
+        ops = integration_bridge_ops(ot, cfg, now, self._ovs_memo)
         if ops:
             if not await self._txn(self.ovs, ops, "Open_vSwitch"):
                 return self._retry()
@@ -303,10 +325,10 @@ class Controller:
         if ch is None or br is None:
             return wrote
         self.chassis_uuid = ch.uuid
-        ifaces = interfaces_on_bridge(ot, br)
+        ifaces = interfaces_on_bridge(ot, br, self._ovs_memo)
         vifs = self._vifs(ifaces)
         plan = plan_bindings(st, chassis_uuid=ch.uuid, name=name, hostname=cfg.hostname,
-                             vifs=vifs)
+                             vifs=vifs, memo=self._sb_memo)
         self.plan = plan
         self._bind_datapath(plan)
         sb_ops, ovs_ops = self._binding_ops(plan, ch, ifaces, now)
@@ -317,11 +339,9 @@ class Controller:
         learnt = learnt_ops(self.learnt, st, now)
         if learnt and await self._txn(sb, learnt, "Southbound (learnt)"):
             wrote = True
-        cond_changed = await self._update_conditions(cfg, ch.uuid, vifs, plan)
-        if not pending and not cond_changed:
-            n_sb, n_ovs = self._nb_cfg_ops(st, br, name, now)
-            sb_ops += n_sb
-            ovs_ops += n_ovs
+        # The bindings' writes go before the monitor conditions change (that only widens
+        # what comes next; a claim does not wait for it); nb_cfg is reported once neither
+        # changes.
         if sb_ops:
             if not await self._txn(sb, sb_ops, "Southbound"):
                 return self._retry()
@@ -330,6 +350,14 @@ class Controller:
             if not await self._txn(self.ovs, ovs_ops, "Open_vSwitch"):
                 return self._retry()
             wrote = True
+        cond_changed = await self._update_conditions(cfg, ch.uuid, vifs, plan)
+        if not pending and not cond_changed:
+            n_sb, n_ovs = self._nb_cfg_ops(st, br, name, now)
+            if n_sb and not await self._txn(sb, n_sb, "Southbound"):
+                return self._retry()
+            if n_ovs and not await self._txn(self.ovs, n_ovs, "Open_vSwitch"):
+                return self._retry()
+            wrote = wrote or bool(n_sb or n_ovs)
         return wrote or cond_changed
 
     def _retry(self) -> bool:
@@ -386,16 +414,15 @@ class Controller:
 
     # --- bindings -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _vifs(ifaces: dict[str, Any]) -> dict[str, str]:
+    def _vifs(self, ifaces: dict[str, Any]) -> dict[str, str]:
         """iface-id -> interface name, for the interfaces that can carry packets."""
         out: dict[str, str] = {}
+        memo = self._ovs_memo
         for name in sorted(ifaces):
             iface = ifaces[name]
-            lp = iface.external_ids.get("iface-id")
-            if not lp or not iface.ofport or iface.ofport[0] <= 0:
-                continue
-            out.setdefault(lp, name)
+            lp = memo.get(("vif", name), iface, _vif_of)
+            if lp is not None:
+                out.setdefault(lp, name)
         return out
 
     def _bind_datapath(self, plan: BindingPlan) -> None:
@@ -420,8 +447,19 @@ class Controller:
         sb_ops: list[o.Op] = []
         ovs_ops: list[o.Op] = []
         st = self.sb.tables if self.sb is not None else {}
+        bound = set(self.bound.values())
+        settled, self._settled = self._settled, {}
         for lp, kind in sorted(plan.claims.items()):
             pb = plan.pbs[lp]
+            iface = ifaces[plan.ifaces[lp]] if kind == VIF else None
+            s = settled.get(lp)
+            if s is not None and s[0] is pb and s[1] is iface and s[2] == (ch.uuid, kind) \
+                    and (kind != VIF or self.dp.port_ready(lp)):
+                # The same Port_Binding and Interface snapshots as when nothing was needed:
+                # claimed here, up, ovn-installed (and the port is still ready).
+                self._settled[lp] = s
+                continue
+            n_sb, n_ovs = len(sb_ops), len(ovs_ops)
             row: dict[str, Any] = {}
             up = pb.up[0] if pb.up else None
             if pb.chassis != [ch.uuid]:
@@ -442,7 +480,7 @@ class Controller:
                 if up is not True:
                     row["up"] = True
             else:
-                iface = ifaces[plan.ifaces[lp]]
+                assert iface is not None
                 if self.dp.port_ready(lp):
                     if iface.external_ids.get("ovn-installed") != "true":
                         blog.info("Setting lport %s ovn-installed in OVS", lp)
@@ -450,10 +488,13 @@ class Controller:
                     if up is not True:
                         blog.info("Setting lport %s up in Southbound", lp)
                         row["up"] = True
-                elif lp in self.bound.values():
+                elif lp in bound:
                     self._waiting = True  # (a port the datapath refused is not waited for)
             if row:
                 sb_ops.append(o.update("Port_Binding", pb.uuid, row))
+            elif len(sb_ops) == n_sb and len(ovs_ops) == n_ovs and (
+                    kind != VIF or self.dp.port_ready(lp)):
+                self._settled[lp] = (pb, iface, (ch.uuid, kind))
         for pb in plan.releases:
             blog.info("Releasing lport %s from this chassis (sb_readonly=0)", pb.logical_port)
             row = {"chassis": o.oset([])}
@@ -464,10 +505,11 @@ class Controller:
                 row["up"] = False
             sb_ops.append(o.update("Port_Binding", pb.uuid, row))
         # ovn-installed stays only on interfaces whose port is still bound here.
+        memo = self._ovs_memo
         for name, iface in sorted(ifaces.items()):
-            if "ovn-installed" not in iface.external_ids:
+            installed, lp = memo.get(("installed", name), iface, _installed_of)
+            if not installed:
                 continue
-            lp = iface.external_ids.get("iface-id")
             if lp is None or plan.ifaces.get(lp) != name or plan.claims.get(lp) != VIF:
                 blog.info("Removing iface %s ovn-installed in OVS", name)
                 ovs_ops += uninstalled_ops(iface)
@@ -483,6 +525,11 @@ class Controller:
             row = dps.get(d)
             if row is not None:
                 keys.append(row.tunnel_key)
+        inputs = (cfg.monitor_all, chassis_uuid, cfg.system_id, frozenset(vifs),
+                  plan.local_datapaths, frozenset(keys))
+        last = self._conds_for
+        if last is not None and last[0] is sb and last[1] == inputs:
+            return False  # the conditions these inputs give are the ones in place
         conds = sb_conditions(monitor_all=cfg.monitor_all, chassis_uuid=chassis_uuid,
                               chassis_name=cfg.system_id, iface_ids=vifs,
                               local_datapaths=plan.local_datapaths, dp_keys=keys)
@@ -491,6 +538,7 @@ class Controller:
             if sb.condition(table) != where:
                 await sb.set_condition(table, where)
                 changed = True
+        self._conds_for = (sb, inputs)
         return changed
 
     # --- nb_cfg -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from pyovn.controller import ops as o
 from pyovn.controller.config import ChassisConfig
+from pyovn.controller.memo import RowMemo
 
 __all__ = ["find_bridge", "installed_ops", "integration_bridge_ops", "interfaces_on_bridge",
            "nb_cfg_ops", "uninstalled_ops"]
@@ -36,21 +37,47 @@ def find_bridge(ovs: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def interfaces_on_bridge(ovs: Mapping[str, Any], bridge: Any) -> dict[str, Any]:
+def interfaces_on_bridge(ovs: Mapping[str, Any], bridge: Any,
+                         memo: RowMemo[Any] | None = None) -> dict[str, Any]:
+    """Interface name -> row; ``memo`` (kept by the caller from pass to pass) remembers each
+    Port's interfaces and each Interface's name while their rows stay the same."""
+    if memo is None:
+        memo = RowMemo()
     out: dict[str, Any] = {}
+    ports, ifaces = ovs["Port"], ovs["Interface"]
     for pu in bridge.ports:
-        port = ovs["Port"].get(pu)
+        port = ports.get(pu)
         if port is None:
             continue
-        for iu in port.interfaces:
-            iface = ovs["Interface"].get(iu)
+        for iu in memo.get(pu, port, _port_interfaces):
+            iface = ifaces.get(iu)
             if iface is not None:
-                out[iface.name] = iface
+                out[memo.get(iu, iface, _iface_name)] = iface
     return out
 
 
+def _interface_named(ovs: Mapping[str, Any], bridge: Any, name: str,
+                     memo: RowMemo[Any] | None) -> Any:
+    """The interface ``name`` of ``bridge``: through the Interface name index when the IDL has
+    one (interface names are unique on a system, as ovs-vswitchd requires), else by walking
+    the bridge."""
+    table = ovs["Interface"]
+    indexes = getattr(table, "indexes", None)
+    if indexes is not None and ("name",) in indexes:
+        return table.index("name").get(name)
+    return interfaces_on_bridge(ovs, bridge, memo).get(name)
+
+
+def _port_interfaces(port: Any) -> tuple[str, ...]:
+    return tuple(port.interfaces)
+
+
+def _iface_name(iface: Any) -> str:
+    return str(iface.name)
+
+
 def integration_bridge_ops(ovs: Mapping[str, Any], cfg: ChassisConfig,
-                           now_ms: int) -> list[o.Op]:
+                           now_ms: int, memo: RowMemo[Any] | None = None) -> list[o.Op]:
     root = next(iter(ovs["Open_vSwitch"]), None)
     if root is None:
         return []
@@ -81,7 +108,7 @@ def integration_bridge_ops(ovs: Mapping[str, Any], cfg: ChassisConfig,
         want = {}
         if oc.get("disable-in-band") != "true":
             want["disable-in-band"] = "true"
-        local = interfaces_on_bridge(ovs, br).get(name)
+        local = _interface_named(ovs, br, name, memo)
         mac = local.mac_in_use[0] if local is not None and local.mac_in_use else None
         if mac and "hwaddr" not in oc:
             want["hwaddr"] = mac

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pyovn.controller import ops as o
 from pyovn.controller.dpif import IFACE_STATUS_COLUMNS, Datapath
+from pyovn.controller.memo import RowMemo
 from pyovn.util.vlog import get_logger
 
 __all__ = ["PortSpec", "VswitchRole"]
@@ -59,6 +61,11 @@ class VswitchRole:
     def __init__(self, datapath: Datapath) -> None:
         self.dp = datapath
         self.ports: dict[str, _Port] = {}  # interface name -> what the datapath has
+        # Per row snapshot: a Port's interfaces, an Interface's (name, spec); per interface
+        # name, what the database was last seen to say (see _status_ops).
+        self._port_ifaces: RowMemo[tuple[str, ...]] = RowMemo()
+        self._specs: RowMemo[tuple[str, PortSpec]] = RowMemo()
+        self._reported: dict[str, tuple[Any, int, str | None, tuple[Any, ...]]] = {}
 
     def wanted(self, ovs: Mapping[str, Any]) -> dict[str, tuple[PortSpec, Any]]:
         """Interface name -> (spec, Interface row) for every interface on a bridge."""
@@ -66,21 +73,25 @@ class VswitchRole:
         root = next(iter(ovs["Open_vSwitch"]), None)
         if root is None:
             return out
+        ports, ifaces = ovs["Port"], ovs["Interface"]
+        self._port_ifaces.cycle()
+        self._specs.cycle()
         for bu in root.bridges:
             br = ovs["Bridge"].get(bu)
             if br is None:
                 continue
+            bridge = br.name
             for pu in br.ports:
-                port = ovs["Port"].get(pu)
+                port = ports.get(pu)
                 if port is None:
                     continue
-                for iu in port.interfaces:
-                    iface = ovs["Interface"].get(iu)
-                    if iface is None or iface.name in out:
+                for iu in self._port_ifaces.get(pu, port, _interfaces):
+                    iface = ifaces.get(iu)
+                    if iface is None:
                         continue
-                    spec = PortSpec(br.name, iface.type, tuple(sorted(iface.options.items())),
-                                    _opt(iface.ofport_request))
-                    out[iface.name] = (spec, iface)
+                    name, spec = self._specs.get((iu, bridge), iface, partial(_spec, bridge=bridge))
+                    if name not in out:
+                        out[name] = (spec, iface)
         return out
 
     def reconcile(self, ovs: Mapping[str, Any]) -> list[o.Op]:
@@ -114,6 +125,8 @@ class VswitchRole:
                 log.warning("could not add network device %s to ofproto (%s)", name, error)
             self.ports[name] = _Port(spec, ofport, error, next_cfg)
         ops: list[o.Op] = []
+        if len(self._reported) > len(wanted):
+            self._reported = {n: r for n, r in self._reported.items() if n in wanted}
         for name, (_, iface) in wanted.items():
             ops += self._status_ops(iface, self.ports[name])
         row: dict[str, Any] = {}
@@ -129,22 +142,42 @@ class VswitchRole:
         return ops
 
     def _status_ops(self, iface: Any, port: _Port) -> list[o.Op]:
-        want: dict[str, Any] = {"ofport": port.ofport, "error": port.error}
+        status: Mapping[str, Any] = {}
         if port.error is None:
             try:
                 status = self.dp.port_status(iface.name)
             except Exception:  # noqa: BLE001 - status is best effort
                 status = {}
-            for c in IFACE_STATUS_COLUMNS:
-                if c in status:
-                    want[c] = status[c]
+        seen = (iface, port.ofport, port.error, tuple(sorted(status.items())))
+        name = iface.name
+        last = self._reported.get(name)
+        if last is not None and last[0] is iface and last[1:] == seen[1:]:
+            return []  # the same row snapshot already said all that
+        want: dict[str, Any] = {"ofport": port.ofport, "error": port.error}
+        for c in IFACE_STATUS_COLUMNS:
+            if c in status:
+                want[c] = status[c]
         row = {}
         for col, value in want.items():
             cur = getattr(iface, col)
             if (cur[0] if cur else None) != value:
                 row[col] = o.opt(value)
-        return [o.update("Interface", iface.uuid, row)] if row else []
+        if row:
+            self._reported.pop(name, None)
+            return [o.update("Interface", iface.uuid, row)]
+        self._reported[name] = seen
+        return []
 
     def close(self) -> None:
         """Forget the ports (the datapath is closing and removes them itself)."""
         self.ports.clear()
+        self._reported.clear()
+
+
+def _interfaces(port: Any) -> tuple[str, ...]:
+    return tuple(port.interfaces)
+
+
+def _spec(iface: Any, bridge: str) -> tuple[str, PortSpec]:
+    return iface.name, PortSpec(bridge, iface.type, tuple(sorted(iface.options.items())),
+                                _opt(iface.ofport_request))

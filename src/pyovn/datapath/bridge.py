@@ -102,9 +102,13 @@ def open_io(name: str, type_: str, mode: str | None = None) -> IoPort:
 
     try:
         if type_ == "internal":
+            # Left administratively down, as ovs-vswitchd leaves its internal devices: whoever
+            # uses one brings it up (a device moved into a namespace goes down anyway).  Up
+            # from birth, a device in the chassis' own namespace starts IPv6 (router
+            # solicitations, MLD reports, DAD) that the switch floods to every port.
             if (mode or default_port_mode()) == "tap":
-                return TapPort.create(name)
-            return VethPort.create(name)
+                return TapPort.create(name, up=False)
+            return VethPort.create(name, up=False)
         return PacketSocketPort.attach(name)
     except OSError as e:
         # ovs-vswitchd's words for a missing device, so scripts that grep for them still work.

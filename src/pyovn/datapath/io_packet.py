@@ -196,15 +196,16 @@ class VethPort(PacketSocketPort):
 
     @classmethod
     def create(cls, name: str, *, peer_name: str | None = None, vnet_hdr: bool = True,
-               mtu: int | None = None, mac: str | None = None) -> VethPort:
+               mtu: int | None = None, mac: str | None = None, up: bool = True) -> VethPort:
         """Creates the pair (`peer_name` defaults to `veth_peer_name(name)`), sets MTU (both
-        ends) and MAC (the user's end) when given, brings both up and attaches to ours. Without
+        ends) and MAC (the user's end) when given, brings ours up (the user's end too unless
+        `up` is false) and attaches to ours. Without
         `vnet_hdr`, the user's end gets checksum offload (and with it TSO) turned off so its
         stack sends finished frames."""
         peer = peer_name or veth_peer_name(name)
         veth_create(name, peer)
         try:
-            user = link_set(name, mtu=mtu, mac=mac, up=True)
+            user = link_set(name, mtu=mtu, mac=mac, up=up or None)
             link_set(peer, mtu=mtu, up=True)
             port = super().attach(peer, vnet_hdr=vnet_hdr)
             if not port.vnet_hdr:

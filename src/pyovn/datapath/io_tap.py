@@ -71,7 +71,8 @@ class TapPort(Port):
                mtu: int | None = None, mac: str | None = None, up: bool = True) -> TapPort:
         """Creates (or attaches to a persistent) TAP `name`, MTU and MAC set when given, link up.
         With `vnet_hdr`, frames carry a virtio_net_hdr; with `offloads` too, the device accepts
-        checksum offload and TSO (and USO if the kernel knows it) from the stack. Raises
+        checksum offload and TSO (and USO if the kernel knows it) from the stack. With `up`
+        false the link is left as it is (down when new). Raises
         PortError (PermissionError's errno EPERM/EACCES without CAP_NET_ADMIN)."""
         raw = check_name(name)
         try:
@@ -94,7 +95,7 @@ class TapPort(Port):
                     active = _set_offloads(fd)
             else:
                 fcntl.ioctl(fd, TUNSETOFFLOAD, 0)
-            info = link_set(real, mtu=mtu, mac=mac, up=up)
+            info = link_set(real, mtu=mtu, mac=mac, up=up or None)
         except BaseException:
             os.close(fd)
             raise
