@@ -250,6 +250,13 @@ def lr_in_port(ctx: BuildContext, port: RouterPort) -> Iterator[Any]:
     if is_dgp(port):
         yield ctx.flow(lr, LR_IN_GW_REDIRECT, 50, f"outport == {port.json_name}",
                        f"outport = {cr_name(port)}; next;", hint=port.nb)
+        if port.nb.options.get("redirect-type", "").lower() == "bridged":
+            # Off the gateway chassis, an unresolved next hop behind the port goes to the
+            # gateway chassis (the port's own MAC) instead of get_arp here.
+            yield ctx.flow(lr, LR_IN_ARP_RESOLVE, 50,
+                           f"outport == {port.json_name} && "
+                           f"!is_chassis_resident({cr_name(port)})",
+                           f"eth.dst = {nets.mac}; next;", hint=port.nb)
 
 
 def _admission(ctx: BuildContext, lr: Router, port: RouterPort, nets: LrpNets) -> Iterator[Any]:

@@ -505,10 +505,13 @@ def _dgp_rule(fl: _Flows, r: NatRule) -> None:
         fl.add(LR_IN_GW_REDIRECT, 100,
                f"{ip}.src == {lip} && outport == {gname} && is_chassis_resident({lp})",
                f"eth.src = {r.mac}; {xreg} = {ext}; next;", r.row)
-        if g.nb.options.get("redirect-type") == "bridged":
+        if _redirect_bridged(g.dp):
+            # northd names the router's first gateway port here, whichever the rule's is.
+            first = [p for p in router_ports(g.dp) if is_dgp(p)][0]
             get = "get_nd(outport, xxreg0)" if r.v6 else "get_arp(outport, reg0)"
             fl.add(LR_IN_ARP_RESOLVE, 90,
-                   f"outport == {gname} && {ip}.src == {lip} && is_chassis_resident({lp})",
+                   f"outport == {first.json_name} && {ip}.src == {lip} && "
+                   f"is_chassis_resident({lp})",
                    f"{get}; next;", r.row)
         if mtu > 0:
             _too_big(fl, r, g, mtu)
@@ -524,6 +527,13 @@ def _dgp_rule(fl: _Flows, r: NatRule) -> None:
            f"{REGBIT_DST_NAT_IP_LOCAL} = 1; next;", r.row)
     fl.add(LR_OUT_EGR_LOOP, 100, f"{ip}.dst == {ext} && outport == {gname} && {resident}",
            _EGR_LOOP, r.row)
+
+
+def _redirect_bridged(lr: Router) -> bool:
+    """Some port of the router has options:redirect-type=bridged (northd's redirect_bridged: a
+    router-wide flag, whichever port sets it)."""
+    return any(p.nb.options.get("redirect-type", "").lower() == "bridged"
+               and lrp_nets(p) is not None for p in router_ports(lr))
 
 
 def _too_big(fl: _Flows, r: NatRule, g: RouterPort, mtu: int) -> None:
