@@ -27,6 +27,7 @@ from pyovn.northd.addresses import LportAddresses, in6_solicited_node, is_mac, p
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.pipelines.lr_nat_ip import extract_ips
 from pyovn.northd.registry import LB, SWITCH, SWITCH_PORT, builds
 from pyovn.pipeline.stages import (
     LS_IN_APPLY_PORT_SEC,
@@ -663,13 +664,15 @@ def _rport_arp_req_flows(
     for a6 in nets.ipv6:
         yield rport_arp_req_flow(ctx, sw, port, a6.addr, hint)
     if lsp_has_l2_peers(sw):
-        # An sset in northd: its hash order, the router port's MAC added first, then the NAT
-        # rules' external MACs in the NAT column's (uuid) order.
+        # An sset in northd: its hash order, the router port's MAC added first, then the
+        # external MACs of the valid non-snat NAT rules in the NAT column's (uuid) order,
+        # verbatim (northd neither checks nor normalises them).
         macs = [nets.mac]
         for nat in sorted(nats, key=lambda r: r.uuid):
             ext = nat.external_mac
-            if ext and is_mac(ext[0]):
-                macs.append(_mac_of(ext[0]) or "")
+            ips = extract_ips(nat.external_ip)
+            if nat.type != "snat" and ext and ips is not None and len(ips) == 1:
+                macs.append(ext[0])
         macs = sset_order(macs)
         yield ctx.flow(
             sw,
