@@ -55,8 +55,11 @@ def mc_flag(name: str) -> str:
 
 
 def _true(opts: dict[str, str], key: str, default: bool = False) -> bool:
+    """OVS's smap_get_bool: with a true default, anything but "false" is true."""
     v = opts.get(key)
-    return default if v is None else v.lower() == "true"
+    if v is None:
+        return default
+    return v.lower() != "false" if default else v.lower() == "true"
 
 
 def port_groups(port: SwitchPort) -> list[str]:

@@ -33,6 +33,8 @@ from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
 from pyovn.northd.output import Default
+from pyovn.northd.pipelines.lr_common import find_member_ip
+from pyovn.northd.pipelines.lr_nat_ip import parse_v4_masked
 from pyovn.northd.registry import ROUTER_PORT, SWITCH_PORT, builds
 from pyovn.util.ovshash import sset_order
 
@@ -217,17 +219,18 @@ def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) 
         nat = nat_t.get(u) if nat_t is not None else None
         if nat is None:
             continue
-        ext = _ip_str(nat.external_ip)
-        if ext is None:
+        # IPv4 host addresses only (OVS's ip_parse_masked), listed as written.
+        parsed = parse_v4_masked(nat.external_ip)
+        if parsed is None or parsed[1] != 0xFFFFFFFF:
             continue
-        if nat.gateway_port and nat.gateway_port[0] != lrp.uuid:
+        if not _is_nat_gateway_port(nat, lrp, len(dgps)):
             continue
         if dgps and nat.type == "dnat_and_snat" and nat.logical_port and nat.external_mac:
             mac = _mac_str(nat.external_mac[0])
             if mac is not None:
                 out.append(f"{mac} {nat.external_ip} is_chassis_resident(\"{nat.logical_port[0]}\")")
             continue
-        if nat.external_ip in own_ips or ext in own_ips:
+        if nat.external_ip in own_ips:
             continue
         central.append(nat.external_ip)  # (no dedup: OVN lists an IP once per rule)
     if add_lb_vips:
@@ -240,6 +243,17 @@ def router_nat_addresses(ctx: BuildContext, lrp: RouterPort, add_lb_vips: bool) 
             entry += f" is_chassis_resident({json_quote(cr_name(lrp))})"
         out.append(entry)
     return out
+
+
+def _is_nat_gateway_port(nat: Any, lrp: RouterPort, n_dgps: int) -> bool:
+    """northd's is_nat_gateway_port: with several gateway ports, a rule belongs to its
+    gateway_port, or (none given) to the port whose networks hold its external IP."""
+    if n_dgps <= 1:
+        return True
+    if nat.gateway_port:
+        gp = nat.gateway_port[0]
+        return (gp if isinstance(gp, str) else gp.uuid) == lrp.uuid
+    return find_member_ip(lrp, nat.external_ip) is not None
 
 
 def _router_lb_ips(ctx: BuildContext, lr: Router) -> tuple[list[str], list[str]]:
@@ -268,13 +282,6 @@ def _vip_ip(vip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         s = s.split(":")[0]
     try:
         return ipaddress.ip_address(s)
-    except ValueError:
-        return None
-
-
-def _ip_str(s: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(s))
     except ValueError:
         return None
 

@@ -27,6 +27,7 @@ from pyovn.northd.addresses import LportAddresses, in6_solicited_node, is_mac, p
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.pipelines.lr_common import lb_ips
 from pyovn.northd.pipelines.lr_nat_ip import extract_ips
 from pyovn.northd.registry import LB, SWITCH, SWITCH_PORT, builds
 from pyovn.pipeline.stages import (
@@ -652,13 +653,15 @@ def _rport_arp_req_flows(
     hint = port.nb
     lr = peer.dp
     nats = _router_nats(ctx, lr)
+    vips = lb_ips(ctx, lr)  # theirs come from the load balancer owners (if reachable)
     for nat in nats:
         if nat.type == "snat":
             continue
-        ip = _nat_external_ip(nat.external_ip)
-        if ip is None:
+        ips = extract_ips(nat.external_ip)
+        if ips is None or len(ips) != 1 or nat.external_ip in vips:
             continue
-        yield rport_arp_req_flow(ctx, sw, port, ip, hint)
+        # The external IP as written (northd's nat->external_ip), not normalised.
+        yield rport_arp_req_flow(ctx, sw, port, nat.external_ip, hint)
     for a4 in nets.ipv4:
         yield rport_arp_req_flow(ctx, sw, port, a4.addr, hint)
     for a6 in nets.ipv6:
@@ -681,13 +684,6 @@ def _rport_arp_req_flows(
             f"eth.src == {{{', '.join(macs)}}} && (arp.op == 1 || rarp.op == 3 || nd_ns)",
             f"outport = {MC_FLOOD_L2}; output;",
         )
-
-
-def _nat_external_ip(s: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(s))
-    except ValueError:
-        return None
 
 
 def _reachable(nets: LportAddresses, ip: str) -> bool:
