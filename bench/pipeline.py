@@ -196,6 +196,7 @@ def cold_caches() -> None:
     clear_caches()
     shapes.clear()
     tables.flow_code.cache_clear()
+    tables._actions_code.cache_clear()
     tables._annotated_conjunct.cache_clear()
     tables._prereq_text.cache_clear()
 

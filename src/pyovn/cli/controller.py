@@ -51,6 +51,7 @@ DEFAULT_DATAPATH = "pyovn.datapath.core:Datapath"
 # Developers' profile: set to a file name prefix; the run is profiled and dumped at exit to
 # PREFIX.<pid>.
 PROFILE_ENV = "PYOVN_CONTROLLER_PROFILE"
+GC_OFF_MAX_S = 60.0  # the garbage collector stays off at most this long at start
 log = get_logger("main")
 
 
@@ -96,6 +97,14 @@ async def _run(args: argparse.Namespace, opts: DaemonOptions, detacher: Detacher
     no_vswitchd = args.no_vswitchd or os.environ.get(NO_VSWITCHD_ENV, "") not in ("", "0")
     ctl = Controller(args.database or default_database(), dp_class(),
                      vswitchd=not no_vswitchd, chassis_name=args.chassis)
+    def loaded() -> None:
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
+    ctl.on_loaded = loaded
+    # Whatever happens to the Southbound, the collector is back after a minute.
+    loop.call_later(GC_OFF_MAX_S, loaded)
     ctl_path = opts.unixctl or opts.default_unixctl()
     os.makedirs(os.path.dirname(os.path.abspath(ctl_path)), exist_ok=True)
     u = UnixctlServer(ctl_path, f"ovn-controller (pyovn) {__version__}\n"
@@ -193,6 +202,10 @@ def main(argv: list[str]) -> int:
     # long-lived objects: the default thresholds rescan them all the time (twice the compile
     # time at 75,000 flows), as in northd.
     gc.set_threshold(50_000, 20, 100)
+    # The first load (the whole Southbound replica, its model and compiled flows) creates
+    # them with the collector off (it would rescan them, finding nothing, some ten times);
+    # afterwards they are frozen out of its scans (Controller.on_loaded, see _run).
+    gc.disable()
     detacher = Detacher()
     if opts.detach:
         detacher.detach(opts.no_chdir)

@@ -131,6 +131,10 @@ class Controller:
         # Claims that needed nothing: logical port -> (Port_Binding, Interface, (chassis, kind)).
         self._settled: dict[str, tuple[Any, Any, tuple[str, str]]] = {}
         self._conds_for: tuple[Idl, tuple[Any, ...]] | None = None  # (IDL, inputs) in place
+        # Called once, after the first pass over a synced Southbound (its rows are loaded and
+        # the local datapaths' flows compiled): the process may treat what exists now as
+        # long-lived (the command line freezes it out of the garbage collector's scans).
+        self.on_loaded: Callable[[], None] | None = None
         datapath.on_learn = self._on_learn
         datapath.on_ready = self.wake.set
 
@@ -332,6 +336,10 @@ class Controller:
         self.plan = plan
         self._bind_datapath(plan)
         sb_ops, ovs_ops = self._binding_ops(plan, ch, ifaces, now)
+        if self.on_loaded is not None:
+            self.dp.flows_current()
+            loaded, self.on_loaded = self.on_loaded, None
+            loaded()
         pending = bool(sb_ops or ovs_ops)
         # Learnt rows in a transaction of their own: one that races another chassis' insert
         # (the tables' unique indexes) must not hold the bindings back.  A lost entry is

@@ -428,24 +428,11 @@ def flow_code(
     dp_key: int | None = None,
 ) -> FlowCode:
     """Compiles one flow (memoised on its arguments; see the module docstring)."""
-    params = _params(symtab, pipeline, table)
-    parsed: ParsedActions | Callable[[], ParsedActions]
-    try:
-        ainst = instantiate_actions(actions, params)
-        if ainst is not None:
-            program, a_reads, parsed = ainst.program, ainst.reads, ainst.parsed
-            prereqs = ainst._template.parsed.prereqs
-            trivial = False  # a lone "next;" has no constant: it is never a template
-        else:
-            pa = parsed = parse_actions_cached(actions, params)
-            program = compile_actions(pa)
-            a_reads = action_reads(pa.actions)
-            prereqs = pa.prereqs
-            acts = pa.actions
-            trivial = (match.strip() == "1" and len(acts) == 1 and isinstance(acts[0], Next)
-                       and acts[0].pipeline == pipeline and acts[0].table == table + 1)
-    except Exception as err:  # a flow whose actions do not parse is left out
-        return FlowCode(_never, None, None, False, _EMPTY, _EMPTY, None, f"actions: {err}")
+    acode = _actions_code(actions, pipeline, table, symtab)
+    if isinstance(acode, str):  # a flow whose actions do not parse is left out
+        return FlowCode(_never, None, None, False, _EMPTY, _EMPTY, None, acode)
+    program, a_reads, parsed, prereqs, next_only = acode
+    trivial = next_only and match.strip() == "1"
     text = match
     if prereqs:
         # Parenthesised only when needed, so that the conjuncts stay visible (parse_match).
@@ -462,6 +449,31 @@ def flow_code(
         return FlowCode(_never, program, parsed, False, _EMPTY, a_reads, None, f"match: {err}")
     fn = minst.fn if minst is not None else compile_expr(expr)
     return FlowCode(fn, program, parsed, trivial, expr_reads(expr), a_reads, restriction(expr))
+
+
+_ActionsCode = tuple[Program, frozenset[str], "ParsedActions | Callable[[], ParsedActions]",
+                     tuple[str, ...], bool]
+
+
+@lru_cache(maxsize=1 << 16)
+def _actions_code(actions: str, pipeline: str, table: int,
+                  symtab: SymbolTable) -> _ActionsCode | str:
+    """(program, reads, parsed, prerequisites, a lone "next;" to the following table) of an
+    actions text in a stage, or the error text: memoised, as many flows of a stage share their
+    actions ("next;", "drop;", ...) while their matches differ (the program is pure)."""
+    params = _params(symtab, pipeline, table)
+    try:
+        ainst = instantiate_actions(actions, params)
+        if ainst is not None:
+            # (a lone "next;" has no constant: it is never a template)
+            return ainst.program, ainst.reads, ainst.parsed, ainst._template.parsed.prereqs, False
+        pa = parse_actions_cached(actions, params)
+        acts = pa.actions
+        next_only = (len(acts) == 1 and isinstance(acts[0], Next)
+                     and acts[0].pipeline == pipeline and acts[0].table == table + 1)
+        return compile_actions(pa), action_reads(pa.actions), pa, pa.prereqs, next_only
+    except Exception as err:  # noqa: BLE001 - reported with the flow
+        return f"actions: {err}"
 
 
 def compile_flow(model: SbModel, f: LogicalFlow) -> FlowCode:
