@@ -100,6 +100,11 @@ def _ops() -> st.SearchStrategy[tuple]:
         st.tuples(st.just("lb_route"), st.booleans()),
         st.tuples(st.just("dgp"), lr, sw, st.booleans()),
         st.tuples(st.just("sw_opt"), sw),
+        # options:chassis absent, empty (still a gateway router) or set; a NAT rule whose
+        # external IP has trailing junk; a router port's RA MTU, with junk too.
+        st.tuples(st.just("gw"), lr, st.sampled_from([None, "", "ch1"])),
+        st.tuples(st.just("nat_junk"), lr, st.sampled_from(["snat", "dnat_and_snat"])),
+        st.tuples(st.just("ra_mtu"), lr, sw, st.sampled_from([None, "1400", "1400abc"])),
     )
 
 
@@ -199,6 +204,30 @@ def apply(api: OvnNbApi, op: tuple) -> None:
             else:
                 api.db_set("Logical_Router_Port", f"{lr}-{sw}",
                            ("gateway_chassis", [])).execute(check_error=True)
+        elif kind == "gw":
+            lr, chassis = a
+            if chassis is None:
+                api.db_remove("Logical_Router", lr, "options", "chassis").execute(
+                    check_error=True)
+            else:
+                api.db_set("Logical_Router", lr,
+                           ("options", {"chassis": chassis})).execute(check_error=True)
+        elif kind == "nat_junk":
+            lr, typ = a
+            with api.transaction(check_error=True) as txn:
+                nat = api.lr_nat_add(lr, typ, "172.16.0.77", "10.0.0.77", may_exist=True)
+                txn.add(nat)
+                txn.add(api.db_set("NAT", nat, ("external_ip", "172.16.0.77 junk")))
+        elif kind == "ra_mtu":
+            lr, sw, mtu = a
+            lrp = f"{lr}-{sw}"
+            if mtu is None:
+                api.db_clear("Logical_Router_Port", lrp,
+                             "ipv6_ra_configs").execute(check_error=True)
+            else:
+                api.db_set("Logical_Router_Port", lrp, ("ipv6_ra_configs", {
+                    "address_mode": "slaac", "send_periodic": "true",
+                    "mtu": mtu})).execute(check_error=True)
         elif kind == "sw_opt":
             api.db_set("Logical_Switch", a[0],
                        ("other_config", {"mcast_snoop": "true"})).execute(check_error=True)

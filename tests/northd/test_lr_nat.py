@@ -227,7 +227,13 @@ def test_extract_ips() -> None:
     assert ips is not None and [(a.addr, a.v6, a.plen) for a in ips] == [("172.70.0.34", False, 32)]
     ips = extract_ips("FDEE::0033/64 10.0.0.1")
     assert ips is not None and [a.addr for a in ips] == ["fdee::33", "10.0.0.1"]
-    assert extract_ips("10.0.0.1x") is None
+    # northd stops at the first word that is not an address and keeps what it has read.
+    ips = extract_ips("10.0.0.1x")
+    assert ips is not None and [a.addr for a in ips] == ["10.0.0.1"]
+    ips = extract_ips("172.50.0.20 junk fd00::1")
+    assert ips is not None and [a.addr for a in ips] == ["172.50.0.20"]
+    assert extract_ips("junk 10.0.0.1") is None
+    assert extract_ips("") is None
     assert extract_ips("10.0.0.0/255.0.255.0") is None  # not a CIDR mask
 
 

@@ -250,6 +250,20 @@ def test_idl_order_as_real_northd(names_uuids: list[tuple[str, str]]) -> None:
 # --- unit: rows several owners want -----------------------------------------------------------
 
 
+def test_c_integer_parsers() -> None:
+    """atoi (put_nd_ra_opts's mtu) reads the leading digits; smap_get_int (the Port_Binding's
+    ipv6_ra_* options) wants the whole value, as the real northd showed (n12-lenient-parsers)."""
+    from pyovn.northd.cnum import atoi, smap_get_int, str_to_int
+
+    assert [atoi(s) for s in ("1400abc", " 1500", "1300 ", "1_400", "+7", "-3x", "x1", "")] \
+        == [1400, 1500, 1300, 1, 7, -3, 0, 0]
+    assert [str_to_int(s) for s in ("1400abc", " 1500", "1300 ", "1_400", "+7", "", "2147483648")] \
+        == [None, 1500, None, None, 7, None, None]
+    assert smap_get_int({"mtu": "1400abc"}, "mtu", 0) == 0
+    assert smap_get_int({"mtu": "1400"}, "mtu", 0) == 1400
+    assert smap_get_int({}, "mtu", 5) == 5
+
+
 def test_row_table_counts_owners() -> None:
     t = RowTable()
     a = SbRow("HA_Chassis_Group", "g", {"name": "g", "ha_chassis": frozenset()})

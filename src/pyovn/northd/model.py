@@ -257,8 +257,8 @@ class RouterPort(Port):
         """A distributed gateway port (gateway chassis set, router not a gateway router): it
         has a chassisredirect port ``cr-<name>``."""
         nb = self.nb
-        return bool(nb.ha_chassis_group or nb.gateway_chassis) and not self.dp.nb.options.get(
-            "chassis")
+        return bool(nb.ha_chassis_group or nb.gateway_chassis) and \
+            "chassis" not in self.dp.nb.options  # present, even empty: a gateway router
 
 
 def _hmap_order(dps: Iterable[Datapath]) -> list[Datapath]:

@@ -29,12 +29,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.addresses import parse_lsp_address
+from pyovn.northd.cnum import str_to_int
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
 from pyovn.northd.output import Default
 from pyovn.northd.pipelines.lr_common import find_member_ip
-from pyovn.northd.pipelines.lr_nat_ip import parse_v4_masked
+from pyovn.northd.pipelines.lr_nat_ip import extract_ips, parse_v4_masked
 from pyovn.northd.registry import ROUTER_PORT, SWITCH_PORT, builds
 from pyovn.util.ovshash import sset_order
 
@@ -61,8 +62,9 @@ def _opt(v: Any) -> frozenset[Any]:
 
 
 def gateway_chassis_of(lr: Router) -> str | None:
-    """The chassis of a gateway router (``options:chassis``), None for a distributed router."""
-    return lr.nb.options.get("chassis") or None
+    """The chassis of a gateway router (``options:chassis``, possibly ""), None for a
+    distributed router: northd only asks whether the option is there."""
+    return lr.nb.options.get("chassis")
 
 
 def has_gateway_config(lrp: RouterPort) -> bool:
@@ -86,6 +88,8 @@ def dgp_ports(lr: Router) -> list[RouterPort]:
 
 
 def has_distributed_nat(ctx: BuildContext, lr: Router) -> bool:
+    """northd's od->has_distributed_nat: a dnat_and_snat rule with logical_port and external_mac
+    among its valid nat_entries (one external IP read by extract_ip_addresses)."""
     nat_t = ctx.nb.get("NAT")
     if nat_t is None:
         return False
@@ -93,7 +97,9 @@ def has_distributed_nat(ctx: BuildContext, lr: Router) -> bool:
         nat = nat_t.get(u)
         if nat is not None and nat.type == "dnat_and_snat" and nat.logical_port \
                 and nat.external_mac:
-            return True
+            ips = extract_ips(nat.external_ip)
+            if ips is not None and len(ips) == 1:
+                return True
     return False
 
 
@@ -124,9 +130,9 @@ def lsp_binding(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
         rp = nb.options.get("router-port")
         if rp:
             options["peer"] = rp
-        if chassis:
+        if chassis is not None:
             options["l3gateway-chassis"] = chassis
-        values["type"] = "l3gateway" if chassis else "patch"
+        values["type"] = "l3gateway" if chassis is not None else "patch"
         if peer is not None:
             nat_addresses = frozenset(_router_lsp_nat_addresses(ctx, port, peer, chassis))
     else:
@@ -178,10 +184,10 @@ def _router_lsp_nat_addresses(
     dgps = dgp_ports(lr)
     opt = port.options.get("nat-addresses")
     if opt == "router":
-        if chassis or dgps:
+        if chassis is not None or dgps:
             exclude_vips = port.options.get("exclude-lb-vips-from-garp") == "true"
             out.extend(router_nat_addresses(ctx, peer, add_lb_vips=not exclude_vips))
-    elif opt and (chassis or dgps) and parse_lsp_address(opt) is not None:
+    elif opt and (chassis is not None or dgps) and parse_lsp_address(opt) is not None:
         entry = opt
         if dgps:
             cr = peer if peer in dgps else dgps[0]
@@ -192,7 +198,7 @@ def _router_lsp_nat_addresses(
         reside = peer.options.get("reside-on-redirect-chassis") == "true" and len(dgps) == 1
         garp = peer in dgps or reside
     else:
-        garp = bool(chassis and port.dp.ports_by_type["localnet"])
+        garp = chassis is not None and bool(port.dp.ports_by_type["localnet"])
     if garp and peer.networks is not None:
         entry = peer.networks.mac
         for a in peer.networks.ipv4:
@@ -307,7 +313,7 @@ def lrp_binding(ctx: BuildContext, port: RouterPort) -> Iterator[Any]:
     options: dict[str, str] = {}
     if port.peer is not None:
         options["peer"] = port.peer.name
-    if chassis:
+    if chassis is not None:
         options["l3gateway-chassis"] = chassis
     if has_gateway_config(port) and port.peer is not None:
         options["chassis-redirect-port"] = cr_name(port)
@@ -320,7 +326,7 @@ def lrp_binding(ctx: BuildContext, port: RouterPort) -> Iterator[Any]:
         logical_port=port.name,
         datapath=ctx.ref("Datapath_Binding", lr.uuid),
         tunnel_key=port.key,
-        type="l3gateway" if chassis else "patch",
+        type="l3gateway" if chassis is not None else "patch",
         options=options,
         mac=frozenset((mac,)),
         external_ids=dict(nb.external_ids),
@@ -392,10 +398,9 @@ def _ipv6_options(ctx: BuildContext, port: RouterPort) -> dict[str, str]:
 
 
 def _int(v: str | None, default: int) -> int:
-    try:
-        return int(v) if v is not None else default
-    except ValueError:
-        return default
+    """OVS's smap_get_int: the whole value one decimal int ("1400abc", "1300 " -> default)."""
+    r = str_to_int(v) if v is not None else None
+    return default if r is None else r
 
 
 def _sb_option(ctx: BuildContext, logical_port: str, key: str) -> str | None:

@@ -155,7 +155,9 @@ def router_ports(lr: Router) -> list[RouterPort]:
 
 
 def is_gw_router(lr: Router) -> bool:
-    return bool(lr.nb.options.get("chassis"))
+    """A gateway router: ``options:chassis`` present, whatever its value (even empty), as
+    northd checks it (smap_get != NULL)."""
+    return "chassis" in lr.nb.options
 
 
 def is_dgp(port: RouterPort) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pyovn.northd.cnum import atoi
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort, SwitchPort
 from pyovn.northd.pipelines import lr_arp, lr_routes  # noqa: F401  (their @builds)
@@ -419,13 +420,11 @@ def _nd_ra(ctx: BuildContext, lr: Router, port: RouterPort, nets: LrpNets) -> It
         return
     opts = [f'addr_mode = "{mode}"', f"slla = {nets.mac}"]
     mtu = ra.get("mtu")
-    if mtu:
-        try:
-            m = int(mtu)
-        except ValueError:
-            m = 0
-        if m >= 1280:
-            opts.append(f"mtu = {m}")
+    # atoi here (the leading digits: "1400abc" is 1400), unlike the periodic RA options of the
+    # Port_Binding (smap_get_int: "1400abc" is no MTU).
+    m = atoi(mtu) if mtu is not None else 0
+    if m >= 1280:
+        opts.append(f"mtu = {m}")
     prf = ra.get("router_preference")
     if prf and prf != "MEDIUM":
         opts.append(f'router_preference = "{prf}"')

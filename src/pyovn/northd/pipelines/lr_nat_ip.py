@@ -9,8 +9,8 @@ views are offered:
 
 * :func:`parse_v4_masked` / :func:`parse_v6_masked`: ``(address, mask)`` as integers, or None.
 * :func:`cidr_bits_v4` / :func:`cidr_bits_v6`: the prefix length OVN derives from a mask.
-* :func:`extract_ips`: the addresses of a blank-separated list, normalised, or None if one of
-  them does not parse.
+* :func:`extract_ips`: the addresses of a blank-separated list, normalised, up to the first word
+  that does not parse (None if there is none before it).
 """
 
 from __future__ import annotations
@@ -169,7 +169,9 @@ def _fmt_v6(v: int) -> str:
 
 
 def extract_ips(s: str) -> list[IpAddr] | None:
-    """OVN ``extract_ip_addresses``: blank-separated ``IP[/PLEN]`` items (CIDR masks only)."""
+    """OVN ``extract_ip_addresses``: blank-separated ``IP[/PLEN]`` items (CIDR masks only),
+    read up to the first word that is not one and the rest ignored (``"1.2.3.4 junk"`` is
+    1.2.3.4); None if no address was read."""
     out: list[IpAddr] = []
     pos = 0
     n = len(s)
@@ -177,7 +179,7 @@ def extract_ips(s: str) -> list[IpAddr] | None:
         while pos < n and s[pos].isspace():
             pos += 1
         if pos >= n:
-            return out
+            break
         r4 = _scan_v4_masked(s, pos)
         if r4 is not None and _is_cidr(r4[1], 32):
             ip, mask, pos = r4
@@ -188,4 +190,5 @@ def extract_ips(s: str) -> list[IpAddr] | None:
             ip, mask, pos = r6
             out.append(IpAddr(_fmt_v6(ip), True, cidr_bits_v6(mask)))
             continue
-        return None
+        break  # northd stops at the bad word and keeps what it has read
+    return out or None
