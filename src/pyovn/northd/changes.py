@@ -191,6 +191,10 @@ class _Batch:
                     self.refs(table, uuid, cols)
         # Removals before additions: a port may leave one switch and (re-created under the
         # same name) join another in one batch.
+        if any(cols is None for cols in rows.get("Logical_Router", {}).values()):
+            # A router row came or went, disabled or not: it shapes the IDL's order, hence
+            # the real northd's walk over its datapaths (idlorder.datapaths_order).
+            model.dp_version += 1
         for table in ("Logical_Switch", "Logical_Router"):
             for uuid, cols in rows.get(table, {}).items():
                 self.datapath_removals(table, uuid, cols)

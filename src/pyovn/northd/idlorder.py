@@ -11,8 +11,10 @@ node in bucket order, and iteration walks the buckets in index order.
 :func:`datapaths_order` is the next step: northd's own map of datapaths (switches and routers,
 inserted in that order), which IPAM walks.
 
-Exact except when two rows collide in both maps, where OVN's order depends on the server's
-history (a case of a few percent for small tables): uuid order stands in for it.
+Where two rows share a bucket of the first map, the text's order decides: it is the server's
+(its own map's, hence its history), so it is taken as it came, from the order of the rows given
+(the replica's, which keeps the reply's order); only rows that did not come in that reply
+(built by hand, inserted later) make the result an estimate.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from pyovn.util.ovshash import hash_string, hmap_iteration
 
-__all__ = ["datapaths_order", "hmap_iteration", "idl_order", "uuid_hash"]
+__all__ = ["datapaths_order", "enabled_router", "hmap_iteration", "idl_order", "uuid_hash"]
 
 def uuid_hash(uuid: str) -> int:
     """OVS ``uuid_hash``: the uuid's first 32 bits."""
@@ -30,14 +32,22 @@ def uuid_hash(uuid: str) -> int:
 
 
 def idl_order(rows: Sequence[Any]) -> list[Any]:
-    """``rows`` (anything with ``.uuid``) in the order a freshly connected OVS IDL walks them."""
+    """``rows`` (anything with ``.uuid``), given in the order the monitor reply listed them (a
+    pyovn IDL replica keeps it), in the order a freshly connected OVS IDL walks them."""
     by_uuid = {r.uuid: r for r in rows}
-    received = hmap_iteration((hash_string(u), u) for u in sorted(by_uuid))
+    received = hmap_iteration((hash_string(u), u) for u in by_uuid)
     return [by_uuid[u] for u in hmap_iteration((uuid_hash(u), u) for u in received)]
+
+
+def enabled_router(row: Any) -> bool:
+    """A Logical_Router row that has a datapath (a disabled router has none)."""
+    return bool(getattr(row, "enabled", []) != [False])
 
 
 def datapaths_order(switches: Sequence[Any], routers: Sequence[Any]) -> list[Any]:
     """Switches and routers as ovn-northd walks its map of datapaths (IPAM, tags): keyed by
-    uuid hash, filled with the switches then the routers in IDL order."""
-    rows = idl_order(switches) + idl_order(routers)
+    uuid hash, filled with the switches then the enabled routers in IDL order.  ``routers``
+    are all the rows of the table: the disabled ones, though they get no datapath, are in the
+    IDL's map and shape its order."""
+    rows = idl_order(switches) + [r for r in idl_order(routers) if enabled_router(r)]
     return hmap_iteration((uuid_hash(r.uuid), r) for r in rows)

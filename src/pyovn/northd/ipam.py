@@ -41,7 +41,7 @@ MAX_TAG = 4095
 def switch_order(nb: Mapping[str, Any]) -> list[Any]:
     """The switches in the order ovn-northd's IPAM walks them: its map of datapaths, routers
     included (:func:`pyovn.northd.idlorder.datapaths_order`); a disabled router is not there."""
-    routers = [r for r in _rows(nb, "Logical_Router") if r.enabled != [False]]
+    routers = _rows(nb, "Logical_Router")  # the disabled ones too (datapaths_order)
     switches = _rows(nb, "Logical_Switch")
     ids = {s.uuid for s in switches}
     return [d for d in datapaths_order(switches, routers) if d.uuid in ids]

@@ -365,7 +365,10 @@ class Model:
         for row in self._rows("Logical_Router"):
             if row.enabled != [False]:  # a disabled router has no datapath at all (as OVN)
                 self.routers[row.uuid] = Router(row)
-        self._assign_dp_keys(_hmap_order(self.switches.values()) + _hmap_order(self.routers.values()))
+        # The routers' IDL order is that of the whole table, disabled routers included.
+        routers = [self.routers[r.uuid] for r in idl_order(self._rows("Logical_Router"))
+                   if r.uuid in self.routers]
+        self._assign_dp_keys(_hmap_order(self.switches.values()) + routers)
         for sw in self.switches.values():
             for pu in sorted(sw.nb.ports):
                 lsp = nb["Logical_Switch_Port"].get(pu)
@@ -470,7 +473,7 @@ class Model:
         key = self.dp_version
         if key != self._dp_rank_key:
             order = datapaths_order([dp.nb for dp in self.switches.values()],
-                                    [dp.nb for dp in self.routers.values()])
+                                    self._rows("Logical_Router"))
             self._dp_rank = {row.uuid: i for i, row in enumerate(order)}
             self._dp_rank_key = key
         return self._dp_rank.get(uuid, len(self._dp_rank))
