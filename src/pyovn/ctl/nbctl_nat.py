@@ -18,7 +18,9 @@ from pyovn.ctl.nbctl_common import (
     find_lsp,
     first,
     ip_parse,
+    ip_parse_masked,
     ipv6_parse,
+    ipv6_parse_masked,
     normalize_addr,
     normalize_prefix,
     parse_mac,
@@ -49,6 +51,58 @@ def _valid_port_range(s: str) -> bool:
         return True
     hi = int(m.group(2))
     return 0 < lo <= hi <= 65535
+
+
+def _opt(value: str | None) -> frozenset[str]:
+    return frozenset() if value is None else frozenset((value,))
+
+
+def _is_dgw(lrp: Row) -> bool:
+    return bool(lrp["ha_chassis_group"]) or bool(lrp["gateway_chassis"])
+
+
+def _in_networks(lrp: Row, ip: str) -> bool:
+    """ovn-nbctl's ip_in_lrp_networks: ``ip`` lies in one of the port's networks."""
+    v4 = "." in ip
+    addr = ip_parse(ip) if v4 else ipv6_parse(ip)
+    if addr is None:
+        return False
+    bits = 32 if v4 else 128
+    for network in lrp["networks"]:
+        got = ip_parse_masked(network) if v4 else ipv6_parse_masked(network)
+        if isinstance(got, str):
+            continue
+        net, plen = got
+        shift = bits - plen
+        if (net ^ addr) >> shift == 0:
+            return True
+    return False
+
+
+def _gateway_port(ctx: Context, lr: Row, external_ip: str) -> tuple[Row | None, Row | None, int]:
+    """(the --gateway-port row, the gateway port a clash is looked for on, how many distributed
+    gateway ports the router has), as lr-nat-add works them out."""
+    txn = ctx.view()
+    ports = txn.referenced("Logical_Router_Port", lr["ports"])
+    num_dgw = sum(1 for p in ports if _is_dgw(p))
+    gw_name = ctx.option("--gateway-port")
+    if gw_name is not None:
+        gw = find_lrp(ctx, gw_name)
+        assert gw is not None
+        if gw.uuid not in lr["ports"]:
+            raise CtlError(f"{gw_name} is not a router port of logical router: "
+                           f"{ctx.argv[1]}.")
+        if not _is_dgw(gw):
+            raise CtlError(f"{gw_name} is not a distributed gateway router port.")
+        return gw, gw, num_dgw
+    dgw: Row | None = None
+    for p in ports:
+        if _is_dgw(p) and _in_networks(p, external_ip):
+            dgw = p
+    if num_dgw > 1 and dgw is None:
+        raise CtlError(f"logical router: {ctx.argv[1]} has multiple distributed gateway ports "
+                       "and gateway_port can not be determined from external IP of NAT rule.")
+    return None, dgw, num_dgw
 
 
 def _router(ctx: Context) -> Row:
@@ -93,6 +147,8 @@ def _lr_nat_add(ctx: Context) -> None:
         if nat_type != "dnat_and_snat":
             raise CtlError('logical_port and external_mac are only valid when type is '
                            '"dnat_and_snat".')
+        if argc == 7 and ctx.has("--portrange"):
+            raise CtlError("lr-nat-add with logical_port must also specify external_mac.")
         logical_port, external_mac = ctx.argv[5], ctx.argv[6]
         find_lsp(ctx, logical_port)
         if parse_mac(external_mac) is None:
@@ -101,18 +157,21 @@ def _lr_nat_add(ctx: Context) -> None:
             port_range = ctx.argv[7]
     if port_range is not None and not _valid_port_range(port_range):
         raise CtlError(f"invalid port range {port_range}.")
+    may_exist = ctx.has("--may-exist")
     stateless = ctx.has("--stateless")
     if stateless and nat_type != "dnat_and_snat":
         raise CtlError("stateless is not applicable to dnat or snat types")
-    gw_name = ctx.option("--gateway-port")
-    gw: Row | None = None
-    if gw_name is not None:
-        gw = find_lrp(ctx, gw_name)
-        assert gw is not None
-        if gw.uuid not in lr["ports"]:
-            raise CtlError(f"{gw_name} is not a router port of logical router: "
-                           f"{ctx.argv[1]}.")
+    add_route = ctx.has("--add-route")
+    if is_snat and add_route:
+        raise CtlError("routes cannot be added for snat types.")
     txn = ctx.view()
+    gw, dgw, num_dgw = _gateway_port(ctx, lr, external_ip)
+
+    # One pass in reference-set order, as the real tool: the first NAT that clashes ends it.
+    # A same-type clash on the NAT's own address is an error (or, with --may-exist and both
+    # addresses equal, an update of logical_port/external_mac); a stateless/stateful clash on
+    # the external IP of a dnat_and_snat is one too, but --may-exist silences it (nothing is
+    # added either way). When both happen the second error replaces the first.
     error: str | None = None
 
     def fail(message: str) -> None:
@@ -121,32 +180,38 @@ def _lr_nat_add(ctx: Context) -> None:
             _log_discarded(error)
         error = message
 
-    # One pass in reference-set order, as the real tool: a same-type clash is remembered and the
-    # search goes on; a stateless/stateful clash on the external IP ends it.
     for nat in txn.referenced("NAT", lr["nat"]):
-        old = nat["logical_ip"] if is_snat else nat["external_ip"]
-        new = logical_ip if is_snat else external_ip
-        if nat["type"] == nat_type and (normalize_prefix(old) or old) == new and \
-                (gw is None or first(nat["gateway_port"]) in (None, gw.uuid)):
-            other_old = nat["external_ip"] if is_snat else nat["logical_ip"]
-            other_new = external_ip if is_snat else logical_ip
-            if (normalize_prefix(other_old) or other_old) == other_new:
-                if ctx.has("--may-exist"):
-                    if logical_port is not None:
-                        txn.write(nat, "logical_port", frozenset((logical_port,)))
-                        txn.write(nat, "external_mac", frozenset((external_mac,)))
-                    return
-                raise CtlError(f"{external_ip}, {logical_ip}: a NAT with this external_ip "
-                               "and logical_ip already exists")
-            fail(f"a NAT with this type ({nat_type}), "
-                 f"{'logical_ip' if is_snat else 'external_ip'} ({new}) already exists")
-        if "dnat_and_snat" in (nat["type"], nat_type) and nat["external_ip"] == external_ip \
-                and stateless != (nat["options"].get("stateless") == "true"):
-            fail(f"{external_ip}, {logical_ip}: External ip cannot be shared across "
-                 "stateless and stateful NATs")
-            break
-    if error is not None:
-        raise CtlError(error)
+        old_ext = normalize_prefix(nat["external_ip"])
+        old_log = normalize_prefix(nat["logical_ip"])
+        if old_ext is None or old_log is None:
+            continue
+        done = False
+        same_gw = num_dgw <= 1 or (dgw is not None and (
+            first(nat["gateway_port"]) == dgw.uuid
+            or (not nat["gateway_port"] and _in_networks(dgw, old_ext))))
+        own_new, other_new = (logical_ip, external_ip) if is_snat else (external_ip, logical_ip)
+        own_old, other_old = (old_log, old_ext) if is_snat else (old_ext, old_log)
+        if nat["type"] == nat_type and same_gw and own_new == own_old:
+            done = True
+            if other_new != other_old:
+                fail(f"a NAT with this type ({nat_type}), "
+                     f"{'logical_ip' if is_snat else 'external_ip'} ({own_new}) already exists")
+            elif may_exist:
+                txn.write(nat, "logical_port", _opt(logical_port))
+                txn.write(nat, "external_mac", _opt(external_mac))
+            else:
+                fail(f"{external_ip}, {logical_ip}: a NAT with this external_ip "
+                     "and logical_ip already exists")
+        if "dnat_and_snat" in (nat["type"], nat_type) and old_ext == external_ip \
+                and (stateless or nat["options"].get("stateless") == "true"):
+            if not may_exist:
+                fail(f"{external_ip}, {logical_ip}: External ip cannot be shared across "
+                     "stateless and stateful NATs")
+            done = True
+        if done:
+            if error is not None:
+                raise CtlError(error)
+            return
     nat = txn.insert("NAT")
     txn.write(nat, "type", nat_type)
     txn.write(nat, "external_ip", external_ip)
@@ -156,13 +221,11 @@ def _lr_nat_add(ctx: Context) -> None:
         txn.write(nat, "external_mac", frozenset((external_mac,)))
     if port_range is not None:
         txn.write(nat, "external_port_range", port_range)
-    options = {}
-    if stateless:
-        options["stateless"] = "true"
-    if ctx.has("--add-route"):
+    # Every NAT the real tool adds says whether it is stateless, "false" included.
+    options = {"stateless": "true" if stateless else "false"}
+    if add_route:
         options["add_route"] = "true"
-    if options:
-        txn.write(nat, "options", options)
+    txn.write(nat, "options", options)
     if gw is not None:
         txn.write(nat, "gateway_port", frozenset((gw.uuid,)))
     txn.set_insert(lr, "nat", nat.uuid)
