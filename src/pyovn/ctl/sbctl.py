@@ -97,12 +97,15 @@ def _lsp_bind(ctx: Context) -> None:
     if ch is None:
         raise CtlError(f"no chassis named {chassis}")
     if pb["chassis"]:
-        if ctx.has("--may-exist"):
+        # --may-exist forgives only a binding to this same chassis.
+        bound_uuid = next(iter(pb["chassis"]))
+        if ctx.has("--may-exist") and bound_uuid == ch.uuid:
             return
-        bound = ctx.view().get("Chassis", next(iter(pb["chassis"])))
+        bound = ctx.view().get("Chassis", bound_uuid)
         bound_name = bound["name"] if bound is not None else ""
         raise CtlError(f"lport ({port}) has already been binded to chassis ({bound_name})")
     ctx.view().write(pb, "chassis", frozenset((ch.uuid,)))
+    ctx.view().write(pb, "up", frozenset((True,)))
 
 
 def _lsp_unbind(ctx: Context) -> None:
@@ -113,6 +116,7 @@ def _lsp_unbind(ctx: Context) -> None:
             return
         raise CtlError(f"no port named {port}")
     ctx.view().write(pb, "chassis", frozenset())
+    ctx.view().write(pb, "up", frozenset())
 
 
 # -- logical flows ------------------------------------------------------------------------------
