@@ -47,6 +47,9 @@ CASES = [
     (STR_MAP, "{a=b,}", {"a": "b"}),
     (STR_MAP, "a=b,c=d", {"a": "b", "c": "d"}),
     (STR_MAP, "{a}", '!a}: syntax error at "}" expecting "="'),
+    # at the end of the text OVS's message stops at the NUL it printed with %c
+    (STR_MAP, "mcast_snoop", '!mcast_snoop: syntax error at "'),
+    (STR_MAP, "a=1, b", '!b: syntax error at "'),
     (STR_MAP, "{a=b=c}", '!{a=b=c}: unexpected "=" parsing map of (string, string) pairs'),
     (STR_MAP, "{,a=b}", '!{,a=b}: unexpected "," parsing map of (string, string) pairs'),
     (STR_MAP, "{a=b,a=c}", "!{a=b,a=c}: map contains duplicate key"),

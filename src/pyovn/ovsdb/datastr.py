@@ -252,8 +252,11 @@ def datum_from_string(ctype: ColumnType, s: str, refs: RefTable | None = None) -
                 assert ctype.value is not None
                 values.append(atom_from_string(ctype.value, vtoken, refs))
             else:
-                c = s[p] if p < n else "\0"
-                raise DataStringError(f'{s[start:]}: syntax error at "{c}" expecting "="')
+                if p >= n:
+                    # OVS formats the NUL that ends its string into the message with %c, so
+                    # its text stops right there.
+                    raise DataStringError(f'{s[start:]}: syntax error at "')
+                raise DataStringError(f'{s[start:]}: syntax error at "{s[p]}" expecting "="')
             keys.append(got)
         elif isinstance(got, list):
             keys.extend(got)
