@@ -120,39 +120,48 @@ def _run(argv: list[str], preloaded: SbModel | None) -> int:
     if preloaded is not None:
         model = preloaded
     else:
+        db = opts.db or _default_db()
         try:
-            model = load_sb(opts.db or _default_db())
+            model = load_sb(db)
         except Exception as err:
-            print(f"{_PROG}: {opts.db or _default_db()}: {err}", file=sys.stderr)
+            # The connection errors already name the remote, as ovn-trace's one mention of it.
+            msg = str(err)
+            if not msg.startswith(f"{db}:"):
+                msg = f"{db}: {msg}"
+            print(f"{_PROG}: {msg}", file=sys.stderr)
             return 1
+    # ovn-trace reports a datapath, port or microflow it cannot use as the trace's output: on
+    # stdout, exit status 0.
     dp = None
     if len(opts.args) == 2:
         dp = model.find_datapath(opts.args[0])
         if dp is None:
-            print(f"{_PROG}: unknown datapath \"{opts.args[0]}\"", file=sys.stderr)
-            return 1
+            print(f'unknown datapath "{opts.args[0]}"')
+            return 0
     text = opts.args[-1]
     try:
         flow = parse_microflow(
             text, model.symtab, model.address_sets, model.port_groups, dp.key if dp else None
         )
     except MicroflowError as err:
-        print(f"{_PROG}: {err}", file=sys.stderr)
-        return 1
+        print(f"error parsing flow: {err}")
+        return 0
     inport = str(flow.get("inport", ""))
     pb = model.ports.get(inport) if inport else None
-    if inport and pb is None:
-        print(f'{_PROG}: unknown logical port "{inport}"', file=sys.stderr)
-        return 1
     if dp is None:
-        if pb is None:
-            print(f"{_PROG}: microflow must specify an inport when the datapath is omitted",
-                  file=sys.stderr)
-            return 1
+        if not inport:
+            print("error parsing flow: flow match expression does not match on inport")
+            return 0
+        if pb is None or pb.datapath is None:
+            print(f'unknown port "{inport}"')
+            return 0
         dp = pb.datapath
         if model.port_groups and ("@" in text):
             flow = parse_microflow(text, model.symtab, model.address_sets, model.port_groups,
                                    dp.key)
+    elif inport and pb is None:
+        print(f'{_PROG}: unknown logical port "{inport}"', file=sys.stderr)
+        return 1
 
     def port_key(name: str) -> int:
         p = model.ports.get(name)

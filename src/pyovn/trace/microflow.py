@@ -41,7 +41,7 @@ def parse_microflow(
     try:
         e = parse_expr(text, symtab, address_sets, port_groups, dp_key)
     except ParseError as err:
-        raise MicroflowError(str(err)) from None
+        raise MicroflowError(err.message) from None  # ovn-trace names no offset
     flow: Flow = {}
     for t in _terms(e):
         if not isinstance(t, Test) or t.relop != "==":
