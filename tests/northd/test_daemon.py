@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,6 +88,9 @@ def test_wait_sb_status_pause_resume_exit(setup: Setup) -> None:
     r = setup.nbctl("--wait=sb", "--timeout=15", "ls-add", "sw0")
     assert r.returncode == 0, r.stderr
     assert "sw0" in setup.sbctl("--bare", "--columns=external_ids", "list", "Datapath_Binding")
+    # Every flow names the builder line behind it, as the real one names its northd.c line.
+    ids = setup.sbctl("--bare", "--columns=external_ids", "list", "Logical_Flow").split("\n\n")
+    assert ids and all(re.search(r"source=pipelines/\w+\.py:\d+", i) for i in ids if i.strip())
     assert call(ctl, "status") == "Status: active\n"
     assert call(ctl, "is-paused") == "false\n"
     call(ctl, "pause")

@@ -9,7 +9,9 @@ no I/O, no clock.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from pyovn.northd.model import Datapath, Model
@@ -17,6 +19,22 @@ from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, SetMember, hint_of
 from pyovn.pipeline.stages import Stage
 
 __all__ = ["BuildContext", "drop_action"]
+
+# (code, line) of a ctx.flow() call -> "pipelines/ls_acl.py:123": what external_ids:source says
+# (the real northd names its northd.c line).
+_SOURCES: dict[tuple[Any, int], str] = {}
+
+
+def _caller() -> str:
+    """The ``file:line`` (under pyovn/northd/) of the builder line that called ``ctx.flow``."""
+    frame = sys._getframe(2)
+    key = (frame.f_code, frame.f_lineno)
+    src = _SOURCES.get(key)
+    if src is None:
+        parts = PurePath(frame.f_code.co_filename).parts
+        i = len(parts) - 1 - parts[::-1].index("northd") if "northd" in parts else len(parts) - 1
+        src = _SOURCES[key] = f"{'/'.join(parts[i + 1:])}:{frame.f_lineno}"
+    return src
 
 
 class BuildContext:
@@ -61,7 +79,8 @@ class BuildContext:
         dp_uuid = dp if isinstance(dp, str) else dp.uuid
         if hint is not None and not isinstance(hint, str):
             hint = hint.uuid
-        return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter, lport)
+        return Lflow(dp_uuid, stage, priority, match, actions, hint_of(hint), meter, lport,
+                     _caller())
 
     @staticmethod
     def row(table: str, key: Any, /, **values: Any) -> SbRow:

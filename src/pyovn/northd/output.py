@@ -39,8 +39,10 @@ class Lflow:
 
     ``hint`` is the NB row uuid behind the flow (``stage-hint``), ``meter`` the
     ``controller_meter`` column, ``lport`` the port in ``tags:in_out_port`` (set by northd on
-    flows that match one port's inport/outport).  Equality ignores nothing: two builders
-    yielding the same flow for the same datapath are one flow.
+    flows that match one port's inport/outport), ``source`` the builder's ``file:line``
+    (``external_ids:source``: the real northd names its northd.c line, pyovn its own).  Two
+    builder lines yielding the same flow for the same datapath are one Southbound row (the
+    tables count them; the row's source is the first in sort order).
     """
 
     dp: str
@@ -51,6 +53,7 @@ class Lflow:
     hint: str | None = None
     meter: str | None = None
     lport: str | None = None
+    source: str | None = None
 
     def content(self) -> Content:
         """The flow's identity in the Southbound (its stage-hint is an attribute of the row)."""
@@ -151,6 +154,8 @@ class FlowTable:
 
     def __init__(self) -> None:
         self.flows: dict[Content, dict[str, Counter[str | None]]] = {}
+        # Key -> builders' file:line -> count (external_ids:source: the first in sort order).
+        self.sources: dict[Content, Counter[str]] = {}
         self.dirty: set[Content] = set()
         self.dp_rank: Callable[[str], Any] = lambda dp: dp
         # Among several hints for one flow on one datapath: the one the real northd meets
@@ -172,6 +177,11 @@ class FlowTable:
             if hints is None:
                 hints = dps[f.dp] = Counter()
             hints[f.hint] += 1
+            if f.source is not None:
+                srcs = self.sources.get(c)
+                if srcs is None:
+                    srcs = self.sources[c] = Counter()
+                srcs[f.source] += 1
             dirty.add(c)
 
     def remove(self, flows: Iterable[Lflow]) -> None:
@@ -190,6 +200,15 @@ class FlowTable:
                     del dps[f.dp]
                     if not dps:
                         del table[c]
+            if f.source is not None:
+                srcs = self.sources[c]
+                n = srcs[f.source] - 1
+                if n:
+                    srcs[f.source] = n
+                else:
+                    del srcs[f.source]
+                    if not srcs:
+                        del self.sources[c]
             dirty.add(c)
 
     def datapaths(self, content: Content) -> frozenset[str]:
@@ -207,9 +226,15 @@ class FlowTable:
             return next(iter(hints))
         return min(hints, key=self.hint_rank)
 
-    def snapshot(self) -> dict[Content, tuple[frozenset[str], str | None]]:
-        """Key -> (datapaths, hint), for comparing two tables (tests: incremental == full)."""
-        return {c: (frozenset(d), self.hint(c)) for c, d in self.flows.items()}
+    def source(self, content: Content) -> str | None:
+        """The external_ids:source of the flow's SB row."""
+        srcs = self.sources.get(content)
+        return min(srcs) if srcs else None
+
+    def snapshot(self) -> dict[Content, tuple[frozenset[str], str | None, str | None]]:
+        """Key -> (datapaths, hint, source), for comparing two tables (tests: incremental ==
+        full)."""
+        return {c: (frozenset(d), self.hint(c), self.source(c)) for c, d in self.flows.items()}
 
 
 class RowTable:

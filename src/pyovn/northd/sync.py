@@ -420,19 +420,24 @@ class SbWriter:
                 continue
             stage, priority, match, actions, meter, lport = content
             hint = flows.hint(content)
+            source = flows.source(content)
             if keep is not None:
                 ids = self.sb["Logical_Flow"][keep].external_ids
-                if ids.get("stage-hint") != hint:
-                    new_ids = {k: v for k, v in ids.items() if k != "stage-hint"}
+                if ids.get("stage-hint") != hint or ids.get("source") != source:
+                    new_ids = {k: v for k, v in ids.items() if k not in ("stage-hint", "source")}
                     if hint:
                         new_ids["stage-hint"] = hint
+                    if source:
+                        new_ids["source"] = source
                     ops.append({"op": "update", "table": "Logical_Flow", "where": _where(keep),
                                 "row": {"external_ids": ["map", sorted(
                                     [k, v] for k, v in new_ids.items())]}})
                 continue
             ext: list[list[str]] = [["stage-name", stage.name]]
             if hint:
-                ext.insert(0, ["stage-hint", hint])
+                ext.append(["stage-hint", hint])
+            if source:
+                ext.append(["source", source])
             row: dict[str, Any] = {
                 "pipeline": stage.pipeline,
                 "table_id": stage.table,
