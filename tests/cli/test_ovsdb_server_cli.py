@@ -5,6 +5,7 @@ remotes listen, errors are reported with the real exit status."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -140,3 +141,58 @@ def test_errors_like_the_real_server(tmp_path):
     r = subprocess.run([*PY, "ovsdb-server", "--remote=punix:" + str(tmp_path / "s"), str(bad)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "bad.db" in r.stderr
+
+
+_PORT_LINE = re.compile(r"\|(\d{5})\|socket_util\|INFO\|0:127\.0\.0\.1: listening on port (\d+)$",
+                        re.M)
+
+
+def _start_like_ovsdbapp(prog: list[str], tmp_path: Path, db: str) -> tuple[str, int]:
+    """ovsdbapp's OvsdbServerFixture: --detach, console off but socket_util's INFO, ptcp:0; the
+    port is read from what the command printed (``listening on port (\\d+)``)."""
+    r = subprocess.run(
+        [*prog, "--detach", "--no-chdir", "-vconsole:off", f"--pidfile={tmp_path}/s.pid",
+         f"--log-file={tmp_path}/s.log", f"--remote=punix:{tmp_path}/s.sock",
+         f"--unixctl={tmp_path}/s.ctl", "--remote=ptcp:0:127.0.0.1",
+         "-vsocket_util:console:info", db],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout
+    return r.stdout, int((tmp_path / "s.pid").read_text())
+
+
+def test_ptcp_0_port_logged_as_ovsdbapp_reads_it(tmp_path):
+    db = make_db(tmp_path)
+    out, pid = _start_like_ovsdbapp([*PY, "ovsdb-server"], tmp_path, db)
+    try:
+        # the console: only that line (console off for the other modules)
+        (m,) = _PORT_LINE.finditer(out)
+        assert out == m.string and out.count("\n") == 1
+        port = int(m.group(2))
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as t:
+            t.sendall(b'{"method":"list_dbs","params":[],"id":1}')
+            assert b"OVN_Northbound" in t.recv(4096)
+        # the log file: the same message with the same sequence number
+        (f,) = _PORT_LINE.finditer((tmp_path / "s.log").read_text())
+        assert f.groups() == m.groups()
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        assert wait_gone(pid)
+
+
+@pytest.mark.interop
+def test_ptcp_0_line_matches_the_real_server(tmp_path):
+    if not have("ovsdb-server"):
+        pytest.skip("ovsdb-server not installed")
+    lines = []
+    for name, prog in (("real", ["ovsdb-server"]), ("pyovn", [*PY, "ovsdb-server"])):
+        d = tmp_path / name
+        d.mkdir()
+        out, pid = _start_like_ovsdbapp(prog, d, make_db(d))
+        try:
+            port_text = _PORT_LINE.search(out)
+            assert port_text is not None, f"{name}: {out!r}"
+            lines.append(re.sub(r"^[^|]+\|", "", out).replace(port_text.group(2), "<port>"))
+        finally:
+            os.kill(pid, signal.SIGTERM)
+            assert wait_gone(pid)
+    assert lines[0] == lines[1] == "00002|socket_util|INFO|0:127.0.0.1: listening on port <port>\n"

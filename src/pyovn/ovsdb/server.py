@@ -42,6 +42,7 @@ from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.util.vlog import get_logger
 
 log = get_logger("ovsdb_server")
+_socket_log = get_logger("socket_util")
 
 SERVER_DB = "_Server"
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
@@ -843,6 +844,11 @@ class OvsdbServer:
             srv = await loop.create_server(
                 lambda: Session(self, 5000, read_only or self.read_only), host=ip,
                 port=int(port_s or 0), reuse_address=True)
+            if int(port_s or 0) == 0:
+                # OVS's inet_open_passive says which port the kernel chose; test harnesses
+                # (OVS's own, ovsdbapp's fixture) read it from this line.
+                port = srv.sockets[0].getsockname()[1]
+                _socket_log.info("%s: listening on port %d", rest, port)
         elif kind == "db":
             parts = rest.split(",")
             if len(parts) != 3:
@@ -853,7 +859,6 @@ class OvsdbServer:
         else:
             raise ValueError(f"{target}: unsupported remote (use punix:, ptcp: or db:)")
         self.listeners[target] = srv
-        log.info("%s: listening", target)
 
     def bound_port(self, target: str) -> int:
         srv = self.listeners[target]
