@@ -154,8 +154,10 @@ class FlowTable:
 
     def __init__(self) -> None:
         self.flows: dict[Content, dict[str, Counter[str | None]]] = {}
-        # Key -> builders' file:line -> count (external_ids:source: the first in sort order).
-        self.sources: dict[Content, Counter[str]] = {}
+        # Key -> the builder's file:line, or (two or more lines, or one line twice) file:line
+        # -> count; external_ids:source is the first in sort order.  A plain string in the
+        # common case: one Counter per flow would cost more than the flows' other state.
+        self.sources: dict[Content, str | Counter[str]] = {}
         self.dirty: set[Content] = set()
         self.dp_rank: Callable[[str], Any] = lambda dp: dp
         # Among several hints for one flow on one datapath: the one the real northd meets
@@ -177,11 +179,15 @@ class FlowTable:
             if hints is None:
                 hints = dps[f.dp] = Counter()
             hints[f.hint] += 1
-            if f.source is not None:
+            src = f.source
+            if src is not None:
                 srcs = self.sources.get(c)
                 if srcs is None:
-                    srcs = self.sources[c] = Counter()
-                srcs[f.source] += 1
+                    self.sources[c] = src
+                elif isinstance(srcs, str):
+                    self.sources[c] = Counter((srcs, src))
+                else:
+                    srcs[src] += 1
             dirty.add(c)
 
     def remove(self, flows: Iterable[Lflow]) -> None:
@@ -200,15 +206,19 @@ class FlowTable:
                     del dps[f.dp]
                     if not dps:
                         del table[c]
-            if f.source is not None:
+            src = f.source
+            if src is not None:
                 srcs = self.sources[c]
-                n = srcs[f.source] - 1
-                if n:
-                    srcs[f.source] = n
+                if isinstance(srcs, str):
+                    del self.sources[c]
                 else:
-                    del srcs[f.source]
-                    if not srcs:
-                        del self.sources[c]
+                    n = srcs[src] - 1
+                    if n:
+                        srcs[src] = n
+                    else:
+                        del srcs[src]
+                        if not srcs:
+                            del self.sources[c]
             dirty.add(c)
 
     def datapaths(self, content: Content) -> frozenset[str]:
@@ -229,6 +239,8 @@ class FlowTable:
     def source(self, content: Content) -> str | None:
         """The external_ids:source of the flow's SB row."""
         srcs = self.sources.get(content)
+        if srcs is None or isinstance(srcs, str):
+            return srcs
         return min(srcs) if srcs else None
 
     def snapshot(self) -> dict[Content, tuple[frozenset[str], str | None, str | None]]:
