@@ -105,6 +105,15 @@ def _ops() -> st.SearchStrategy[tuple]:
         st.tuples(st.just("gw"), lr, st.sampled_from([None, "", "ch1"])),
         st.tuples(st.just("nat_junk"), lr, st.sampled_from(["snat", "dnat_and_snat"])),
         st.tuples(st.just("ra_mtu"), lr, sw, st.sampled_from([None, "1400", "1400abc"])),
+        # force-SNAT IPs northd takes (junk after them) or refuses (two of a family, a prefix);
+        # nat-addresses with junk after the MAC; booleans in capitals.
+        st.tuples(st.just("force_snat"), lr, st.sampled_from(["dnat", "lb"]),
+                  st.sampled_from([None, "172.16.0.88 junk", "172.16.0.88 fd00::88",
+                                   "172.16.0.88 172.16.0.89", "172.16.0.0/24", "router_ip"])),
+        st.tuples(st.just("nat_addrs"), lr, sw,
+                  st.sampled_from([None, "router", "50:54:00:00:09:99 172.16.0.99 junk",
+                                   "50:54:00:00:09:98junk", "junk"])),
+        st.tuples(st.just("reside"), lr, sw, st.sampled_from([None, "TRUE", "true", "yes"])),
     )
 
 
@@ -193,10 +202,11 @@ def apply(api: OvnNbApi, op: tuple) -> None:
                 nat = api.lr_nat_add(lr, "dnat_and_snat", f"172.16.9.{i + 1}", f"10.1.0.{i + 5}",
                                      may_exist=True, **extra)
                 txn.add(nat)
-                txn.add(api.db_set("NAT", nat, ("options", {"add_route": "true"})))
+                txn.add(api.db_set("NAT", nat, ("options", {"add_route": ("true", "TRUE")[i]})))
         elif kind == "lb_route":
             api.db_set("Load_Balancer", "lb0",
-                       ("options", {"add_route": str(a[0]).lower()})).execute(check_error=True)
+                       ("options", {"add_route": "TRUE" if a[0] else "false"})).execute(
+                check_error=True)
         elif kind == "dgp":
             lr, sw, on = a
             if on:
@@ -228,6 +238,33 @@ def apply(api: OvnNbApi, op: tuple) -> None:
                 api.db_set("Logical_Router_Port", lrp, ("ipv6_ra_configs", {
                     "address_mode": "slaac", "send_periodic": "true",
                     "mtu": mtu})).execute(check_error=True)
+        elif kind == "force_snat":
+            lr, which, v = a
+            key = f"{which}_force_snat_ip"
+            if v is None:
+                api.db_remove("Logical_Router", lr, "options", key).execute(check_error=True)
+            else:
+                api.db_set("Logical_Router", lr, ("options", {key: v})).execute(
+                    check_error=True)
+        elif kind == "nat_addrs":
+            lr, sw, v = a
+            lsp = f"{sw}-{lr}"
+            if v is None:
+                api.db_remove("Logical_Switch_Port", lsp, "options", "nat-addresses").execute(
+                    check_error=True)
+            else:
+                api.db_set("Logical_Switch_Port", lsp, ("options", {
+                    "nat-addresses": v, "exclude-lb-vips-from-garp": "TRUE"})).execute(
+                    check_error=True)
+        elif kind == "reside":
+            lr, sw, v = a
+            lrp = f"{lr}-{sw}"
+            if v is None:
+                api.db_remove("Logical_Router_Port", lrp, "options",
+                              "reside-on-redirect-chassis").execute(check_error=True)
+            else:
+                api.db_set("Logical_Router_Port", lrp, ("options", {
+                    "reside-on-redirect-chassis": v})).execute(check_error=True)
         elif kind == "sw_opt":
             api.db_set("Logical_Switch", a[0],
                        ("other_config", {"mcast_snoop": "true"})).execute(check_error=True)

@@ -264,6 +264,33 @@ def test_c_integer_parsers() -> None:
     assert smap_get_int({}, "mtu", 5) == 5
 
 
+def test_c_boolean_and_address_scanners() -> None:
+    """smap_get_bool is case-insensitive ("TRUE"); extract_lsp_addresses (nat-addresses) only
+    needs a MAC first; extract_ip_address (force-SNAT IPs) wants at most one host address per
+    family, junk after them ignored (n13-lenient-parsers-2)."""
+    from pyovn.northd.addresses import scans_as_lsp_address
+    from pyovn.northd.cnum import smap_get_bool
+    from pyovn.northd.pipelines.lr_nat_ip import extract_ip_address
+
+    m = {"a": "TRUE", "b": "True", "c": "yes", "d": "FALSE", "e": "", "f": "true "}
+    assert [smap_get_bool(m, k) for k in "abcdefg"] == [True, True, False, False, False, False,
+                                                        False]
+    assert [smap_get_bool(m, k, True) for k in "abcdefg"] == [True, True, True, False, True,
+                                                              True, True]
+    assert scans_as_lsp_address("00:00:00:00:51:99 172.51.0.99 junk")
+    assert scans_as_lsp_address("00:00:00:00:52:99junk")
+    assert scans_as_lsp_address(" 0:0:0:0:0:0x1")
+    assert not scans_as_lsp_address('"00:00:00:00:51:99 172.51.0.99"')
+    assert not scans_as_lsp_address("00:00:00:00:51")
+    assert not scans_as_lsp_address("0x:00:00:00:00:01")
+    assert extract_ip_address("172.51.0.100 junk") == ("172.51.0.100", None)
+    assert extract_ip_address("172.51.0.101/32 FD51::101 junk") == ("172.51.0.101", "fd51::101")
+    assert extract_ip_address("172.51.0.110 172.51.0.111") is None
+    assert extract_ip_address("fd51::1 fd51::2") is None
+    assert extract_ip_address("172.51.0.0/24") is None
+    assert extract_ip_address("router_ip") is None
+
+
 def test_row_table_counts_owners() -> None:
     t = RowTable()
     a = SbRow("HA_Chassis_Group", "g", {"name": "g", "ha_chassis": frozenset()})

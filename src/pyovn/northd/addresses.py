@@ -10,6 +10,7 @@ The formatting helpers write addresses the way northd's flows print them.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "is_mac",
     "parse_lrp_networks",
     "parse_lsp_address",
+    "scans_as_lsp_address",
 ]
 
 
@@ -71,6 +73,20 @@ def is_mac(s: str) -> bool:
         return all(len(p) <= 2 and 0 <= int(p, 16) <= 255 for p in parts)
     except ValueError:
         return False
+
+
+# One "%hhx" of OVS's ovs_scan: blanks, a sign, "0x" (then digits needed), hex digits (any
+# number of them: the value wraps).
+_SCAN_HEX = r"[ \t\n\v\f\r]*[+-]?(?:0[xX][0-9a-fA-F]+|(?!0[xX])[0-9a-fA-F]+)"
+_SCAN_ETH = re.compile(":".join([_SCAN_HEX] * 6))
+
+
+def scans_as_lsp_address(s: str) -> bool:
+    """Whether OVN's ``extract_lsp_addresses`` accepts ``s``: it only needs a MAC at the start
+    (``ovs_scan`` of ETH_ADDR_SCAN_FMT, itself lenient); the addresses after it are read up to
+    the first that does not parse and the rest is ignored (logged at INFO).  So
+    ``"00:00:00:00:00:01 10.0.0.1 junk"`` and ``"00:00:00:00:00:01junk"`` pass."""
+    return _SCAN_ETH.match(s) is not None
 
 
 def _norm_mac(s: str) -> str:

@@ -1,4 +1,4 @@
-"""Integers read from option strings the way northd's C reads them.
+"""Integers and booleans read from option strings the way northd's C reads them.
 
 northd reads the same kind of value with two different parsers, and they disagree on sloppy
 input ("1400abc", "1300 ", "1_400"), so which one a column goes through matters:
@@ -11,13 +11,16 @@ input ("1400abc", "1300 ", "1_400"), so which one a column goes through matters:
   ``str_to_int("1400abc") is None``, ``str_to_int(" 1500") == 1500``.
 
 Python's :func:`int` is neither (it accepts trailing blanks and ``_`` between digits).
+
+Booleans: :func:`smap_get_bool` is OVS's (``strcasecmp``: "TRUE" and "True" are true), not
+``== "true"``.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["atoi", "smap_get_int", "str_to_int"]
+__all__ = ["atoi", "smap_get_bool", "smap_get_int", "str_to_int"]
 
 # C isspace() in the "C" locale, then strtol's optional sign and decimal digits.
 _STRTOL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
@@ -66,3 +69,17 @@ def smap_get_int(smap: dict[str, str], key: str, default: int) -> int:
         return default
     r = str_to_int(v)
     return default if r is None else r
+
+
+def _ascii_ieq(v: str, word: str) -> bool:
+    """C ``strcasecmp(v, word) == 0`` for an ASCII ``word`` (only ASCII letters fold)."""
+    return v.isascii() and v.lower() == word
+
+
+def smap_get_bool(smap: dict[str, str], key: str, default: bool = False) -> bool:
+    """OVS ``smap_get_bool``: with a false default only "true" in any case is true; with a true
+    default anything but "false" in any case is true (absent: ``default``)."""
+    v = smap.get(key)
+    if v is None:
+        return default
+    return not _ascii_ieq(v, "false") if default else _ascii_ieq(v, "true")

@@ -22,6 +22,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from pyovn.northd.cnum import smap_get_bool
+
 __all__ = [
     "Backend",
     "LoadBalancer",
@@ -192,7 +194,7 @@ class LoadBalancer:
 
 
 def _bool_opt(options: dict[str, str], key: str) -> bool:
-    return options.get(key, "").lower() == "true"
+    return smap_get_bool(options, key)
 
 
 def _int_opt(options: dict[str, str], key: str) -> int:
@@ -253,7 +255,7 @@ def _parse(row: Any, nb: Any) -> LoadBalancer:
     proto = _opt(row.protocol) or "tcp"
     options = dict(row.options)
     vips = []
-    template = options.get("template") == "true"
+    template = smap_get_bool(options, "template")
     for k, v in row.vips.items():
         p = _parse_template_vip(k, v, options) if template else _parse_vip(k, v)
         if p is not None:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pyovn.northd.addresses import LportAddresses, parse_lrp_networks, parse_lsp_address
+from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.idlorder import datapaths_order, hmap_iteration, idl_order, uuid_hash
 
 __all__ = [
@@ -672,7 +673,7 @@ class Model:
     def install_ls_lb_from_router(self) -> bool:
         g = self.nb.get("NB_Global")
         for row in g if g is not None else ():
-            return row.options.get("install_ls_lb_from_router") == "true"
+            return smap_get_bool(row.options, "install_ls_lb_from_router")
         return False
 
     def set_dp_lbs(self, dp: Datapath, lbs: frozenset[str]) -> set[OwnerKey]:

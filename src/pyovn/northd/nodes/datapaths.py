@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pyovn.northd.cnum import smap_get_bool, smap_get_int
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, Switch
 from pyovn.northd.registry import GLOBAL, ROUTER, SWITCH, builds
@@ -84,13 +85,9 @@ def router_binding(ctx: BuildContext, lr: Router) -> Iterator[Any]:
     ids = {"logical-router": lr.uuid, "name": lr.name}
     ids.update(_names(lr.nb.external_ids, "neutron:router_name"))
     opts = lr.nb.options
-    try:
-        zone = int(opts.get("snat-ct-zone", "-1"))
-    except ValueError:
-        zone = -1
+    zone = smap_get_int(opts, "snat-ct-zone", -1)  # "7 " is no zone
     if zone >= 0:
         ids["snat-ct-zone"] = str(zone)
-    learn = opts.get("always_learn_from_arp_request")
-    if learn is not None and learn.lower() != "true":
+    if not smap_get_bool(opts, "always_learn_from_arp_request", True):
         ids["always_learn_from_arp_request"] = "false"
     yield ctx.row("Datapath_Binding", lr.uuid, external_ids=ids, tunnel_key=lr.key)

@@ -28,8 +28,8 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from pyovn.northd.addresses import parse_lsp_address
-from pyovn.northd.cnum import str_to_int
+from pyovn.northd.addresses import scans_as_lsp_address
+from pyovn.northd.cnum import smap_get_bool, str_to_int
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
@@ -138,7 +138,7 @@ def lsp_binding(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
     else:
         values["type"] = port.type if port.type in LSP_TYPES else ""
         options = dict(nb.options)
-        if port.dp.nb.other_config.get("vlan-passthru") == "true":
+        if smap_get_bool(port.dp.nb.other_config, "vlan-passthru"):
             options["vlan-passthru"] = "true"
         req = nb.options.get("requested-chassis")
         if req:
@@ -185,9 +185,10 @@ def _router_lsp_nat_addresses(
     opt = port.options.get("nat-addresses")
     if opt == "router":
         if chassis is not None or dgps:
-            exclude_vips = port.options.get("exclude-lb-vips-from-garp") == "true"
+            exclude_vips = smap_get_bool(port.options, "exclude-lb-vips-from-garp")
             out.extend(router_nat_addresses(ctx, peer, add_lb_vips=not exclude_vips))
-    elif opt and (chassis is not None or dgps) and parse_lsp_address(opt) is not None:
+    elif opt and (chassis is not None or dgps) and scans_as_lsp_address(opt):
+        # extract_lsp_addresses: a MAC first is enough; the value is written as it is.
         entry = opt
         if dgps:
             cr = peer if peer in dgps else dgps[0]
@@ -195,7 +196,7 @@ def _router_lsp_nat_addresses(
         out.append(entry)
     # The router port's own addresses, announced from where the gateway lives.
     if dgps:
-        reside = peer.options.get("reside-on-redirect-chassis") == "true" and len(dgps) == 1
+        reside = smap_get_bool(peer.options, "reside-on-redirect-chassis") and len(dgps) == 1
         garp = peer in dgps or reside
     else:
         garp = chassis is not None and bool(port.dp.ports_by_type["localnet"])

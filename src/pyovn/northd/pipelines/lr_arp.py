@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import RouterPort, SwitchPort
 from pyovn.northd.pipelines.lr_common import (
@@ -43,7 +44,7 @@ def _switch_router_peers(sw: Any) -> list[tuple[SwitchPort, RouterPort]]:
 
 
 def _dynamic_neigh(lr: Any) -> bool:
-    return lr.nb.options.get("dynamic_neigh_routers") == "true"
+    return smap_get_bool(lr.nb.options, "dynamic_neigh_routers")
 
 
 @builds(SWITCH_PORT)

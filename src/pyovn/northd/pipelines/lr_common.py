@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.northd.addresses import eth_addr_to_ipv6_lla, in6_solicited_node, is_mac
+from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, json_quote
 from pyovn.util.ovshash import sset_order
@@ -268,7 +269,7 @@ def routable_addresses(ctx: BuildContext, lrp: RouterPort) -> list[tuple[str, li
     central: list[str] = []
     has_central = False
     for nat in nat_rows(ctx, lr):
-        if nat.type == "snat" or nat.options.get("add_route") != "true":
+        if nat.type == "snat" or not smap_get_bool(nat.options, "add_route"):
             continue
         ext = _scan_ipv4_host(nat.external_ip)
         if ext is None:
@@ -288,7 +289,9 @@ def routable_addresses(ctx: BuildContext, lrp: RouterPort) -> list[tuple[str, li
     v6: list[str] = []
     for u in ctx.model.dp_lbs(lr.nb) if lbs is not None else ():
         lb = lbs.get(u)  # type: ignore[union-attr]
-        if lb is None or lb.options.get("add_route") != "true":
+        # lb.c: a template load balancer is never routable.
+        if lb is None or not smap_get_bool(lb.options, "add_route") \
+                or smap_get_bool(lb.options, "template"):
             continue
         for vip in lb.vips:
             ip = _vip_ip(vip)

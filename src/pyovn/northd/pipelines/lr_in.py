@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pyovn.northd.cnum import atoi
+from pyovn.northd.cnum import atoi, smap_get_bool, smap_get_int
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort, SwitchPort
 from pyovn.northd.pipelines import lr_arp, lr_routes  # noqa: F401  (their @builds)
@@ -69,7 +69,7 @@ ETH_HEADER_LEN = 14
 
 
 def always_learn(lr: Router) -> bool:
-    return lr.nb.options.get("always_learn_from_arp_request", "true") != "false"
+    return smap_get_bool(lr.nb.options, "always_learn_from_arp_request", True)
 
 
 def mcast_relay(lr: Router) -> bool:
@@ -205,10 +205,7 @@ def _mcast_relay(ctx: BuildContext, lr: Router) -> Iterator[Any]:
 
 
 def gateway_mtu(port: RouterPort) -> int:
-    try:
-        return int(port.nb.options.get("gateway_mtu", "0"))
-    except ValueError:
-        return 0
+    return smap_get_int(port.nb.options, "gateway_mtu", 0)  # "1400 " is none
 
 
 def _resident(lr: Router, port: RouterPort) -> str:
@@ -226,7 +223,7 @@ def _arp_reply_resident(lr: Router, port: RouterPort) -> str:
         return ""
     if is_dgp(port):
         return f" && is_chassis_resident({cr_name(port)})"
-    if port.nb.options.get("reside-on-redirect-chassis") != "true":
+    if not smap_get_bool(port.nb.options, "reside-on-redirect-chassis"):
         return ""
     dgps = dgp_ports(lr)
     if len(dgps) != 1:

@@ -42,6 +42,7 @@ from pyovn.northd.pipelines.lr_common import (
     nat_rows,
     router_ports,
 )
+from pyovn.northd.pipelines.lr_nat_ip import extract_ip_address
 from pyovn.northd.pipelines.ls_lb import event_flow, lb_vip_backends_action
 from pyovn.northd.registry import LB, ROUTER, builds
 from pyovn.pipeline.stages import (
@@ -76,21 +77,14 @@ def lb_address_set(lr: Router, ipv6: bool) -> str:
     return f"_rtr_lb_{lr.key}_ip{6 if ipv6 else 4}"
 
 
-def lb_force_snat_ips(lr: Router) -> tuple[list[str], list[str]] | None:
-    """``options:lb_force_snat_ip`` as addresses (IPv4s, IPv6s); None when unset, invalid or
-    ``router_ip``."""
+def lb_force_snat_ips(lr: Router) -> tuple[str | None, str | None] | None:
+    """``options:lb_force_snat_ip`` as addresses (IPv4, IPv6) as northd's extract_ip_address
+    reads them (trailing junk ignored, at most one host address per family); None when unset,
+    refused or ``router_ip``."""
     opt = lr.nb.options.get("lb_force_snat_ip")
-    if not opt or opt == "router_ip":
+    if opt is None or opt == "router_ip":
         return None
-    v4: list[str] = []
-    v6: list[str] = []
-    for tok in opt.split():
-        try:
-            a = ipaddress.ip_address(tok)
-        except ValueError:
-            return None
-        (v4 if a.version == 4 else v6).append(str(a))
-    return (v4, v6) if v4 or v6 else None
+    return extract_ip_address(opt)
 
 
 def _router_ip_snat(lr: Router) -> bool:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.northd.addresses import in6_solicited_node, is_mac
+from pyovn.northd.cnum import smap_get_int
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort, json_quote
 from pyovn.northd.output import Lflow
@@ -47,6 +48,7 @@ from pyovn.northd.pipelines.lr_nat_ip import (
     IpAddr,
     cidr_bits_v4,
     cidr_bits_v6,
+    extract_ip_address,
     extract_ips,
     parse_v4_masked,
     parse_v6_masked,
@@ -130,23 +132,15 @@ def ct_natted(ctx: BuildContext) -> str:
 
 
 def _gateway_mtu(port: RouterPort) -> int:
-    try:
-        return int(port.nb.options.get("gateway_mtu", "0"))
-    except ValueError:
-        return 0
+    return smap_get_int(port.nb.options, "gateway_mtu", 0)  # "1400 " is none
 
 
 def _force_ips(lr: Router, kind: str) -> tuple[str | None, str | None]:
-    """The first IPv4 and IPv6 address of ``options:{kind}_force_snat_ip``."""
+    """The IPv4 and IPv6 address of ``options:{kind}_force_snat_ip`` (extract_ip_address: at
+    most one host address of each family, junk after them ignored); none if refused."""
     v = lr.nb.options.get(f"{kind}_force_snat_ip")
-    if v is None:
-        return None, None
-    ips = extract_ips(v)
-    if not ips:
-        return None, None
-    v4 = next((a.addr for a in ips if not a.v6), None)
-    v6 = next((a.addr for a in ips if a.v6), None)
-    return v4, v6
+    r = extract_ip_address(v) if v is not None else None
+    return r if r is not None else (None, None)
 
 
 def _lb_force_router_ip(lr: Router) -> bool:
@@ -292,8 +286,8 @@ def nat_rules(ctx: BuildContext, lr: Router) -> list[NatRule]:
 
 def router_snat_ips(ctx: BuildContext, lr: Router) -> set[str]:
     """OVN's ``snat_ips`` of a router (normalised): external IPs of its ``snat`` rules and the
-    ``dnat_force_snat_ip`` / ``lb_force_snat_ip`` addresses (first IPv4 and IPv6 of each, on
-    any router).  Router addresses among them are dropped in lr_in_arp_resolve (priority 2)
+    ``dnat_force_snat_ip`` / ``lb_force_snat_ip`` addresses (their IPv4 and IPv6, on any
+    router).  Router addresses among them are dropped in lr_in_arp_resolve (priority 2)
     instead of lr_in_ip_input (priority 60)."""
     out: set[str] = set()
     for kind in ("dnat", "lb"):

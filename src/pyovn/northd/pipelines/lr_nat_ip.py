@@ -11,6 +11,8 @@ views are offered:
 * :func:`cidr_bits_v4` / :func:`cidr_bits_v6`: the prefix length OVN derives from a mask.
 * :func:`extract_ips`: the addresses of a blank-separated list, normalised, up to the first word
   that does not parse (None if there is none before it).
+* :func:`extract_ip_address`: at most one host address of each family, as the force-SNAT
+  options are read.
 """
 
 from __future__ import annotations
@@ -192,3 +194,24 @@ def extract_ips(s: str) -> list[IpAddr] | None:
             continue
         break  # northd stops at the bad word and keeps what it has read
     return out or None
+
+
+def extract_ip_address(s: str) -> tuple[str | None, str | None] | None:
+    """OVN ``extract_ip_address`` (the ``*_force_snat_ip`` options): :func:`extract_ips`, so
+    trailing junk is ignored ("1.2.3.4 junk" is 1.2.3.4), then at most one IPv4 and one IPv6
+    address, each a host address (no prefix or /32, /128): ``(ipv4, ipv6)``, or None if not.
+
+    On a refused value (two addresses of one family, a shorter prefix) ovn-northd 23.03 frees
+    the addresses it read but keeps their count, then reads freed memory (garbage in the flows:
+    the Southbound refuses the transaction for ever) or frees it again (abort).  pyovn does what
+    its warning says instead: the option is ignored.
+    """
+    ips = extract_ips(s)
+    if ips is None:
+        return None
+    v4 = [a for a in ips if not a.v6]
+    v6 = [a for a in ips if a.v6]
+    if len(v4) > 1 or len(v6) > 1 or any(a.plen != 32 for a in v4) \
+            or any(a.plen != 128 for a in v6):
+        return None
+    return (v4[0].addr if v4 else None, v6[0].addr if v6 else None)

@@ -6,8 +6,8 @@ lr_in_arp_request.  One ROUTER builder; ids are handed out in the order northd v
 * route tables: a port's ``options:route_table`` or a route's ``route_table`` gets the next id
   (1, 2, ...) the first time the name is seen; ``reg7`` carries it, 0 being the main table;
 * ECMP groups: routes with the same table, prefix and policy form a group once there are two
-  (or one with ``ecmp_symmetric_reply``); groups and their members are numbered in visiting
-  order;
+  (a lone ``ecmp_symmetric_reply`` route is no group); groups and their members are numbered in
+  visiting order;
 * policy ECMP groups: one per reroute policy with several next hops.
 
 Route priority is ``plen * 3`` plus 1 for a destination route (0 for a source route), so
@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort
 from pyovn.northd.pipelines.lr_common import (
@@ -141,7 +142,7 @@ def _parse_route(ctx: BuildContext, lr: Router, row: Any, table_id: int) -> _Rou
             return None
     opts = row.options
     return _Route(row, table_id, network, plen, v4, row.policy == ["src-ip"], discard, nexthop,
-                  out, lrp_addr, opts.get("ecmp_symmetric_reply") == "true")
+                  out, lrp_addr, smap_get_bool(opts, "ecmp_symmetric_reply"))
 
 
 def _match(r: _Route) -> tuple[int, str]:
@@ -194,12 +195,8 @@ def lr_static_routes(ctx: BuildContext, lr: Router) -> Iterator[Any]:
             groups[r.key] = _Group(n_groups, [first, r])
         else:
             unique[r.key] = r
-    # A lone ecmp_symmetric_reply route is a group of one (its replies are conntracked in
-    # case a next hop is added), numbered after the groups of several routes: the real
-    # northd's ids, checked on fresh UUIDs where the symmetric route comes first.
-    for key in [k for k, r in unique.items() if r.symmetric]:
-        n_groups += 1
-        groups[key] = _Group(n_groups, [unique.pop(key)])
+    # A lone ecmp_symmetric_reply route stays a unique route (no group, no conntrack of its
+    # replies): build_static_route_flows_for_lrouter only groups routes sharing a prefix.
 
     for g in groups.values():
         r0 = g.routes[0]
