@@ -30,6 +30,7 @@ from pyovn.northd.engine import Engine
 from pyovn.northd.ipam import nb_port_updates
 from pyovn.northd.nodes.datapaths import MAX_TUNID, NORTHD_INTERNAL_VERSION
 from pyovn.northd.nodes.misc import bfd_status_updates
+from pyovn.northd.refchassis import desired_ref_chassis
 from pyovn.northd.sync import SbWriter
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.util.vlog import get_logger
@@ -76,6 +77,7 @@ class Northd:
         # Port names whose Logical_Switch_Port.up may need a look (None: all of them).
         self._up_check: set[str] | None = None
         self._svc_dirty = False  # a Service_Monitor status changed
+        self._ref_dirty = True  # bindings, HA groups or topology changed (ref_chassis)
         self._freeze_pending = False
         self._profiler: cProfile.Profile | None = None
         self._bfd_dirty = False  # an SB BFD status changed: copy it to the NB
@@ -116,6 +118,9 @@ class Northd:
         if table == "Port_Binding":
             if self._up_check is not None:
                 self._up_check.add(row.logical_port)
+            self._ref_dirty = True  # where ports are bound: HA groups' ref_chassis
+        elif table == "HA_Chassis_Group":
+            self._ref_dirty = True
         elif table == "BFD":
             self._bfd_dirty = True
         elif table == "Chassis":
@@ -198,6 +203,8 @@ class Northd:
             self._freeze_pending = True  # and again once the SB's echo of it is applied
         elif changes:
             full = not self.engine.process(changes)
+        if full or changes:
+            self._ref_dirty = True  # the topology may have changed
         if self._svc_dirty and not full:
             self._svc_dirty = False
             self.engine.rebuild(self._health_checked_lbs())
@@ -205,6 +212,7 @@ class Northd:
         self.runs += 1
         ops = writer.row_ops(engine.rows, full)
         ops += writer.flow_ops(engine.flows, full)
+        ops += self._ref_chassis_ops()
         nb_cfg = self._nb_cfg()
         sb_global = next(iter(sb_tables["SB_Global"]), None)
         # Acknowledge the configuration only with everything it asked for written: rows or
@@ -382,6 +390,23 @@ class Northd:
                 if p is not None and _ipam_switch(p.dp.nb):
                     return True
         return False
+
+    def _ref_chassis_ops(self) -> list[dict[str, Any]]:
+        """HA_Chassis_Group.ref_chassis brought in line with where ports are bound
+        (:mod:`pyovn.northd.refchassis`), when something it depends on changed."""
+        if not self._ref_dirty or self.engine is None:
+            return []
+        self._ref_dirty = False
+        groups = self.sb.tables["HA_Chassis_Group"]
+        ops: list[dict[str, Any]] = []
+        for uuid, want in desired_ref_chassis(self.engine.model, self.sb.tables).items():
+            g = groups.get(uuid)
+            if g is not None and frozenset(g.ref_chassis) != want:
+                ops.append({"op": "update", "table": "HA_Chassis_Group",
+                            "where": [["_uuid", "==", ["uuid", uuid]]],
+                            "row": {"ref_chassis": ["set", [["uuid", c]
+                                                            for c in sorted(want)]]}})
+        return ops
 
     def _lsp_up_ops(self) -> list[dict[str, Any]]:
         """Logical_Switch_Port.up follows Port_Binding.up (router ports are always up)."""

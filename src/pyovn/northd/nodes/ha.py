@@ -9,8 +9,8 @@ refers to the SB Chassis of that name when it exists, and always records the nam
 ``external_ids:chassis-name``.
 
 The builders of the ports that use a group yield its row; a group several ports share is the
-same row from each (the row table counts owners).  ``ref_chassis`` is left alone: it describes
-where ports are bound, which is ovn-controller's business in this implementation.
+same row from each (the row table counts owners).  ``ref_chassis`` follows where ports are
+bound (Port_Binding.chassis): the daemon writes it (:mod:`pyovn.northd.refchassis`).
 """
 
 from __future__ import annotations
