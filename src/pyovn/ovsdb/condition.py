@@ -10,6 +10,12 @@ Each clause compiles into a small closure over the column name and the parsed ar
 ORs them (monitor_cond, where an empty list means "all rows").  The returned :class:`Condition`
 also exposes ``uuid_eq`` (the uuid when a clause is ``_uuid == X``) so callers can look one row
 up instead of scanning a table.
+
+:class:`ConditionIndex` holds many monitor conditions on one table (one per member, e.g. one per
+monitor) and answers "which members select this row" with hash lookups: clauses ``column == v``
+(and ``includes`` of one atom) map ``v`` to the members, the other clauses of a member are ORed
+into a residual predicate tried row by row. A row then costs one lookup per indexed column plus
+the members with a residual, not one evaluation per member.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from pyovn.ovsdb.errors import SyntaxError_, UnknownColumn, UnknownFunction
 from pyovn.ovsdb.schema import TableSchema
 from pyovn.ovsdb.types import INTEGER, MAP, REAL, SCALAR, UINT_MAX, ColumnType
 
-__all__ = ["Clause", "Condition", "Predicate", "FUNCTIONS", "parse_clause", "compile_where",
-           "compile_monitor_condition"]
+__all__ = ["Clause", "Condition", "ConditionIndex", "Predicate", "FUNCTIONS", "parse_clause",
+           "compile_where", "compile_monitor_condition"]
 
 Row = dict[str, Any]
 Predicate = Callable[[Row], bool]
@@ -222,3 +228,117 @@ def compile_where(table: TableSchema, json: Any,
 def compile_monitor_condition(table: TableSchema, json: Any) -> Condition:
     """A monitor_cond "where" (disjunction; an empty list matches every row)."""
     return Condition(_parse_list(table, json, None), disjunction=True)
+
+
+class ConditionIndex:
+    """Members (any hashable objects) and their monitor conditions on one table.
+
+    Each clause of a member's condition (a disjunction) goes where it can be looked up:
+    ``col == v`` on a scalar or set column, and ``includes`` on a scalar column (the same test),
+    into ``_eq[col][v]``; ``includes`` of a single atom on a set column into ``_elem[col][atom]``
+    (a row's set is probed atom by atom, or the index key by key when that is shorter); every
+    other clause (``!=``, ``excludes``, ordering, includes of several atoms, any map test) into
+    the member's residual predicate, tried on each row. ``false`` selects nothing and is dropped.
+    ``match(row)`` gives the set of members whose condition selects ``row``, exactly as
+    ``condition(row)`` would for each of them."""
+
+    __slots__ = ("_eq", "_elem", "_scan", "_entries")
+
+    def __init__(self) -> None:
+        self._eq: dict[str, dict[Any, set[Any]]] = {}
+        self._elem: dict[str, dict[Any, set[Any]]] = {}
+        self._scan: dict[Any, Predicate] = {}
+        self._entries: dict[Any, list[tuple[dict[Any, set[Any]], Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, member: object) -> bool:
+        return member in self._entries
+
+    def add(self, member: Any, cond: Condition) -> None:
+        """Index ``member`` with ``cond`` (a monitor condition, i.e. a disjunction)."""
+        if member in self._entries:
+            self.remove(member)
+        if not cond.disjunction:
+            raise ValueError("ConditionIndex takes monitor conditions (disjunctions)")
+        entries: list[tuple[dict[Any, set[Any]], Any]] = []
+        seen: set[tuple[str, str | None, Any]] = set()
+        residual: list[Predicate] = []
+        for c in cond.clauses:
+            where = _index_place(c)
+            if where is None:
+                if c.function == "true":
+                    residual = [_always]
+                elif c.function != "false":
+                    residual.append(c.match)
+                continue
+            kind, key = where
+            maps = self._eq if kind == "eq" else self._elem
+            if (kind, c.column, key) in seen:
+                continue
+            seen.add((kind, c.column, key))
+            by_value = maps.setdefault(c.column, {})  # type: ignore[arg-type]
+            by_value.setdefault(key, set()).add(member)
+            entries.append((by_value, key))
+        self._entries[member] = entries
+        if residual:
+            if len(residual) == 1:
+                self._scan[member] = residual[0]
+            else:
+                fns = tuple(residual)
+                self._scan[member] = lambda row: any(f(row) for f in fns)
+
+    def remove(self, member: Any) -> None:
+        entries = self._entries.pop(member, None)
+        if entries is None:
+            return
+        for by_value, key in entries:
+            members = by_value.get(key)
+            if members is not None:
+                members.discard(member)
+                if not members:
+                    del by_value[key]
+        self._scan.pop(member, None)
+        for maps in (self._eq, self._elem):
+            for col in [c for c, by_value in maps.items() if not by_value]:
+                del maps[col]
+
+    def match(self, row: Row) -> set[Any]:
+        """The members whose condition selects ``row``."""
+        out: set[Any] = set()
+        for col, by_value in self._eq.items():
+            hit = by_value.get(row[col])
+            if hit:
+                out |= hit
+        for col, by_atom in self._elem.items():
+            v = row[col]
+            if len(v) <= len(by_atom):
+                for a in v:
+                    hit = by_atom.get(a)
+                    if hit:
+                        out |= hit
+            else:
+                for a, hit in by_atom.items():
+                    if a in v:
+                        out |= hit
+        if self._scan:
+            for member, pred in self._scan.items():
+                if member not in out and pred(row):
+                    out.add(member)
+        return out
+
+
+def _index_place(c: Clause) -> tuple[str, Any] | None:
+    """("eq", value) or ("elem", atom) for a clause that a hash lookup can answer, else None."""
+    t = c.type
+    if t is None:
+        return None
+    if c.function == "==" or (c.function == "includes" and t.kind == SCALAR):
+        if t.kind == MAP:
+            return None     # a dict: no hash (and == on maps is rare in conditions)
+        return ("eq", c.arg)
+    if c.function == "includes" and t.kind != MAP and len(c.arg) == 1:
+        for a in c.arg:
+            return ("elem", a)
+    return None

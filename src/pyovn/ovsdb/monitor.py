@@ -10,16 +10,25 @@ A ``Monitor`` is made from a ``monitor`` / ``monitor_cond`` / ``monitor_cond_sin
 
 With a condition (monitor_cond) a row that starts to match is sent as ``insert`` and one that stops
 matching as ``delete``. Nothing here does I/O: the server hands in change sets and sends the JSON
-this returns. ``spec_key`` lets the server compute one update for all monitors that asked for the
-same thing (the common fan-out case) instead of one per client, and ``notification_bytes`` wraps
-that update, serialised once, in each monitor's envelope. With the database's set-diff hints
+this returns.
+
+A database's monitors live in a ``MonitorSet``, which computes a commit's updates for all of them
+at once (``MonitorSet.updates``), at a cost in proportion to the monitors a change concerns rather
+than to all monitors: per table, the monitors without a condition are grouped by *view* (update
+format, columns, selections), and each group's rows are made once; those with a condition sit in
+a ``condition.ConditionIndex``, which names the monitors whose condition selects a row's old and
+new contents (row by row: insert, delete or modify for each of them), each row's update made once
+per view. Monitors whose updates come out identical (e.g. 1,000 chassis' monitors seeing one
+SB_Global change) share one serialisation; ``notification_bytes`` wraps it in each monitor's
+envelope. ``Monitor.changes_to_json`` computes one monitor's update alone (monitor_cond_since's
+catch-up), with the same per-row rules. With the database's set-diff hints
 (``Database.set_diff_hints``) a mutated set's "modify" diff is the known removed and added
 elements: adding one port to a group of 10,000 costs O(1) here, not O(10,000).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -53,10 +62,10 @@ class TableMonitor:
     """One table's part of a monitor."""
 
     __slots__ = ("table", "schema", "columns", "coltypes", "initial", "insert", "delete", "modify",
-                 "where", "cond")
+                 "where", "cond", "view", "v2")
 
     def __init__(self, table: str, schema: Any, columns: list[str], select: dict[str, bool],
-                 where: Any):
+                 where: Any, v2: bool = True):
         self.table = table
         self.schema = schema
         self.columns = columns
@@ -65,24 +74,24 @@ class TableMonitor:
         self.insert = select.get("insert", True)
         self.delete = select.get("delete", True)
         self.modify = select.get("modify", True)
+        self.v2 = v2
+        # Parts of monitors with the same view get the same update for the same rows.
+        self.view = (v2, table, tuple(columns), self.initial, self.insert, self.delete, self.modify)
         self.set_condition(where)
 
     def set_condition(self, where: Any) -> None:
         self.where = where
         if where is None:
-            self.cond: Callable[[Row], bool] | None = None
+            self.cond: condmod.Condition | None = None
         else:
-            pred = condmod.compile_monitor_condition(self.schema, where)
-            # A condition that is just [true] selects every row: skip evaluating it.
-            self.cond = None if where == [True] else pred
+            cond = condmod.compile_monitor_condition(self.schema, where)
+            # A condition that selects every row ([], [true], ...): skip evaluating it.
+            self.cond = None if cond.is_true else cond
 
     def matches(self, row: Row | None) -> bool:
         if row is None:
             return False
         return self.cond is None or self.cond(row)
-
-    def key(self) -> tuple[Any, ...]:
-        return (self.table, tuple(self.columns), self.initial, self.insert, self.delete, self.modify)
 
 
 class Monitor:
@@ -96,6 +105,7 @@ class Monitor:
         self._prefix_of: Any = _NO_ID     # the monitor id _prefix was made for
         self.session: Any = None
         self.dbstate: Any = None
+        self.registry: MonitorSet | None = None   # the set this monitor is in, kept up to date
         self.tables: dict[str, TableMonitor] = {}
         if not isinstance(requests, dict):
             raise _syntax("monitor requests must be an object")
@@ -139,14 +149,7 @@ class Monitor:
                             select[k] = sel[k]
                 if version >= 2 and "where" in req:
                     where = req["where"]
-            self.tables[table] = TableMonitor(table, tschema, columns, select, where)
-        self._spec = None if any(t.cond is not None for t in self.tables.values()) else (
-            version, tuple(sorted(t.key() for t in self.tables.values())))
-
-    @property
-    def spec_key(self) -> tuple[Any, ...] | None:
-        """Equal for monitors that receive identical updates; None when a condition applies."""
-        return self._spec
+            self.tables[table] = TableMonitor(table, tschema, columns, select, where, version >= 2)
 
     # --- JSON of rows ---------------------------------------------------------------------------
     @staticmethod
@@ -193,21 +196,9 @@ class Monitor:
                 continue
             trows: dict[str, Any] = {}
             for u, (old, new) in rows.items():
-                was = tm.matches(old)
-                now = tm.matches(new)
-                if now and not was:
-                    if tm.insert:
-                        trows[u] = ({"insert": self._row_json(tm, new, True)} if v2  # type: ignore[arg-type]
-                                    else {"new": self._row_json(tm, new, False)})  # type: ignore[arg-type]
-                elif was and not now:
-                    if tm.delete:
-                        trows[u] = ({"delete": None} if v2
-                                    else {"old": self._row_json(tm, old, False)})  # type: ignore[arg-type]
-                elif was and now and tm.modify:
-                    upd = self._modify(tm, old, new, v2,  # type: ignore[arg-type]
-                                       name, u, hints)
-                    if upd is not None:
-                        trows[u] = upd
+                upd = _row_update(tm, v2, tm.matches(old), tm.matches(new), old, new, name, u, hints)
+                if upd is not None:
+                    trows[u] = upd
             if trows:
                 out[name] = trows
         return out or None
@@ -304,9 +295,188 @@ class Monitor:
                     trows[u] = {"delete": None}
             if trows:
                 out[tm.table] = trows
-        self._spec = None if any(t.cond is not None for t in self.tables.values()) else (
-            self.version, tuple(sorted(t.key() for t in self.tables.values())))
+        if self.registry is not None:
+            self.registry.reindex(self)
         return out or None
+
+
+def _row_update(tm: TableMonitor, v2: bool, was: bool, now: bool, old: Row | None,
+                new: Row | None, table: str, u: str,
+                hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None
+                ) -> dict[str, Any] | None:
+    """One row's update for a monitor part that selected the row before (``was``) and/or after
+    (``now``) the change: insert, delete, modify or nothing, as ``tm``'s selections allow."""
+    if now:
+        if not was:
+            if not tm.insert:
+                return None
+            return ({"insert": Monitor._row_json(tm, new, True)} if v2  # type: ignore[arg-type]
+                    else {"new": Monitor._row_json(tm, new, False)})  # type: ignore[arg-type]
+        if not tm.modify:
+            return None
+        return Monitor._modify(tm, old, new, v2, table, u, hints)  # type: ignore[arg-type]
+    if was and tm.delete:
+        return {"delete": None} if v2 else {"old": Monitor._row_json(tm, old, False)}  # type: ignore[arg-type]
+    return None
+
+
+_NOTHING: frozenset[Any] = frozenset()
+
+
+class _TableFanout:
+    """The monitors of one table: without a condition, by view; with one, in an index."""
+
+    __slots__ = ("uncond", "cond")
+
+    def __init__(self) -> None:
+        self.uncond: dict[tuple[Any, ...], dict[Monitor, None]] = {}
+        self.cond = condmod.ConditionIndex()
+
+
+class MonitorSet:
+    """The monitors of one database, indexed by what they watch (see the module docstring).
+    Behaves as a set of monitors (add, discard, len, iteration, truth)."""
+
+    def __init__(self) -> None:
+        self._monitors: dict[Monitor, None] = {}
+        self._tables: dict[str, _TableFanout] = {}
+
+    def __len__(self) -> int:
+        return len(self._monitors)
+
+    def __bool__(self) -> bool:
+        return bool(self._monitors)
+
+    def __iter__(self) -> Any:
+        return iter(list(self._monitors))
+
+    def __contains__(self, mon: object) -> bool:
+        return mon in self._monitors
+
+    def add(self, mon: Monitor) -> None:
+        if mon in self._monitors:
+            return
+        self._monitors[mon] = None
+        mon.registry = self
+        self._place(mon)
+
+    def discard(self, mon: Monitor) -> None:
+        if mon not in self._monitors:
+            return
+        del self._monitors[mon]
+        self._unplace(mon)
+        if mon.registry is self:
+            mon.registry = None
+
+    def reindex(self, mon: Monitor) -> None:
+        """Place ``mon`` again after its conditions changed (monitor_cond_change)."""
+        if mon in self._monitors:
+            self._unplace(mon)
+            self._place(mon)
+
+    def _place(self, mon: Monitor) -> None:
+        for table, tm in mon.tables.items():
+            tf = self._tables.get(table)
+            if tf is None:
+                tf = self._tables[table] = _TableFanout()
+            if tm.cond is None:
+                tf.uncond.setdefault(tm.view, {})[mon] = None
+            else:
+                tf.cond.add(mon, tm.cond)
+
+    def _unplace(self, mon: Monitor) -> None:
+        for table, tm in mon.tables.items():
+            tf = self._tables.get(table)
+            if tf is None:
+                continue
+            tf.cond.remove(mon)
+            group = tf.uncond.get(tm.view)
+            if group is not None:
+                group.pop(mon, None)
+                if not group:
+                    del tf.uncond[tm.view]
+            if not tf.uncond and not len(tf.cond):
+                del self._tables[table]
+
+    def updates(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]],
+                hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None = None
+                ) -> list[tuple[Monitor, bytes]]:
+        """(monitor, serialised table-updates) for each monitor that has something to see in
+        ``changes``; the same contents ``changes_to_json`` gives monitor by monitor."""
+        # Per monitor, its parts in table order: (table, rows dict) — a dict shared by a whole
+        # view group for a table without condition, its own for a table with one.
+        parts: dict[Monitor, list[tuple[str, dict[str, Any]]]] = {}
+        owned: set[int] = set()     # ids of the monitors' own rows dicts
+        for table, rows in changes.items():
+            tf = self._tables.get(table)
+            if tf is None:
+                continue
+            for group in tf.uncond.values():
+                tm = next(iter(group)).tables[table]
+                trows: dict[str, Any] = {}
+                v2 = tm.v2
+                for u, (old, new) in rows.items():
+                    upd = _row_update(tm, v2, old is not None, new is not None, old, new,
+                                      table, u, hints)
+                    if upd is not None:
+                        trows[u] = upd
+                if trows:
+                    part = (table, trows)
+                    for mon in group:
+                        p = parts.get(mon)
+                        if p is None:
+                            parts[mon] = [part]
+                        else:
+                            p.append(part)
+            index = tf.cond
+            if not len(index):
+                continue
+            match = index.match
+            own: dict[Monitor, dict[str, Any]] = {}
+            for u, (old, new) in rows.items():
+                before = match(old) if old is not None else _NOTHING
+                after = match(new) if new is not None else _NOTHING
+                if not before and not after:
+                    continue
+                made: dict[tuple[Any, bool, bool], dict[str, Any] | None] = {}
+                for mon in (before | after) if before and after else (before or after):
+                    tm = mon.tables[table]
+                    was = mon in before
+                    now = mon in after
+                    key = (tm.view, was, now)
+                    if key in made:
+                        upd = made[key]
+                    else:
+                        upd = made[key] = _row_update(tm, tm.v2, was, now, old, new, table, u,
+                                                      hints)
+                    if upd is not None:
+                        trows = own.get(mon)   # type: ignore[assignment]
+                        if trows is None:
+                            trows = own[mon] = {}
+                            part = (table, trows)
+                            p = parts.get(mon)
+                            if p is None:
+                                parts[mon] = [part]
+                            else:
+                                p.append(part)
+                        trows[u] = upd
+            owned.update(map(id, own.values()))
+        # Monitors with the same parts get the same bytes: a shared part is known by its identity,
+        # a monitor's own rows by the row updates in it (made once per view and row, so equal
+        # updates are the same objects).
+        out: list[tuple[Monitor, bytes]] = []
+        blobs: dict[Any, bytes] = {}
+        for mon, p in parts.items():
+            if len(p) == 1 and id(p[0][1]) not in owned:
+                sig: Any = id(p[0][1])      # the common case: one table, a view's shared rows
+            else:
+                sig = tuple((t, tuple((u, id(x)) for u, x in r.items()) if id(r) in owned
+                             else id(r)) for t, r in p)
+            blob = blobs.get(sig)
+            if blob is None:
+                blob = blobs[sig] = orjson.dumps(dict(p))
+            out.append((mon, blob))
+        return out
 
 
 def merge_changes(change_sets: Iterable[dict[str, dict[str, tuple[Row | None, Row | None]]]]

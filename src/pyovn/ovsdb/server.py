@@ -8,8 +8,9 @@ fsynced up to that transaction (group commit: one fsync covers every transaction
 the previous one ran). Every message to every client passes the outbox in order, so a client gets
 the updates of its own transaction before the reply, and an ``echo`` sent after a transaction is
 answered after that transaction's updates. With ``fsync=False`` the outbox drains at once, as the
-real ovsdb-server (which writes but does not fsync each transaction) behaves. Monitors that asked
-for the same thing (``Monitor.spec_key``) share one update, built and serialised once per commit.
+real ovsdb-server (which writes but does not fsync each transaction) behaves. A database's monitors
+are a ``monitor.MonitorSet``: a commit's updates are made for the monitors it concerns (conditions
+indexed), and monitors that get the same update share one serialisation.
 
 Other pieces: ``wait`` operations that block are re-run after each commit and at their deadline;
 locks are server-wide (``lock``/``steal``/``unlock`` with ``locked``/``stolen`` notifications);
@@ -37,7 +38,7 @@ from pyovn.ovsdb import errors, storage
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.jsonrpc import Framer, FramingError
 from pyovn.ovsdb.largeset import SET_TYPES
-from pyovn.ovsdb.monitor import Monitor, MonitorError, merge_changes
+from pyovn.ovsdb.monitor import Monitor, MonitorError, MonitorSet, merge_changes
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.util.vlog import get_logger
 
@@ -84,7 +85,7 @@ class DbState:
     db: Database
     log: Any = None  # storage.Log or None for in-memory databases
     path: str | None = None
-    monitors: set[Monitor] = field(default_factory=set)
+    monitors: MonitorSet = field(default_factory=MonitorSet)
     # The engine keeps the recent (txn id, change set)s for monitor_cond_since. Like ovsdb-server,
     # a standalone database keeps none (its transaction ids are all zero) unless asked to.
     keep_history: bool = False
@@ -623,26 +624,11 @@ class OvsdbServer:
             self._maybe_compact(st)
 
     def _notify_monitors(self, st: DbState, changes: Any, txn_id: str) -> None:
-        """Send each monitor its update.  Monitors with equal ``spec_key`` (same version, tables,
-        columns and selections, no condition) get the same update: it is computed and
-        serialised once per distinct spec, and only the envelope differs per monitor."""
-        hints = st.db.set_diff_hints(changes)
-        shared: dict[Any, bytes | None] = {}
+        """Send each monitor that the change concerns its update (``MonitorSet.updates``: made once
+        per view, serialised once per distinct update; only the envelope is per monitor)."""
         send = self.outbox_send
-        for mon in list(st.monitors):
-            key = mon.spec_key
-            if key is None:
-                upd = mon.changes_to_json(changes, hints)
-                if upd:
-                    mon.session.send(mon.notification(upd, txn_id))
-                continue
-            if key in shared:
-                blob = shared[key]
-            else:
-                upd = mon.changes_to_json(changes, hints)
-                blob = shared[key] = orjson.dumps(upd) if upd else None
-            if blob is not None:
-                send(mon.session, mon.notification_bytes(blob, txn_id))
+        for mon, blob in st.monitors.updates(changes, st.db.set_diff_hints(changes)):
+            send(mon.session, mon.notification_bytes(blob, txn_id))
 
     def _rerun_waiters(self, st: DbState) -> None:
         for p in list(st.waiters):
