@@ -14,7 +14,11 @@ How it works:
   replica (through a :class:`RunContext`, which also remembers the rows this transaction creates
   or deletes so later commands see them), then committed. On TRY_AGAIN (a verify failed or the
   connection dropped) the commands are run again against the updated replica and committed
-  again, until the timeout. Results are resolved afterwards (a new row's real uuid, its Row).
+  again, until the timeout. When the connection dropped after the transaction was sent, its
+  outcome is unknown: the re-run waits until the IDL has reconnected (to the leader: the Api is
+  leader-only by default, as ovsdbapp's IDL is) and caught up with everything the database may
+  have committed (``Idl.catch_up``), so ``may_exist`` and lookups see what the lost attempt did.
+  Results are resolved afterwards (a new row's real uuid, its Row).
 * Transactions never cross threads or asyncio tasks, by construction: open transactions are kept
   in a dict keyed by the caller's identity ``(thread id, current task)``, so a caller can only
   ever find its own; a nested ``with api.transaction()`` by the same caller joins the outer one,
@@ -419,6 +423,9 @@ class Api:
                  **idl_kwargs: Any):
         self.remote: str | None = idl if isinstance(idl, str) else None
         if isinstance(idl, str):
+            # Leader-only by default, as OVS's IDLs (and so ovsdbapp) are: writes go to a
+            # cluster's leader, and a lost transaction can be settled there (Idl.catch_up).
+            idl_kwargs.setdefault("leader_only", True)
             idl = SyncIdl(idl, self.database, start_timeout=start_timeout, **idl_kwargs)
             self._owns_idl = True
         else:
@@ -543,11 +550,17 @@ class Api:
             remaining = deadline - time.monotonic()
             result = txn.commit(timeout=max(0.001, remaining))
             if result.status is TxnStatus.TRY_AGAIN and time.monotonic() < deadline:
-                # A verify failed (the replica already has the newer values: retry at once) or
-                # the connection dropped (back off a little).
-                if result.op_index is None:
+                if result.outcome_unknown:
+                    # Sent, then the connection was lost: it may have been committed (on a
+                    # cluster, replicated by the old leader to the new one). Re-run only from a
+                    # replica that would show it, or may_exist & co. would add it twice.
+                    if not self.idl.catch_up_before_retry(result, deadline):
+                        raise CommitFailed(result)
+                elif result.op_index is None:
+                    # Not connected within the timeout (nothing sent): back off a little.
                     time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                     delay = min(delay * 2, 0.5)
+                # (A verify failed: the replica already has the newer values; retry at once.)
                 continue
             if not result.ok:
                 raise CommitFailed(result)

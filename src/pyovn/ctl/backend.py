@@ -6,7 +6,9 @@ send one transaction. :class:`Backend` is all they need; :class:`SocketBackend` 
 comes from one ``monitor`` request over every table; the monitor stays open so that
 :meth:`Backend.wait_update` can block until the database changes (``wait-until``, and ovs-vsctl
 waiting for ``cur_cfg``) and fold the update into the replica. This is deliberately small, so it
-can be swapped for the shared asyncio client later.
+can be swapped for the shared asyncio client later. Like the real tools, :func:`connect` is
+leader-only by default for clustered databases (checked through ``_Server``), moving on to the
+next remote of a comma-separated list.
 """
 
 from __future__ import annotations
@@ -82,19 +84,40 @@ def _open_socket(remote: str, timeout: float | None) -> socket.socket:
                        f"({os.strerror(errno.EAFNOSUPPORT)})")
 
 
-def connect(remotes: str, db: str, timeout: float | None = None) -> SocketBackend:
-    """Connect to the first reachable of the comma-separated ``remotes``."""
-    error: BackendError | None = None
-    for remote in remotes.split(","):
+def connect(remotes: str, db: str, timeout: float | None = None, *,
+            leader_only: bool = False) -> SocketBackend:
+    """Connect to the first reachable of the comma-separated ``remotes``.
+
+    With ``leader_only`` (what the real tools do unless given ``--no-leader-only``), a server
+    whose copy of a clustered ``db`` is not the cluster's leader (or not connected to the
+    cluster) is passed over like an unreachable one: its reads may be stale. When no remote
+    will do, the error is the real tools' "database connection failed ()".
+    """
+    error: tuple[str, BackendError] | None = None
+    not_leader: tuple[str, BackendError] | None = None
+    for remote in (r.strip() for r in remotes.split(",")):
         try:
-            return SocketBackend(_open_socket(remote.strip(), timeout), db)
+            backend = SocketBackend(_open_socket(remote, timeout), db)
         except BackendError as exc:
-            error = error or exc
-    if error is None:
+            error = error or (remote, exc)
+            continue
+        try:
+            ok = not leader_only or backend.serves_as_leader()
+        except (BackendError, OSError):
+            ok = False
+        if ok:
+            return backend
+        backend.close()
+        not_leader = not_leader or (remote, BackendError(f"{remote}: database connection failed ()"))
+    # A failed connection's errno wins over "not the leader" (no errno: "()"), as in OVS; the
+    # message names the whole list when there are several remotes.
+    failed = error or not_leader
+    if failed is None:
         raise BackendError(f"{remotes}: database connection failed")
+    remote, first = failed
     if "," in remotes:
-        raise BackendError(str(error).replace(remotes.split(",")[0].strip(), remotes, 1))
-    raise error
+        raise BackendError(str(first).replace(remote, remotes, 1))
+    raise first
 
 
 class SocketBackend:
@@ -158,6 +181,24 @@ class SocketBackend:
             if msg.get("error") is not None:
                 raise RpcError(msg["error"])
             return msg.get("result")
+
+    def serves_as_leader(self) -> bool:
+        """False when the server's copy of our database is a clustered one that is not the
+        leader or not connected to its cluster (``_Server``'s ``Database`` row), or a relay;
+        True for standalone databases and servers without ``_Server``."""
+        try:
+            result = self.call("transact", ["_Server", {
+                "op": "select", "table": "Database", "where": [["name", "==", self.db]],
+                "columns": ["model", "connected", "leader"]}])
+        except RpcError:
+            return True  # no _Server database: nothing to check
+        rows = (result or [{}])[0].get("rows") if isinstance(result, list) else None
+        if not rows:
+            return True  # the server does not host it: get_schema reports that
+        row = rows[0]
+        if row.get("model") == "clustered":
+            return row.get("connected") is True and row.get("leader") is True
+        return row.get("model") != "relay"
 
     # -- Backend ---------------------------------------------------------------------------------
     def get_schema(self) -> DatabaseSchema:

@@ -42,6 +42,8 @@ class RunOptions:
     help: bool = False
     version: bool = False
     extra: dict[str, str | None] = field(default_factory=dict)
+    # Only a clustered database's leader will do (the real tools' default; --no-leader-only).
+    leader_only: bool = True
 
 
 @dataclass
@@ -141,6 +143,8 @@ def _apply(tool: Tool, opts: RunOptions, name: str, value: str | None) -> None:
         opts.timeout = t
     elif name == "dry-run":
         opts.dry_run = True
+    elif name in ("leader-only", "no-leader-only"):
+        opts.leader_only = name == "leader-only"
     elif name == "oneline":
         opts.oneline = True
     elif name == "format":
@@ -163,7 +167,7 @@ def _apply(tool: Tool, opts: RunOptions, name: str, value: str | None) -> None:
         opts.version = True
     elif name in tool.global_options:
         opts.extra[name] = value
-    # everything else (logging, SSL, leader options) is accepted and has no effect here
+    # everything else (logging, SSL, remote shuffling) is accepted and has no effect here
 
 
 def parse_command_line(tool: Tool, argv: list[str]) -> tuple[RunOptions, list[ParsedCommand]]:

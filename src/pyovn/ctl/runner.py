@@ -187,7 +187,7 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
     remote = opts.db or tool.default_remote()
     backend: Backend | None = None
     try:
-        backend = connect(remote, tool.db)
+        backend = connect(remote, tool.db, leader_only=opts.leader_only)
         return _execute(tool, opts, commands, argv, backend)
     except CtlExit as exc:
         return exc.status

@@ -32,6 +32,7 @@ from pyovn.northd.nodes.datapaths import MAX_TUNID, NORTHD_INTERNAL_VERSION
 from pyovn.northd.nodes.misc import bfd_status_updates
 from pyovn.northd.refchassis import desired_ref_chassis
 from pyovn.northd.sync import SbWriter
+from pyovn.ovsdb.client.connection import ConnectionClosed, RpcError
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.util.vlog import get_logger
 
@@ -56,9 +57,11 @@ SB_TABLES = (
 
 class Northd:
     def __init__(self, nb_remote: str, sb_remote: str) -> None:
-        self.nb = Idl(nb_remote, "OVN_Northbound")
+        # Leader-only, as ovn-northd's IDLs are: it writes both databases, and the
+        # ovn_northd lock is a per-server one, so every instance must talk to the leader.
+        self.nb = Idl(nb_remote, "OVN_Northbound", leader_only=True)
         self.sb = Idl(sb_remote, "OVN_Southbound", tables={t: None for t in SB_TABLES},
-                      lock_name=LOCK_NAME)
+                      lock_name=LOCK_NAME, leader_only=True)
         # Lookups of every run, built with the replica rather than on the first change.
         self.nb.create_index("Logical_Switch_Port", "name")
         self.sb.create_index("Port_Binding", "logical_port")
@@ -83,6 +86,9 @@ class Northd:
         self._bfd_dirty = False  # an SB BFD status changed: copy it to the NB
         self._run_start_ms = 0
         self._stamped_nb_cfg: int | None = None
+        # A transaction was lost with its connection: it may have been committed. The next run
+        # waits until both replicas would show it (Idl.catch_up), or it would write it again.
+        self._unsettled = False
 
     # --- status -------------------------------------------------------------------------------
 
@@ -162,6 +168,15 @@ class Northd:
                 return
             if not (self.nb.is_synced and self.sb.is_synced):
                 continue
+            if self._unsettled:
+                try:
+                    await self.nb.catch_up(5.0)
+                    await self.sb.catch_up(5.0)
+                except (ConnectionClosed, RpcError, TimeoutError) as e:
+                    log.info("not caught up with the databases yet (%s); waiting", e)
+                    self.wake.set()
+                    continue
+                self._unsettled = False
             if self.nb.resyncs != self._nb_resyncs or self.sb.resyncs != self._sb_resyncs:
                 self._nb_resyncs, self._sb_resyncs = self.nb.resyncs, self.sb.resyncs
                 self.need_recompute = True
@@ -171,6 +186,12 @@ class Northd:
                 continue
             try:
                 await self.run_once()
+            except (ConnectionClosed, TimeoutError) as e:
+                # Reconnecting (to a new leader, maybe): recompute once caught up with it.
+                log.info("northd run interrupted: %s", e)
+                self._unsettled = True
+                self.need_recompute = True
+                self.wake.set()
             except Exception as e:  # keep serving; the next run recomputes
                 log.exception("northd run failed: %s", e)
                 self.last_error = str(e)

@@ -19,7 +19,9 @@ How it works:
   ``callback(event, row, old)`` after each update message is applied (in the event loop, outside
   the replica lock). ``wait_until(predicate)`` waits until a predicate over the replica holds;
   ``sync()`` is a round-trip barrier (an ``echo``: once it returns, every update the server sent
-  before it is applied); ``wait_for_txn_id`` waits for an update3 with a given transaction id.
+  before it is applied); ``catch_up()`` a stronger one, through the server's transaction queue
+  (on a cluster's leader: every change any earlier leader may have committed is applied, see its
+  docstring; used before re-running a transaction whose outcome is unknown); ``wait_for_txn_id`` waits for an update3 with a given transaction id.
 * Transactions: :meth:`transaction` returns a builder (:mod:`.transaction`); ``transact`` sends
   raw operations.
 
@@ -338,6 +340,29 @@ class Idl:
         """Round trip to the server: afterwards every update it sent before is applied."""
         await self.wait_synced(timeout)
         await self.session.request("echo", ["pyovn-sync"], timeout=timeout)
+
+    async def catch_up(self, timeout: float | None = None) -> None:
+        """Wait until the replica holds everything the database may have committed so far.
+
+        For re-running a transaction whose outcome is unknown (the connection was lost after
+        it was sent): its checks must see its own effect if it was committed after all. A
+        clustered database's old leader may have replicated it to the member that leads now
+        without the new leader having applied it yet, and a replica freshly resynced from that
+        leader does not show it. So: wait for a synced session, then send an empty transaction
+        as a barrier. ovsdb-server runs no transaction (not even an empty one) before its
+        database has applied every entry of its Raft log (the new leader commits the entries of
+        earlier terms with its first entry), and it flushes monitor updates before any reply;
+        once the barrier's reply is in, so is every such change. The guarantee needs the
+        leader (a follower's log can lag): use it with ``leader_only``. Standalone: a round trip.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                await self.wait_synced()
+                try:
+                    await self.session.request("transact", [self.database])
+                    return
+                except ConnectionClosed:
+                    continue  # lost again: wait for the next session
 
     # --- conditions ---------------------------------------------------------------------------
 

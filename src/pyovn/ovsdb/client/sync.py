@@ -31,6 +31,7 @@ from pyovn.ovsdb.client.transaction import (
     TransactionOwnershipError,
     TxnResult,
     TxnStatus,
+    catch_up_before_retry,
 )
 
 __all__ = ["SyncIdl", "SyncTransaction"]
@@ -162,6 +163,15 @@ class SyncIdl:
     def sync(self, timeout: float | None = None) -> None:
         self._run(self.idl.sync(timeout))
 
+    def catch_up(self, timeout: float | None = None) -> None:
+        """Block until the replica holds everything committed so far (see Idl.catch_up)."""
+        self._run(self.idl.catch_up(timeout))
+
+    def catch_up_before_retry(self, result: TxnResult, deadline: float) -> bool:
+        """Before re-running a transaction whose outcome is unknown: see the transaction
+        module's ``catch_up_before_retry``; False means give up with ``result``."""
+        return self._run(catch_up_before_retry(self.idl, result, deadline))
+
     def wait_for_event(
         self,
         table: str,
@@ -221,6 +231,13 @@ class SyncIdl:
                 if check_error:
                     result.check()
                 return result
+            if result.outcome_unknown:
+                # It may have been committed: rebuild only from a replica that would show it.
+                if not self.catch_up_before_retry(result, deadline):
+                    if check_error:
+                        result.check()
+                    return result
+                continue
             if result.op_index is not None:
                 # A verify failed: the replica already holds the newer values (the server sent
                 # them before its reply), so rebuilding at once is right.

@@ -5,11 +5,18 @@ calls on one row become one ``update``; ``set`` on a row inserted by this transa
 insert itself). ``verify`` adds a ``wait`` operation (``until: "=="``, ``timeout: 0``) that holds
 the verified columns' values as they were read from the replica; those go first in the
 transaction, so the commit fails — with status TRY_AGAIN — if anyone changed them meanwhile
-(optimistic concurrency). ``increment`` is a ``mutate +=`` followed by a ``select`` whose result is
+(optimistic concurrency).
+
+Unknown outcomes: a transaction sent on a session that is lost before its reply (or whose reply
+times out) may have been committed — on a cluster, the old leader may have replicated it to the
+member that becomes leader. Its TRY_AGAIN result says ``outcome_unknown``, and the retry loops
+(``run_transaction``, ``SyncIdl.run``, pyovn.api) re-run it only after ``Idl.catch_up``: reconnected,
+resynced, and past a barrier transaction that the server runs only once its database has applied
+everything in its log. Rebuilt from that replica, ``may_exist`` sees the row the lost attempt made. ``increment`` is a ``mutate +=`` followed by a ``select`` whose result is
 the new value. ``commit`` sends the transact request, then maps the reply to a :class:`TxnResult`:
 SUCCESS, UNCHANGED (nothing to write: no request sent), TRY_AGAIN (a verify failed, or the
-connection was lost or never came up within the timeout — the outcome is unknown, the caller
-should rebuild from the replica and retry) or ERROR (with the server's error object). Before it
+connection was lost or never came up within the timeout — the caller should rebuild from the
+replica and retry) or ERROR (with the server's error object). Before it
 returns, the replica holds the transaction's own changes: ovsdb-server sends a client's updates
 before the reply, and the commit checks it for the inserted and deleted rows (waiting a moment if
 a server were to answer first).
@@ -50,6 +57,7 @@ __all__ = [
     "TryAgain",
     "TxnResult",
     "TxnStatus",
+    "catch_up_before_retry",
     "run_transaction",
 ]
 
@@ -93,6 +101,9 @@ class TxnResult:
     uuids: dict[str, str] = field(default_factory=dict)  # uuid-name -> uuid of inserted rows
     op_index: int | None = None  # the operation the error belongs to, if any
     comment: str | None = None
+    # Sent, but no reply came (connection lost, timeout): it may have been committed. Re-run it
+    # only after ``Idl.catch_up`` (see ``run_transaction``), or its checks may miss its effect.
+    outcome_unknown: bool = False
 
     @property
     def ok(self) -> bool:
@@ -454,6 +465,7 @@ class Transaction:
                 TxnStatus.TRY_AGAIN,
                 {"error": "connection lost", "details": str(e)},
                 comment=comment,
+                outcome_unknown=True,
             )
         except RpcError as e:
             err = e.error if isinstance(e.error, dict) else {"error": str(e.error)}
@@ -551,6 +563,13 @@ async def run_transaction(
             if check_error:
                 result.check()
             return result
+        if result.outcome_unknown:
+            # It may have been committed: rebuild only from a replica that would show it.
+            if not await catch_up_before_retry(idl, result, deadline):
+                if check_error:
+                    result.check()
+                return result
+            continue
         if result.op_index is not None:
             # A verify failed: the replica already holds the newer values (the server sent
             # them before its reply), so rebuilding at once is right.
@@ -558,3 +577,18 @@ async def run_transaction(
             continue
         await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 2, 0.5)
+
+
+async def catch_up_before_retry(idl: Idl, result: TxnResult, deadline: float) -> bool:
+    """After a commit whose outcome is unknown: wait until the IDL is reconnected (to the leader,
+    for a leader-only IDL) and its replica holds whatever the lost transaction may have
+    committed (:meth:`Idl.catch_up`), so that a re-run's checks (``may_exist``, lookups,
+    verifies) see it. Returns False when that did not happen before ``deadline``: the caller
+    must then give up with ``result`` rather than re-run from a stale replica."""
+    try:
+        await idl.catch_up(max(0.001, deadline - time.monotonic()))
+    except (TimeoutError, ConnectionClosed, RpcError) as e:
+        log.info("%s: not caught up after %s (%s); not re-running", idl.database,
+                 result.describe(), e)
+        return False
+    return True
