@@ -32,6 +32,7 @@ import sys
 from typing import Any
 
 from pyovn import __version__
+from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
 from pyovn.util.daemon import (
     DaemonOptions,
     Detacher,
@@ -63,10 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-vswitchd", action="store_true",
                    help="do not play ovs-vswitchd's part (a real vswitchd serves the database)")
     p.add_argument("-V", "--version", action="store_true")
-    for opt, short in (("--private-key", "-p"), ("--certificate", "-c"), ("--ca-cert", "-C")):
-        p.add_argument(short, opt, dest=opt[2:].replace("-", "_"))
-    for opt in ("--bootstrap-ca-cert", "--ssl-protocols", "--ssl-ciphers"):
-        p.add_argument(opt, dest=opt[2:].replace("-", "_"))
+    add_ssl_arguments(p)  # for ovn-remote=ssl:... (and an ssl: local database)
     return p
 
 
@@ -194,6 +192,7 @@ def main(argv: list[str]) -> int:
         print(f"ovn-controller (pyovn) {__version__}\ncompatible with OVN 23.03.1")
         return 0
     apply_logging(opts)
+    apply_ssl_arguments(args)
     pidfile = Pidfile(opts.pidfile, PROGRAM, opts.overwrite_pidfile) if opts.pidfile else None
     if pidfile:
         pidfile.check()

@@ -2,6 +2,10 @@
 
     pyovn northd [--ovnnb-db=REMOTE] [--ovnsb-db=REMOTE] [--detach] [--no-chdir]
                  [--pidfile[=FILE]] [--log-file[=FILE]] [--unixctl=SOCKET] [-vSPEC]
+                 [-p PRIVKEY] [-c CERT] [-C CACERT] [--bootstrap-ca-cert=CACERT]
+                 [--ssl-protocols=P] [--ssl-ciphers=C]
+
+A REMOTE may be ``ssl:HOST:PORT`` (with the SSL options).
 
 Defaults as ovn-northd's: ``$OVN_NB_DB`` / ``$OVN_SB_DB``, else ``unix:$OVN_RUNDIR/ovnnb_db.sock``
 and ``ovnsb_db.sock``.  unixctl: exit, pause, resume, is-paused, status, inc-engine/recompute
@@ -17,6 +21,7 @@ import os
 import sys
 
 from pyovn import __version__
+from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
 from pyovn.util.daemon import (
     Detacher,
     Pidfile,
@@ -41,9 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="start paused (standby), as ovn-northd --dry-run")
     p.add_argument("-V", "--version", action="store_true")
-    for opt in ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
-                "--ssl-protocols", "--ssl-ciphers"):
-        p.add_argument(opt, dest=opt[2:].replace("-", "_"))
+    add_ssl_arguments(p)
     return p
 
 
@@ -134,6 +137,7 @@ def main(argv: list[str]) -> int:
         print(f"ovn-northd (pyovn) {__version__}\ncompatible with OVN 23.03.1")
         return 0
     apply_logging(opts)
+    apply_ssl_arguments(args)
     pidfile = Pidfile(opts.pidfile, PROGRAM, opts.overwrite_pidfile) if opts.pidfile else None
     if pidfile:
         pidfile.check()

@@ -32,6 +32,7 @@ from pyovn.ovsdb.clienttool.rpc import RpcError, Session, open_session
 from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.stream import configure_ssl
 from pyovn.ovsdb.types import ColumnType
 from pyovn.util.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
 
@@ -467,6 +468,11 @@ def usage() -> str:
     return "\n".join(lines) + "\n"
 
 
+_SSL_SHORT = {"-p": "--private-key", "-c": "--certificate", "-C": "--ca-cert"}
+_SSL_LONG = ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
+             "--peer-ca-cert", "--ssl-protocols", "--ssl-ciphers")
+
+
 def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[str]]:
     style = TableStyle(format="table")
     flags = {"timestamp": False, "force": False, "help": False, "version": False}
@@ -482,6 +488,18 @@ def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[s
             rest.append(arg)
             continue
         name, eq, value = arg.partition("=")
+        if name in _SSL_SHORT or name[:2] in _SSL_SHORT:
+            if len(name) > 2 and name[:2] in _SSL_SHORT:  # -pFILE
+                name, value, eq = name[:2], arg[2:], "="
+            name = _SSL_SHORT[name]
+        if name in _SSL_LONG:
+            if not eq:
+                if i >= len(argv):
+                    _fatal(f"option '{name}' requires an argument")
+                value = argv[i]
+                i += 1
+            configure_ssl({name[2:].replace("-", "_"): value})
+            continue
         if name in ("-f", "--format", "-d", "--data", "-t", "--timeout", "--max-column-width"):
             if not eq:
                 if i >= len(argv):
@@ -583,6 +601,8 @@ def run(argv: list[str]) -> int:
         _fatal(f"invalid syntax for '{cmd}' (use --help for help)")
     handler: Callable[[str, list[str]], None] = getattr(client, method)
     handler(db, args)
+    if client.session is not None:
+        client.session.close()  # an ssl: session ends with close_notify, as the real tool's
     return 0
 
 

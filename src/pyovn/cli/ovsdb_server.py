@@ -4,12 +4,18 @@
                        [--detach] [--no-chdir] [--log-file[=FILE]] [-vSPEC] [--run=COMMAND]
                        [--no-fsync] [--read-only]
 
-REMOTE is ``punix:PATH``, ``ptcp:PORT[:IP]`` or ``db:DB,TABLE,COLUMN``. Without DATABASE the file
-is ``$OVS_DBDIR/conf.db`` (default /etc/openvswitch/conf.db), as for the real server. pyovn's own
-options: ``--no-fsync`` writes each transaction before replying but does not wait for fsync (the
-real ovsdb-server's behaviour; by default pyovn fsyncs before it replies), ``--read-only`` serves
-every connection read-only. SSL options naming ``db:`` columns are accepted and ignored (with a
-warning), so ovn-ctl's command lines start it unchanged.
+REMOTE is ``punix:PATH``, ``ptcp:PORT[:IP]``, ``pssl:PORT[:IP]`` or ``db:DB,TABLE,COLUMN``.
+Without DATABASE the file is ``$OVS_DBDIR/conf.db`` (default /etc/openvswitch/conf.db), as for
+the real server. pyovn's own options: ``--no-fsync`` writes each transaction before replying but
+does not wait for fsync (the real ovsdb-server's behaviour; by default pyovn fsyncs before it
+replies), ``--read-only`` serves every connection read-only.
+
+SSL (``pssl:`` remotes): ``--private-key``, ``--certificate``, ``--ca-cert`` (or
+``--bootstrap-ca-cert``), ``--peer-ca-cert``, ``--ssl-protocols``, ``--ssl-ciphers``, each a file
+name / value or ``db:DB,TABLE,COLUMN`` (the first nonempty string of that column, e.g.
+``db:OVN_Northbound,SSL,private_key`` as ovn-ctl passes it), read again after every commit to that
+database; the files themselves are read again when they change (:mod:`pyovn.ovsdb.stream`).
+Clients must present a certificate signed by the CA.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from typing import Any
 from pyovn import __version__
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.database import Database
+from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
+from pyovn.ovsdb.stream import configure_ssl
 from pyovn.util.daemon import (
     Detacher,
     Pidfile,
@@ -39,6 +47,8 @@ from pyovn.util.vlog import get_logger
 
 PROGRAM = "ovsdb-server"
 log = get_logger("ovsdb_server")
+_SSL_ARGS = ("private_key", "certificate", "ca_cert", "bootstrap_ca_cert", "peer_ca_cert",
+             "ssl_protocols", "ssl_ciphers")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-backlog", type=int, default=64 * 1024 * 1024,
                    help="disconnect a client whose unsent output passes this many bytes")
     p.add_argument("-V", "--version", action="store_true")
-    for opt in ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
-                "--ssl-protocols", "--ssl-ciphers", "--peer-ca-cert"):
+    for opt, short in (("--private-key", "-p"), ("--certificate", "-c"), ("--ca-cert", "-C")):
+        p.add_argument(short, opt, dest=opt[2:].replace("-", "_"))
+    for opt in ("--bootstrap-ca-cert", "--ssl-protocols", "--ssl-ciphers", "--peer-ca-cert"):
         p.add_argument(opt, dest=opt[2:].replace("-", "_"))
     p.add_argument("--disable-file-column-diff", action="store_true")
     p.add_argument("--no-self-confinement", action="store_true")
@@ -95,6 +106,9 @@ class Runner:
         self.stop_event: asyncio.Event | None = None
         self.unixctl: UnixctlServer | None = None
         self._refresh_pending = False   # a re-read of the db: remotes is scheduled
+        self._ssl_dbs = {v[3:].split(",")[0] for v in (getattr(args, n) for n in _SSL_ARGS)
+                         if v and v.startswith("db:")}
+        self._ssl_values: dict[str, str | None] | None = None
 
     async def run(self, loaded: list[tuple[str, Database, Any]], detacher: Detacher,
                   pidfile: Pidfile | None) -> int:
@@ -105,6 +119,7 @@ class Runner:
         for path, db, lg in loaded:
             srv.add_database(db, log=lg, path=path)
         srv.on_commit.append(self._on_commit)
+        self.reconfigure_ssl()
         try:
             for remote in self.args.remote:
                 await srv.add_remote(remote)
@@ -133,8 +148,36 @@ class Runner:
             pidfile.remove()
         return 0
 
+    def _query_db_string(self, spec: str) -> str | None:
+        """``db:DB,TABLE,COLUMN``: the first nonempty string in that column, as ovsdb-server."""
+        parts = spec[3:].split(",")
+        if len(parts) != 3:
+            log.warning("%s: invalid syntax", spec)
+            return None
+        st = self.server.dbs.get(parts[0])
+        if (st is None or parts[1] not in st.db.tables
+                or parts[2] not in st.db.schema.tables[parts[1]].columns):
+            log.warning("%s: no such database, table or column", spec)
+            return None
+        for row in st.db.tables[parts[1]].rows.values():
+            value = row[parts[2]]
+            for v in (sorted(value) if isinstance(value, SET_TYPES) else [value]):
+                if isinstance(v, str) and v:
+                    return v
+        return None
+
+    def reconfigure_ssl(self) -> None:
+        """Apply the SSL options, reading those that name ``db:`` columns."""
+        values = {n: (self._query_db_string(v) if v and v.startswith("db:") else v)
+                  for n, v in ((n, getattr(self.args, n)) for n in _SSL_ARGS)}
+        if values != self._ssl_values:
+            self._ssl_values = values
+            configure_ssl(values, keep=False)
+
     def _on_commit(self, st: Any, changes: Any) -> None:
         srv = self.server
+        if st.name in self._ssl_dbs:
+            self.reconfigure_ssl()
         if (srv.db_remotes and not self._refresh_pending
                 and any(d == st.name for d, _, _ in srv.db_remotes)):
             # Once for all the commits of this pass, as ovsdb-server re-reads its remotes once
@@ -217,9 +260,6 @@ def main(argv: list[str]) -> int:
         print(f"ovsdb-server (pyovn) {__version__}\ncompatible with Open vSwitch 3.1.0")
         return 0
     apply_logging(opts)
-    for name in ("private_key", "certificate", "ca_cert", "bootstrap_ca_cert"):
-        if getattr(args, name):
-            log.warning("--%s: SSL is not supported by pyovn's server; ignored", name.replace("_", "-"))
     paths = args.databases or [os.path.join(os.environ.get("OVS_DBDIR", "/etc/openvswitch"), "conf.db")]
     pidfile = Pidfile(opts.pidfile, PROGRAM, opts.overwrite_pidfile) if opts.pidfile else None
     if pidfile:

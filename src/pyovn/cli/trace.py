@@ -19,6 +19,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
+
 if TYPE_CHECKING:
     from pyovn.trace.sbmodel import SbModel
 
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="say why the packet did not arrive")
     p.add_argument("--expect", help="the port the packet should reach (with --explain)")
     p.add_argument("--nb-db", help="Northbound database, to name NB rows in --explain")
+    add_ssl_arguments(p)  # for --db=ssl:...
     p.add_argument("args", nargs="+", metavar="[DATAPATH] MICROFLOW")
     return p
 
@@ -108,6 +111,7 @@ def _run(argv: list[str], preloaded: SbModel | None) -> int:
               "correlate (no ovn-controller flows)", file=sys.stderr)
         return 1
     opts = _parser().parse_args(argv)
+    apply_ssl_arguments(opts)
     if len(opts.args) > 2:
         print(f"{_PROG}: exactly two non-option arguments are required", file=sys.stderr)
         return 1

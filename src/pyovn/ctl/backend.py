@@ -2,7 +2,8 @@
 
 ctl tools are one-shot: connect, get the schema, take a replica of the rows, run the commands,
 send one transaction. :class:`Backend` is all they need; :class:`SocketBackend` implements it over
-:mod:`pyovn.ovsdb.jsonrpc` with a blocking socket (``unix:PATH``, ``tcp:IP:PORT``). The replica
+:mod:`pyovn.ovsdb.jsonrpc` with a blocking socket (``unix:PATH``, ``tcp:IP:PORT``,
+``ssl:IP:PORT``, opened by :mod:`pyovn.ovsdb.stream`). The replica
 comes from one ``monitor`` request over every table; the monitor stays open so that
 :meth:`Backend.wait_update` can block until the database changes (``wait-until``, and ovs-vsctl
 waiting for ``cur_cfg``) and fold the update into the replica. This is deliberately small, so it
@@ -13,16 +14,17 @@ next remote of a comma-separated list.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import socket
+import sys
 import time
 from typing import Any, Protocol
 
 from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.jsonrpc import Framer, encode, is_request
 from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.stream import SslConfigError, close_socket, error_code, parse_remote
 
 __all__ = ["Backend", "BackendError", "SocketBackend", "connect"]
 
@@ -58,30 +60,22 @@ class Backend(Protocol):
 
 
 def _open_socket(remote: str, timeout: float | None) -> socket.socket:
-    kind, _, rest = remote.partition(":")
     try:
-        if kind == "unix":
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(timeout)
-            try:
-                s.connect(rest)
-            except BaseException:
-                s.close()
-                raise
-            return s
-        if kind == "tcp":
-            host, _, port = rest.rpartition(":")
-            if host.startswith("[") and host.endswith("]"):
-                host = host[1:-1]
-            if not host or not port.isdigit():
-                raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-            return socket.create_connection((host, int(port)), timeout=timeout)
-    except OSError as exc:
-        code = exc.errno or errno.EIO
+        target = parse_remote(remote)
+    except ValueError:
+        kind = remote.partition(":")[0]
+        code = errno.EINVAL if kind in ("unix", "tcp", "ssl") else errno.EAFNOSUPPORT
         raise BackendError(f"{remote}: database connection failed ({os.strerror(code)})") \
             from None
-    raise BackendError(f"{remote}: database connection failed "
-                       f"({os.strerror(errno.EAFNOSUPPORT)})")
+    try:
+        return target.connect(timeout)
+    except OSError as exc:
+        code = exc.errno or errno.EIO
+        if isinstance(exc, SslConfigError):
+            # OVS logs the configuration problem; the tool reports the failed connection
+            sys.stderr.write(f"{exc}\n")
+        raise BackendError(f"{remote}: database connection failed ({os.strerror(code)})") \
+            from None
 
 
 def connect(remotes: str, db: str, timeout: float | None = None, *,
@@ -135,7 +129,11 @@ class SocketBackend:
 
     # -- raw I/O ---------------------------------------------------------------------------------
     def _send(self, msg: Any) -> None:
-        self.sock.sendall(encode(msg))
+        try:
+            self.sock.sendall(encode(msg))
+        except OSError as exc:
+            raise BackendError(f"database connection failed "
+                               f"({os.strerror(error_code(exc))})") from None
 
     def _recv_one(self, deadline: float | None) -> Any:
         while not self.pending:
@@ -151,8 +149,8 @@ class SocketBackend:
             except TimeoutError:
                 raise TimeoutError from None
             except OSError as exc:
-                raise BackendError(f"database connection failed ({os.strerror(exc.errno or 5)})") \
-                    from None
+                raise BackendError(f"database connection failed "
+                                   f"({os.strerror(error_code(exc))})") from None
             if not data:
                 raise BackendError("database connection closed")
             self.pending.extend(self.framer.feed(data))
@@ -256,5 +254,4 @@ class SocketBackend:
         return list(result or [])
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.close()
+        close_socket(self.sock)

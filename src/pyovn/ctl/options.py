@@ -28,6 +28,8 @@ COMMON_OPTIONS: dict[str, bool | str] = {
     "peer-ca-cert": True, "no-leader-only": False, "leader-only": False,
     "shuffle-remotes": False, "no-shuffle-remotes": False, "commands": False, "options": False,
 }
+_SSL_OPTIONS = ("private-key", "certificate", "ca-cert", "bootstrap-ca-cert", "peer-ca-cert",
+                "ssl-protocols", "ssl-ciphers")
 SHORT_OPTIONS = {"t": "timeout", "f": "format", "d": "data", "h": "help", "V": "version",
                  "v": "verbose", "p": "private-key", "c": "certificate", "C": "ca-cert"}
 
@@ -42,6 +44,7 @@ class RunOptions:
     help: bool = False
     version: bool = False
     extra: dict[str, str | None] = field(default_factory=dict)
+    ssl: dict[str, str] = field(default_factory=dict)  # configure_ssl() keywords
     # Only a clustered database's leader will do (the real tools' default; --no-leader-only).
     leader_only: bool = True
 
@@ -167,7 +170,9 @@ def _apply(tool: Tool, opts: RunOptions, name: str, value: str | None) -> None:
         opts.version = True
     elif name in tool.global_options:
         opts.extra[name] = value
-    # everything else (logging, SSL, remote shuffling) is accepted and has no effect here
+    elif name in _SSL_OPTIONS and value is not None:
+        opts.ssl[name.replace("-", "_")] = value
+    # everything else (logging, remote shuffling) is accepted and has no effect here
 
 
 def parse_command_line(tool: Tool, argv: list[str]) -> tuple[RunOptions, list[ParsedCommand]]:

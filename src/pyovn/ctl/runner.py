@@ -26,6 +26,7 @@ from pyovn.ctl.registry import CtlError, Tool
 from pyovn.ctl.txnview import TxnView
 from pyovn.ovsdb.datastr import RefTable
 from pyovn.ovsdb.errors import json_text
+from pyovn.ovsdb.stream import configure_ssl
 
 __all__ = ["Run", "CtlExit", "run_tool", "main"]
 
@@ -185,6 +186,8 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, opts.timeout)
     remote = opts.db or tool.default_remote()
+    if opts.ssl:
+        configure_ssl(opts.ssl)
     backend: Backend | None = None
     try:
         backend = connect(remote, tool.db, leader_only=opts.leader_only)

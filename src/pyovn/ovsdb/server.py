@@ -40,6 +40,7 @@ from pyovn.ovsdb.jsonrpc import Framer, FramingError
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.monitor import Monitor, MonitorError, MonitorSet, merge_changes
 from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.stream import peer_common_name, start_tls_server
 from pyovn.util.vlog import get_logger
 
 log = get_logger("ovsdb_server")
@@ -111,6 +112,7 @@ class Session(asyncio.Protocol):
         self.server = server
         self.transport: asyncio.Transport | None = None
         self.name = "unix"
+        self.peer_id: str | None = None  # the CN of an ssl client's certificate
         self.n = next(self._ids)
         self.read_only = read_only
         self.framer = Framer(max_size=server.max_message)
@@ -132,6 +134,7 @@ class Session(asyncio.Protocol):
         peer = t.get_extra_info("peername")
         if isinstance(peer, tuple):
             self.name = f"{peer[0]}:{peer[1]}"
+        self.peer_id = peer_common_name(t.get_extra_info("peercert"))
         # Past the soft limit we stop reading this client's requests until it reads our output.
         t.set_write_buffer_limits(high=self.server.soft_backlog)
         self.server.sessions.add(self)
@@ -627,8 +630,9 @@ class OvsdbServer:
         """Send each monitor that the change concerns its update (``MonitorSet.updates``: made once
         per view, serialised once per distinct update; only the envelope is per monitor)."""
         send = self.outbox_send
-        for mon, blob in st.monitors.updates(changes, st.db.set_diff_hints(changes)):
-            send(mon.session, mon.notification_bytes(blob, txn_id))
+        for blob, mons in st.monitors.updates(changes, st.db.set_diff_hints(changes)):
+            for mon in mons:
+                send(mon.session, mon.notification_bytes(blob, txn_id))
 
     def _rerun_waiters(self, st: DbState) -> None:
         for p in list(st.waiters):
@@ -813,23 +817,34 @@ class OvsdbServer:
             st.waiters = [p for p in st.waiters if p.session is not s]
 
     async def add_remote(self, target: str, *, read_only: bool = False) -> None:
-        """Listen on ``punix:PATH`` or ``ptcp:PORT[:IP]``; ``db:DB,TABLE,COLUMN`` is read later."""
+        """Listen on ``punix:PATH``, ``ptcp:PORT[:IP]`` or ``pssl:PORT[:IP]`` (TLS with the
+        process's SSL settings, :mod:`pyovn.ovsdb.stream`); ``db:DB,TABLE,COLUMN`` is read
+        later."""
         if target in self.listeners:
             return
         loop = asyncio.get_running_loop()
         kind, _, rest = target.partition(":")
+        srv: Any
         if kind == "punix":
             path = rest
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             srv = await loop.create_unix_server(
                 lambda: Session(self, 0, read_only or self.read_only), path=path)
-        elif kind == "ptcp":
+        elif kind in ("ptcp", "pssl"):
             port_s, _, ip = rest.partition(":")
             ip = ip.strip("[]") or "0.0.0.0"
-            srv = await loop.create_server(
-                lambda: Session(self, 5000, read_only or self.read_only), host=ip,
-                port=int(port_s or 0), reuse_address=True)
+            if port_s and not port_s.isdigit():
+                raise ValueError(f"{target}: bad port number")
+
+            def make() -> Session:
+                return Session(self, 5000, read_only or self.read_only)
+
+            if kind == "ptcp":
+                srv = await loop.create_server(make, host=ip, port=int(port_s or 0),
+                                               reuse_address=True)
+            else:
+                srv = await start_tls_server(make, ip, int(port_s or 0))
             if int(port_s or 0) == 0:
                 # OVS's inet_open_passive says which port the kernel chose; test harnesses
                 # (OVS's own, ovsdbapp's fixture) read it from this line.
@@ -843,7 +858,7 @@ class OvsdbServer:
             await self.refresh_db_remotes()
             return
         else:
-            raise ValueError(f"{target}: unsupported remote (use punix:, ptcp: or db:)")
+            raise ValueError(f"{target}: unsupported remote (use punix:, ptcp:, pssl: or db:)")
         self.listeners[target] = srv
 
     def bound_port(self, target: str) -> int:
@@ -871,7 +886,7 @@ class OvsdbServer:
                     elif isinstance(v, str):
                         targets.add(v)
         for t in targets - self._db_remote_targets:
-            if t.startswith(("ptcp:", "punix:")):
+            if t.startswith(("ptcp:", "pssl:", "punix:")):
                 try:
                     await self.add_remote(t)
                 except (OSError, ValueError) as e:

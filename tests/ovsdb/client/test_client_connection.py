@@ -27,7 +27,8 @@ def test_parse_remotes():
         Remote("tcp", "::1", 6642),
     ]
     assert str(parse_remote("tcp:[::1]:6642")) == "tcp:[::1]:6642"
-    for bad in ("", "tcp:1.2.3.4", "foo:bar", "ssl:1.2.3.4:6641", "unix:"):
+    assert parse_remote("ssl:1.2.3.4:6641") == Remote("ssl", "1.2.3.4", 6641)
+    for bad in ("", "tcp:1.2.3.4", "foo:bar", "ssl:1.2.3.4", "unix:"):
         with pytest.raises(ValueError):
             parse_remotes(bad)
 

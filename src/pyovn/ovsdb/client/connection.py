@@ -2,8 +2,9 @@
 
 How it works:
 
-* :func:`parse_remotes` turns an OVS-style remote list (``"unix:/run/nb.sock,tcp:10.0.0.1:6641"``)
-  into :class:`Remote` values; :meth:`Remote.open` opens an asyncio stream to one of them.
+* :func:`parse_remotes` turns an OVS-style remote list (``"unix:/run/nb.sock,ssl:10.0.0.1:6641"``)
+  into :class:`Remote` values; :meth:`Remote.open` opens an asyncio stream to one of them (both
+  from :mod:`pyovn.ovsdb.stream`, which also holds the process's SSL configuration).
 * :class:`Session` owns one open stream. A reader task feeds bytes to the framer of
   :mod:`pyovn.ovsdb.jsonrpc` and handles each message *synchronously, in arrival order*: a response
   resolves the future of the request with the same id; the server's ``echo`` request is answered at
@@ -29,10 +30,10 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pyovn.ovsdb import jsonrpc
+from pyovn.ovsdb.stream import Remote, parse_remote, parse_remotes
 
 __all__ = [
     "Connection",
@@ -41,6 +42,7 @@ __all__ = [
     "RpcError",
     "Session",
     "TryAnotherRemote",
+    "parse_remote",
     "parse_remotes",
 ]
 
@@ -78,56 +80,6 @@ class ConnectionClosed(Exception):
 
 class TryAnotherRemote(Exception):
     """Raised by ``on_session`` to drop this session and try the next remote without delay."""
-
-
-@dataclass(frozen=True, slots=True)
-class Remote:
-    """One active remote: ``unix:PATH`` or ``tcp:HOST:PORT`` (IPv6 hosts in brackets)."""
-
-    kind: str  # "unix" | "tcp"
-    address: str  # socket path, or host
-    port: int = 0
-
-    def __str__(self) -> str:
-        if self.kind == "unix":
-            return f"unix:{self.address}"
-        host = f"[{self.address}]" if ":" in self.address else self.address
-        return f"tcp:{host}:{self.port}"
-
-    async def open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self.kind == "unix":
-            return await asyncio.open_unix_connection(self.address, limit=_READ_CHUNK)
-        return await asyncio.open_connection(self.address, self.port, limit=_READ_CHUNK)
-
-
-def parse_remote(text: str) -> Remote:
-    """Parse one remote; raises ValueError for unsupported or malformed ones."""
-    text = text.strip()
-    kind, sep, rest = text.partition(":")
-    if not sep or not rest:
-        raise ValueError(f"{text!r}: remote must be unix:PATH or tcp:HOST:PORT")
-    if kind == "unix":
-        return Remote("unix", rest)
-    if kind == "tcp":
-        if rest.startswith("["):
-            host, _, port = rest[1:].partition("]:")
-        else:
-            host, _, port = rest.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"{text!r}: expected tcp:HOST:PORT")
-        return Remote("tcp", host, int(port))
-    if kind == "ssl":
-        raise ValueError(f"{text!r}: ssl remotes are not supported yet")
-    raise ValueError(f"{text!r}: unknown remote type {kind!r}")
-
-
-def parse_remotes(spec: str | list[str] | tuple[str, ...]) -> list[Remote]:
-    """Parse a comma-separated remote list (as OVS tools take it) or a list of remotes."""
-    items = spec.split(",") if isinstance(spec, str) else list(spec)
-    remotes = [parse_remote(s) for s in items if s.strip()]
-    if not remotes:
-        raise ValueError("no remote given")
-    return remotes
 
 
 NotificationHandler = Callable[[str, Any], None]

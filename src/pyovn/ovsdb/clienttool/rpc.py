@@ -1,20 +1,21 @@
 """One blocking JSON-RPC session to an OVSDB server, for ovsdb-client's one-shot commands.
 
-:func:`open_session` connects to ``unix:PATH`` or ``tcp:HOST:PORT`` (the first reachable of a
-comma-separated list) with the real tool's error text. :meth:`Session.call` sends a request and
-returns its reply message, answering ``echo`` and queueing notifications that arrive meanwhile;
-:meth:`Session.next_notification` returns them one by one (blocking), for ``monitor`` and ``lock``.
+:func:`open_session` connects to ``unix:PATH``, ``tcp:HOST:PORT`` or ``ssl:HOST:PORT`` (the
+first reachable of a comma-separated list; :mod:`pyovn.ovsdb.stream`) with the real tool's error
+text. :meth:`Session.call` sends a request and returns its reply message, answering ``echo`` and
+queueing notifications that arrive meanwhile; :meth:`Session.next_notification` returns them one
+by one (blocking), for ``monitor`` and ``lock``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import socket
 from typing import Any
 
 from pyovn.ovsdb.jsonrpc import Framer, encode, is_request
+from pyovn.ovsdb.stream import close_socket, error_code, parse_remote
 
 __all__ = ["RpcError", "Session", "open_session"]
 
@@ -24,23 +25,13 @@ class RpcError(Exception):
 
 
 def _connect(remote: str) -> socket.socket:
-    kind, _, rest = remote.partition(":")
-    if kind == "unix":
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(rest)
-        except BaseException:
-            s.close()
-            raise
-        return s
-    if kind == "tcp":
-        host, _, port = rest.rpartition(":")
-        if host.startswith("[") and host.endswith("]"):
-            host = host[1:-1]
-        if not host or not port.isdigit():
-            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        return socket.create_connection((host, int(port)))
-    raise OSError(errno.EAFNOSUPPORT, os.strerror(errno.EAFNOSUPPORT))
+    try:
+        target = parse_remote(remote)
+    except ValueError:
+        kind = remote.partition(":")[0]
+        code = errno.EINVAL if kind in ("unix", "tcp", "ssl") else errno.EAFNOSUPPORT
+        raise OSError(code, os.strerror(code)) from None
+    return target.connect()
 
 
 def open_session(remotes: str) -> Session:
@@ -69,15 +60,14 @@ class Session:
         try:
             self.sock.sendall(encode(msg))
         except OSError as exc:
-            raise RpcError(f"transaction failed ({os.strerror(exc.errno or errno.EIO)})") from None
+            raise RpcError(f"transaction failed ({os.strerror(error_code(exc))})") from None
 
     def _recv(self) -> Any:
         while not self.inbox:
             try:
                 data = self.sock.recv(1 << 16)
             except OSError as exc:
-                raise RpcError(f"connection failed ({os.strerror(exc.errno or errno.EIO)})") \
-                    from None
+                raise RpcError(f"connection failed ({os.strerror(error_code(exc))})") from None
             if not data:
                 raise RpcError("connection closed by server")
             self.inbox.extend(self.framer.feed(data))
@@ -110,5 +100,4 @@ class Session:
         return self.notifications.pop(0)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.close()
+        close_socket(self.sock)
