@@ -94,6 +94,8 @@ def _ops() -> st.SearchStrategy[tuple]:
         st.tuples(st.just("lr_del"), lr),
         st.tuples(st.just("connect"), lr, sw, st.integers(0, 3)),
         st.tuples(st.just("lb"), st.sampled_from(SWITCHES + ROUTERS)),
+        # A health check whose ip_port_mappings name a port that may come or go later.
+        st.tuples(st.just("lb_hc"), port),
         st.tuples(st.just("route"), lr, st.integers(0, 3)),
         st.tuples(st.just("nat"), lr),
         st.tuples(st.just("nat_route"), lr, st.booleans(), st.integers(0, 1)),
@@ -186,6 +188,18 @@ def apply(api: OvnNbApi, op: tuple) -> None:
                 api.ls_lb_add(a[0], "lb0", may_exist=True).execute(check_error=True)
             else:
                 api.lr_lb_add(a[0], "lb0", may_exist=True).execute(check_error=True)
+        elif kind == "lb_hc":
+            api.lb_add("lb0", "10.9.0.1:80", ["10.0.0.11:8080"], may_exist=True).execute(
+                check_error=True)
+            lb = next(r for r in api.tables["Load_Balancer"] if r.name == "lb0")
+            if not lb.health_check:
+                hc = api.db_create("Load_Balancer_Health_Check", vip="10.9.0.1:80").execute(
+                    check_error=True)
+                api.db_add("Load_Balancer", "lb0", "health_check", hc).execute(
+                    check_error=True)
+            api.db_set("Load_Balancer", "lb0", (
+                "ip_port_mappings", {"10.0.0.11": f"{a[0]}:10.0.0.254"})).execute(
+                    check_error=True)
         elif kind == "route":
             api.lr_route_add(a[0], f"172.16.{a[1]}.0/24", f"10.{a[1]}.0.254",
                              may_exist=True).execute(check_error=True)

@@ -222,12 +222,7 @@ class _Batch:
             for sw in model.acl_switches.get(uuid, {}):
                 self.dirty.add(("acl", (uuid, sw)))
         for uuid in rows.get("Load_Balancer", {}):
-            for dp in model.lb_datapaths.get(uuid, {}):
-                self.dirty.add(("lb", (uuid, dp)))
-                if dp in model.routers:
-                    # Router flows read their load balancers' VIPs (ip_input/arp_resolve drops).
-                    self.dirty.add(("router", dp))
-                    self.lb_garp_peers(model.routers[dp])
+            self.lb_dirty(uuid)
         # Rows that name a port instead of referring to it: the port's datapath.
         for table in ("BFD", "Static_MAC_Binding"):
             for uuid in rows.get(table, {}):
@@ -417,8 +412,30 @@ class _Batch:
             for p in new_ports:
                 self.port_added(p)
 
+    def lb_dirty(self, uuid: str) -> None:
+        """A load balancer's owners on every datapath it is on."""
+        model = self.model
+        for dp in model.lb_datapaths.get(uuid, {}):
+            self.dirty.add(("lb", (uuid, dp)))
+            if dp in model.routers:
+                # Router flows read their load balancers' VIPs (ip_input/arp_resolve drops).
+                self.dirty.add(("router", dp))
+                self.lb_garp_peers(model.routers[dp])
+
+    def lbs_mapping(self, p: SwitchPort | RouterPort) -> None:
+        """Load balancers whose ``ip_port_mappings`` name the switch port ``p`` (come or gone):
+        their health checks' Service_Monitor rows and flows follow whether it exists."""
+        if not isinstance(p, SwitchPort):
+            return
+        table = self.model.nb.get("Load_Balancer")
+        for lb in table if table is not None else ():
+            if lb.health_check and any(v.partition(":")[0] == p.name
+                                       for v in lb.ip_port_mappings.values()):
+                self.lb_dirty(lb.uuid)
+
     def port_added(self, p: SwitchPort | RouterPort) -> None:
         model = self.model
+        self.lbs_mapping(p)
         self.dirty.add(self.port_owner(p))
         p.peer = model._find_peer(p)
         if isinstance(p, SwitchPort):
@@ -429,11 +446,13 @@ class _Batch:
                 self.l2_ports_flip(p.dp, 1)
         else:
             self.dp_wide(p.dp)
+        self.neighbours_wide(p)
         self.link_named_peers(p)
         self.pg_of_port(p)
 
     def remove_port(self, p: SwitchPort | RouterPort) -> None:
         model = self.model
+        self.lbs_mapping(p)
         self.dirty.add(self.port_owner(p))
         if isinstance(p, SwitchPort):
             self.dirty.add(("mcast", p.dp.uuid))
@@ -445,9 +464,18 @@ class _Batch:
             self.dp_wide(p.dp)
         if p.peer is not None:
             self.dp_wide(p.peer.dp)
+        self.neighbours_wide(p)
         model._remove_port(p)
         self.unlink_named_peers(p)
         self.pg_of_port(p)
+
+    def neighbours_wide(self, p: SwitchPort | RouterPort) -> None:
+        """What the other side of ``p``'s datapath reads of it: a router port (a distributed
+        gateway port above all) shapes the flows and the nat_addresses of the switch ports
+        facing any port of its router; a localnet port, the flows of the routers facing its
+        switch (is_chassis_resident on their gateway ports)."""
+        if isinstance(p, RouterPort) or p.type == "localnet":
+            self.peers_wide(p.dp)
 
     def l2_ports_flip(self, sw: Datapath, when: int) -> None:
         """A VIF came or goes: when the switch's count of non-router ports is ``when`` (the
@@ -544,6 +572,8 @@ class _Batch:
             for peer in (old_peer, new_p.peer):
                 if peer is not None:
                     self.dp_wide(peer.dp)
+            self.neighbours_wide(new_p)
+            self.neighbours_wide(p)
         if isinstance(new_p, SwitchPort):
             self.dirty.add(("mcast", new_p.dp.uuid))
         for parent in model.referrers.get(uuid, ()):
