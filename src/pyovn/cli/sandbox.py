@@ -2,6 +2,7 @@
 
     pyovn sandbox [start] [--dir DIR] [--detach] [--demo [--keep]] [--chassis NAME]
                   [--encap-ip IP] [--no-northd] [--no-controller] [--no-fsync] [--rootless]
+                  [--db-model=standalone|clustered] [--nbdb-model=M] [--sbdb-model=M]
     pyovn sandbox stop [--dir DIR]
     pyovn sandbox env [--dir DIR]
     pyovn sandbox shell [--dir DIR] [-- COMMAND...]
@@ -14,6 +15,9 @@ the real tools at DIR (``env`` prints it again). ``--demo`` then runs OVN's tuto
 switch, two ports, two namespaces pinging each other — and exits 0 when both pings lose
 nothing. Without root, the sandbox runs in a user + network + mount namespace of its own (the
 datapath then uses veth pairs); ``shell`` runs a command (default: $SHELL) in there.
+``--db-model=clustered`` (or ``--nbdb-model``/``--sbdb-model`` for one of them, as OVN's
+ovn-sandbox) makes the central databases 3-member Raft clusters of the real ovsdb-server,
+which must be installed; the tools' remotes then list all three members.
 The implementation is the package ``pyovn.sandbox``.
 """
 
@@ -25,10 +29,10 @@ import shlex
 import sys
 
 from pyovn.sandbox import rootless
-from pyovn.sandbox.layout import SandboxDir, env_text
+from pyovn.sandbox.layout import MODELS, SandboxDir, all_programs, env_text
 from pyovn.sandbox.supervisor import pidfile_owner, sweep
 
-PROGRAMS = ("ovn-controller", "ovn-northd", "ovnnb_db", "ovnsb_db", "ovsdb-server")
+PROGRAMS = all_programs()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="the databases do not fsync (as the real ovsdb-server)")
     p.add_argument("--rootless", action="store_true",
                    help="run in namespaces of its own even as root (the default for others)")
+    p.add_argument("--db-model", choices=MODELS,
+                   help="the Northbound and Southbound databases: one pyovn ovsdb-server each "
+                        "(standalone, the default) or 3-member Raft clusters of the real "
+                        "ovsdb-server (clustered)")
+    p.add_argument("--nbdb-model", choices=MODELS, help="the Northbound's model alone")
+    p.add_argument("--sbdb-model", choices=MODELS, help="the Southbound's model alone")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="the parts log at info level on the console (default in the "
                         "foreground without --demo)")
@@ -81,6 +91,19 @@ def main(argv: list[str]) -> int:
         return shell(sandbox, args.command)
     if args.keep and not args.demo:
         _parser().error("--keep goes with --demo")
+    models = {"nb": args.nbdb_model or args.db_model or "standalone",
+              "sb": args.sbdb_model or args.db_model or "standalone"}
+    if "clustered" in models.values():
+        from pyovn.sandbox.cluster import missing_binaries
+
+        missing = missing_binaries()
+        if missing:
+            print(f"pyovn sandbox: a clustered database needs the real Open vSwitch "
+                  f"ovsdb-server, ovsdb-tool and ovs-appctl (not installed: "
+                  f"{', '.join(missing)}); pyovn has no multi-server Raft of its own. Install "
+                  "Open vSwitch (e.g. Debian's openvswitch-switch), or use "
+                  "--db-model=standalone", file=sys.stderr)
+            return 1
     if rootless.needed(args.rootless):
         why = rootless.probe()
         if why:
@@ -93,7 +116,7 @@ def main(argv: list[str]) -> int:
     return start(Options(dir=sandbox.path, detach=args.detach, fsync=not args.no_fsync,
                          northd=not args.no_northd, controller=not args.no_controller,
                          chassis=args.chassis, encap_ip=args.encap_ip, demo=args.demo,
-                         keep=args.keep, verbose=args.verbose))
+                         keep=args.keep, verbose=args.verbose, models=models))
 
 
 def stop(sandbox: SandboxDir) -> int:

@@ -8,6 +8,8 @@ Layout:
   and the integration bridge;
 * ``supervisor`` — starts the processes, merges their logs (prefixed by part), stops them in
   order, sweeps what a killed sandbox left;
+* ``cluster`` — clustered central databases (``--db-model=clustered``): real ovsdb-server
+  Raft clusters, their files made with ovsdb-tool, their formation waited for;
 * ``rootless`` — re-execution in a user + network + mount namespace for unprivileged users;
 * ``demo`` — OVN's tutorial run for real (``--demo``);
 * ``run`` — one sandbox's life, from files to stop.

@@ -1,27 +1,29 @@
 """One sandbox's life: create the databases, start the parts, (demo,) serve, stop.
 
 ``start`` runs in the supervisor process (the foreground one, or the detached child): database
-files created on first use, the three ovsdb-servers started together, the local Open_vSwitch
-row initialised, then northd and the controller together. What the user needs (environment,
-warnings, the demo's output) is printed before a detached sandbox lets its parent return, so
-it reaches the terminal either way. SIGINT/SIGTERM/SIGHUP stop everything in order.
+files created on first use, the ovsdb-servers started together (and clustered databases'
+Raft clusters waited for until they have a leader), the local Open_vSwitch row initialised,
+then northd and the controller together. What the user needs (environment, warnings, the
+demo's output) is printed before a detached sandbox lets its parent return, so it reaches the
+terminal either way. SIGINT/SIGTERM/SIGHUP stop everything in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
 
 from pyovn import schemas
 from pyovn.ovsdb import storage
-from pyovn.sandbox import rootless
+from pyovn.sandbox import cluster, rootless
 from pyovn.sandbox.demo import Demo
 from pyovn.sandbox.layout import DATABASES, SandboxDir, env_text
 from pyovn.sandbox.localdb import init_open_vswitch
@@ -45,40 +47,54 @@ class Options:
     demo: bool = False
     keep: bool = False
     verbose: bool = False
+    models: dict[str, str] = field(default_factory=dict)   # "nb"/"sb" -> model
 
 
-def ensure_files(sandbox: SandboxDir) -> None:
+def ensure_files(sandbox: SandboxDir) -> list[str]:
+    """Create what is missing; returns the real tools' commands it ran (clustered)."""
     os.makedirs(sandbox.path, exist_ok=True)
+    sandbox.save_models()
+    ran = cluster.create_files(sandbox)
     for db in DATABASES:
+        if sandbox.clustered(db):
+            continue
         path = sandbox / db.file
         if not os.path.exists(path):
             storage.create(path, orjson.loads(schemas.path(db.schema).read_bytes()))
+    return ran
 
 
 def start(opts: Options) -> int:
     """Runs in the process that will supervise (after any re-exec into namespaces)."""
-    sandbox = SandboxDir(opts.dir)
+    sandbox = SandboxDir(opts.dir, opts.models)
     if rootless.inside():
         rootless.setup_inside()
-    ensure_files(sandbox)
     pidfile = Pidfile(sandbox.pidfile, "pyovn sandbox", False)
-    pidfile.check()
+    pidfile.check()   # before touching the files a running sandbox uses
+    try:
+        made = ensure_files(sandbox)
+    except cluster.ClusterError as e:
+        print(f"pyovn sandbox: {e}", file=sys.stderr)
+        return 1
     detacher = Detacher()
     if opts.detach:
         detacher.detach(no_chdir=True)
-    return asyncio.run(_serve(sandbox, opts, detacher, pidfile))
+    return asyncio.run(_serve(sandbox, opts, detacher, pidfile, made))
 
 
 async def _serve(sandbox: SandboxDir, opts: Options, detacher: Detacher,
-                 pidfile: Pidfile) -> int:
+                 pidfile: Pidfile, made: list[str]) -> int:
     stop = asyncio.Event()
     install_exit_signals(asyncio.get_running_loop(), stop.set)
     log = open(sandbox / "sandbox.log", "a")  # noqa: SIM115 (open for the sandbox's life)
     sink = LogSink(sys.stdout, log)
-    parts = sandbox.parts(fsync=opts.fsync, northd=opts.northd, controller=opts.controller)
+    for cmd in made:
+        sink.line("sandbox", f"$ {cmd}")
+    parts = sandbox.parts(fsync=opts.fsync, northd=opts.northd, controller=opts.controller,
+                          ovsdb_server=cluster.find_binary("ovsdb-server") or "ovsdb-server")
     if opts.verbose or not (opts.detach or opts.demo):
         # The parts log what they do on the console we merge; a demo shows only warnings.
-        parts = [type(p)(p.name, p.program, (*p.argv, "-vconsole:info"), p.fatal) for p in parts]
+        parts = [dataclasses.replace(p, argv=(*p.argv, "-vconsole:info")) for p in parts]
     sup = Supervisor(sandbox, parts, sink)
     try:
         rc = await _run(sandbox, opts, sup, sink, stop, detacher, pidfile)
@@ -109,10 +125,18 @@ async def _run(sandbox: SandboxDir, opts: Options, sup: Supervisor, sink: LogSin
                stop: asyncio.Event, detacher: Detacher, pidfile: Pidfile) -> int:
     where = " (rootless: own user, network and mount namespaces)" if rootless.inside() else ""
     sink.line("sandbox", f"starting in {sandbox.path}{where}")
-    dbs = [db.part for db in DATABASES]
+    dbs = [p.name for p in sup.parts if p.database]
     try:
         if not (await _until(stop, sup.start(dbs)))[0]:
             return 1
+        for db in DATABASES:
+            if sandbox.clustered(db):
+                formed, lead = await _until(stop, cluster.wait_formed(sandbox, db))
+                if not formed or lead is None:
+                    return 1
+                sink.line("sandbox", f"{db.schema}: Raft cluster of "
+                                     f"{len(sandbox.members(db))} real ovsdb-servers, "
+                                     f"leader {lead.part}")
         ids = await init_open_vswitch(sandbox.ovs, rundir=sandbox.path, sb_remote=sandbox.sb,
                                       chassis=opts.chassis, encap_ip=opts.encap_ip)
         sink.line("sandbox", f"chassis {ids['system-id']}: ovn-remote={ids['ovn-remote']} "
@@ -120,7 +144,7 @@ async def _run(sandbox: SandboxDir, opts: Options, sup: Supervisor, sink: LogSin
         rest = [p.name for p in sup.parts if p.name not in dbs]
         if rest and not (await _until(stop, sup.start(rest)))[0]:
             return 1
-    except StartError as e:
+    except (StartError, cluster.ClusterError) as e:
         sink.line("sandbox", f"could not start: {e}")
         return 1
     pidfile.write()

@@ -1,6 +1,7 @@
 """The sandbox's processes: started in order, their output merged, stopped in reverse order.
 
-Each part (the three ovsdb-servers, northd, the controller) is an ordinary ``python -m pyovn
+Each part (the three ovsdb-servers, or the real ones of clustered databases, northd, the
+controller) is an ordinary ``python -m pyovn
 TOOL`` process with its own pidfile, control socket and log file in the sandbox directory, so
 the real ``ovs-appctl``/``ovn-appctl`` reach each one, and one crashing leaves the others (and
 its log) in place. A part is *up* once its pidfile holds its pid: pyovn's daemons write it only
@@ -27,7 +28,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import TextIO
 
-from pyovn.sandbox.layout import Part, SandboxDir
+from pyovn.sandbox.layout import CENTRAL, CLUSTER_SIZE, Part, SandboxDir
 
 __all__ = ["LogSink", "StartError", "Supervisor", "pidfile_owner", "sweep"]
 
@@ -56,7 +57,8 @@ class LogSink:
         if self.console is not None:
             shown = prefix
             if self.colour:
-                shown = f"\x1b[{_COLOURS.get(part, '0')}m{prefix}\x1b[0m"
+                colour = _COLOURS.get(part.rstrip("0123456789"), "0")   # nb2 as nb
+                shown = f"\x1b[{colour}m{prefix}\x1b[0m"
             with contextlib.suppress(OSError, ValueError):
                 self.console.write(f"{shown} {text}\n")
                 self.console.flush()
@@ -277,7 +279,9 @@ def sweep(sandbox: SandboxDir, programs: Iterable[str], timeout: float = 10.0) -
                      *glob.glob(glob.escape(sandbox / prog) + ".*.ctl")):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-    for sock in ("nb.sock", "sb.sock", "db.sock"):
+    members = [f"{db}{i}.{kind}" for db in CENTRAL for i in range(1, CLUSTER_SIZE + 1)
+               for kind in ("sock", "raft")]
+    for sock in ("nb.sock", "sb.sock", "db.sock", *members):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(sandbox / sock)
     return stopped
