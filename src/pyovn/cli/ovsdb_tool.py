@@ -394,7 +394,7 @@ def cmd_compare_versions(args: list[str], opts: dict) -> None:
     raise _Exit(0 if op(cmp) else 2)
 
 
-def _transact(args: list[str], rw: bool) -> None:
+def _transact(args: list[str], rw: bool, role: str | None = None) -> None:
     db_path = args[0] if len(args) >= 2 else default_db()
     text = args[-1]
     try:
@@ -411,23 +411,24 @@ def _transact(args: list[str], rw: bool) -> None:
             _storage_fatal(e)
     try:
         db, records = _load(db_path)
-        _puts(json_text(_execute(db, request, log, db_path, records)))
+        _puts(json_text(_execute(db, request, log, db_path, records, role)))
     finally:
         if log is not None:
             log.close()
 
 
 def _execute(db: Any, request: Any, log: storage.Log | None, path: str,
-             records: list[storage.Record]) -> Any:
+             records: list[storage.Record], role: str | None = None) -> Any:
     """Run one transact request like ovsdb-tool: check the database name, execute, write the
-    record if writable (query: the real tool reports its failed write as an I/O error)."""
+    record if writable (query: the real tool reports its failed write as an I/O error).
+    ``role`` (--rbac-role): RBAC as for a session of that role with no client id."""
     if not isinstance(request, list):
         return {"details": "array expected", "error": "syntax error",
                 "syntax": json_text(request)}
     if not request or request[0] != db.name:
         return {"details": "database name expected as first parameter",
                 "error": "syntax error", "syntax": json_text(request)}
-    res = db.transact(request[1:], now_ms=_now_ms(), started_ms=_now_ms())
+    res = db.transact(request[1:], now_ms=_now_ms(), started_ms=_now_ms(), role=role)
     if res.blocked:
         return [{"details": "triggers not supported", "error": "not supported"}]
     results = list(res.results)
@@ -453,11 +454,11 @@ def _execute(db: Any, request: Any, log: storage.Log | None, path: str,
 
 
 def cmd_query(args: list[str], opts: dict) -> None:
-    _transact(args, rw=False)
+    _transact(args, rw=False, role=opts["rbac-role"])
 
 
 def cmd_transact(args: list[str], opts: dict) -> None:
-    _transact(args, rw=True)
+    _transact(args, rw=True, role=opts["rbac-role"])
 
 
 # --- show-log --------------------------------------------------------------------------------

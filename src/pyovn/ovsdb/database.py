@@ -337,12 +337,14 @@ class Database:
     # -- transactions -----------------------------------------------------------------------------
     def transact(self, ops: list, *, read_only: bool = False,
                  locks: frozenset[str] | set[str] = frozenset(), now_ms: float = 0.0,
-                 started_ms: float | None = None) -> TxnResult:
-        """Run ``ops`` (the transact params after the database name); does not commit."""
+                 started_ms: float | None = None, role: str | None = None,
+                 client: str | None = None) -> TxnResult:
+        """Run ``ops`` (the transact params after the database name); does not commit.
+        ``role``/``client``: the session's RBAC role and id (:mod:`pyovn.ovsdb.rbac`)."""
         elapsed = 0.0
         if started_ms is not None and now_ms > started_ms:     # (max(0, now - started))
             elapsed = now_ms - started_ms
-        result, x = _txn._execute(self, ops, read_only, locks, elapsed)
+        result, x = _txn._execute(self, ops, read_only, locks, elapsed, role, client)
         changes = result.changes
         self._hints = x.hints if changes else {}
         self._hinted = changes

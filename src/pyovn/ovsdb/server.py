@@ -15,7 +15,9 @@ indexed), and monitors that get the same update share one serialisation.
 Other pieces: ``wait`` operations that block are re-run after each commit and at their deadline;
 locks are server-wide (``lock``/``steal``/``unlock`` with ``locked``/``stolen`` notifications);
 the ``_Server`` database describes the served databases and can be monitored; ``db:`` remotes
-read their targets from a column and are re-read after commits. A client whose unsent output passes
+read their targets from a column and are re-read after commits; a row they refer to (OVN's
+``Connection``) gives its remote's ``read_only`` and RBAC ``role`` (``pyovn.ovsdb.rbac``: the
+checks run in the engine with the session's role and certificate CN). A client whose unsent output passes
 ``max_backlog`` bytes is disconnected, so one slow client never holds memory or other clients.
 """
 
@@ -108,11 +110,13 @@ class Session(asyncio.Protocol):
 
     _ids = itertools.count(1)
 
-    def __init__(self, server: OvsdbServer, probe_ms: int, read_only: bool):
+    def __init__(self, server: OvsdbServer, probe_ms: int, read_only: bool,
+                 role: str | None = None):
         self.server = server
         self.transport: asyncio.Transport | None = None
         self.name = "unix"
         self.peer_id: str | None = None  # the CN of an ssl client's certificate
+        self.role = role  # the RBAC role of the remote it came from (pyovn.ovsdb.rbac)
         self.n = next(self._ids)
         self.read_only = read_only
         self.framer = Framer(max_size=server.max_message)
@@ -573,7 +577,8 @@ class OvsdbServer:
         locks = (frozenset(n for n, owned in session.locks.items() if owned) if session.locks
                  else _NO_LOCKS)
         res = st.db.transact(ops, read_only=read_only, locks=locks,
-                             now_ms=now_ms(), started_ms=started_ms)
+                             now_ms=now_ms(), started_ms=started_ms,
+                             role=session.role, client=session.peer_id)
         if res.blocked:
             return False
         if res.changes:
@@ -816,10 +821,12 @@ class OvsdbServer:
         for st in self.dbs.values():
             st.waiters = [p for p in st.waiters if p.session is not s]
 
-    async def add_remote(self, target: str, *, read_only: bool = False) -> None:
+    async def add_remote(self, target: str, *, read_only: bool = False,
+                         role: str | None = None) -> None:
         """Listen on ``punix:PATH``, ``ptcp:PORT[:IP]`` or ``pssl:PORT[:IP]`` (TLS with the
         process's SSL settings, :mod:`pyovn.ovsdb.stream`); ``db:DB,TABLE,COLUMN`` is read
-        later."""
+        later. ``role``: the RBAC role of the sessions it accepts (from a ``db:`` remote's row;
+        like ovsdb-server, fixed when the listener opens)."""
         if target in self.listeners:
             return
         loop = asyncio.get_running_loop()
@@ -830,7 +837,7 @@ class OvsdbServer:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             srv = await loop.create_unix_server(
-                lambda: Session(self, 0, read_only or self.read_only), path=path)
+                lambda: Session(self, 0, read_only or self.read_only, role), path=path)
         elif kind in ("ptcp", "pssl"):
             port_s, _, ip = rest.partition(":")
             ip = ip.strip("[]") or "0.0.0.0"
@@ -838,7 +845,7 @@ class OvsdbServer:
                 raise ValueError(f"{target}: bad port number")
 
             def make() -> Session:
-                return Session(self, 5000, read_only or self.read_only)
+                return Session(self, 5000, read_only or self.read_only, role)
 
             if kind == "ptcp":
                 srv = await loop.create_server(make, host=ip, port=int(port_s or 0),
@@ -867,6 +874,9 @@ class OvsdbServer:
 
     async def refresh_db_remotes(self) -> None:
         targets: set[str] = set()
+        # A row referred to (e.g. OVN's Connection) also gives its remote's options, as
+        # ovsdb-server's add_manager_options reads them: read_only and the RBAC role.
+        options: dict[str, tuple[bool, str | None]] = {}
         for dbname, table, column in self.db_remotes:
             st = self.dbs.get(dbname)
             if st is None or table not in st.db.tables:
@@ -883,12 +893,14 @@ class OvsdbServer:
                         target_row = st.db.tables[ref].rows.get(v)
                         if target_row is not None and "target" in target_row:
                             targets.add(target_row["target"])
+                            options[target_row["target"]] = _remote_options(target_row)
                     elif isinstance(v, str):
                         targets.add(v)
         for t in targets - self._db_remote_targets:
             if t.startswith(("ptcp:", "pssl:", "punix:")):
+                ro, role = options.get(t, (False, None))
                 try:
-                    await self.add_remote(t)
+                    await self.add_remote(t, read_only=ro, role=role)
                 except (OSError, ValueError) as e:
                     log.warning("%s: %s", t, e)
         for t in self._db_remote_targets - targets:
@@ -912,6 +924,18 @@ class OvsdbServer:
             if st.log is not None:
                 _sync_all([st.log])
                 st.log.close()
+
+
+def _remote_options(row: Any) -> tuple[bool, str | None]:
+    """(read_only, role) of a remote's row: a column missing or empty gives the default."""
+    def one(value: Any) -> Any:
+        if isinstance(value, SET_TYPES):
+            return next(iter(value), None)
+        return value
+
+    ro = one(row.get("read_only"))
+    role = one(row.get("role"))
+    return ro is True, role if isinstance(role, str) else None
 
 
 def _sync_all(logs: list[Any]) -> None:

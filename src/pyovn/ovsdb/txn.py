@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyovn.ovsdb import database as _database
+from pyovn.ovsdb import rbac
 from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.data import (
     SymbolTable,
@@ -101,11 +102,15 @@ class Txn:
     """The state of one transaction in progress."""
 
     __slots__ = ("db", "ch", "_symtab", "deleted", "read_only", "locks", "elapsed_ms",
-                 "durable", "comments", "timeout_ms", "hints")
+                 "durable", "comments", "timeout_ms", "hints", "role", "client")
 
     def __init__(self, db: Database, read_only: bool, locks: frozenset[str] | set[str],
-                 elapsed_ms: float) -> None:
+                 elapsed_ms: float, role: str | None = None, client: str | None = None) -> None:
         self.db = db
+        # RBAC (pyovn.ovsdb.rbac): the session's role, when it has one and the database has
+        # roles; ``client`` is its id (the certificate's common name).
+        self.role = role if role and rbac.ROLE_TABLE in db.tables else None
+        self.client = client
         # The change set being built: entries are (old, new) tuples, replaced (never changed)
         # on deletion, so that it is returned as it is.
         self.ch: dict[str, dict[str, tuple]] = {}
@@ -292,6 +297,8 @@ def _insert(x: Txn, info: TableInfo, uuid_json: str | None, uuid_name: str | Non
     for name, ctype in info.bad_defaults:
         if not row_json or name not in row_json:
             check_datum(ctype, info.defaults[name])
+    if x.role is not None and not rbac.may_insert(x, x.role, x.client, info.name, row):
+        raise rbac.denied("insert", x.client, x.role, info.name)
     row["_uuid"] = uuid
     row["_version"] = new_uuid()
     ch = x.ch.get(info.name)
@@ -354,6 +361,8 @@ def _op_update(x: Txn, p: MemberParser) -> dict:
                                       f"{info.name}.", p.json)
     cond = compile_where(info.schema, where, x.symtab)
     rows = x.query(info.name, cond)
+    if x.role is not None and not rbac.may_modify(x, x.role, x.client, info.name, values, rows):
+        raise rbac.denied("update", x.client, x.role, info.name)
     for row in rows:
         if any(row[c] != v for c, v in values.items()):
             x.modify(info.name, row).update(values)
@@ -374,6 +383,9 @@ def _op_mutate(x: Txn, p: MemberParser) -> dict:
     cond = compile_where(info.schema, where, x.symtab)
     rows = x.query(info.name, cond)
     tname = info.name
+    if x.role is not None and not rbac.may_modify(x, x.role, x.client, tname,
+                                                  [m.column for m in mutations], rows):
+        raise rbac.denied("mutate", x.client, x.role, tname)
     hints = x.hints
     for row in rows:
         row_hints: dict[str, Any] = {}
@@ -421,6 +433,8 @@ def _op_delete(x: Txn, p: MemberParser) -> dict:
     assert info is not None
     cond = compile_where(info.schema, where, x.symtab)
     rows = x.query(info.name, cond)
+    if x.role is not None and not rbac.may_delete(x, x.role, x.client, info.name, rows):
+        raise rbac.denied("delete", x.client, x.role, info.name)
     for row in rows:
         x.delete(info.name, row)
     return {"count": len(rows)}
@@ -514,16 +528,19 @@ OPERATIONS: dict[str, tuple[Callable[[Txn, MemberParser], dict], bool]] = {
 # ---------------------------------------------------------------------------------------------
 
 def execute(db: Database, ops: list, *, read_only: bool = False,
-            locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0) -> TxnResult:
-    """Run one transaction; see the module docstring.  (Database.transact calls ``_execute``
+            locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0,
+            role: str | None = None, client: str | None = None) -> TxnResult:
+    """Run one transaction; see the module docstring.  ``role`` and ``client``: the RBAC role
+    and id of the session (:mod:`pyovn.ovsdb.rbac`).  (Database.transact calls ``_execute``
     itself, for the set-diff hints of the change set.)"""
-    return _execute(db, ops, read_only, locks, elapsed_ms)[0]
+    return _execute(db, ops, read_only, locks, elapsed_ms, role, client)[0]
 
 
 def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | set[str],
-             elapsed_ms: float) -> tuple[TxnResult, Txn]:
+             elapsed_ms: float, role: str | None = None,
+             client: str | None = None) -> tuple[TxnResult, Txn]:
     TxnResult = _database.TxnResult
-    x = Txn(db, read_only, locks, elapsed_ms)
+    x = Txn(db, read_only, locks, elapsed_ms, role, client)
     n = len(ops)
     results: list = []
     error: OvsdbError | None = None

@@ -4,7 +4,9 @@
 in a directory: every certificate is signed by the one "switch" CA (``Pki.ca_cert``), so any two
 of them may talk to each other; a second :func:`make_pki` in another directory gives another,
 unrelated CA (a certificate from it must be refused). ovs-pki names the subject
-``CN=NAME id:UUID``. :func:`have_ovs_pki` says whether the tool is installed.
+``CN=NAME id:UUID``, or ``CN=NAME`` with ``unique=True`` (``ovs-pki -u``: what RBAC needs, where
+the common name must equal e.g. a chassis name). :func:`have_ovs_pki` says whether the tool is
+installed.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def have_ovs_pki() -> bool:
     return shutil.which("ovs-pki") is not None
 
 
-def make_pki(d: str | Path, names: tuple[str, ...] = ("server", "client")) -> Pki:
-    """A new CA under ``d`` and a key and certificate for each of ``names``."""
+def make_pki(d: str | Path, names: tuple[str, ...] = ("server", "client"), *,
+             unique: bool = False) -> Pki:
+    """A new CA under ``d`` and a key and certificate for each of ``names`` (``unique``: the
+    common name is the name alone)."""
     d = Path(d)
     d.mkdir(parents=True, exist_ok=True)
     pki_dir = d / "pki"
@@ -61,7 +65,7 @@ def make_pki(d: str | Path, names: tuple[str, ...] = ("server", "client")) -> Pk
     run("init")
     pki = Pki(d, str(pki_dir / "switchca" / "cacert.pem"))
     for name in names:
-        run("req+sign", name, "switch")
+        run(*(["-u"] if unique else []), "req+sign", name, "switch")
         pki.identities[name] = Identity(name, str(d / f"{name}-privkey.pem"),
                                         str(d / f"{name}-cert.pem"), pki.ca_cert)
     return pki
