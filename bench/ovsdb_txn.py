@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import orjson
 
 from pyovn import schemas
 from pyovn.ovsdb.jsonrpc import Framer
+from pyovn.testing.real import stop_group
 
 NB = str(schemas.path("OVN_Northbound"))
 
@@ -155,12 +155,7 @@ def _pin(cpu: int | None):
 
 
 def stop_server(p: subprocess.Popen) -> None:
-    os.killpg(p.pid, signal.SIGTERM)
-    try:
-        p.wait(5)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+    stop_group(p, 5)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -19,20 +19,12 @@ import pytest
 
 from pyovn.api import OvnNbApi
 from pyovn.ovsdb.client import SyncIdl
-from pyovn.testing.cluster import RealCluster, missing_cluster_binaries
+from pyovn.testing.cluster import RealCluster, skip_without_cluster
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
 N_SWITCHES = 600
 IN_FLIGHT = 5
-
-
-def require_cluster() -> None:
-    missing = missing_cluster_binaries()
-    if missing:
-        reason = "real OVS binaries not installed: " + ", ".join(missing)
-        print(reason)
-        pytest.skip(reason)
 
 
 def names_in(remote: str) -> collections.Counter[str]:
@@ -94,7 +86,7 @@ def run_workload(cluster: RealCluster, kills: int) -> tuple[set[str], collection
 
 
 def test_ls_add_may_exist_through_leader_failovers(tmp_path: Path) -> None:
-    require_cluster()
+    skip_without_cluster()
     with RealCluster(tmp_path).create() as cluster:
         cluster.start()
         acked, counts = run_workload(cluster, kills=2)

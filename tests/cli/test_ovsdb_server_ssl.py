@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from pyovn import schemas
 from pyovn.testing.pki import have_ovs_pki, make_pki
+from pyovn.testing.real import listening_port
 from pyovn.testing.wire import ServerProcess
 
 PY = [sys.executable, "-m", "pyovn"]
@@ -34,15 +34,7 @@ def pkis(tmp_path_factory):
 
 
 def bound_port(server: ServerProcess, timeout: float = 10.0, nth: int = 0) -> int:
-    log = Path(server.dir) / "log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ports = re.findall(r"socket_util\|INFO\|0:127\.0\.0\.1: listening on port (\d+)",
-                           log.read_text() if log.exists() else "")
-        if len(ports) > nth:
-            return int(ports[nth])
-        time.sleep(0.05)
-    raise AssertionError(f"no 'listening on port' line in {log}")
+    return listening_port(Path(server.dir) / "log", timeout, nth)
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:

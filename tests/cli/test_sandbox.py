@@ -21,6 +21,7 @@ import pytest
 
 from pyovn.sandbox.layout import Part, SandboxDir
 from pyovn.sandbox.supervisor import LogSink, StartError, Supervisor
+from pyovn.testing.stack import alive
 
 PY = [sys.executable, "-m", "pyovn"]
 PROGRAMS = ("ovnnb_db", "ovnsb_db", "ovsdb-server", "ovn-northd", "ovn-controller")
@@ -52,14 +53,6 @@ def pids(d: Path) -> dict[str, int]:
         if p.exists():
             out[prog] = int(p.read_text())
     return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def assert_nothing_left(d: Path, before: dict[str, int]) -> None:

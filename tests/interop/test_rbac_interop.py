@@ -12,10 +12,8 @@ process runs in its own process group and is killed whatever happens.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -27,16 +25,16 @@ import pytest
 from pyovn import schemas
 from pyovn.northd.nodes.misc import RBAC_PERMISSIONS
 from pyovn.testing.pki import have_ovs_pki, make_pki
-from pyovn.testing.wire import RawClient, ServerProcess, have
+from pyovn.testing.real import require_real, stop_group
+from pyovn.testing.wire import RawClient, ServerProcess
 
 pytestmark = pytest.mark.interop
 
 NEED = ["ovsdb-server", "ovsdb-client", "ovsdb-tool", "ovn-northd", "ovs-pki"]
-missing = [b for b in NEED if not have(b)]
-if missing:
-    reason = f"real OVS/OVN binaries missing: {', '.join(missing)}"
-    print(reason)
-    pytest.skip(reason, allow_module_level=True)
+REASON = require_real(*NEED)
+if REASON:
+    print(REASON)
+    pytest.skip(REASON, allow_module_level=True)
 assert have_ovs_pki()
 
 NB = str(schemas.path("OVN_Northbound"))
@@ -86,13 +84,7 @@ def run_real_northd(d: Path, nb: ServerProcess, sb: ServerProcess) -> None:
                  and select(c, "SB_Global"))
         c.sock.close()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 def written_permissions(c: RawClient) -> dict:

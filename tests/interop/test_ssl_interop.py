@@ -9,10 +9,7 @@ group and is killed whatever happens (ServerProcess; the northd process in a fin
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -24,16 +21,16 @@ from pyovn import schemas
 from pyovn.ovsdb import stream
 from pyovn.ovsdb.client import Idl
 from pyovn.testing.pki import have_ovs_pki, make_pki
-from pyovn.testing.wire import ServerProcess, have
+from pyovn.testing.real import listening_port, require_real, stop_group
+from pyovn.testing.wire import ServerProcess
 
 pytestmark = pytest.mark.interop
 
 NEED = ["ovsdb-server", "ovsdb-client", "ovsdb-tool", "ovn-nbctl", "ovn-sbctl", "ovs-pki"]
-missing = [b for b in NEED if not have(b)]
-if missing:
-    reason = f"real OVS/OVN binaries missing: {', '.join(missing)}"
-    print(reason)
-    pytest.skip(reason, allow_module_level=True)
+REASON = require_real(*NEED)
+if REASON:
+    print(REASON)
+    pytest.skip(REASON, allow_module_level=True)
 assert have_ovs_pki()
 
 PY = [sys.executable, "-m", "pyovn"]
@@ -50,14 +47,7 @@ def pkis(tmp_path_factory):
 
 
 def bound_port(server: ServerProcess, timeout: float = 10.0) -> int:
-    log = Path(server.dir) / "log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        m = PORT.search(log.read_text() if log.exists() else "")
-        if m:
-            return int(m.group(1))
-        time.sleep(0.05)
-    raise AssertionError(f"no 'listening on port' line in {log}")
+    return listening_port(Path(server.dir) / "log", timeout)
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
@@ -202,12 +192,6 @@ def test_pyovn_northd_over_ssl_with_real_servers(tmp_path, pkis):
         assert "sw-ssl" in out, (tmp_path / "northd.log").read_text()
     finally:
         if northd is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(northd.pid, signal.SIGTERM)
-            try:
-                northd.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(northd.pid, signal.SIGKILL)
-                northd.wait()
+            stop_group(northd)
         nbs.stop()
         sbs.stop()

@@ -15,18 +15,10 @@ import pytest
 
 from pyovn.api import OvnNbApi
 from pyovn.ovsdb.client import SyncIdl
-from pyovn.testing.cluster import RealCluster, missing_cluster_binaries
+from pyovn.testing.cluster import RealCluster, skip_without_cluster
 from pyovn.testing.real import NorthdProcess
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
-
-
-def require_cluster() -> None:
-    missing = missing_cluster_binaries()
-    if missing:
-        reason = "real OVS binaries not installed: " + ", ".join(missing)
-        print(reason)
-        pytest.skip(reason)
 
 
 def wait_sb(sb: SyncIdl, n_switches: int, timeout: float = 40.0) -> None:
@@ -40,7 +32,7 @@ def wait_sb(sb: SyncIdl, n_switches: int, timeout: float = 40.0) -> None:
 
 
 def test_northd_keeps_working_through_failovers(tmp_path: Path) -> None:
-    require_cluster()
+    skip_without_cluster()
     (tmp_path / "nb").mkdir()
     (tmp_path / "sb").mkdir()
     nb = RealCluster(tmp_path / "nb", "OVN_Northbound")

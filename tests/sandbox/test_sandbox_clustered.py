@@ -28,6 +28,7 @@ import pytest
 from pyovn.cli import sandbox as sandbox_cli
 from pyovn.sandbox import cluster
 from pyovn.sandbox.layout import DATABASES, SandboxDir
+from pyovn.testing.stack import alive
 
 PY = [sys.executable, "-m", "pyovn"]
 LOSS0 = re.compile(r"\b0% packet loss")
@@ -50,14 +51,6 @@ def needs_cluster() -> None:
 def run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 30,
         ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def pids(d: Path) -> dict[str, int]:

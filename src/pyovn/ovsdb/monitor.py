@@ -323,6 +323,18 @@ def _row_update(tm: TableMonitor, v2: bool, was: bool, now: bool, old: Row | Non
 _NOTHING: frozenset[Any] = frozenset()
 
 
+def _add_part(parts: dict[Monitor, Any], mon: Monitor, part: tuple[str, Any]) -> None:
+    """One table's rows for ``mon``: a lone part as itself, several in a list (most monitors
+    get one table of a commit, and no list is made for them)."""
+    p = parts.get(mon)
+    if p is None:
+        parts[mon] = part
+    elif type(p) is list:
+        p.append(part)
+    else:
+        parts[mon] = [p, part]
+
+
 class _TableFanout:
     """The monitors of one table: without a condition, by view; with one, in an index."""
 
@@ -426,13 +438,7 @@ class MonitorSet:
                 if trows:
                     part = (table, trows)
                     for mon in group:
-                        p = parts.get(mon)
-                        if p is None:
-                            parts[mon] = part
-                        elif type(p) is list:
-                            p.append(part)
-                        else:
-                            parts[mon] = [p, part]
+                        _add_part(parts, mon, part)
             index = tf.cond
             if not len(index):
                 continue
@@ -458,14 +464,7 @@ class MonitorSet:
                         trows = own.get(mon)   # type: ignore[assignment]
                         if trows is None:
                             trows = own[mon] = {}
-                            part = (table, trows)
-                            p = parts.get(mon)
-                            if p is None:
-                                parts[mon] = part
-                            elif type(p) is list:
-                                p.append(part)
-                            else:
-                                parts[mon] = [p, part]
+                            _add_part(parts, mon, (table, trows))
                         trows[u] = upd
             owned.update(map(id, own.values()))
         # Monitors with the same parts get the same bytes: a shared part is known by its identity,

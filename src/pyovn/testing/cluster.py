@@ -21,7 +21,7 @@ from types import TracebackType
 
 from pyovn.testing.real import find_binary, schema_path, wait_for_socket
 
-__all__ = ["ClusterMember", "RealCluster", "missing_cluster_binaries"]
+__all__ = ["ClusterMember", "RealCluster", "missing_cluster_binaries", "skip_without_cluster"]
 
 _BINARIES = ("ovsdb-server", "ovsdb-tool", "ovs-appctl")
 
@@ -29,6 +29,17 @@ _BINARIES = ("ovsdb-server", "ovsdb-tool", "ovs-appctl")
 def missing_cluster_binaries() -> list[str]:
     """The real binaries a cluster needs that are not installed."""
     return [b for b in _BINARIES if find_binary(b) is None]
+
+
+def skip_without_cluster() -> None:
+    """In a test: skip it, the reason printed, when a real cluster cannot be made here."""
+    missing = missing_cluster_binaries()
+    if missing:
+        import pytest
+
+        reason = "real OVS binaries not installed: " + ", ".join(missing)
+        print(reason)
+        pytest.skip(reason)
 
 
 class ClusterMember:

@@ -47,9 +47,11 @@ __all__ = [
     "RealOvsdbServer",
     "find_binary",
     "have_real_ovn",
+    "listening_port",
     "require_real",
     "schema_path",
     "stop_all",
+    "stop_group",
     "wait_for_socket",
 ]
 
@@ -95,6 +97,35 @@ def require_real(*binaries: str) -> str | None:
     if missing:
         return "real OVN/OVS binaries not installed: " + ", ".join(missing)
     return None
+
+
+def stop_group(proc: subprocess.Popen, timeout: float = 10.0) -> None:  # type: ignore[type-arg]
+    """Stop a process started with ``start_new_session=True`` and everything in its group:
+    SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+_LISTENING = re.compile(r"socket_util\|INFO\|0:127\.0\.0\.1: listening on port (\d+)")
+
+
+def listening_port(log: str | os.PathLike[str], timeout: float = 10.0, nth: int = 0) -> int:
+    """The port of the ``nth`` remote on port 0 (``ptcp:0:127.0.0.1``, ``pssl:0:127.0.0.1``)
+    an ovsdb-server (the real one or pyovn's) reports in its log file."""
+    path = Path(log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ports = _LISTENING.findall(path.read_text() if path.exists() else "")
+        if len(ports) > nth:
+            return int(ports[nth])
+        time.sleep(0.05)
+    raise AssertionError(f"no 'listening on port' line in {path}")
 
 
 def have_real_ovn() -> bool:

@@ -46,6 +46,7 @@ __all__ = [
     "Stack",
     "StackError",
     "Vm",
+    "alive",
     "missing",
     "pyovn_controller_available",
 ]
@@ -589,7 +590,7 @@ class Stack:
         self.close()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """The process exists and is not a zombie (a zombie waits for its reaper, which in a
     container may take a while)."""
     try:
@@ -608,7 +609,7 @@ def _kill_pidfile(pidfile: Path, grace: float = 5.0) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while _alive(pid):
+        while alive(pid):
             if time.monotonic() > deadline:
                 os.kill(pid, signal.SIGKILL)
                 break
