@@ -53,20 +53,6 @@ OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "logical"))
 
-TABLES = (
-    "Datapath_Binding",
-    "Port_Binding",
-    "Logical_Flow",
-    "Logical_DP_Group",
-    "Multicast_Group",
-    "Address_Set",
-    "Port_Group",
-    "MAC_Binding",
-    "Load_Balancer",
-    "Chassis",
-    "FDB",
-)
-
 
 # --- the Southbound, built once with the real OVN ---------------------------------------------
 
@@ -93,6 +79,7 @@ def build_rows(n_switches: int, n_ports: int) -> dict[str, dict[str, dict[str, A
     import real_topology
 
     from pyovn.ctl.backend import connect
+    from pyovn.pipeline.sbtypes import TABLES  # what the model reads
 
     with real_topology.RealOvn() as ovn:
         t0 = time.perf_counter()

@@ -408,6 +408,20 @@ for i in range(n):
 """
 
 
+async def _lb_vms(rig: Rig, client: bool) -> dict[str, str]:
+    """The load balancer scenes' VMs: backends s1 and s2 (each serving its name), an outside
+    host x and, with ``client``, an inside client c; once their ports are ready."""
+    specs = [("c", "50:54:00:00:00:10", "10.0.0.10/24", "10.0.0.1")] if client else []
+    specs += [("s1", "50:54:00:00:00:11", "10.0.0.11/24", "10.0.0.1"),
+              ("s2", "50:54:00:00:00:12", "10.0.0.12/24", "10.0.0.1"),
+              ("x", "50:54:00:00:09:10", "10.0.9.10/24", "10.0.9.1")]
+    vms = {name: rig.vm(name, name, mac, cidr, gw=gw) for name, mac, cidr, gw in specs}
+    await rig.until(lambda: all(rig.dp.port_ready(p) for p in vms), "ports ready", 30)
+    await _named_server(rig, vms["s1"], "s1")
+    await _named_server(rig, vms["s2"], "s2")
+    return vms
+
+
 async def _named_server(rig: Rig, ns: str, name: str) -> None:
     proc = await rig.spawn(ns, "python3", "-c", NAMED_SERVER, name)
     assert proc.stdout is not None
@@ -463,16 +477,7 @@ async def _lb_topology(rig: Rig, features: bool, *extra: tuple[str, ...]) -> dic
         rig.sbctl("lsp-bind", lp, "hv1")
     await rig.until(lambda: all(p.chassis == "hv1" for p in rig.dp.model.ports.values()
                                 if p.type == "l3gateway"), "l3gateway ports bound")
-    vms = {
-        "c": rig.vm("c", "c", "50:54:00:00:00:10", "10.0.0.10/24", gw="10.0.0.1"),
-        "s1": rig.vm("s1", "s1", "50:54:00:00:00:11", "10.0.0.11/24", gw="10.0.0.1"),
-        "s2": rig.vm("s2", "s2", "50:54:00:00:00:12", "10.0.0.12/24", gw="10.0.0.1"),
-        "x": rig.vm("x", "x", "50:54:00:00:09:10", "10.0.9.10/24", gw="10.0.9.1"),
-    }
-    await rig.until(lambda: all(rig.dp.port_ready(p) for p in vms), "ports ready", 30)
-    await _named_server(rig, vms["s1"], "s1")
-    await _named_server(rig, vms["s2"], "s2")
-    return vms
+    return await _lb_vms(rig, client=True)
 
 
 @pytest.mark.parametrize(("features", "cache"), [(True, True), (False, True), (True, False)],
@@ -1008,14 +1013,7 @@ async def _load_balancer_on_a_distributed_gateway_port(rig: Rig) -> None:
     rig.sbctl("lsp-bind", "cr-r-ext", "hv1")
     await rig.until(lambda: getattr(rig.dp.model.ports.get("cr-r-ext"), "chassis", None)
                     == "hv1", "cr-r-ext bound")
-    vms = {
-        "s1": rig.vm("s1", "s1", "50:54:00:00:00:11", "10.0.0.11/24", gw="10.0.0.1"),
-        "s2": rig.vm("s2", "s2", "50:54:00:00:00:12", "10.0.0.12/24", gw="10.0.0.1"),
-        "x": rig.vm("x", "x", "50:54:00:00:09:10", "10.0.9.10/24", gw="10.0.9.1"),
-    }
-    await rig.until(lambda: all(rig.dp.port_ready(p) for p in vms), "ports ready", 30)
-    await _named_server(rig, vms["s1"], "s1")
-    await _named_server(rig, vms["s2"], "s2")
+    vms = await _lb_vms(rig, client=False)
     assert await rig.ping(vms["x"], "10.0.0.11")
     conns = await _lb_connections(rig, vms["x"], "172.16.0.100", 12)
     assert {a[0].split()[0] for a in conns} == {"s1", "s2"}, conns

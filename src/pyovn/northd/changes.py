@@ -191,6 +191,8 @@ class _Batch:
                     self.refs(table, uuid, cols)
         # Removals before additions: a port may leave one switch and (re-created under the
         # same name) join another in one batch.
+        if rows.get("Load_Balancer"):
+            model.hc_ports = None  # before the ports' phase reads it (lbs_mapping)
         if any(cols is None for cols in rows.get("Logical_Router", {}).values()):
             # A router row came or went, disabled or not: it shapes the IDL's order, hence
             # the real northd's walk over its datapaths (idlorder.datapaths_order).
@@ -427,11 +429,17 @@ class _Batch:
         their health checks' Service_Monitor rows and flows follow whether it exists."""
         if not isinstance(p, SwitchPort):
             return
-        table = self.model.nb.get("Load_Balancer")
-        for lb in table if table is not None else ():
-            if lb.health_check and any(v.partition(":")[0] == p.name
-                                       for v in lb.ip_port_mappings.values()):
-                self.lb_dirty(lb.uuid)
+        model = self.model
+        index = model.hc_ports
+        if index is None:
+            index = model.hc_ports = {}
+            table = model.nb.get("Load_Balancer")
+            for lb in table if table is not None else ():
+                if lb.health_check:
+                    for name in {v.partition(":")[0] for v in lb.ip_port_mappings.values()}:
+                        index.setdefault(name, []).append(lb.uuid)
+        for uuid in index.get(p.name, ()):
+            self.lb_dirty(uuid)
 
     def port_added(self, p: SwitchPort | RouterPort) -> None:
         model = self.model

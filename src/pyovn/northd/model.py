@@ -314,6 +314,9 @@ class Model:
         self.rekeyed: list[Port] = []  # ports whose key a requested key took (see changes.py)
         # Bumped whenever a datapath comes or goes (the real northd's walk order changes).
         self.dp_version = 0
+        # Switch port name -> health-checked load balancers whose ip_port_mappings name it;
+        # None: to be built again (a Load_Balancer row changed).
+        self.hc_ports: dict[str, list[str]] | None = None
         self._dp_rank_key = -1
         self._dp_rank: dict[str, int] = {}
         self._lb_rank_n = -1
