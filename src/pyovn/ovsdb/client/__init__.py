@@ -30,7 +30,7 @@ from pyovn.ovsdb.client.connection import (
     parse_remotes,
 )
 from pyovn.ovsdb.client.idl import EventHandler, Idl
-from pyovn.ovsdb.client.replica import Index, Replica, RowEvent, TableReplica
+from pyovn.ovsdb.client.replica import Index, MemberIndex, Replica, RowEvent, TableReplica
 from pyovn.ovsdb.client.rows import OldRow, Row
 from pyovn.ovsdb.client.sync import SyncIdl, SyncTransaction
 from pyovn.ovsdb.client.transaction import (
@@ -53,6 +53,7 @@ __all__ = [
     "Idl",
     "Increment",
     "Index",
+    "MemberIndex",
     "NewRow",
     "OldRow",
     "Remote",

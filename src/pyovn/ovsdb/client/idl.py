@@ -48,6 +48,7 @@ from pyovn.ovsdb.client.connection import (
 from pyovn.ovsdb.client.leader import SERVER_MONITOR_ID, ServerWatch, check_leader
 from pyovn.ovsdb.client.replica import (
     Index,
+    MemberIndex,
     Replica,
     ReplicaInconsistency,
     RowEvent,
@@ -140,6 +141,7 @@ class Idl:
         self._synced = asyncio.Event()
         self._recent_txns: collections.deque[str] = collections.deque(maxlen=1024)
         self._index_specs: list[tuple[str, tuple[str, ...]]] = []
+        self._member_specs: list[tuple[str, str]] = []
         self._ids = itertools.count(1)
         self.resyncs = 0  # full snapshots applied (not counting the first)
         self.deltas = 0  # reconnects answered with found=true
@@ -224,6 +226,14 @@ class Idl:
         """The index on ``columns`` of ``table`` (created on first use)."""
         self.create_index(table, *columns)
         return self.tables[table].index(*columns)
+
+    def member_index(self, table: str, column: str) -> MemberIndex:
+        """The rows of ``table`` by the elements of its set ``column`` (a reverse-reference
+        index: ``member_index("Logical_Switch", "ports").lookup(port)``), created on first use
+        and kept across schema reloads."""
+        if (table, column) not in self._member_specs:
+            self._member_specs.append((table, column))
+        return self.tables[table].member_index(column)
 
     # --- events and waiting -------------------------------------------------------------------
 
@@ -459,6 +469,9 @@ class Idl:
         for table, cols in self._index_specs:
             if table in self.replica.tables:
                 self.replica.tables[table].index(*cols)
+        for table, col in self._member_specs:
+            if table in self.replica.tables:
+                self.replica.tables[table].member_index(col)
         self._update_event_tables()
 
     async def _start_monitor(self, session: Session) -> None:

@@ -14,7 +14,10 @@ Each application returns the :class:`RowEvent` list for tables someone listens t
 lazily, see :class:`~pyovn.ovsdb.client.rows.OldRow`).
 
 Secondary :class:`Index` objects (any column or tuple of columns, unique or not) are maintained
-on every insert, delete, and modify that touches one of their columns.
+on every insert, delete, and modify that touches one of their columns; ``Index.lookup_in``
+restricts a lookup to a set of uuids (one parent row's children). A :class:`MemberIndex` maps
+each element of a set column to the rows holding it (which switch holds this port), kept from
+each modify's diff.
 
 Everything is applied under ``Replica.lock`` (a re-entrant lock); readers in other threads take it
 too, see :mod:`pyovn.ovsdb.client.rows`.
@@ -31,11 +34,12 @@ from pyovn.ovsdb.client.rows import MISSING, OldRow, Row, RowState, make_convert
 from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.data import atom_from_json, datum_from_json, diff_from_json
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
-from pyovn.ovsdb.types import MAP, SCALAR, ColumnType
+from pyovn.ovsdb.types import MAP, SCALAR, SET, ColumnType
 
 __all__ = [
     "CondRow",
     "Index",
+    "MemberIndex",
     "Replica",
     "ReplicaInconsistency",
     "RowEvent",
@@ -178,6 +182,22 @@ class Index:
             uuids = self._map.get(self._lookup_key(values), ())
             return [table.rows[u].view(table) for u in uuids]
 
+    def lookup_in(self, uuids: Any, *values: Any) -> list[Row]:
+        """The matching rows among ``uuids`` (a set of row uuids, e.g. the stored value of a set
+        column of references: a router's routes). Costs the smaller of ``len(uuids)`` and the
+        number of matches in the whole table, so a lookup scoped to one parent row does not
+        grow with the rows of other parents."""
+        table = self.table
+        with table.lock:
+            key = self._lookup_key(values)
+            bucket = self._map.get(key, ())
+            if len(bucket) <= len(uuids):
+                found = [u for u in bucket if u in uuids]
+            else:
+                keys = self._keys
+                found = [u for u in uuids if keys.get(u, MISSING) == key]
+            return [table.rows[u].view(table) for u in found]
+
     def get(self, *values: Any) -> Row | None:
         """The one matching row, None when there is none; ValueError when there are several."""
         rows = self.lookup(*values)
@@ -194,6 +214,65 @@ class Index:
         return len(self._map)
 
 
+class MemberIndex:
+    """Rows of one table by the elements of one set column: ``lookup(value)`` is the rows whose
+    ``column`` holds ``value`` — for a column of references, the rows that refer to a given row
+    (the switch holding a port). Kept up to date from each update's diff, so a change of a big
+    set costs the size of the change, not of the set."""
+
+    __slots__ = ("table", "column", "_map")
+
+    def __init__(self, table: TableReplica, column: str):
+        ctype = table.columns.get(column)
+        if ctype is None:
+            raise KeyError(f"{table.name} has no monitored column {column!r}")
+        if ctype.kind != SET:
+            raise ValueError(f"{table.name}.{column} is not a set column")
+        self.table = table
+        self.column = column
+        self._map: dict[Any, set[str]] = {}
+        for state in table.rows.values():
+            self._add(state.uuid, state.values[column])
+
+    def _add(self, uuid: str, elements: Any) -> None:
+        m = self._map
+        for e in elements:
+            bucket = m.get(e)
+            if bucket is None:
+                m[e] = {uuid}
+            else:
+                bucket.add(uuid)
+
+    def _remove(self, uuid: str, elements: Any) -> None:
+        m = self._map
+        for e in elements:
+            bucket = m.get(e)
+            if bucket is not None:
+                bucket.discard(uuid)
+                if not bucket:
+                    del m[e]
+
+    def _toggle(self, uuid: str, toggled: Iterable[Any], now: Any) -> None:
+        """After ``now ^= toggled``: each toggled element is now in ``now`` or left it."""
+        for e in toggled:
+            if e in now:
+                self._add(uuid, (e,))
+            else:
+                self._remove(uuid, (e,))
+
+    def uuids(self, value: Any) -> list[str]:
+        with self.table.lock:
+            return list(self._map.get(_ref(value), ()))
+
+    def lookup(self, value: Any) -> list[Row]:
+        table = self.table
+        with table.lock:
+            return [table.rows[u].view(table) for u in self._map.get(_ref(value), ())]
+
+    def __contains__(self, value: Any) -> bool:
+        return _ref(value) in self._map
+
+
 class TableReplica:
     """The rows of one monitored table (only the monitored columns)."""
 
@@ -206,6 +285,7 @@ class TableReplica:
         self.rows: dict[str, RowState] = {}
         self.indexes: dict[tuple[str, ...], Index] = {}
         self._indexed: set[str] = set()
+        self.member_indexes: dict[str, MemberIndex] = {}
         self.converters: dict[str, Any] = {}
         self._defaults: dict[str, Any] = {c: t.default() for c, t in self.columns.items()}
         self.update_converters()
@@ -286,6 +366,15 @@ class TableReplica:
                 self._indexed.update(columns)
             return idx
 
+    def member_index(self, column: str) -> MemberIndex:
+        """The index of rows by the elements of set ``column``, built now if need be."""
+        with self.lock:
+            idx = self.member_indexes.get(column)
+            if idx is None:
+                idx = MemberIndex(self, column)
+                self.member_indexes[column] = idx
+            return idx
+
     # --- writing (under the replica lock, from Replica) -----------------------------------------
 
     def _new_state(self, uuid: str, row_json: dict[str, Any] | None) -> RowState:
@@ -310,12 +399,16 @@ class TableReplica:
         self.rows[state.uuid] = state
         for idx in self.indexes.values():
             idx._add(state)
+        for midx in self.member_indexes.values():
+            midx._add(state.uuid, state.values[midx.column])
 
     def _delete(self, uuid: str) -> RowState | None:
         state = self.rows.pop(uuid, None)
         if state is not None:
             for idx in self.indexes.values():
                 idx._remove(uuid)
+            for midx in self.member_indexes.values():
+                midx._remove(uuid, state.values[midx.column])
         return state
 
     def _reindex(self, state: RowState, changed: Iterable[str]) -> None:
@@ -370,12 +463,19 @@ class TableReplica:
                     # difference; accept the symmetric-difference form too.
                     cur = state.values[c]
                     new_set = set(cur ^ d) if len(d) == 2 or (d and d == cur) else set(d)
+                    midx = self.member_indexes.get(c)
+                    if midx is not None:
+                        midx._remove(state.uuid, cur)
+                        midx._add(state.uuid, new_set)
                     state.replace(c, new_set)
                     if want_old:
                         changes[c] = ("value", cur)
                     continue
                 s = state.writable(c)
                 s ^= d
+                midx = self.member_indexes.get(c)
+                if midx is not None:
+                    midx._toggle(state.uuid, d, s)
                 if want_old:
                     changes[c] = ("diff", d)
         return changes
@@ -395,6 +495,10 @@ class TableReplica:
         if changes:
             state.prepare_write()
             for c in changes:
+                midx = self.member_indexes.get(c)
+                if midx is not None:
+                    midx._remove(state.uuid, cur[c])
+                    midx._add(state.uuid, values[c])
                 state.replace(c, values[c])
         return changes
 

@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from pyovn.ovsdb.client.idl import ALL_EVENTS, EventCallback, EventHandler, EventMatch, Idl
-from pyovn.ovsdb.client.replica import Index, RowEvent, TableReplica
+from pyovn.ovsdb.client.replica import Index, MemberIndex, RowEvent, TableReplica
 from pyovn.ovsdb.client.transaction import (
     Transaction,
     TransactionOwnershipError,
@@ -146,6 +146,10 @@ class SyncIdl:
     def index(self, table: str, *columns: str) -> Index:
         idx: Index = self._call(lambda: self.idl.index(table, *columns))
         return idx
+
+    def member_index(self, table: str, column: str) -> MemberIndex:
+        midx: MemberIndex = self._call(lambda: self.idl.member_index(table, column))
+        return midx
 
     @property
     def is_synced(self) -> bool:
