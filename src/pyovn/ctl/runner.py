@@ -170,7 +170,12 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
         sys.stderr.write(f"{tool.prog}: {exc}\n")
         return 1
     if opts.help:
-        sys.stdout.write(tool.help_text or f"{tool.prog}: see the man page of the real tool\n")
+        if tool.help_text:
+            sys.stdout.write(tool.help_text)
+        else:
+            from pyovn.ctl.helptext import render  # only when asked: it is big
+
+            sys.stdout.write(render(tool))
         return 0
     if opts.version:
         from pyovn import __version__
