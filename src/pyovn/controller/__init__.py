@@ -16,6 +16,7 @@ Layout (each module's docstring says how it works):
 * ``monitor`` — the Southbound monitor conditions for the local datapaths;
 * ``learn`` — MAC_Binding / FDB rows from what the datapath learnt;
 * ``ops`` — raw OVSDB operation builders;
+* ``memo`` — what was derived from a row snapshot, kept while the snapshot is unchanged;
 * ``daemon`` — :class:`~pyovn.controller.daemon.Controller`, the main loop over both IDLs.
 
 Everything but ``daemon`` is pure: replicas in, operations out (the vswitchd role also calls

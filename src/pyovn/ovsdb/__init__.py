@@ -10,8 +10,14 @@ Layout, one concern per module:
   txn         executes one transaction's operations, no I/O -> results + change set
   database    tables in memory, commits change sets, keeps history for monitor_cond_since
   monitor     change set -> update / update2 / update3 for each monitor
+  largeset    a persistent set (immutables.Map) for large set columns: O(change) mutates
+  datastr     the ctl tools' string syntax for atoms and datums
+  rbac        role-based access control as ovsdb-server enforces it, checked inside txn
   storage     the standalone database file format of ovsdb(5)
+  raftlog     the clustered (Raft) file format, for a cluster of one server
   jsonrpc     JSON-RPC 1.0 framing
-  server      asyncio listeners and sessions
+  stream      remote strings -> connections (unix, tcp, ssl), the process's SSL settings
+  server      asyncio listeners and sessions; commit, file write, monitor updates, reply
   client/     connection, IDL replica, transactions
+  clienttool/ pieces of ``pyovn ovsdb-client`` (blocking RPC session, output orders, monitor)
 """

@@ -1,20 +1,28 @@
 """Executes one transaction's operations against a database, no I/O, copy-on-write.
 
-``execute(db, ops, ...)`` parses and runs each operation in order (insert, select, update,
-mutate, delete, wait, commit, abort, comment, assert), dispatching from a table that also says
-whether the operation only reads.  Changes go into ``Txn.ch`` (table -> uuid -> (old, new)); the
-committed rows are never touched, and a row is copied once, on its first modification in the
-transaction.  The first failing operation stops the transaction: its error object is its result
-and the remaining operations get ``null``.
+``execute(db, ops, ...)`` (and ``Database.transact``, which calls ``_execute`` to keep the
+set-diff hints) parses and runs each operation in order (insert, select, update, mutate,
+delete, wait, commit, abort, comment, assert), dispatching from ``OPERATIONS``, which also says
+whether an operation only reads (a writing operation in a read-only session fails with
+"not allowed").  A plain insert (known table, a "row" object, an optional valid "uuid-name",
+nothing else) skips the generic member parser.  Changes go into ``Txn.ch`` (table -> uuid ->
+(old, new)); the committed rows are never touched, and a row is copied once, on its first
+modification in the transaction.  With an RBAC role (:mod:`pyovn.ovsdb.rbac`) insert, update,
+mutate and delete are checked against it.  The first failing operation stops the transaction:
+its error object is its result and the remaining operations get ``null``; a failed ``wait``
+with a timeout not yet passed marks the result ``blocked`` (the server runs it again later).
 
 When every operation succeeded, the commit-time checks run in ovsdb-server's order: drop no-op
 changes, strong reference counts (dangling references, deleting referenced rows), garbage
 collection of unreferenced rows of non-root tables, maxRows, weak reference removal (and the
-min-size check it may trigger), unique indexes.  A failure there is appended as one extra
-result.  Otherwise each changed row gets a new ``_version`` and the change set is returned for
-the caller to commit (``Database.commit``).
+min-size check it may trigger), unique indexes.  A change set made only of inserts of rows that
+refer to nothing, into root tables without maxRows, takes a shorter path
+(``_precommit_inserts``: only the unique indexes can fail).  A failure is appended as one extra
+result.  Otherwise the result's change set is ready to commit: inserted rows got their
+``_version`` on insert, modified rows get a new one here, and ``Txn.hints`` holds the set
+columns changed only by mutate insert/delete (``Database.set_diff_hints``).  Committing it
+(``Database.commit``), writing it to storage and replying are the caller's (the server's).
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,7 +2,8 @@
 
 Layout (each module's docstring says how it works):
 
-* ``connection`` — JSON-RPC sessions over ``unix:``/``tcp:`` remotes, reconnect with backoff,
+* ``connection`` — JSON-RPC sessions over ``unix:``/``tcp:``/``ssl:`` remotes
+  (:mod:`pyovn.ovsdb.stream`), reconnect with backoff,
   inactivity probes, request/response matching.
 * ``leader`` — leader-only connections to clustered databases, through ``_Server``.
 * ``rows`` — :class:`Row` snapshots and :class:`OldRow` (the old side of an update event).

@@ -4,9 +4,12 @@ for byte.
 ovsdb-client parses the server's JSON into Open vSwitch hash maps and prints some of them in
 iteration order: ``list-tables`` (the schema's tables: the JSON object's map, then the schema's),
 ``list-columns`` (a table's columns: ``_uuid`` and ``_version`` first, then the JSON object's
-columns) and the rows of a ``monitor`` update. :func:`shash_order` gives that order (the hash
-and the map's growth are reproduced in :mod:`pyovn.cli.ovsdb_tool`). ``dump`` sorts instead:
-tables and columns by name (byte order), rows by their column values with ``_uuid`` last.
+columns; ``list-columns`` goes through the tables in ``list-tables``' order) and the rows of a
+``monitor`` update (:mod:`.monitor`). :func:`shash_order`, re-exported from
+:mod:`pyovn.util.ovshash` (where OVS's string hash and its hash maps' growth are reproduced, for
+every tool that prints in such an order), gives that order. ``dump`` sorts instead: tables and
+columns by name (byte order), rows by their column values with ``_uuid`` last
+(:func:`sort_dump_rows`).
 """
 
 from __future__ import annotations
