@@ -7,8 +7,9 @@ module turns each interface into something that moves frames:
   user's end named like the interface, ours on AF_PACKET), created here;
 * ``system`` (type "") — an existing device (a veth end, a NIC) attached with AF_PACKET;
 * ``patch`` — no device: frames sent to it arrive on its peer (``options:peer``);
-* tunnel types (``geneve``, ``vxlan``, ``stt``) — the encapsulation point: recorded with their
-  options (remote_ip, key) and an ofport, carrying nothing until tunnels come (next issue).
+* tunnel types (``geneve``, ``vxlan``, ``stt``, ``gre``) — the encapsulation point: recorded
+  with their options (remote_ip, key) and an ofport, carrying nothing (tunnels are planned,
+  not built).
 
 OpenFlow port numbers follow ovs-vswitchd's rules: ``ofport_request`` when free, else the lowest
 free number from 1; the bridge's own internal port is LOCAL (65534).
