@@ -299,10 +299,15 @@ def m_list_dbs(s: Session, params: list, id_: Any) -> Any:
 
 
 def m_get_schema(s: Session, params: list, id_: Any) -> Any:
-    if len(params) != 1:
-        raise RequestError(_error("syntax error", "get_schema takes one parameter"))
-    name = params[0]
-    st = s.server.dbs.get(name) if isinstance(name, str) else None
+    # As ovsdb-server: the params begin with the database name, and whatever follows is
+    # ignored. python-ovs sends ["_Server", <its monitor id>]; refusing that made it give up
+    # on _Server and fall back to "monitor", whose updates carry whole rows.
+    name = params[0] if params else None
+    if not isinstance(name, str):
+        err = _error("syntax error", "get_schema request params must begin with <db-name>")
+        err["syntax"] = orjson.dumps(params).decode()
+        raise RequestError(err)
+    st = s.server.dbs.get(name)
     if st is None:
         err = _error("unknown database", f"get_schema request specifies unknown database {name}")
         err["syntax"] = orjson.dumps(params).decode()
