@@ -26,7 +26,11 @@ How it works:
   underneath is itself owned by the building thread.
 * Lookups are index lookups (declared per Api class in ``indexes``); commands never scan a
   table to find a row by name or to check for a duplicate. Set membership is checked on the
-  stored set, O(1).
+  stored set, O(1). A duplicate check is scoped to the row the verb touches
+  (``RunContext.find_in``: the index's matches among that router's routes, that switch's
+  ACLs...), so its cost does not grow with the other routers or switches of the database; a
+  child's parent (``lsp_del`` without a switch) is found through a reverse index
+  (``RunContext.owner``).
 """
 
 from __future__ import annotations
@@ -145,6 +149,7 @@ class RunContext:
         self._deleted: set[str] = set()
         self._new_by_uuid: dict[str, NewRow] = {}
         self._added: dict[tuple[str, str], set[Any]] = {}
+        self._added_to: dict[tuple[str, str], AnyRow] = {}  # the rows of _added's keys
         self._removed: dict[tuple[str, str], set[Any]] = {}
         self._values: dict[str, dict[str, Any]] = {}  # NewRow name -> columns given at insert
         # Set insertions waiting to be sent, merged per (row, column): eight acl_add on one
@@ -236,6 +241,41 @@ class RunContext:
             return any(_elem(g) == value for g in given)
         return False
 
+    def find_in(self, parent: AnyRow, column: str, table: str, columns: tuple[str, ...],
+                *values: Any) -> list[AnyRow]:
+        """The rows of ``table`` in the set ``parent.column`` whose indexed ``columns`` equal
+        ``values``: a duplicate check scoped to one router, switch or port group. It costs the
+        smaller of that parent's set and the index's matches in the whole table
+        (``Index.lookup_in``), plus this transaction's own additions to the set — never the
+        rows of other parents. Same answer as ``[r for r in find(...) if has(parent, ...)]``."""
+        idx = self.api._index(table, columns)
+        pkey = (self._key(parent), column)
+        removed = self._removed.get(pkey, ())
+        deleted = self._deleted
+        out: list[AnyRow] = []
+        if isinstance(parent, (Row, RowRef)):
+            ptable = self.api.idl.tables[parent.table]
+            with ptable.lock:
+                state = ptable.rows.get(parent.uuid)
+                if state is not None:
+                    out = [r for r in idx.lookup_in(state.values[column], *values)
+                           if r.uuid not in deleted and r.uuid not in removed]
+        extra = set(self._added.get(pkey, ()))
+        if isinstance(parent, NewRow):
+            given = self._values.get(parent.name, {}).get(column)
+            if given is not None:
+                if isinstance(given, (str, int, float, bool, Row, RowRef, NewRow)):
+                    given = (given,)
+                extra.update(_elem(g) for g in given)
+            extra.difference_update(removed)
+        if extra:
+            seen = {r.uuid for r in out}
+            out.extend(r for r in idx.lookup_in(extra, *values)
+                       if r.uuid not in seen and r.uuid not in deleted)
+            out.extend(r for r in self._pending.get((table, columns, values), ())
+                       if r.name in extra and r.name not in deleted)
+        return out
+
     def children(self, parent: AnyRow, column: str, table: str) -> list[AnyRow]:
         """The replica rows of ``table`` that ``parent.column`` refers to (a router's ports,
         routes, NAT rules...)."""
@@ -243,10 +283,19 @@ class RunContext:
         return [r for r in (rows.get(u) for u in self.value(parent, column, [])) if r is not None]
 
     def owner(self, table: str, column: str, child: AnyRow) -> AnyRow | None:
-        """The row of ``table`` whose set ``column`` holds ``child`` (a port's switch), if any;
-        one O(1) membership test per row of ``table``."""
-        return next((r for r in self.api.idl.tables[table].all() if self.has(r, column, child)),
-                    None)
+        """The row of ``table`` whose set ``column`` holds ``child`` (a port's switch), if any:
+        the replica's rows through a reverse index (``MemberIndex``), then the rows this
+        transaction added ``child`` to — never a scan of ``table``."""
+        elem = _elem(child)
+        for r in self.api._member_index(table, column).lookup(elem):
+            if self.has(r, column, child):
+                return r
+        for key, elems in self._added.items():
+            if key[1] == column and elem in elems:
+                row = self._added_to[key]
+                if row.table == table:
+                    return row
+        return None
 
     def value(self, row: AnyRow, column: str, default: Any = None) -> Any:
         """A column of a replica row or of a row inserted by this transaction."""
@@ -304,6 +353,7 @@ class RunContext:
             slot[1].extend(values)
         elems = {_elem(v) for v in values}
         self._added.setdefault(key, set()).update(elems)
+        self._added_to[key] = row
         self._removed.get(key, set()).difference_update(elems)
 
     def discard(self, row: AnyRow, column: str, *values: Any) -> None:
@@ -437,6 +487,7 @@ class Api:
         self.timeout = timeout
         self._open: dict[tuple[int, Any], list[ApiTransaction]] = {}
         self._indexes: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._member_indexes: dict[tuple[str, str], Any] = {}
         self._table_indexes: dict[str, list[tuple[str, ...]]] = {}
         specs = {t: [(c,)] for t, c in self.lookups.items()}
         for t, cols in self.indexes.items():
@@ -468,6 +519,13 @@ class Api:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _member_index(self, table: str, column: str) -> Any:
+        idx = self._member_indexes.get((table, column))
+        if idx is None:
+            idx = self.idl.member_index(table, column)
+            self._member_indexes[(table, column)] = idx
+        return idx
 
     def _index(self, table: str, columns: tuple[str, ...]) -> Any:
         idx = self._indexes.get((table, columns))

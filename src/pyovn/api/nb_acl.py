@@ -2,9 +2,11 @@
 
 The ACL duplicate check is the reason this project exists: ovsdbapp reads every ACL of the
 switch to see whether (direction, priority, match) is taken, so adding the N-th ACL costs O(N).
-Here ACL rows are indexed by (direction, priority, match) across the whole table; the few rows
-with that key are checked for membership in the parent's ``acls`` set, O(1) each. Adding an ACL
-is an insert plus a set mutation on the parent, so its cost does not grow with the parent.
+Here ACL rows are indexed by (direction, priority, match) across the whole table, and the check
+is scoped to the one parent (``RunContext.find_in``): the rows with that key among the parent's
+``acls`` set, costing the smaller of the two, so it grows neither with the parent nor with the
+other switches and port groups that carry the same ACL. Adding an ACL is an insert plus a set
+mutation on the parent.
 """
 
 from __future__ import annotations
@@ -60,13 +62,13 @@ class _AclAdd(Command):
 
     def run(self, ctx: RunContext) -> None:
         parent = ctx.lookup(self.parent_table, self.parent)
-        for acl in ctx.find(ACL, ACL_KEY, self.direction, self.priority, self.match):
-            if ctx.has(parent, "acls", acl):
-                if not self.may_exist:
-                    raise AlreadyExists(ACL, (self.direction, self.priority, self.match),
-                                        f"on {self.parent_table} {self.parent}")
-                self.result = acl
-                return
+        for acl in ctx.find_in(parent, "acls", ACL, ACL_KEY, self.direction, self.priority,
+                               self.match):
+            if not self.may_exist:
+                raise AlreadyExists(ACL, (self.direction, self.priority, self.match),
+                                    f"on {self.parent_table} {self.parent}")
+            self.result = acl
+            return
         acl = ctx.insert(ACL, **self.columns)
         ctx.add(parent, "acls", acl)
         self.result = acl
@@ -122,8 +124,8 @@ class _AclDel(Command):
         if parent is None:
             return
         if self.priority is not None:
-            acls = [a for a in ctx.find(ACL, ACL_KEY, self.direction, self.priority, self.match)
-                    if ctx.has(parent, "acls", a)]
+            acls = ctx.find_in(parent, "acls", ACL, ACL_KEY, self.direction, self.priority,
+                               self.match)
         else:
             table = ctx.api.idl.tables[ACL]
             rows = (table.get(u) for u in ctx.value(parent, "acls", []))

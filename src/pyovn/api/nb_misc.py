@@ -308,8 +308,7 @@ class HaChassisGroupGet(checks.GetRow):
 
 
 def _group_chassis(ctx: RunContext, group: Any, chassis: str) -> list[Any]:
-    return [h for h in ctx.find(HC, ("chassis_name",), chassis)
-            if ctx.has(group, "ha_chassis", h)]
+    return ctx.find_in(group, "ha_chassis", HC, ("chassis_name",), chassis)
 
 
 @nb

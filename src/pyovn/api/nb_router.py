@@ -1,9 +1,11 @@
 """OVN_Northbound verbs for logical routers: lr_*, lrp_* (with gateway chassis), static routes,
 routing policies and NAT.
 
-Duplicate checks go through table-wide indexes (routes by prefix, policies by (priority, match),
-NAT rules by (type, logical_ip) and (type, external_ip)) and then set membership in the router,
-so none reads all of a router's routes or rules. Children are attached with set mutations.
+Duplicate checks are scoped to the one router (``RunContext.find_in``): table-wide indexes
+(routes by prefix, policies by (priority, match), NAT rules by (type, logical_ip) and (type,
+external_ip)) restricted to that router's own set, costing the smaller of the two, so a check
+reads neither all of a router's routes nor the matching routes of every other router. Children
+are attached with set mutations.
 """
 
 from __future__ import annotations
@@ -214,11 +216,10 @@ class LrpSetGatewayChassis(Command):
         lrp = ctx.lookup(LRP, self.port)
         port_name = ctx.value(lrp, "name")
         name = f"{port_name}_{self.chassis}"
-        for gc in ctx.find(GC, ("name",), name):
-            if ctx.has(lrp, "gateway_chassis", gc):
-                ctx.set(gc, priority=self.priority)
-                self.result = gc
-                return
+        for gc in ctx.find_in(lrp, "gateway_chassis", GC, ("name",), name):
+            ctx.set(gc, priority=self.priority)
+            self.result = gc
+            return
         gc = ctx.insert(GC, name=name, chassis_name=self.chassis, priority=self.priority)
         ctx.add(lrp, "gateway_chassis", gc)
         self.result = gc
@@ -292,8 +293,8 @@ class LrRouteAdd(Command):
 
     def run(self, ctx: RunContext) -> None:
         lr = ctx.lookup(LR, self.router)
-        same = [r for r in ctx.find(ROUTE, ("ip_prefix",), self.prefix)
-                if ctx.has(lr, "static_routes", r) and self._same(ctx, r)]
+        same = [r for r in ctx.find_in(lr, "static_routes", ROUTE, ("ip_prefix",), self.prefix)
+                if self._same(ctx, r)]
         if self.ecmp:
             if any(ctx.value(r, "nexthop") == self.nexthop for r in same):
                 raise AlreadyExists(ROUTE, (self.prefix, self.nexthop), "ecmp route exists")
@@ -340,9 +341,9 @@ class LrRouteDel(Command):
         if self.prefix is None:
             ctx.set(lr, static_routes=[])
             return
-        routes = [r for r in ctx.find(ROUTE, ("ip_prefix",), self.prefix)
-                  if ctx.has(lr, "static_routes", r)
-                  and ctx.value(r, "route_table", "") == self.route_table
+        routes = [r for r in ctx.find_in(lr, "static_routes", ROUTE, ("ip_prefix",),
+                                         self.prefix)
+                  if ctx.value(r, "route_table", "") == self.route_table
                   and (self.nexthop is None or ctx.value(r, "nexthop") == self.nexthop)]
         if not routes and not self.if_exists:
             raise RowNotFound(ROUTE, self.prefix, "ip_prefix", f"on router {self.router}")
@@ -396,12 +397,12 @@ class LrPolicyAdd(Command):
 
     def run(self, ctx: RunContext) -> None:
         lr = ctx.lookup(LR, self.router)
-        for p in ctx.find(POLICY, ("priority", "match"), self.priority, self.match):
-            if ctx.has(lr, "policies", p):
-                if not self.may_exist:
-                    raise AlreadyExists(POLICY, (self.priority, self.match))
-                self.result = p
-                return
+        for p in ctx.find_in(lr, "policies", POLICY, ("priority", "match"), self.priority,
+                             self.match):
+            if not self.may_exist:
+                raise AlreadyExists(POLICY, (self.priority, self.match))
+            self.result = p
+            return
         p = ctx.insert(POLICY, priority=self.priority, match=self.match, action=self.action,
                        **self.columns)
         ctx.add(lr, "policies", p)
@@ -430,8 +431,8 @@ class LrPolicyDel(Command):
         if lr is None:
             return
         if self.match is not None:
-            rows = [p for p in ctx.find(POLICY, ("priority", "match"), self.priority, self.match)
-                    if ctx.has(lr, "policies", p)]
+            rows = ctx.find_in(lr, "policies", POLICY, ("priority", "match"), self.priority,
+                               self.match)
             if not rows and not self.if_exists:
                 raise RowNotFound(POLICY, (self.priority, self.match))
         else:
@@ -492,9 +493,7 @@ class LrNatAdd(Command):
         lr = ctx.lookup(LR, self.router)
         col = _nat_key(self.nat_type)
         ip = self.logical_ip if col == "logical_ip" else self.external_ip
-        for nat in ctx.find(NAT, ("type", col), self.nat_type, ip):
-            if not ctx.has(lr, "nat", nat):
-                continue
+        for nat in ctx.find_in(lr, "nat", NAT, ("type", col), self.nat_type, ip):
             if not self.may_exist:
                 raise AlreadyExists(NAT, (self.nat_type, ip), f"on router {self.router}")
             cols: dict[str, Any] = {"external_ip": self.external_ip, "logical_ip": self.logical_ip}
@@ -537,8 +536,8 @@ class LrNatDel(Command):
             return
         if self.match_ip is not None:
             assert self.nat_type is not None
-            rows = [n for n in ctx.find(NAT, ("type", _nat_key(self.nat_type)), self.nat_type,
-                                        self.match_ip) if ctx.has(lr, "nat", n)]
+            rows = ctx.find_in(lr, "nat", NAT, ("type", _nat_key(self.nat_type)), self.nat_type,
+                               self.match_ip)
             if not rows and not self.if_exists:
                 raise RowNotFound(NAT, (self.nat_type, self.match_ip))
         else:

@@ -1,8 +1,8 @@
 """OVN_Northbound verbs for logical switches and their ports (ls_*, lsp_*).
 
 Each verb is one class registered with ``@nb``. A port is added to its switch with a set
-mutation, so adding ports to one switch from many threads never conflicts; finding a port's
-switch (lsp_del without a switch) checks each switch's port set for membership, O(1) each.
+mutation, so adding ports to one switch from many threads never conflicts; a port's switch
+(lsp_del without a switch) is found through the replica's reverse index of switches' ports.
 """
 
 from __future__ import annotations

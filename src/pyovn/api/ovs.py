@@ -29,7 +29,7 @@ def _name(what: str, value: Any) -> str:
 
 
 def _bridge_of(ctx: RunContext, port: Any) -> Any:
-    return next((b for b in ctx.api.idl.tables[BR].all() if ctx.has(b, "ports", port)), None)
+    return ctx.owner(BR, "ports", port)
 
 
 @ovs
