@@ -290,3 +290,23 @@ def test_client_that_never_reads_is_dropped(tmp_path):
         assert lazy.closed_by_peer(timeout=10)
     finally:
         srv.stop()
+
+
+def test_one_reply_larger_than_the_backlog_limit_is_sent(tmp_path):
+    # The limit drops clients that stop reading while output piles up; a single reply larger
+    # than it (a monitor's initial contents of a big database) still goes to a client that reads.
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(SCHEMA))
+    srv = ServerProcess(tmp_path, [str(schema)], extra=["--max-backlog=2000000", "--no-fsync"]).start()
+    try:
+        w = srv.client()
+        blob = "z" * 20000
+        for i in range(0, 400, 50):  # ~8 MB in the table
+            w.transact("test", *[ins(f"r{j}", tags=["set", [blob + str(j)]])
+                                 for j in range(i, i + 50)])
+        reader = RawClient(srv.sock, timeout=30)
+        reply = reader.call("monitor_cond", ["test", None, {"T": [{}]}])
+        assert len(reply["result"]["T"]) == 400
+        assert reader.call("echo", [7])["result"] == [7]
+    finally:
+        srv.stop()

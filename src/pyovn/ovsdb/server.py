@@ -18,7 +18,8 @@ the ``_Server`` database describes the served databases and can be monitored; ``
 read their targets from a column and are re-read after commits; a row they refer to (OVN's
 ``Connection``) gives its remote's ``read_only`` and RBAC ``role`` (``pyovn.ovsdb.rbac``: the
 checks run in the engine with the session's role and certificate CN). A client whose unsent output passes
-``max_backlog`` bytes is disconnected, so one slow client never holds memory or other clients.
+``max_backlog`` bytes when more is to be sent is disconnected, so one slow client never holds
+memory or other clients (a single large reply to a client that reads always goes out).
 """
 
 from __future__ import annotations
@@ -202,12 +203,19 @@ class Session(asyncio.Protocol):
             buf.clear()
             return
         self.server.flush_logs()  # what a reply confirms is in the file before the reply leaves
-        transport.write(buf[0] if len(buf) == 1 else b"".join(buf))
-        buf.clear()
-        if transport.get_write_buffer_size() > self.server.max_backlog:
+        # The limit is on output the client has left unread *before* this write: a client that
+        # stops reading while updates pile up is dropped, but one large message (the initial
+        # reply of a monitor on a big database, 100 MB at 10,000 ports with their own ACLs) to
+        # a client that reads is always sent, as the real ovsdb-server sends it.
+        backlog = transport.get_write_buffer_size()
+        if backlog > self.server.max_backlog:
             log.warning("%s: disconnecting: more than %d bytes of output backlog", self.name,
                         self.server.max_backlog)
+            buf.clear()
             self.close(abort=True)
+            return
+        transport.write(buf[0] if len(buf) == 1 else b"".join(buf))
+        buf.clear()
 
     def send(self, msg: Any) -> None:
         self.server.outbox_send(self, orjson.dumps(msg))
