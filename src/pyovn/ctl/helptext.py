@@ -72,6 +72,8 @@ _DATABASE = ("Database commands", (
                "for later commands of the same run)"),
     ("destroy", "delete RECORDs from TABLE (--all: every record of TABLE)"),
     ("wait-until", "block until RECORD exists and meets every COLUMN[:KEY]=VALUE condition"),
+    ("comment", "do nothing; the words only document the command line (the real tools add "
+                "them to the transaction's log entry)"),
 ))
 
 _NB_SECTIONS = (
@@ -195,6 +197,8 @@ _NB_SECTIONS = (
                        "distributed dnat_and_snat give the LOGICAL_PORT and its EXTERNAL_MAC"),
         ("lr-nat-del", "remove ROUTER's NAT rules: all, those of TYPE, or the one for IP"),
         ("lr-nat-list", "print ROUTER's NAT rules"),
+        ("lr-nat-update-ext-ip", "make the NAT rule with that UUID on ROUTER use the "
+                                 "addresses of an address set as its external IP"),
     )),
     ("Load balancer commands", (
         ("lb-add", "create load balancer LB or add a VIP to it: connections to VIP[:PORT] are "
@@ -226,6 +230,7 @@ _NB_SECTIONS = (
         ("ha-chassis-group-add-chassis", "add CHASSIS to GROUP with PRIORITY (higher is "
                                          "preferred), or change its priority"),
         ("ha-chassis-group-remove-chassis", "take CHASSIS out of GROUP"),
+        ("ha-chassis-group-set-chassis-prio", "change the PRIORITY of CHASSIS in GROUP"),
     )),
     ("Static MAC binding commands", (
         ("static-mac-binding-add", "make IP seen through LOGICAL_PORT resolve to MAC without "
@@ -279,6 +284,10 @@ _SB_SECTIONS = (
         ("count-flows", "count the logical flows, of DATAPATH only if given, per pipeline "
                         "stage"),
     )),
+    ("Multicast commands", (
+        ("ip-multicast-flush", "forget the multicast groups learnt (IGMP/MLD), on SWITCH only "
+                               "if given"),
+    )),
     _CONNECTION,
     _SSL,
     _DATABASE,
@@ -319,6 +328,24 @@ _VS_SECTIONS = (
     ("Interface commands", (
         ("list-ifaces", "print the names of BRIDGE's interfaces"),
         ("iface-to-br", "print the bridge that holds interface IFACE"),
+        ("add-bond-iface", "add interface IFACE to bond BOND"),
+        ("del-bond-iface", "take interface IFACE out of its bond (checked to be BOND if "
+                           "given)"),
+    )),
+    ("Conntrack zone timeout policy commands", (
+        ("add-zone-tp", "give conntrack zone ZONE_ID of DATAPATH a timeout policy, e.g. "
+                        "icmp_first=30 udp_single=60"),
+        ("del-zone-tp", "remove the timeout policy of zone ZONE_ID of DATAPATH"),
+        ("list-zone-tp", "print DATAPATH's zones with their timeout policies"),
+    )),
+    ("Datapath capability commands", (
+        ("list-dp-cap", "print what the switch reported DATAPATH (e.g. system or netdev) "
+                        "can do"),
+    )),
+    ("Auto Attach commands", (
+        ("add-aa-mapping", "map I-SID ISID to VLAN on BRIDGE (IEEE 802.1Qcj auto attach)"),
+        ("del-aa-mapping", "remove the mapping of ISID to VLAN from BRIDGE"),
+        ("get-aa-mapping", "print BRIDGE's auto attach mappings"),
     )),
     ("Controller commands", (
         ("get-controller", "print BRIDGE's OpenFlow controllers"),
