@@ -32,8 +32,10 @@ import sys
 from typing import Any
 
 from pyovn import __version__
+from pyovn.cli import plain_doc
 from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
 from pyovn.util.daemon import (
+    DAEMON_HELP,
     DaemonOptions,
     Detacher,
     Pidfile,
@@ -57,13 +59,14 @@ log = get_logger("main")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pyovn controller", description=__doc__,
+    p = argparse.ArgumentParser(prog="pyovn controller", description=plain_doc(__doc__),
+                                epilog=DAEMON_HELP.replace("PROGRAM", PROGRAM),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("database", nargs="?", help="the local Open_vSwitch database")
     p.add_argument("-n", dest="chassis", help="custom chassis name")
     p.add_argument("--no-vswitchd", action="store_true",
                    help="do not play ovs-vswitchd's part (a real vswitchd serves the database)")
-    p.add_argument("-V", "--version", action="store_true")
+    p.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     add_ssl_arguments(p)  # for ovn-remote=ssl:... (and an ssl: local database)
     return p
 

@@ -16,6 +16,8 @@ import argparse
 import os
 import sys
 
+from pyovn.cli import plain_doc
+
 PROG = "pyovn lint"
 
 
@@ -27,11 +29,12 @@ def default_db() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__,
+    p = argparse.ArgumentParser(prog=PROG, description=plain_doc(__doc__),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", help="the Northbound database (default: $OVN_NB_DB, else "
                                 "unix:$OVN_RUNDIR/ovnnb_db.sock)")
-    p.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    p.add_argument("-f", "--format", choices=("text", "json"), default="text",
+                   help="text for people (the default), json for programs")
     p.add_argument("--only", help="run only these checks (comma-separated ids)")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
     p.add_argument("-t", "--timeout", type=float, default=30.0,

@@ -34,7 +34,10 @@ def usage() -> str:
     for name, (_, desc) in TOOLS.items():
         lines.append(f"  {name:<14} {desc}")
     lines.append("")
-    lines.append("'pyovn TOOL --help' describes a tool's options.")
+    lines.append("The real programs' names work as TOOL too:")
+    lines.append("  " + ", ".join(ALIASES) + ".")
+    lines.append("'pyovn TOOL --help' describes a tool's commands and options;")
+    lines.append("'pyovn --version' prints pyovn's version.")
     return "\n".join(lines)
 
 

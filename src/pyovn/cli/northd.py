@@ -21,8 +21,10 @@ import os
 import sys
 
 from pyovn import __version__
+from pyovn.cli import plain_doc
 from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
 from pyovn.util.daemon import (
+    DAEMON_HELP,
     Detacher,
     Pidfile,
     apply_logging,
@@ -38,14 +40,15 @@ log = get_logger("northd")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pyovn northd", description=__doc__,
+    p = argparse.ArgumentParser(prog="pyovn northd", description=plain_doc(__doc__),
+                                epilog=DAEMON_HELP.replace("PROGRAM", PROGRAM),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ovnnb-db", help="the Northbound database (default: $OVN_NB_DB)")
     p.add_argument("--ovnsb-db", help="the Southbound database (default: $OVN_SB_DB)")
     p.add_argument("--n-threads", type=int, default=1, help="accepted; pyovn northd is one thread")
     p.add_argument("--dry-run", action="store_true",
                    help="start paused (standby), as ovn-northd --dry-run")
-    p.add_argument("-V", "--version", action="store_true")
+    p.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     add_ssl_arguments(p)
     return p
 

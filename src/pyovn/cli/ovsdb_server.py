@@ -28,13 +28,15 @@ import sys
 from typing import Any
 
 from pyovn import __version__
+from pyovn.cli import plain_doc
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
-from pyovn.ovsdb.stream import configure_ssl
+from pyovn.ovsdb.stream import SSL_HELP, SSL_METAVAR, configure_ssl
 from pyovn.util.daemon import (
+    DAEMON_HELP,
     Detacher,
     Pidfile,
     apply_logging,
@@ -52,25 +54,37 @@ _SSL_ARGS = ("private_key", "certificate", "ca_cert", "bootstrap_ca_cert", "peer
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROGRAM, add_help=True,
-                                description="OVSDB database server (pyovn)")
-    p.add_argument("databases", nargs="*")
-    p.add_argument("--remote", action="append", default=[])
-    p.add_argument("--run")
-    p.add_argument("--no-fsync", action="store_true")
-    p.add_argument("--read-only", action="store_true")
+    p = argparse.ArgumentParser(prog=PROGRAM, add_help=True, description=plain_doc(__doc__),
+                                epilog=DAEMON_HELP.replace("PROGRAM", PROGRAM),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("databases", nargs="*", metavar="DATABASE",
+                   help="database files to serve (default: $OVS_DBDIR/conf.db)")
+    p.add_argument("--remote", action="append", default=[], metavar="REMOTE",
+                   help="listen on REMOTE (punix:, ptcp:, pssl:) or on the targets "
+                        "a database names (db:DB,TABLE,COLUMN); may be repeated")
+    p.add_argument("--run", metavar="COMMAND",
+                   help="run COMMAND in a shell once serving, and exit when it does")
+    p.add_argument("--no-fsync", action="store_true",
+                   help="do not wait for fsync before replying to a transaction")
+    p.add_argument("--read-only", action="store_true",
+                   help="serve every database read-only")
     p.add_argument("--txn-history", type=int, default=0,
                    help="keep this many transactions for monitor_cond_since resync of a "
                         "standalone database (the real server keeps none)")
     p.add_argument("--max-backlog", type=int, default=64 * 1024 * 1024,
                    help="disconnect a client whose unsent output passes this many bytes")
-    p.add_argument("-V", "--version", action="store_true")
+    p.add_argument("-V", "--version", action="store_true", help="print the version and exit")
+    db_value = " (or db:DB,TABLE,COLUMN: read from the database)"
     for opt, short in (("--private-key", "-p"), ("--certificate", "-c"), ("--ca-cert", "-C")):
-        p.add_argument(short, opt, dest=opt[2:].replace("-", "_"))
+        p.add_argument(short, opt, dest=opt[2:].replace("-", "_"), metavar="FILE",
+                       help=SSL_HELP[opt] + db_value)
     for opt in ("--bootstrap-ca-cert", "--ssl-protocols", "--ssl-ciphers", "--peer-ca-cert"):
-        p.add_argument(opt, dest=opt[2:].replace("-", "_"))
-    p.add_argument("--disable-file-column-diff", action="store_true")
-    p.add_argument("--no-self-confinement", action="store_true")
+        p.add_argument(opt, dest=opt[2:].replace("-", "_"), metavar=SSL_METAVAR[opt],
+                       help=SSL_HELP[opt] + db_value)
+    p.add_argument("--disable-file-column-diff", action="store_true",
+                   help="accepted for compatibility")
+    p.add_argument("--no-self-confinement", action="store_true",
+                   help="accepted for compatibility")
     return p
 
 

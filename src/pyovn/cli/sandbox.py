@@ -28,6 +28,7 @@ import os
 import shlex
 import sys
 
+from pyovn.cli import plain_doc
 from pyovn.sandbox import rootless
 from pyovn.sandbox.layout import MODELS, SandboxDir, all_programs, env_text
 from pyovn.sandbox.supervisor import pidfile_owner, sweep
@@ -36,7 +37,7 @@ PROGRAMS = all_programs()
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pyovn sandbox", description=__doc__,
+    p = argparse.ArgumentParser(prog="pyovn sandbox", description=plain_doc(__doc__),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", nargs="?", choices=["start", "stop", "env", "shell"],
                    default="start")

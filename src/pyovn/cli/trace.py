@@ -36,18 +36,27 @@ def _parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     p.add_argument("--db", help="Southbound database (default $OVN_SB_DB)")
-    for name in ("detailed", "summary", "minimal", "all"):
-        p.add_argument(f"--{name}", dest="fmt", action="append_const", const=name)
+    for name, text in (("detailed", "print every table and flow the packet goes through "
+                                     "(the default)"),
+                       ("summary", "print a nested summary of what happens to the packet"),
+                       ("minimal", "print only the actions that change or output the packet"),
+                       ("all", "print all three of the above")):
+        p.add_argument(f"--{name}", dest="fmt", action="append_const", const=name, help=text)
     p.add_argument("--ct", action="append", default=[], help="conntrack state flags")
     p.add_argument("--lb-dst", help="IP[:PORT] a load balancer picks")
     p.add_argument("--select-id", type=int, help="member a select() action picks")
-    p.add_argument("--friendly-names", dest="friendly", action="store_true", default=True)
-    p.add_argument("--no-friendly-names", dest="friendly", action="store_false")
+    p.add_argument("--friendly-names", dest="friendly", action="store_true", default=True,
+                   help="name datapaths and ports in the output (the default)")
+    p.add_argument("--no-friendly-names", dest="friendly", action="store_false",
+                   help="print UUIDs and keys instead of names")
     p.add_argument("--explain", action="store_true", help="say why the packet did not arrive")
     p.add_argument("--expect", help="the port the packet should reach (with --explain)")
     p.add_argument("--nb-db", help="Northbound database, to name NB rows in --explain")
     add_ssl_arguments(p)  # for --db=ssl:...
-    p.add_argument("args", nargs="+", metavar="[DATAPATH] MICROFLOW")
+    p.add_argument("args", nargs="+", metavar="[DATAPATH] MICROFLOW",
+                   help="the packet, as a logical flow match (e.g. 'inport == \"lp1\" && "
+                        "eth.src == 00:00:00:00:00:01 && ...'); DATAPATH is the switch or "
+                        "router it enters, needed when inport does not say")
     return p
 
 

@@ -137,13 +137,29 @@ def configure_ssl(options: Mapping[str, str | None], *, keep: bool = True) -> Ss
     return new
 
 
+SSL_HELP = {
+    "--private-key": "SSL: this side's private key (PEM)",
+    "--certificate": "SSL: the certificate for that key",
+    "--ca-cert": "SSL: the CA certificate the peer's certificate must be signed by",
+    "--bootstrap-ca-cert": "SSL: like --ca-cert, but fetched from the peer on first contact "
+                           "while the file does not exist",
+    "--peer-ca-cert": "SSL: an extra CA certificate sent to the peer with this side's",
+    "--ssl-protocols": "SSL: the TLS versions to allow (comma-separated)",
+    "--ssl-ciphers": "SSL: the cipher suites to allow (OpenSSL cipher list)",
+}
+SSL_METAVAR = {"--bootstrap-ca-cert": "FILE", "--peer-ca-cert": "FILE",
+               "--ssl-protocols": "LIST", "--ssl-ciphers": "LIST"}
+
+
 def add_ssl_arguments(parser: Any, short: bool = True) -> None:
     """The SSL options of OVS daemons and tools, on an argparse parser."""
     for opt, letter in (("--private-key", "-p"), ("--certificate", "-c"), ("--ca-cert", "-C")):
         names = (letter, opt) if short else (opt,)
-        parser.add_argument(*names, dest=opt[2:].replace("-", "_"), metavar="FILE")
+        parser.add_argument(*names, dest=opt[2:].replace("-", "_"), metavar="FILE",
+                            help=SSL_HELP[opt])
     for opt in ("--bootstrap-ca-cert", "--peer-ca-cert", "--ssl-protocols", "--ssl-ciphers"):
-        parser.add_argument(opt, dest=opt[2:].replace("-", "_"))
+        parser.add_argument(opt, dest=opt[2:].replace("-", "_"), metavar=SSL_METAVAR[opt],
+                            help=SSL_HELP[opt])
 
 
 def apply_ssl_arguments(args: Any) -> None:

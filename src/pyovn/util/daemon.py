@@ -30,6 +30,20 @@ _FLAGS = {"--detach", "--no-chdir", "--monitor", "--overwrite-pidfile", "--no-se
 _OPTIONAL = {"--pidfile", "--log-file", "--verbose"}
 _REQUIRED = {"--unixctl", "--user"}
 
+# The daemon options as an argparse epilog (they are taken out of argv before argparse sees it).
+DAEMON_HELP = """daemon options:
+  --detach              go to the background once ready to serve
+  --pidfile[=FILE]      write (and lock) a pidfile, by default PROGRAM.pid in the run
+                        directory
+  --overwrite-pidfile   take over a pidfile even if its process is still running
+  --no-chdir            stay in the current directory when detaching
+  --monitor             accepted (no monitoring process is started)
+  --user=USER[:GROUP]   accepted when it names the current user
+  --unixctl=SOCKET      the control socket (default: PROGRAM.PID.ctl in the run directory)
+  --log-file[=FILE]     also log to FILE (default: PROGRAM.log in the log directory)
+  -v, --verbose[=SPEC]  set log levels: [MODULE][:DESTINATION][:LEVEL], e.g. -vdbg
+"""
+
 
 @dataclass
 class DaemonOptions:
