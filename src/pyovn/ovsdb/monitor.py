@@ -166,7 +166,8 @@ class Monitor:
         """The reply to the monitor request: every selected row, as initial contents."""
         out: dict[str, Any] = {}
         v2 = self.version >= 2
-        for name, tm in self.tables.items():
+        for name in sorted(self.tables):     # tables by name, as ovsdb-server (see updates)
+            tm = self.tables[name]
             if not tm.initial:
                 continue
             rows = self.db.tables[name].rows
@@ -190,7 +191,8 @@ class Monitor:
         already known, so their update2 diff costs O(diff), not O(set)."""
         out: dict[str, Any] = {}
         v2 = self.version >= 2
-        for name, rows in changes.items():
+        for name in sorted(changes):         # tables by name, as ovsdb-server (see updates)
+            rows = changes[name]
             tm = self.tables.get(name)
             if tm is None:
                 continue
@@ -297,7 +299,7 @@ class Monitor:
                 out[tm.table] = trows
         if self.registry is not None:
             self.registry.reindex(self)
-        return out or None
+        return dict(sorted(out.items())) or None
 
 
 def _row_update(tm: TableMonitor, v2: bool, was: bool, now: bool, old: Row | None,
@@ -422,7 +424,14 @@ class MonitorSet:
         # kept as the tuple itself, more as a list.
         parts: dict[Monitor, Any] = {}
         owned: set[int] = set()     # ids of the monitors' own rows dicts
-        for table, rows in changes.items():
+        # Tables in name order, as ovsdb-server sends them, not in the order the transaction
+        # touched them: OVS's Python IDL resolves a reference when it adds the referring row, so
+        # a row must come after the rows it refers to (Datapath_Binding before IP_Multicast,
+        # Multicast_Group, Port_Binding...); OVN's schemas are in that order by name, and with a
+        # referring row first the IDL's index of a reference column breaks (it then compares a
+        # default Atom with a Row) and drops the rest of the update, ovsdbapp's events with it.
+        for table in sorted(changes):
+            rows = changes[table]
             tf = self._tables.get(table)
             if tf is None:
                 continue
