@@ -181,3 +181,46 @@ def test_health_check_status_changes_the_backends(setup: Setup) -> None:
     setup.sbctl("set", "Service_Monitor", uuid, "status=offline")
     assert wait_for(lambda: "backends=10.0.0.3:80)" in backends()), backends()
     assert recomputes() == before
+
+
+def test_northd_probe_interval_option(tmp_path: Path) -> None:
+    """NB_Global options:northd_probe_interval sets both sessions' probe, as ovn-northd reads
+    it: absent, each remote's default (none over a unix socket); below 1000 ms, 1000 ms;
+    0, none."""
+    import asyncio
+
+    from pyovn.northd.daemon import Northd
+
+    server = ServerProcess(
+        tmp_path, [str(schemas.path("OVN_Northbound")), str(schemas.path("OVN_Southbound"))],
+        extra=["--no-fsync"]).start()
+
+    async def main() -> list[tuple[float, float]]:
+        remote = f"unix:{server.sock}"
+        northd = Northd(remote, remote)
+        await northd.start()
+        seen = []
+        try:
+            await northd.nb.wait_synced(10)
+            await northd.sb.wait_synced(10)
+            async with northd.nb.transaction() as txn:
+                txn.insert("NB_Global")
+            g = next(iter(northd.nb.tables["NB_Global"]))
+            for value in (None, "300", "7000", "0", "junk"):
+                if value is not None:
+                    async with northd.nb.transaction() as txn:
+                        txn.set(txn.row("NB_Global", g.uuid),
+                                options={"northd_probe_interval": value})
+                northd._apply_probe_interval()
+                assert northd.nb.conn.session is not None and northd.sb.conn.session is not None
+                seen.append((northd.nb.conn.session.probe_interval,
+                             northd.sb.conn.session.probe_interval))
+        finally:
+            await northd.close()
+        return seen
+
+    try:
+        seen = asyncio.run(asyncio.wait_for(main(), 30))
+    finally:
+        server.stop()
+    assert seen == [(0.0, 0.0), (1.0, 1.0), (7.0, 7.0), (0.0, 0.0), (0.0, 0.0)]

@@ -53,7 +53,6 @@ from pyovn.controller.ovs import (
     uninstalled_ops,
 )
 from pyovn.controller.vswitch import VswitchRole
-from pyovn.ovsdb.client.connection import DEFAULT_PROBE_INTERVAL
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.util.vlog import get_logger
 
@@ -387,9 +386,9 @@ class Controller:
         remote = cfg.ovn_remote
         probe = cfg.remote_probe_interval_ms
         if self.sb is not None and self.sb_remote == remote:
-            # A new probe interval applies from the next session on.
-            self.sb.conn.probe_interval = (DEFAULT_PROBE_INTERVAL if probe is None
-                                           else probe / 1000.0)
+            # A new probe interval applies from the next session on (None: the remote's
+            # default, none over a unix socket, as ovn-controller decides it).
+            self.sb.conn.probe_interval = None if probe is None else probe / 1000.0
             return
         if self.sb is not None:
             await self._drop_sb()

@@ -26,6 +26,7 @@ from typing import Any
 
 from pyovn.northd import builders  # noqa: F401  (registers the builders)
 from pyovn.northd.changes import Change
+from pyovn.northd.cnum import str_to_int
 from pyovn.northd.engine import Engine
 from pyovn.northd.ipam import nb_port_updates
 from pyovn.northd.nodes.datapaths import MAX_TUNID, NORTHD_INTERNAL_VERSION
@@ -201,6 +202,7 @@ class Northd:
 
     async def run_once(self) -> None:
         self._run_start_ms = int(time.time() * 1000)
+        self._apply_probe_interval()
         nb_tables = self.nb.tables
         sb_tables = self.sb.tables
         assert self.nb.schema is not None and self.sb.schema is not None
@@ -267,6 +269,16 @@ class Northd:
                 # Developers' profile of the incremental runs only (dumped at exit).
                 self._profiler = cProfile.Profile()
                 self._profiler.enable()
+
+    def _apply_probe_interval(self) -> None:
+        """NB_Global options:northd_probe_interval (ms) for both databases' sessions, as
+        ovn-northd reads it: 0 disables the probe, other values are at least 1000 ms; absent
+        or invalid, each remote's default (5 s over tcp/ssl, none over a unix socket)."""
+        g = next(iter(self.nb.tables["NB_Global"]), None) if self.nb.replica else None
+        ms = str_to_int(g.options.get("northd_probe_interval", "")) if g is not None else None
+        interval = None if ms is None else 0.0 if ms <= 0 else max(ms, 1000) / 1000.0
+        self.nb.conn.set_probe_interval(interval)
+        self.sb.conn.set_probe_interval(interval)
 
     def _nb_cfg(self) -> int:
         g = next(iter(self.nb.tables["NB_Global"]), None)

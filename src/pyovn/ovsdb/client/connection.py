@@ -13,7 +13,10 @@ How it works:
   by the time a reply's future is resolved, the updates before it have been applied.
 * Inactivity probe, both ways: the server's echoes are answered; when nothing has arrived for
   ``probe_interval`` seconds the session sends its own ``echo``, and when still nothing has arrived
-  after another interval it closes the stream (the peer is dead or wedged).
+  after another interval it closes the stream (the peer is dead or wedged). ``probe_interval=None``
+  (the default) means the remote's own default, as OVS's streams decide it: 5 s over tcp and
+  ssl, no probe over a unix socket, whose peer's death the kernel reports at once (a probe there
+  only cuts off a server that is busy with a large transaction).
 * :class:`Connection` keeps a session up: it tries the remotes in turn, runs the caller's
   ``on_session`` coroutine on each new session (get the schema, check leadership, start monitors),
   waits for the session to end, and tries again with exponential backoff (reset after a session
@@ -49,6 +52,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_PROBE_INTERVAL = 5.0  # seconds, ovsdb-server's and the OVS IDL's default
+
+
+def default_probe_interval(remote: Remote | None) -> float:
+    """OVS's default for a remote: probes over tcp and ssl, none over a unix socket."""
+    return 0.0 if remote is not None and remote.kind == "unix" else DEFAULT_PROBE_INTERVAL
 _READ_CHUNK = 256 * 1024
 
 
@@ -100,10 +108,12 @@ class Session:
         *,
         remote: Remote | None = None,
         handler: NotificationHandler | None = None,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        probe_interval: float | None = None,
     ):
         self.remote = remote
         self.handler = handler
+        if probe_interval is None:
+            probe_interval = default_probe_interval(remote)
         self.probe_interval = probe_interval
         self._reader = reader
         self._writer = writer
@@ -117,13 +127,25 @@ class Session:
         if probe_interval > 0:
             self._probe_task = asyncio.create_task(self._probe_loop(), name=f"ovsdb-probe {remote}")
 
+    def set_probe_interval(self, probe_interval: float | None) -> None:
+        """Change the probe interval of this live session (None: the remote's default)."""
+        if probe_interval is None:
+            probe_interval = default_probe_interval(self.remote)
+        self.probe_interval = probe_interval
+        task, self._probe_task = self._probe_task, None
+        if task is not None:
+            task.cancel()
+        if probe_interval > 0 and not self.is_closed:
+            self._probe_task = asyncio.create_task(self._probe_loop(),
+                                                   name=f"ovsdb-probe {self.remote}")
+
     @classmethod
     async def open(
         cls,
         remote: Remote,
         *,
         handler: NotificationHandler | None = None,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        probe_interval: float | None = None,
     ) -> Session:
         reader, writer = await remote.open()
         return cls(reader, writer, remote=remote, handler=handler, probe_interval=probe_interval)
@@ -310,7 +332,7 @@ class Connection:
         handler: NotificationHandler | None = None,
         on_session: SessionSetup | None = None,
         on_down: Callable[[], None] | None = None,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        probe_interval: float | None = None,
         min_backoff: float = 0.1,
         max_backoff: float = 8.0,
         shuffle: bool = False,
@@ -363,6 +385,15 @@ class Connection:
                     return s
                 self._up.clear()
                 await self._up.wait()
+
+    def set_probe_interval(self, probe_interval: float | None) -> None:
+        """The probe interval of this connection's sessions, the live one included (None: each
+        remote's default)."""
+        if probe_interval == self.probe_interval:
+            return
+        self.probe_interval = probe_interval
+        if self.session is not None and not self.session.is_closed:
+            self.session.set_probe_interval(probe_interval)
 
     def force_reconnect(self) -> None:
         """Drop the current session; the connection loop reconnects."""

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.ovsdb.client.connection import (
-    DEFAULT_PROBE_INTERVAL,
     Connection,
     ConnectionClosed,
     RpcError,
@@ -109,7 +108,7 @@ class Idl:
         conditions: dict[str, list[Any]] | None = None,
         leader_only: bool = False,
         resolve_refs: bool = False,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        probe_interval: float | None = None,
         min_backoff: float = 0.1,
         max_backoff: float = 8.0,
         monitor_methods: Iterable[str] = MONITOR_METHODS,
