@@ -12,6 +12,7 @@ from pyovn.ovsdb.data import (
     datum_to_string,
     diff_from_json,
     diff_to_json,
+    json_converter,
     new_uuid,
 )
 from pyovn.ovsdb.errors import OvsdbError
@@ -48,6 +49,8 @@ def test_round_trip(t, json_in, value, json_out):
     got = datum_from_json(ctype, json_in)
     assert got == value and type(got) is type(value)
     assert datum_to_json(ctype, got) == json_out
+    conv = json_converter(ctype)  # the per-column fast path monitors use: the same wire form
+    assert (got if conv is None else conv(got)) == json_out
 
 
 BAD = [

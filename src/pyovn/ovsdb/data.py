@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os as _os
 import re
+from collections.abc import Callable
+from functools import partial
 from os import urandom as _urandom
 from typing import Any
 
@@ -328,6 +330,37 @@ def datum_to_json(ctype: ColumnType, value: Any) -> Any:
                 return ["map", [[k, v]]]
         return ["map", [[k, value[k]] for k in sorted(value)]]
     return ["map", [[atom_to_json(kt, k), atom_to_json(vt, value[k])] for k in sorted(value)]]
+
+
+def _uuid_atom(value: str) -> list[str]:
+    return ["uuid", value]
+
+
+def _uuid_set_json(value: Any) -> Any:
+    if len(value) == 1:
+        for a in value:
+            return ["uuid", a]
+    return ["set", [["uuid", a] for a in sorted(value)]]
+
+
+def _set_json(value: Any) -> Any:
+    if len(value) == 1:
+        for a in value:
+            return a
+    return ["set", sorted(value)]
+
+
+def json_converter(ctype: ColumnType) -> Callable[[Any], Any] | None:
+    """:func:`datum_to_json` for one column type, decided once: the function that makes a
+    value's wire form, or None when the value is its own wire form (a scalar that is not a
+    uuid). For code that converts many values of the same column (a monitor's rows)."""
+    kind = ctype.kind
+    uuid = ctype.key.type == UUID
+    if kind == SCALAR:
+        return _uuid_atom if uuid else None
+    if kind == SET:
+        return _uuid_set_json if uuid else _set_json
+    return partial(datum_to_json, ctype)
 
 
 def datum_atoms(ctype: ColumnType, value: Any) -> tuple[list, list]:

@@ -61,8 +61,8 @@ _NO_ID = object()
 class TableMonitor:
     """One table's part of a monitor."""
 
-    __slots__ = ("table", "schema", "columns", "coltypes", "initial", "insert", "delete", "modify",
-                 "where", "cond", "view", "v2")
+    __slots__ = ("table", "schema", "columns", "coltypes", "tojson", "initial", "insert",
+                 "delete", "modify", "where", "cond", "view", "v2")
 
     def __init__(self, table: str, schema: Any, columns: list[str], select: dict[str, bool],
                  where: Any, v2: bool = True):
@@ -70,6 +70,8 @@ class TableMonitor:
         self.schema = schema
         self.columns = columns
         self.coltypes = [(c, schema.columns[c].type, schema.columns[c].type.default()) for c in columns]
+        # (column, converter to the wire form or None for "as is", default) for rows' JSON
+        self.tojson = [(c, data.json_converter(t), default) for c, t, default in self.coltypes]
         self.initial = select.get("initial", True)
         self.insert = select.get("insert", True)
         self.delete = select.get("delete", True)
@@ -155,11 +157,11 @@ class Monitor:
     @staticmethod
     def _row_json(tm: TableMonitor, row: Row, skip_defaults: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for c, t, default in tm.coltypes:
+        for c, conv, default in tm.tojson:
             v = row[c]
             if skip_defaults and v == default:
                 continue
-            out[c] = data.datum_to_json(t, v)
+            out[c] = v if conv is None else conv(v)
         return out
 
     def initial(self) -> dict[str, Any]:
