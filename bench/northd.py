@@ -46,6 +46,7 @@ from pyovn.ovsdb.client import Idl
 from pyovn.testing.real import (
     DaemonError,
     NorthdProcess,
+    OvsdbServerProcess,
     RealOvsdbServer,
     find_binary,
     require_real,
@@ -211,6 +212,16 @@ def log_tail(northd: NorthdProcess, lines: int = 8) -> str:
     return "\n".join(out[-lines:])
 
 
+def database_server(kind: str, d: Path, schema: str, name: str) -> OvsdbServerProcess:
+    """The real ovsdb-server (the issue's measurement), or pyovn's (``--servers pyovn``: northd's
+    own scaling without the real server's O(n) cost per large-set mutation, bench/set_mutation.py).
+    """
+    if kind == "real":
+        return RealOvsdbServer(d, schema, name=name)
+    return OvsdbServerProcess(d, schema, name=name, extra_args=["--no-fsync"],
+                              argv_prefix=[sys.executable, "-m", "pyovn", "ovsdb-server"])
+
+
 async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
     desc, prefix = NORTHDS[kind]
     res: dict[str, Any] = {"northd": kind, "desc": desc, "shape": shape, "n": n,
@@ -219,13 +230,13 @@ async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> d
                            "rss_kb": None, "hwm_kb": None, "sb_lflows_at_recompute": None,
                            "sb_lflows": None, "error": None}
     d = Path(tempfile.mkdtemp(prefix=f"bench-northd-{kind}-{shape}-"))
-    servers: list[RealOvsdbServer] = []
+    servers: list[OvsdbServerProcess] = []
     northd: NorthdProcess | None = None
     idl: Idl | None = None
     try:
-        nb = RealOvsdbServer(d, "OVN_Northbound", name="nb").start()
+        nb = database_server(args.servers, d, "OVN_Northbound", "nb").start()
         servers.append(nb)
-        sb = RealOvsdbServer(d, "OVN_Southbound", name="sb").start()
+        sb = database_server(args.servers, d, "OVN_Southbound", "sb").start()
         servers.append(sb)
         idl = Idl(nb.remote, NB_DB, tables={"NB_Global": None}, request_timeout=300)
         await idl.start(timeout=30)
@@ -342,9 +353,10 @@ def confirmed_early(r: dict[str, Any]) -> bool:
     return at < 0.5 * expected
 
 
-def print_table(results: list[dict[str, Any]], changes: int) -> None:
+def print_table(results: list[dict[str, Any]], changes: int, servers: str) -> None:
+    owner = "real" if servers == "real" else "pyovn's"
     print(f"\nnorthd: full recompute (start -> sb_cfg), then {changes} single-port changes "
-          "(send -> sb_cfg), real ovsdb-servers")
+          f"(send -> sb_cfg), {owner} ovsdb-servers")
     print(f"{'shape':<5} {'N':>6} {'northd':<7} {'recompute s':>11} {'cpu s':>7} "
           f"{'change med ms':>13} {'1st ms':>8} {'max ms':>8} {'RSS MiB':>8} {'peak MiB':>8} "
           f"{'lflows@recompute':>16} {'lflows@end':>10} {'cpu/chg ms':>10} "
@@ -423,6 +435,8 @@ def main() -> int:
     ap.add_argument("--shapes", default="pg,acl")
     ap.add_argument("--only", default="real,pyovn", help="northds to run: real, pyovn")
     ap.add_argument("--changes", type=int, default=CHANGES)
+    ap.add_argument("--servers", choices=("real", "pyovn"), default="real",
+                    help="whose ovsdb-servers hold NB and SB (the targets are on the real ones)")
     ap.add_argument("--recompute-timeout", type=float, default=None,
                     help="seconds for the full recompute to reach sb_cfg (default: N/20, at "
                          "least 60)")
@@ -459,7 +473,7 @@ def main() -> int:
                                         f"{r['median_change_ms']:.1f}ms")
                 print(f"  {status}", file=sys.stderr, flush=True)
                 results.append(r)
-    print_table(results, args.changes)
+    print_table(results, args.changes, args.servers)
     if args.json:
         Path(args.json).write_text(json.dumps({"environment": environment(),
                                                "changes": args.changes, "results": results},
