@@ -1,4 +1,4 @@
-"""Table formats (pyovn.ctl.output) and lflow listings (pyovn.ctl.lflow), golden data from the
+"""Table formats (pyovn.ovsdb.tableprint) and lflow listings (pyovn.ctl.lflow), golden data from the
 real ovs-vsctl / ovn-sbctl (the flows are real ovn-northd 23.03 output)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pyovn.ctl.lflow import expand_flows, format_counts, format_lflows
-from pyovn.ctl.output import Table, TablePrinter, TableStyle, json_pretty
+from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb.data import datum_from_json
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.types import ColumnType

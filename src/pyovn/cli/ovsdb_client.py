@@ -10,7 +10,7 @@ the next argument names one of the server's databases, else ``Open_vSwitch`` if 
 only database besides ``_Server``. Output options: ``--format`` (table, list, csv, html, json),
 ``--data``, ``--no-headings``, ``--pretty``, ``--bare``, ``--timestamp``; monitors and locks take
 the daemon options (``--detach``, ``--pidfile``...). Tables are printed by
-:mod:`pyovn.ctl.output`; orders follow the real tool (:mod:`pyovn.ovsdb.clienttool.order`).
+:mod:`pyovn.ovsdb.tableprint`; orders follow the real tool (:mod:`pyovn.ovsdb.clienttool.order`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 import orjson
 
-from pyovn.ctl.output import Table, TablePrinter, TableStyle, json_pretty
+from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.clienttool import monitor as mon
 from pyovn.ovsdb.clienttool.order import schema_column_order, schema_table_order, sort_dump_rows

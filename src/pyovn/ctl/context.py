@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from pyovn.ctl.output import Table
+from pyovn.ovsdb.tableprint import Table
 from pyovn.ctl.registry import Command, CtlError, Tool
 from pyovn.ctl.txnview import Row, TxnView
 from pyovn.ovsdb.datastr import DataStringError, RefTable, atom_from_string, token_parse

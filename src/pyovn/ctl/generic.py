@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyovn.ctl.context import Context, parse_value, warn
-from pyovn.ctl.output import Table
+from pyovn.ovsdb.tableprint import Table
 from pyovn.ctl.registry import UNLIMITED, Command, CtlError, ShowTable
 from pyovn.ctl.txnview import Row
 from pyovn.ovsdb.data import atom_to_string, compare_datums, datum_to_string

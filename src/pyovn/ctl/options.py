@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyovn.ctl.output import DATA, FORMATS, TableStyle
+from pyovn.ovsdb.tableprint import DATA, FORMATS, TableStyle
 from pyovn.ctl.registry import Command, CtlError, Tool
 
 __all__ = ["RunOptions", "ParsedCommand", "parse_command_line", "COMMON_OPTIONS"]

@@ -21,7 +21,7 @@ from typing import Any
 from pyovn.ctl.backend import Backend, BackendError, RpcError, connect
 from pyovn.ctl.context import Context, warn
 from pyovn.ctl.options import ParsedCommand, RunOptions, parse_command_line
-from pyovn.ctl.output import TablePrinter
+from pyovn.ovsdb.tableprint import TablePrinter
 from pyovn.ctl.registry import CtlError, Tool
 from pyovn.ctl.txnview import TxnView
 from pyovn.ovsdb.datastr import RefTable

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyovn.ctl.output import Table
+from pyovn.ovsdb.tableprint import Table
 from pyovn.ovsdb.clienttool.order import shash_order
 from pyovn.ovsdb.data import datum_from_json_unchecked, diff_type
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
