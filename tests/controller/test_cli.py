@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pyovn import schemas
+from pyovn.service.unixctl import call
 from pyovn.testing.wire import ServerProcess
-from pyovn.util.unixctl import call
 
 PY = [sys.executable, "-m", "pyovn"]
 HERE = Path(__file__).parent

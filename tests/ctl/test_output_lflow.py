@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from pyovn.ctl.lflow import expand_flows, format_counts, format_lflows
-from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb.data import datum_from_json
 from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb.types import ColumnType
 from pyovn.schemas import __file__ as _schemas_init
 

@@ -23,7 +23,7 @@ import sys
 from pyovn import __version__
 from pyovn.cli import plain_doc
 from pyovn.ovsdb.stream import add_ssl_arguments, apply_ssl_arguments
-from pyovn.util.daemon import (
+from pyovn.service.daemon import (
     DAEMON_HELP,
     Detacher,
     Pidfile,
@@ -32,7 +32,7 @@ from pyovn.util.daemon import (
     run_event_loop,
     split_daemon_args,
 )
-from pyovn.util.unixctl import UnixctlServer
+from pyovn.service.unixctl import UnixctlServer
 from pyovn.util.vlog import get_logger
 
 PROGRAM = "ovn-northd"

@@ -24,7 +24,6 @@ from typing import Any, NoReturn
 
 import orjson
 
-from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.clienttool import monitor as mon
 from pyovn.ovsdb.clienttool.order import schema_column_order, schema_table_order, sort_dump_rows
@@ -33,8 +32,9 @@ from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.stream import configure_ssl
+from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
 from pyovn.ovsdb.types import ColumnType
-from pyovn.util.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
+from pyovn.service.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
 
 PROGRAM = "ovsdb-client"
 _METHODS = ("unix:", "tcp:", "ssl:", "punix:", "ptcp:", "pssl:")

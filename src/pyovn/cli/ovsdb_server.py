@@ -35,7 +35,7 @@ from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.stream import SSL_HELP, SSL_METAVAR, configure_ssl
-from pyovn.util.daemon import (
+from pyovn.service.daemon import (
     DAEMON_HELP,
     Detacher,
     Pidfile,
@@ -44,7 +44,7 @@ from pyovn.util.daemon import (
     run_event_loop,
     split_daemon_args,
 )
-from pyovn.util.unixctl import UnixctlError, UnixctlServer
+from pyovn.service.unixctl import UnixctlError, UnixctlServer
 from pyovn.util.vlog import get_logger
 
 PROGRAM = "ovsdb-server"

@@ -14,13 +14,13 @@ import sys
 import time
 from typing import Any
 
-from pyovn.ovsdb.tableprint import Table
 from pyovn.ctl.registry import Command, CtlError, Tool
 from pyovn.ctl.txnview import Row, TxnView
 from pyovn.ovsdb.datastr import DataStringError, RefTable, atom_from_string, token_parse
 from pyovn.ovsdb.errors import OvsdbError
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import ColumnSchema, TableSchema
+from pyovn.ovsdb.tableprint import Table
 from pyovn.ovsdb.types import INTEGER, STRING
 
 __all__ = ["Context", "warn", "score_partial_match", "parse_value"]

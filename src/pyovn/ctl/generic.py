@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from pyovn.ctl.context import Context, parse_value, warn
-from pyovn.ovsdb.tableprint import Table
 from pyovn.ctl.registry import UNLIMITED, Command, CtlError, ShowTable
 from pyovn.ctl.txnview import Row
 from pyovn.ovsdb.data import atom_to_string, compare_datums, datum_to_string
 from pyovn.ovsdb.datastr import DataStringError, atom_from_string, datum_from_string, token_parse
 from pyovn.ovsdb.schema import ColumnSchema, TableSchema
+from pyovn.ovsdb.tableprint import Table
 from pyovn.ovsdb.types import MAP, SCALAR, SET, UINT_MAX, UUID, ColumnType
 
 __all__ = ["COMMANDS", "RELOPS", "show", "check_mutable", "set_column", "list_columns"]

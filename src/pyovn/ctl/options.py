@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyovn.ovsdb.tableprint import DATA, FORMATS, TableStyle
 from pyovn.ctl.registry import Command, CtlError, Tool
+from pyovn.ovsdb.tableprint import DATA, FORMATS, TableStyle
 
 __all__ = ["RunOptions", "ParsedCommand", "parse_command_line", "COMMON_OPTIONS"]
 

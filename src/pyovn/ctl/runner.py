@@ -21,12 +21,12 @@ from typing import Any
 from pyovn.ctl.backend import Backend, BackendError, RpcError, connect
 from pyovn.ctl.context import Context, warn
 from pyovn.ctl.options import ParsedCommand, RunOptions, parse_command_line
-from pyovn.ovsdb.tableprint import TablePrinter
 from pyovn.ctl.registry import CtlError, Tool
 from pyovn.ctl.txnview import TxnView
 from pyovn.ovsdb.datastr import RefTable
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.stream import configure_ssl
+from pyovn.ovsdb.tableprint import TablePrinter
 
 __all__ = ["Run", "CtlExit", "run_tool", "main"]
 

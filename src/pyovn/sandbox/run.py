@@ -28,7 +28,7 @@ from pyovn.sandbox.demo import Demo
 from pyovn.sandbox.layout import DATABASES, SandboxDir, env_text
 from pyovn.sandbox.localdb import init_open_vswitch
 from pyovn.sandbox.supervisor import LogSink, StartError, Supervisor
-from pyovn.util.daemon import Detacher, Pidfile, install_exit_signals
+from pyovn.service.daemon import Detacher, Pidfile, install_exit_signals
 
 __all__ = ["Options", "ensure_files", "start"]
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyovn.ovsdb.tableprint import Table
 from pyovn.ovsdb.clienttool.order import shash_order
 from pyovn.ovsdb.data import datum_from_json_unchecked, diff_type
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
+from pyovn.ovsdb.tableprint import Table
 
 __all__ = ["MonitorSpec", "MonitorError", "build_specs", "request_for", "update_tables"]
 
