@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pyovn sandbox", description=plain_doc(__doc__),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", nargs="?", choices=["start", "stop", "env", "shell"],
-                   default="start")
+                   default="start",
+                   help="start (the default), stop, print the environment (env) or run a "
+                        "command inside (shell)")
     p.add_argument("command", nargs="*",
                    help="for 'shell': the command to run (default: $SHELL); put '--' before "
                         "a command that has options")
