@@ -281,8 +281,8 @@ _SB_SECTIONS = (
         ("lflow-list", "print the logical flows, of DATAPATH only if given, or only those "
                        "whose UUID starts with LFLOW (--uuid adds each flow's UUID)"),
         ("dump-flows", "another name for lflow-list"),
-        ("count-flows", "count the logical flows, of DATAPATH only if given, per pipeline "
-                        "stage"),
+        ("count-flows", "count the logical flows, of DATAPATH only if given, per datapath, "
+                        "pipeline and stage, with totals"),
     )),
     ("Multicast commands", (
         ("ip-multicast-flush", "forget the multicast groups learnt (IGMP/MLD), on SWITCH only "
@@ -298,8 +298,9 @@ _VS_SECTIONS = (
         ("init", "create the Open_vSwitch row when the database has none"),
         ("show", "summarise the bridges with their ports, interfaces, controllers and the "
                  "managers"),
-        ("emer-reset", "drop the settings that could keep the switch from forwarding "
-                       "(controllers, managers, SSL, mirrors, flow monitoring, ...)"),
+        ("emer-reset", "drop the settings that could keep the switch from forwarding: "
+                       "controllers, fail modes, managers, SSL, mirrors, NetFlow/sFlow/IPFIX, "
+                       "flood VLANs, other_config (bar a bridge's hwaddr)"),
     )),
     ("Bridge commands", (
         ("add-br", "create bridge BRIDGE; with PARENT and NEW-VLAN, a fake bridge on that VLAN "
