@@ -1,7 +1,7 @@
 """The engine's fast paths for plain inserts give exactly what its general paths give.
 
 Each scenario (a list of transactions) runs twice on fresh databases with the same uuids: once
-as it is, once with the fast paths switched off (``txn._precommit_inserts`` finds nothing to do,
+as it is, once with the fast paths switched off (``commitcheck.check_plain_inserts`` finds nothing to do,
 ``Database.commit`` sees every inserted row as referring to something, ``Txn.parse_row`` reads
 string maps with ``datum_from_json``), comparing every transaction's results, errors, change
 set, set-diff hints and file record, and the databases' rows, indexes and reference counts.
@@ -14,7 +14,7 @@ import uuid as _uuid
 
 import pytest
 
-from pyovn.ovsdb import data, database, txn
+from pyovn.ovsdb import commitcheck, data, database, txn
 from pyovn.ovsdb.data import datum_from_json, datum_to_json, diff_to_json, string_map_from_json
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.errors import OvsdbError
@@ -117,13 +117,13 @@ def fixed_uuids(monkeypatch):
 
         def new_uuid():
             return str(_uuid.UUID(int=next(counter)))
-        for mod in (data, txn, database):
+        for mod in (data, txn, commitcheck, database):
             monkeypatch.setattr(mod, "new_uuid", new_uuid)
     return install
 
 
 def _general_paths(monkeypatch, db):
-    monkeypatch.setattr(txn, "_precommit_inserts", lambda x: None)
+    monkeypatch.setattr(commitcheck, "check_plain_inserts", lambda txn: None)
     monkeypatch.setattr(txn, "string_map_from_json", lambda t, j: datum_from_json(t, j))
     for info in db.infos.values():
         info.ref_values = lambda row: (True,)
@@ -186,8 +186,9 @@ def test_fast_paths_are_taken(monkeypatch):
     """The common case really uses them (else the test above compares general with general)."""
     db = Database(DatabaseSchema.from_json(SCHEMA))
     calls = []
-    fast = txn._precommit_inserts
-    monkeypatch.setattr(txn, "_precommit_inserts", lambda x: calls.append(fast(x)) or calls[-1])
+    fast = commitcheck.check_plain_inserts
+    monkeypatch.setattr(commitcheck, "check_plain_inserts",
+                        lambda txn: calls.append(fast(txn)) or calls[-1])
     r = db.transact([{"op": INS, "table": "plain", "row": {"ids": ["map", [["k", "v"]]]}}])
     assert calls == [r.changes] and r.changes is not None
     r = db.transact([{"op": INS, "table": "kid"}])

@@ -195,7 +195,7 @@ class TableInfo:
         self.indexes: list[tuple[str, ...]] = list(ts.indexes)
         # An inserted row that refers to nothing needs no commit-time check but the unique
         # indexes when its table is a root table (nothing to garbage-collect) without maxRows
-        # (txn._precommit_inserts).
+        # (commitcheck.check_plain_inserts).
         self.plain_inserts: bool = ts.is_root and ts.max_rows == UINT_MAX
         # (name, default, type, JSON form is the value itself) of each persistent column, for
         # record_of of inserted rows.
@@ -344,9 +344,9 @@ class Database:
         elapsed = 0.0
         if started_ms is not None and now_ms > started_ms:     # (max(0, now - started))
             elapsed = now_ms - started_ms
-        result, x = _txn._execute(self, ops, read_only, locks, elapsed, role, client)
+        result, txn = _txn._execute(self, ops, read_only, locks, elapsed, role, client)
         changes = result.changes
-        self._hints = x.hints if changes else {}
+        self._hints = txn.hints if changes else {}
         self._hinted = changes
         return result
 

@@ -55,23 +55,23 @@ def denied(op: str, client: str | None, role: str, table: str) -> OvsdbError:
 
 # --- reading rows of the transaction, the way ovsdb_util reads them -------------------------------
 
-def _rows(x: Txn, table: str) -> Iterator[Row]:
+def _rows(txn: Txn, table: str) -> Iterator[Row]:
     """The rows of ``table`` as the transaction sees them now."""
-    ch = x.ch.get(table)
-    rows = x.db.tables[table].rows
-    if not ch:
+    table_changes = txn.changes.get(table)
+    rows = txn.db.tables[table].rows
+    if not table_changes:
         yield from rows.values()
         return
     for uuid, row in rows.items():
-        if uuid not in ch:
+        if uuid not in table_changes:
             yield row
-    for _, new in ch.values():
+    for _, new in table_changes.values():
         if new is not None:
             yield new
 
 
-def _column_type(x: Txn, table: str, column: str) -> Any:
-    ts = x.db.schema.tables.get(table)
+def _column_type(txn: Txn, table: str, column: str) -> Any:
+    ts = txn.db.schema.tables.get(table)
     col = ts.columns.get(column) if ts is not None else None
     return col.type if col is not None else None
 
@@ -80,17 +80,17 @@ def _atoms(value: Any) -> Iterable[Any]:
     return value if isinstance(value, SET_TYPES) else (value,)
 
 
-def _string_set(x: Txn, table: str, row: Row, column: str) -> list[str] | None:
+def _string_set(txn: Txn, table: str, row: Row, column: str) -> list[str] | None:
     """A set of any number of strings (``authorization``, ``update``), else None."""
-    t = _column_type(x, table, column)
+    t = _column_type(txn, table, column)
     if t is None or t.key.type != STRING or t.value is not None or t.max != UINT_MAX:
         return None
     return sorted(_atoms(row[column]))
 
 
-def _scalar(x: Txn, table: str, row: Row, column: str, atomic: str) -> Any:
+def _scalar(txn: Txn, table: str, row: Row, column: str, atomic: str) -> Any:
     """The value of a column of at most one ``atomic``, None when it has none or another type."""
-    t = _column_type(x, table, column)
+    t = _column_type(txn, table, column)
     if t is None or t.key.type != atomic or t.value is not None or t.max != 1:
         return None
     value = row[column]
@@ -101,8 +101,8 @@ def _scalar(x: Txn, table: str, row: Row, column: str, atomic: str) -> Any:
     return None
 
 
-def _map_string(x: Txn, table: str, row: Row, column: str, key: str) -> str | None:
-    t = _column_type(x, table, column)
+def _map_string(txn: Txn, table: str, row: Row, column: str, key: str) -> str | None:
+    t = _column_type(txn, table, column)
     if (t is None or t.kind != MAP or t.key.type != STRING or t.value is None
             or t.value.type != STRING or t.max != UINT_MAX):
         return None
@@ -112,32 +112,32 @@ def _map_string(x: Txn, table: str, row: Row, column: str, key: str) -> str | No
 
 # --- the role's permissions -----------------------------------------------------------------------
 
-def _permissions(x: Txn, role: str, table: str) -> Row | None:
+def _permissions(txn: Txn, role: str, table: str) -> Row | None:
     """The ``RBAC_Permission`` row of ``role`` for ``table``, None if there is none."""
-    if ROLE_TABLE not in x.db.tables:
+    if ROLE_TABLE not in txn.db.tables:
         return None
     role_row = None
-    name_type = _column_type(x, ROLE_TABLE, "name")
+    name_type = _column_type(txn, ROLE_TABLE, "name")
     if name_type is None:
         return None
-    for row in _rows(x, ROLE_TABLE):
+    for row in _rows(txn, ROLE_TABLE):
         if any(isinstance(a, str) and a and a == role for a in _atoms(row["name"])):
             role_row = row
             break
     if role_row is None:
         return None
-    t = _column_type(x, ROLE_TABLE, "permissions")
+    t = _column_type(txn, ROLE_TABLE, "permissions")
     if (t is None or t.kind != MAP or t.key.type != STRING or t.value is None
             or t.value.type != UUID or t.value.ref_table is None):
         return None
     perm_uuid = role_row["permissions"].get(table)
-    if perm_uuid is None or t.value.ref_table not in x.db.tables:
+    if perm_uuid is None or t.value.ref_table not in txn.db.tables:
         return None
-    return x.get(t.value.ref_table, perm_uuid)
+    return txn.get(t.value.ref_table, perm_uuid)
 
 
-def _authorized(x: Txn, perm_table: str, perms: Row, client: str, table: str, row: Row) -> bool:
-    auth = _string_set(x, perm_table, perms, "authorization")
+def _authorized(txn: Txn, perm_table: str, perms: Row, client: str, table: str, row: Row) -> bool:
+    auth = _string_set(txn, perm_table, perms, "authorization")
     if auth is None:
         return False
     for name in auth:
@@ -145,61 +145,61 @@ def _authorized(x: Txn, perm_table: str, perms: Row, client: str, table: str, ro
             return True  # everyone
         if ":" in name:
             parts = [p for p in name.split(":") if p]  # (strtok: empty fields skipped)
-            value = _map_string(x, table, row, parts[0], parts[1]) if len(parts) > 1 else None
+            value = _map_string(txn, table, row, parts[0], parts[1]) if len(parts) > 1 else None
         else:
-            value = _scalar(x, table, row, name, STRING)
+            value = _scalar(txn, table, row, name, STRING)
         if value is not None and value == client:
             return True
     return False
 
 
-def _lookup(x: Txn, role: str, client: str | None, table: str) -> tuple[str, Row] | None:
+def _lookup(txn: Txn, role: str, client: str | None, table: str) -> tuple[str, Row] | None:
     if client is None:
         return None
-    perms = _permissions(x, role, table)
+    perms = _permissions(txn, role, table)
     if perms is None:
         return None
-    t = _column_type(x, ROLE_TABLE, "permissions")
+    t = _column_type(txn, ROLE_TABLE, "permissions")
     return t.value.ref_table, perms
 
 
-def may_insert(x: Txn, role: str, client: str | None, table: str, row: Row) -> bool:
-    found = _lookup(x, role, client, table)
+def may_insert(txn: Txn, role: str, client: str | None, table: str, row: Row) -> bool:
+    found = _lookup(txn, role, client, table)
     if found is None:
         return False
     ptable, perms = found
     assert client is not None
-    return (_authorized(x, ptable, perms, client, table, row)
-            and _scalar(x, ptable, perms, "insert_delete", BOOLEAN) is True)
+    return (_authorized(txn, ptable, perms, client, table, row)
+            and _scalar(txn, ptable, perms, "insert_delete", BOOLEAN) is True)
 
 
-def may_delete(x: Txn, role: str, client: str | None, table: str, rows: list[Row]) -> bool:
-    found = _lookup(x, role, client, table)
+def may_delete(txn: Txn, role: str, client: str | None, table: str, rows: list[Row]) -> bool:
+    found = _lookup(txn, role, client, table)
     if found is None:
         return False
     ptable, perms = found
     assert client is not None
     for row in rows:
-        if not (_authorized(x, ptable, perms, client, table, row)
-                and _scalar(x, ptable, perms, "insert_delete", BOOLEAN) is True):
+        if not (_authorized(txn, ptable, perms, client, table, row)
+                and _scalar(txn, ptable, perms, "insert_delete", BOOLEAN) is True):
             return False
     return True
 
 
-def may_modify(x: Txn, role: str, client: str | None, table: str, columns: Iterable[str],
+def may_modify(txn: Txn, role: str, client: str | None, table: str, columns: Iterable[str],
                rows: list[Row]) -> bool:
     """``update`` and ``mutate``: every selected row authorized, every column updatable."""
-    found = _lookup(x, role, client, table)
+    found = _lookup(txn, role, client, table)
     if found is None:
         return False
     ptable, perms = found
     assert client is not None
-    modifiable = _string_set(x, ptable, perms, "update")
+    modifiable = _string_set(txn, ptable, perms, "update")
     if modifiable is None:
         return False
     allowed = set(modifiable)
     for row in rows:
-        if not _authorized(x, ptable, perms, client, table, row):
+        if not _authorized(txn, ptable, perms, client, table, row):
             return False
         if not allowed.issuperset(columns):
             return False
