@@ -1,6 +1,6 @@
 """The Southbound contents the logical pipelines read, as small typed objects, kept up to date.
 
-Two ways in: ``SbModel.from_rows(rows)`` takes the SB rows as the ctl backend's replica returns
+Two ways in: ``SbModel.from_rows(rows)`` takes the SB rows as the one-shot client fetches
 them (table -> uuid -> row dict with canonical values, see docs/CONTRACTS.md), and
 ``model.apply(table, event, row, old)`` takes one IDL event (``Idl.watch``'s callback arguments:
 event "create" | "update" | "delete", the row view or a canonical row dict with ``_uuid``).
@@ -810,11 +810,7 @@ _LOAD_ORDER = ("Chassis", "Datapath_Binding", "Port_Binding", "Multicast_Group",
 
 def load_sb(remote: str, timeout: float = 30.0) -> SbModel:
     """Reads the tables the model needs from the Southbound database at ``remote``."""
-    from pyovn.ctl.backend import connect
+    from pyovn.ovsdb.client.oneshot import fetch
 
-    backend = connect(remote, "OVN_Southbound", timeout=timeout)
-    try:
-        rows = backend.monitor()
-    finally:
-        backend.close()
+    rows = fetch(remote, "OVN_Southbound", tables=TABLES, timeout=timeout)
     return SbModel.from_rows({t: rows.get(t, {}) for t in TABLES})

@@ -28,13 +28,9 @@ _ACL_STAGES = (S.LS_IN_ACL.name, S.LS_OUT_ACL.name, S.LS_IN_ACL_AFTER_LB.name)
 
 
 def load_nb(remote: str) -> NbRows:
-    from pyovn.ctl.backend import connect
+    from pyovn.ovsdb.client.oneshot import fetch
 
-    backend = connect(remote, "OVN_Northbound", timeout=30.0)
-    try:
-        return backend.monitor()
-    finally:
-        backend.close()
+    return fetch(remote, "OVN_Northbound", timeout=30.0)
 
 
 def _nb_row(nb: NbRows | None, table: str, hint: str) -> dict[str, Any] | None:

@@ -332,10 +332,12 @@ class Connection:
         handler: NotificationHandler | None = None,
         on_session: SessionSetup | None = None,
         on_down: Callable[[], None] | None = None,
+        on_give_up: Callable[[BaseException], None] | None = None,
         probe_interval: float | None = None,
         min_backoff: float = 0.1,
         max_backoff: float = 8.0,
         shuffle: bool = False,
+        retry: bool = True,
     ):
         if isinstance(remotes, list) and remotes and isinstance(remotes[0], Remote):
             self.remotes: list[Remote] = [r for r in remotes if isinstance(r, Remote)]
@@ -346,6 +348,7 @@ class Connection:
         self.handler = handler
         self.on_session = on_session
         self.on_down = on_down
+        self.on_give_up = on_give_up
         self.probe_interval = probe_interval
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
@@ -356,6 +359,11 @@ class Connection:
         self._task: asyncio.Task[None] | None = None
         self._up = asyncio.Event()
         self._stopping = False
+        # retry=False (OVS's one-shot sessions, as the ctl tools open them): each remote is
+        # tried once, and the connection gives up when all have failed or the session ends.
+        self.retry = retry
+        self.gave_up: BaseException | None = None
+        self.failures: list[tuple[Remote, BaseException]] = []  # this round's, remote by remote
 
     def start(self) -> None:
         if self._task is None:
@@ -383,6 +391,8 @@ class Connection:
                 s = self.session
                 if s is not None and not s.is_closed:
                     return s
+                if self.gave_up is not None:
+                    raise self.gave_up
                 self._up.clear()
                 await self._up.wait()
 
@@ -421,10 +431,14 @@ class Connection:
                 raise
             except TryAnotherRemote as e:
                 self.last_error = e
+                self.failures.append((remote, e))
                 log.info("%s: %s; trying another remote", remote, e)
                 if session is not None:
                     await session.close()
                 failures_in_row += 1
+                if failures_in_row >= len(self.remotes) and not self.retry:
+                    self._give_up(e)
+                    return
                 if failures_in_row >= len(self.remotes):
                     # Every remote refused: back off before cycling through them again.
                     backoff = self._bump(backoff)
@@ -433,10 +447,14 @@ class Connection:
                 continue
             except Exception as e:
                 self.last_error = e
+                self.failures.append((remote, e))
                 log.info("%s: connection failed: %s", remote, e)
                 if session is not None:
                     await session.close()
                 failures_in_row += 1
+                if failures_in_row >= len(self.remotes) and not self.retry:
+                    self._give_up(e)
+                    return
                 if failures_in_row >= len(self.remotes):
                     backoff = self._bump(backoff)
                     failures_in_row = 0
@@ -445,6 +463,7 @@ class Connection:
             # Up.
             backoff = 0.0
             failures_in_row = 0
+            self.failures.clear()
             self._next -= 1  # reconnect to the same remote first next time
             self.session = session
             self.connections += 1
@@ -459,10 +478,19 @@ class Connection:
                     self.on_down()
                 except Exception:
                     log.exception("on_down callback failed")
+            if not self.retry:
+                self._give_up(reason or ConnectionClosed(f"{remote}: session ended"))
+                return
             if reason is not None:
                 # A session that died (not one we closed) moves on to the next remote, so a
                 # dead cluster member is skipped; the same remote comes round again later.
                 self._next += 1
+
+    def _give_up(self, error: BaseException) -> None:
+        self.gave_up = error
+        self._up.set()
+        if self.on_give_up is not None:
+            self.on_give_up(error)
 
     def _bump(self, backoff: float) -> float:
         return min(self.max_backoff, max(self.min_backoff, backoff * 2))

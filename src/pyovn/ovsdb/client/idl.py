@@ -114,6 +114,7 @@ class Idl:
         monitor_methods: Iterable[str] = MONITOR_METHODS,
         request_timeout: float = 60.0,
         lock_name: str | None = None,
+        retry: bool = True,
     ):
         self.database = database
         # An OVSDB lock (RFC 7047 4.1.8) held while connected, e.g. northd's "ovn_northd":
@@ -149,6 +150,8 @@ class Idl:
             handler=self._on_notification,
             on_session=self._setup_session,
             on_down=self._on_down,
+            on_give_up=self._on_give_up,
+            retry=retry,
             probe_interval=probe_interval,
             min_backoff=min_backoff,
             max_backoff=max_backoff,
@@ -190,10 +193,17 @@ class Idl:
         return self._synced.is_set() and self._session is not None and not self._session.is_closed
 
     async def wait_synced(self, timeout: float | None = None) -> None:
+        """Until the replica is in sync; with ``retry=False``, raises the connection's error
+        once it has given up (every remote failed once, or the session ended)."""
         async with asyncio.timeout(timeout):
             while not self.is_synced:
+                if self.conn.gave_up is not None:
+                    raise self.conn.gave_up
                 self._synced.clear()
                 await self._synced.wait()
+
+    def _on_give_up(self, error: BaseException) -> None:
+        self._synced.set()  # wakes wait_synced, which raises the error
 
     @property
     def session(self) -> Session:
