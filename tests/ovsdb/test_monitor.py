@@ -16,7 +16,8 @@ from pyovn.ovsdb.data import new_uuid
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.monitor import Monitor
 from pyovn.ovsdb.schema import DatabaseSchema
-from pyovn.ovsdb.server import OvsdbServer, Session
+from pyovn.ovsdb.server import OvsdbServer
+from pyovn.ovsdb.session import Session
 
 NB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-nb.ovsschema").read_text()))

@@ -20,7 +20,8 @@ import orjson
 import pyovn.schemas
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.schema import DatabaseSchema
-from pyovn.ovsdb.server import OvsdbServer, Session
+from pyovn.ovsdb.server import OvsdbServer
+from pyovn.ovsdb.session import Session
 
 SB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-sb.ovsschema").read_text()))
