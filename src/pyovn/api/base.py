@@ -48,6 +48,7 @@ from typing import Any, ClassVar
 from pyovn.api.errors import CommitFailed, InvalidArgument, NotUnique, RowNotFound
 from pyovn.ovsdb.client import NewRow, Row, RowRef, SyncIdl, SyncTransaction, TxnStatus
 from pyovn.ovsdb.client.transaction import value_to_json
+from pyovn.ovsdb.data import is_uuid
 from pyovn.ovsdb.schema import DatabaseSchema
 
 __all__ = [
@@ -82,16 +83,6 @@ def verb(database: str = "*") -> Callable[[type[Command]], type[Command]]:
         return cls
 
     return deco
-
-
-def is_uuid(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        uuidlib.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _owner() -> tuple[int, Any]:

@@ -9,13 +9,13 @@ exactly one row, then by a uuid prefix of at least 4 characters.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from typing import Any
 
 from pyovn.ctl.registry import Command, CtlError, Tool
 from pyovn.ctl.txnview import Row, TxnView
+from pyovn.ovsdb.data import is_uuid
 from pyovn.ovsdb.datastr import DataStringError, RefTable, atom_from_string, token_parse
 from pyovn.ovsdb.errors import OvsdbError
 from pyovn.ovsdb.largeset import SET_TYPES
@@ -25,8 +25,6 @@ from pyovn.ovsdb.types import INTEGER, STRING
 
 __all__ = ["Context", "warn", "score_partial_match", "parse_value"]
 
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                      r"[0-9a-fA-F]{12}\Z")
 _seq = 0
 
 
@@ -191,7 +189,7 @@ class Context:
     def get_row(self, table: TableSchema, record: str, must_exist: bool = True) -> Row | None:
         txn = self.view()
         row: Row | None = None
-        if _UUID_RE.match(record):
+        if is_uuid(record):
             row = txn.get(table.name, record.lower())
         if row is None:
             for rid in self.tool.row_ids.get(table.name, ()):

@@ -25,11 +25,12 @@ from pyovn.ctl.context import Context
 from pyovn.ctl.registry import Command, CtlError
 from pyovn.ctl.remotes import global_row
 from pyovn.ctl.txnview import Row
+from pyovn.ovsdb.data import is_uuid
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.util.ovshash import shash_order
 
 __all__ = [
-    "UUID_RE", "is_uuid", "first", "find_ls", "find_lr", "find_lsp", "find_lrp", "find_lb",
+    "is_uuid", "first", "find_ls", "find_lr", "find_lsp", "find_lrp", "find_lb",
     "find_pg", "find_hcg", "find_dhcp", "find_meter", "lsp_to_ls", "lrp_to_lr", "nb_global",
     "datapath_commands",
     "smap_order", "scan_mac", "parse_mac", "ip_parse", "ipv6_parse", "ip_parse_cidr",
@@ -37,12 +38,6 @@ __all__ = [
     "name_sorted", "uuid_name_lines",
 ]
 
-UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                     r"[0-9a-fA-F]{12}\Z")
-
-
-def is_uuid(s: str) -> bool:
-    return bool(UUID_RE.match(s))
 
 
 def first(value: Any) -> Any:

@@ -50,8 +50,9 @@ __all__ = [
     "diff_to_json", "diff_from_json", "datum_from_json_unchecked", "string_map_from_json",
 ]
 
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                      r"[0-9a-fA-F]{12}\Z")
+# A UUID in its 36-character text form, the one pattern every part of pyovn matches it with.
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_RE = re.compile(UUID_PATTERN + r"\Z")
 
 
 # Uuids are made 256 at a time from one read of the kernel's random source: one getrandom()
@@ -95,6 +96,7 @@ _os.register_at_fork(after_in_child=_pool.clear)
 
 
 def is_uuid(s: Any) -> bool:
+    """``s`` is a UUID's text form (either case)."""
     return isinstance(s, str) and len(s) == 36 and _UUID_RE.match(s) is not None
 
 

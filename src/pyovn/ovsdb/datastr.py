@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pyovn.ovsdb.data import new_uuid
+from pyovn.ovsdb.data import is_uuid, new_uuid
 from pyovn.ovsdb.types import (
     BOOLEAN,
     INT64_MAX,
@@ -124,8 +124,6 @@ def token_parse(s: str, pos: int = 0) -> tuple[str, int]:
 _INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+\Z")
 _REAL_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
                       r"|inf|infinity|nan)\Z", re.IGNORECASE)
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                      r"[0-9a-fA-F]{12}\Z")
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
@@ -201,7 +199,7 @@ def atom_from_string(base: BaseType, s: str, refs: RefTable | None = None,
             elif base.is_weak_ref:
                 sym.weak_ref = True
             atom = sym.uuid
-        elif _UUID_RE.match(s):
+        elif is_uuid(s):
             atom = s.lower()
         else:
             raise DataStringError(f'"{s}" is not a valid UUID')

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyovn.ovsdb.data import datum_to_json, datum_to_string
+from pyovn.ovsdb.data import UUID_PATTERN, datum_to_json, datum_to_string
 from pyovn.ovsdb.datastr import datum_to_bare
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.types import ColumnType
@@ -111,7 +111,7 @@ def _html_escape(s: str) -> str:
             .replace('"', "&quot;"))
 
 
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID_RE = re.compile(UUID_PATTERN)
 
 
 def _html_cell(heading: str, text: str) -> str:

@@ -65,6 +65,7 @@ from pyovn.logical.flow import (
     read_field,
     write_field,
 )
+from pyovn.ovsdb.data import UUID_PATTERN
 from pyovn.pipeline.executor import MAX_DEPTH, BaseHost, Executor
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
 from pyovn.pipeline.sbmodel import Datapath, McGroup, PortBinding, SbModel
@@ -651,7 +652,7 @@ def _parse_vip(key: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address,
 
 
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-_UUID_TAIL = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_TAIL = re.compile(UUID_PATTERN + "$")
 
 
 def _unquote(s: str) -> str:
