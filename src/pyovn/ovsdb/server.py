@@ -352,7 +352,7 @@ class OvsdbServer:
             try:
                 db_log.append_records(records)
             except storage.StorageError as e:
-                log.error("%session: %d transaction(session) not written: %s", db_log.path, len(records), e)
+                log.error("%s: %d transaction(s) not written: %s", db_log.path, len(records), e)
         for dbstate in pending:
             self._maybe_compact(dbstate)
 
@@ -387,7 +387,7 @@ class OvsdbServer:
             try:
                 self.compact(dbstate)
             except storage.StorageError as e:
-                log.warning("%session: compaction failed: %s", dbstate.path, e)
+                log.warning("%s: compaction failed: %s", dbstate.path, e)
                 dbstate.schedule.reschedule(time.monotonic() * 1000, quick=True)
 
     def compact(self, dbstate: DbState) -> str:
@@ -399,7 +399,7 @@ class OvsdbServer:
         dbstate.last_compact_ms = now_ms()
         if dbstate.schedule is not None:
             dbstate.schedule.reschedule(time.monotonic() * 1000)
-        log.info("%session: compacted database %s", dbstate.path, dbstate.name)
+        log.info("%s: compacted database %s", dbstate.path, dbstate.name)
         return ""
 
     # --- locks ----------------------------------------------------------------------------------
@@ -486,7 +486,7 @@ class OvsdbServer:
                 # OVS's inet_open_passive says which port the kernel chose; test harnesses
                 # (OVS's own, ovsdbapp's fixture) read it from this line.
                 port = srv.sockets[0].getsockname()[1]
-                _socket_log.info("%session: listening on port %d", rest, port)
+                _socket_log.info("%s: listening on port %d", rest, port)
         elif kind == "db":
             parts = rest.split(",")
             if len(parts) != 3:
@@ -532,7 +532,7 @@ class OvsdbServer:
                 try:
                     await self.add_remote(t, read_only=ro, role=role)
                 except (OSError, ValueError) as e:
-                    log.warning("%session: %s", t, e)
+                    log.warning("%s: %s", t, e)
         for t in self._db_remote_targets - targets:
             srv = self.listeners.pop(t, None)
             if srv:

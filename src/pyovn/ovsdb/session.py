@@ -103,7 +103,7 @@ class Session(asyncio.Protocol):
         try:
             msgs = self.framer.feed(data)
         except FramingError as e:
-            log.warning("%session: %session, disconnecting", self.name, e)
+            log.warning("%s: %s, disconnecting", self.name, e)
             self.send({"result": None, "error": error_json("syntax error", str(e)), "id": None})
             self.close()
             return
@@ -158,7 +158,7 @@ class Session(asyncio.Protocol):
         # a client that reads is always sent, as the real ovsdb-server sends it.
         backlog = transport.get_write_buffer_size()
         if backlog > self.server.max_backlog:
-            log.warning("%session: disconnecting: more than %d bytes of output backlog", self.name,
+            log.warning("%s: disconnecting: more than %d bytes of output backlog", self.name,
                         self.server.max_backlog)
             buf.clear()
             self.close(abort=True)
@@ -192,7 +192,7 @@ class Session(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         if idle >= self.probe_ms:
             if self.echo_pending:
-                log.warning("%session: no response to inactivity probe after %.3g seconds, disconnecting",
+                log.warning("%s: no response to inactivity probe after %.3g seconds, disconnecting",
                             self.name, idle / 1000.0)
                 self.close()
                 return
@@ -231,7 +231,7 @@ class Session(asyncio.Protocol):
             self.send({"result": None, "error": e.to_json(), "id": id_})
             return
         except Exception as e:  # a bug must not take the server down
-            log.exception("%session: internal error handling %s", self.name, method)
+            log.exception("%s: internal error handling %s", self.name, method)
             self.send({"result": None, "error": error_json("internal error", f"{type(e).__name__}: {e}"), "id": id_})
             return
         if result is not _DEFERRED and id_ is not None:
