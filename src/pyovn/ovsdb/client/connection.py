@@ -429,33 +429,21 @@ class Connection:
                 if session is not None:
                     await session.close()
                 raise
-            except TryAnotherRemote as e:
-                self.last_error = e
-                self.failures.append((remote, e))
-                log.info("%s: %s; trying another remote", remote, e)
-                if session is not None:
-                    await session.close()
-                failures_in_row += 1
-                if failures_in_row >= len(self.remotes) and not self.retry:
-                    self._give_up(e)
-                    return
-                if failures_in_row >= len(self.remotes):
-                    # Every remote refused: back off before cycling through them again.
-                    backoff = self._bump(backoff)
-                    failures_in_row = 0
-                    await asyncio.sleep(backoff)
-                continue
             except Exception as e:
                 self.last_error = e
                 self.failures.append((remote, e))
-                log.info("%s: connection failed: %s", remote, e)
+                if isinstance(e, TryAnotherRemote):
+                    log.info("%s: %s; trying another remote", remote, e)
+                else:
+                    log.info("%s: connection failed: %s", remote, e)
                 if session is not None:
                     await session.close()
                 failures_in_row += 1
-                if failures_in_row >= len(self.remotes) and not self.retry:
-                    self._give_up(e)
-                    return
                 if failures_in_row >= len(self.remotes):
+                    if not self.retry:
+                        self._give_up(e)
+                        return
+                    # Every remote failed or refused: back off before cycling through them again.
                     backoff = self._bump(backoff)
                     failures_in_row = 0
                     await asyncio.sleep(backoff)
