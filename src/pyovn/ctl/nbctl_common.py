@@ -183,12 +183,6 @@ def uuid_name_lines(rows: Iterable[Row], column: str = "name") -> str:
 
 # -- argument checks --------------------------------------------------------------------------------
 
-def _scan_int(s: str) -> int | None:
-    """scanf("%d"): leading spaces, a sign, digits; the rest of the string is ignored."""
-    m = re.match(r"\s*([+-]?\d+)", s)
-    return int(m.group(1)) if m else None
-
-
 def parse_priority(s: str, what: str = "priority") -> int:
     """ovn-nbctl's "priority must in range 0...32767" check (``str_to_int`` semantics)."""
     if re.fullmatch(r"\s*[+-]?\d+", s) is None or not 0 <= int(s) <= 32767:

@@ -93,18 +93,6 @@ def _index(ipr: IPRoute, name: str) -> int:
     return int(found[0])
 
 
-def _link_info(name: str) -> LinkInfo:
-    from pyroute2 import IPRoute
-    from pyroute2.netlink.exceptions import NetlinkError
-
-    with IPRoute() as ipr:
-        try:
-            msg = ipr.link("get", index=_index(ipr, name))[0]
-        except NetlinkError as e:
-            raise _error(e, "get", name) from None
-    return LinkInfo(msg["index"], msg.get("IFLA_ADDRESS") or "", msg.get("IFLA_MTU") or 0)
-
-
 def _link_set(name: str, *, up: bool | None = None, mtu: int | None = None,
              mac: str | None = None) -> LinkInfo:
     from pyroute2 import IPRoute

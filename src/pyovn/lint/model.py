@@ -179,10 +179,6 @@ class Router:
         """Bound to one chassis (options:chassis): an l3gateway router."""
         return bool(self.options.get("chassis"))
 
-    @property
-    def has_gateway(self) -> bool:
-        return self.is_gateway_router or bool(self.gateway_ports)
-
 
 @dataclass(eq=False)
 class PortGroup:
@@ -287,14 +283,6 @@ def build_nb(tables: Rows) -> Nb:
 
     def rows_of(table: str) -> dict[str, Mapping[str, Any]]:
         return by.get(table, {})
-
-    def deref(table: str, refs: Any, make: Any) -> list[Any]:
-        out = []
-        for u in _set(refs):
-            r = rows_of(table).get(u)
-            if r is not None:
-                out.append(make(r))
-        return out
 
     acls = {u: Acl(direction=r.get("direction", ""), priority=int(r.get("priority", 0)),
                    match=r.get("match", ""), action=r.get("action", ""),

@@ -328,9 +328,6 @@ class RowTable:
     def get(self, table: str, key: Any) -> SbRow | None:
         return self.rows.get((table, key))
 
-    def of_table(self, table: str) -> list[SbRow]:
-        return [r for (t, _), r in self.rows.items() if t == table]
-
     def snapshot(self) -> dict[tuple[str, Any], dict[str, Any]]:
         out = {k: dict(r.values) for k, r in self.rows.items()}
         for (t, k, c), members in self.members.items():

@@ -180,12 +180,6 @@ class Condition:
             return not self.clauses or any(c.function == "true" for c in self.clauses)
         return all(c.function == "true" for c in self.clauses)
 
-    @property
-    def is_false(self) -> bool:
-        if self.disjunction:
-            return bool(self.clauses) and all(c.function == "false" for c in self.clauses)
-        return any(c.function == "false" for c in self.clauses)
-
 
 def _compile_all(clauses: list[Clause]) -> Predicate:
     fns = [c.match for c in clauses if c.function != "true"]

@@ -270,6 +270,3 @@ def error_response(error: Any, id: Any) -> dict[str, Any]:
 def is_request(msg: Any) -> bool:
     return isinstance(msg, dict) and "method" in msg
 
-
-def is_response(msg: Any) -> bool:
-    return isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)

@@ -520,6 +520,3 @@ def merge_changes(change_sets: Iterable[dict[str, dict[str, tuple[Row | None, Ro
             del trows[u]
     return out
 
-
-def tables_of(monitors: Iterable[Monitor]) -> set[str]:
-    return {t for m in monitors for t in m.tables}
