@@ -32,7 +32,6 @@ from pyovn.cli import plain_doc
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.largeset import SET_TYPES
-from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.stream import SSL_HELP, SSL_METAVAR, configure_ssl
 from pyovn.service.daemon import (
@@ -88,26 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_database(path: str, *, sync: bool = True) -> tuple[Database, Any]:
-    """Open a database file, replay it, and return the engine and the open log (a
-    raftlog.RaftStorage for a clustered file: pyovn serves one-server clusters)."""
-    if storage.read_magic(path) == storage.CLUSTER_MAGIC:
-        from pyovn.ovsdb import raftlog
-        cdb, clog = raftlog.load(path, sync=sync)
-        if clog.damage is not None:
-            log.warning("%s", clog.damage)
-        return cdb, clog
-    lg = storage.Log.open(path, sync=sync)
-    records = lg.read()
-    first = next(records, None)
-    if first is None:
-        raise storage.StorageError(f"{path}: cannot read schema: file is empty", path=path)
-    db = Database(DatabaseSchema.from_json(first.json))
-    for rec in records:
-        db.apply_record(rec.json)
-    if lg.damage is not None:
-        log.warning("%s", lg.damage)
-    return db, lg
+def load_database(path: str, *, sync: bool = True) -> tuple[Database, storage.Storage]:
+    """Open a database file of either format (``storage.open_database``; pyovn serves one-server
+    clusters), log the damage it dropped, and return the engine and the open file."""
+    db, db_file = storage.open_database(path, sync=sync)
+    if db_file.damage is not None:
+        log.warning("%s", db_file.damage)
+    return db, db_file
 
 
 class Runner:
@@ -130,8 +116,8 @@ class Runner:
         loop = asyncio.get_running_loop()
         install_exit_signals(loop, self.stop_event.set)
         srv = self.server
-        for path, db, lg in loaded:
-            srv.add_database(db, log=lg, path=path)
+        for path, db, db_file in loaded:
+            srv.add_database(db, log=db_file, path=path)
         srv.on_commit.append(self._on_commit)
         self.reconfigure_ssl()
         try:
@@ -168,12 +154,12 @@ class Runner:
         if len(parts) != 3:
             log.warning("%s: invalid syntax", spec)
             return None
-        st = self.server.dbs.get(parts[0])
-        if (st is None or parts[1] not in st.db.tables
-                or parts[2] not in st.db.schema.tables[parts[1]].columns):
+        dbstate = self.server.dbs.get(parts[0])
+        if (dbstate is None or parts[1] not in dbstate.db.tables
+                or parts[2] not in dbstate.db.schema.tables[parts[1]].columns):
             log.warning("%s: no such database, table or column", spec)
             return None
-        for row in st.db.tables[parts[1]].rows.values():
+        for row in dbstate.db.tables[parts[1]].rows.values():
             value = row[parts[2]]
             for v in (sorted(value) if isinstance(value, SET_TYPES) else [value]):
                 if isinstance(v, str) and v:
@@ -188,12 +174,12 @@ class Runner:
             self._ssl_values = values
             configure_ssl(values, keep=False)
 
-    def _on_commit(self, st: Any, changes: Any) -> None:
+    def _on_commit(self, dbstate: Any, changes: Any) -> None:
         srv = self.server
-        if st.name in self._ssl_dbs:
+        if dbstate.name in self._ssl_dbs:
             self.reconfigure_ssl()
         if (srv.db_remotes and not self._refresh_pending
-                and any(d == st.name for d, _, _ in srv.db_remotes)):
+                and any(d == dbstate.name for d, _, _ in srv.db_remotes)):
             # Once for all the commits of this pass, as ovsdb-server re-reads its remotes once
             # per main-loop iteration.
             self._refresh_pending = True
@@ -212,14 +198,14 @@ class Runner:
             return ""
 
         def compact(args: list[str]) -> str:
-            names = args or [n for n, st in srv.dbs.items() if st.log is not None]
+            names = args or [n for n, dbstate in srv.dbs.items() if dbstate.log is not None]
             out = []
             for n in names:
-                st = srv.dbs.get(n)
-                if st is None:
+                dbstate = srv.dbs.get(n)
+                if dbstate is None:
                     raise UnixctlError(f"{n}: unknown database")
                 try:
-                    msg = srv.compact(st)
+                    msg = srv.compact(dbstate)
                 except storage.StorageError as e:
                     raise UnixctlError(f"{n}: compaction failed: {e}") from None
                 if msg:
@@ -262,8 +248,8 @@ class Runner:
 
     def _memory(self) -> str:
         srv = self.server
-        cells = sum(len(t.rows) for st in srv.dbs.values() for t in st.db.tables.values())
-        monitors = sum(len(st.monitors) for st in srv.dbs.values())
+        cells = sum(len(t.rows) for dbstate in srv.dbs.values() for t in dbstate.db.tables.values())
+        monitors = sum(len(dbstate.monitors) for dbstate in srv.dbs.values())
         return f"cells:{cells} monitors:{monitors} sessions:{len(srv.sessions)}\n"
 
 
@@ -281,14 +267,14 @@ def main(argv: list[str]) -> int:
     loaded = []
     for path in paths:
         try:
-            db, lg = load_database(path, sync=not args.no_fsync)
+            db, db_file = load_database(path, sync=not args.no_fsync)
         except storage.StorageError as e:
             print(f"{PROGRAM}: {e}", file=sys.stderr)
             return 1
         except Exception as e:  # schema or record errors
             print(f"{PROGRAM}: {path}: {e}", file=sys.stderr)
             return 1
-        loaded.append((os.path.abspath(path), db, lg))
+        loaded.append((os.path.abspath(path), db, db_file))
     # The databases just loaded live as long as the server, or until their rows change: left
     # out of the cyclic garbage collector's passes, they are not scanned again and again (and
     # stay shared with the parent after --detach forks). A transaction makes many short-lived

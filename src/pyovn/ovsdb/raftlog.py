@@ -19,8 +19,8 @@ checks).  A single server is always its own leader, so no election or network tr
 :class:`RaftStorage` opens the file for a server, makes sure it has exactly one server, starts a
 new term as ovsdb-server does (vote for itself, leader record, an empty entry, commit index), then
 appends one entry (plus its commit index) per transaction, and compacts by writing a new header
-that holds the whole database as its snapshot.  It offers the interface of
-:class:`storage.Log` that the server uses (``append``, ``commit``, ``replace``, ``close``, sizes).
+that holds the whole database as its snapshot.  It implements :class:`storage.Storage`, the
+interface the server uses (``storage.open_database`` opens a file of either format).
 :func:`load` replays a clustered file into a :class:`Database` whose history of transactions
 (their ids are the entries' eids) is bounded as ovsdb-server bounds a clustered database's, so
 monitor_cond_since can resume across a restart.
@@ -557,7 +557,6 @@ class RaftStorage:
     for the server.  Open it with :meth:`open`, replay :meth:`commits`, then :meth:`start`
     (a new term in which this server leads) before the first :meth:`append`."""
 
-    model = "clustered"
     n_written = 0    # see n_read
 
     def __init__(self, log: storage.Log, state: RaftState) -> None:
@@ -658,8 +657,35 @@ class RaftStorage:
         self._last_term = self.state.term
         return offset
 
+    def append_records(self, records: list[dict[str, Any]], *,
+                       txn_ids: list[str | None] | None = None) -> int:
+        """Append several transactions, one entry each (eids from 'txn_ids'); returns the
+        offset of the first."""
+        offset = -1
+        for i, record in enumerate(records):
+            at = self.append(record, txn_id=txn_ids[i] if txn_ids is not None else None)
+            if offset < 0:
+                offset = at
+        return offset
+
     def commit(self, *, durable: bool = False) -> None:
         self.log.commit(durable=durable)
+
+    def compact(self, schema: dict[str, Any], snapshot: dict[str, Any]) -> None:
+        """``Storage.compact``: a new header with the database as its snapshot."""
+        self.replace([schema, snapshot])
+
+    def history(self, db: Database, requested: int) -> tuple[bool, str]:
+        """``Storage.history``: the history :func:`load` bounded as ovsdb-server bounds a
+        clustered database's, whatever the server asks; its ids are the entries' eids."""
+        return True, db.last_txn_id or ZERO_UUID
+
+    def server_columns(self) -> dict[str, Any]:
+        return {"model": "clustered", "cid": ["uuid", self.cid], "sid": ["uuid", self.sid],
+                "index": self.applied_index}
+
+    def live_server_columns(self) -> dict[str, Any]:
+        return {"index": self.applied_index}
 
     def replace(self, records: list[dict[str, Any]]) -> None:
         """Compaction: 'records' is ``[schema, snapshot]`` (as for a standalone file); the new

@@ -71,7 +71,7 @@ class DbState:
 
     name: str
     db: Database
-    log: Any = None  # storage.Log or None for in-memory databases
+    log: storage.Storage | None = None  # the database's file (None: in memory)
     path: str | None = None
     monitors: MonitorSet = field(default_factory=MonitorSet)
     # The engine keeps the recent (txn id, change set)s for monitor_cond_since. Like ovsdb-server,
@@ -84,8 +84,8 @@ class DbState:
     txns_since_compact: int = 0
     last_compact_ms: float = 0.0
     schedule: Any = None  # storage.CompactionSchedule, made on first commit
-    # "standalone", or "clustered" for a one-server Raft file (log is a raftlog.RaftStorage,
-    # which keeps the transaction history as ovsdb-server does and records eids as txn ids).
+    # _Server.Database's model: "standalone", or "clustered" for a one-server Raft file (which
+    # keeps the transaction history as ovsdb-server does and records eids as txn ids).
     model: str = "standalone"
 
 
@@ -116,7 +116,8 @@ class OvsdbServer:
         self._durable = 0  # last transaction known durable
         self._outbox: deque[tuple[int, Session, bytes]] = deque()
         self._dirty_logs: set[Any] = set()
-        self._pending_records: dict[Any, list[dict[str, Any]]] = {}
+        # records (and their transaction ids) committed in this pass, not yet written
+        self._pending_records: dict[DbState, tuple[list[dict[str, Any]], list[str | None]]] = {}
         self._sync_scheduled = False
         self._flush_scheduled = False
         self._output_sessions: list[Session] = []
@@ -134,24 +135,28 @@ class OvsdbServer:
         self.dbs[SERVER_DB] = dbstate
         return dbstate
 
-    def add_database(self, db: Database, *, log: Any = None, path: str | None = None) -> DbState:
+    def add_database(self, db: Database, *, log: storage.Storage | None = None,
+                     path: str | None = None) -> DbState:
+        """Serve ``db``, kept in ``log`` (:class:`storage.Storage`, of either format;
+        None: in memory)."""
         name = db.schema.name
         if name in self.dbs:
             raise ValueError(f"{path or name}: duplicate database name {name}")
-        model = getattr(log, "model", "standalone")
-        if model != "clustered":  # a clustered db's history is bounded by raftlog.load
-            db.history = deque(db.history, maxlen=self.txn_history)
+        if log is not None:
+            keep_history, last_txn_id = log.history(db, self.txn_history)
+            columns = log.server_columns()
+        else:
+            keep_history, last_txn_id = storage.memory_history(db, self.txn_history)
+            columns = {"model": "standalone"}
         dbstate = DbState(name, db, log=log, path=path, read_only=self.read_only,
-                     last_compact_ms=now_ms(),
-                     keep_history=self.txn_history > 0 or model == "clustered", model=model)
+                          last_compact_ms=now_ms(), keep_history=keep_history,
+                          last_txn_id=last_txn_id, model=columns["model"])
         self.dbs[name] = dbstate
         schema_text = orjson.dumps(db.schema.to_json()).decode()
-        row: dict[str, Any] = {"name": name, "model": model, "connected": True, "leader": True,
-                               "schema": schema_text}
-        if model == "clustered":
-            dbstate.last_txn_id = db.last_txn_id or ZERO_UUID
-            row.update(cid=["uuid", log.cid], sid=["uuid", log.sid], index=log.applied_index)
-            self.on_commit.append(self._clustered_hook(dbstate))
+        row: dict[str, Any] = {"name": name, "connected": True, "leader": True,
+                               "schema": schema_text, **columns}
+        if log is not None and log.live_server_columns():
+            self.on_commit.append(self._server_row_hook(dbstate))
         res = self._server_db.db.transact(
             [{"op": "insert", "table": "Database", "row": row}],
             read_only=False, now_ms=now_ms(), started_ms=now_ms())
@@ -159,16 +164,18 @@ class OvsdbServer:
         self._commit(self._server_db, res.changes)
         return dbstate
 
-    # --- clustered databases (pyovn.ovsdb.raftlog): _Server.Database.index follows the log ----
-    def _clustered_hook(self, dbstate: DbState) -> Callable[[DbState, Any], None]:
+    # --- _Server.Database columns that follow the file (a cluster's index) ----------------------
+    def _server_row_hook(self, dbstate: DbState) -> Callable[[DbState, Any], None]:
         pending = [False]
+        db_log = dbstate.log
+        assert db_log is not None
 
-        def update_index() -> None:
+        def update_row() -> None:
             pending[0] = False
             res = self._server_db.db.transact(
                 [{"op": "update", "table": "Database",
                   "where": [["_uuid", "==", ["uuid", dbstate.row_uuid]]],
-                  "row": {"index": dbstate.log.applied_index}}],
+                  "row": db_log.live_server_columns()}],
                 read_only=False, now_ms=now_ms(), started_ms=now_ms())
             if res.changes:
                 self._commit(self._server_db, res.changes)
@@ -176,7 +183,7 @@ class OvsdbServer:
         def on_commit(committed: DbState, changes: Any) -> None:
             if committed is dbstate and not pending[0]:
                 pending[0] = True  # once per event-loop pass, as ovsdb-server's main loop does
-                asyncio.get_event_loop().call_soon(update_index)
+                asyncio.get_event_loop().call_soon(update_row)
 
         return on_commit
 
@@ -230,21 +237,19 @@ class OvsdbServer:
         if db_log is not None:
             record = db.record_of(changes, comment=comment, date_ms=int(time.time() * 1000))
         if record is not None:
-            if type(db_log) is storage.Log:
-                # Written with the others of this pass in one system call, before any reply
-                # leaves (flush_logs): each write reaches the kernel before its reply.
-                # Compaction is considered there too, once per pass.
-                pending = self._pending_records.get(dbstate)
-                if pending is None:
-                    if not self._pending_records and not self.receiving:
-                        # (data_received flushes when it is done; elsewhere, e.g. a waiting
-                        # transaction run by a timer, the end of the pass does)
-                        asyncio.get_running_loop().call_soon(self.flush_logs)
-                    self._pending_records[dbstate] = [record]
-                else:
-                    pending.append(record)
+            # Written with the others of this pass in one go, before any reply leaves
+            # (flush_logs): each write reaches the kernel before its reply. Compaction is
+            # considered there too, once per pass.
+            pending = self._pending_records.get(dbstate)
+            if pending is None:
+                if not self._pending_records and not self.receiving:
+                    # (data_received flushes when it is done; elsewhere, e.g. a waiting
+                    # transaction run by a timer, the end of the pass does)
+                    asyncio.get_running_loop().call_soon(self.flush_logs)
+                self._pending_records[dbstate] = ([record], [db.last_txn_id])
             else:
-                db_log.append(record, txn_id=db.last_txn_id)
+                pending[0].append(record)
+                pending[1].append(db.last_txn_id)
             if self.fsync:
                 self._dirty_logs.add(db_log)
                 self._kick_fsync()
@@ -258,8 +263,6 @@ class OvsdbServer:
             hook(dbstate, changes)
         if dbstate.waiters:
             asyncio.get_event_loop().call_soon(self._rerun_waiters, dbstate)
-        if record is not None and type(db_log) is not storage.Log:
-            self._maybe_compact(dbstate)
 
     def _notify_monitors(self, dbstate: DbState, changes: Any, txn_id: str) -> None:
         """Send each monitor that the change concerns its update (``MonitorSet.updates``: made once
@@ -347,10 +350,11 @@ class OvsdbServer:
         if not self._pending_records:
             return
         pending, self._pending_records = self._pending_records, {}
-        for dbstate, records in pending.items():
+        for dbstate, (records, txn_ids) in pending.items():
             db_log = dbstate.log
+            assert db_log is not None
             try:
-                db_log.append_records(records)
+                db_log.append_records(records, txn_ids=txn_ids)
             except storage.StorageError as e:
                 log.error("%s: %d transaction(s) not written: %s", db_log.path, len(records), e)
         for dbstate in pending:
@@ -382,6 +386,7 @@ class OvsdbServer:
         if now < dbstate.schedule.next_min_ms:
             return  # what should_compact would say, without gathering its arguments
         db_log = dbstate.log
+        assert db_log is not None
         if storage.should_compact(dbstate.schedule, now,
                                   n_records=db_log.n_read + db_log.n_written, size=db_log.offset, base=db_log.base):
             try:
@@ -394,7 +399,7 @@ class OvsdbServer:
         if dbstate.log is None:
             return f"{dbstate.name}: cannot compact an in-memory database"
         self.flush_logs()
-        dbstate.log.replace([dbstate.db.schema.to_json(), dbstate.db.snapshot_record()])
+        dbstate.log.compact(dbstate.db.schema.to_json(), dbstate.db.snapshot_record())
         dbstate.txns_since_compact = 0
         dbstate.last_compact_ms = now_ms()
         if dbstate.schedule is not None:

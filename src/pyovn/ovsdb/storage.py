@@ -23,6 +23,12 @@ fsyncs it, renames it over the original and fsyncs the directory, so a crash lea
 or the new file.  The writer holds ovsdb-server's lock file (``.<name>.~lock~``, an fcntl write lock)
 so pyovn and the real ovsdb-server / ovsdb-tool never write one file at the same time.
 :func:`should_compact` is ovsdb-server's automatic compaction policy as a pure function.
+
+:class:`Storage` is what a server needs of a database file of either format (append, fsync,
+compact, the transaction history for monitor_cond_since, its ``_Server.Database`` columns);
+:class:`Log` implements it for a standalone file, :class:`pyovn.ovsdb.raftlog.RaftStorage` for a
+clustered one, and :func:`open_database` opens a file of either format (reading its magic) and
+replays it into a :class:`~pyovn.ovsdb.database.Database`.
 """
 
 from __future__ import annotations
@@ -34,14 +40,19 @@ import hashlib
 import os
 import random
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 import orjson
 
+if TYPE_CHECKING:
+    from pyovn.ovsdb.database import Database
+
 MAGIC = "JSON"
 CLUSTER_MAGIC = "CLUSTER"
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 # A header is ~60 bytes; anything much longer is not a header (ovsdb-server reads at most 127).
 _MAX_HEADER = 128
@@ -292,6 +303,76 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
+class Storage(Protocol):
+    """An open database file as the server uses it, whatever its format.
+
+    Records are the standalone format's (docs/CONTRACTS.md "Storage records"), whichever way the
+    file stores them.  ``append_records`` writes several transactions in one go (``txn_ids``:
+    their transaction ids, which a clustered file keeps as its entries' eids); nothing is
+    durable before ``commit`` (fsync when the file was opened with ``sync`` or ``durable``
+    asks).  ``compact(schema, snapshot)`` replaces the file by the database as it is now;
+    ``offset``, ``base`` and ``n_read + n_written`` feed :func:`should_compact`.  ``history``
+    sets up the transactions the database keeps for monitor_cond_since (``requested``: the
+    server's own limit, for a file that has none) and says whether the server uses them and
+    the transaction id to announce first.  ``server_columns`` are the file's columns of its
+    ``_Server.Database`` row (``model``, and for a cluster ``cid``, ``sid``, ``index``);
+    ``live_server_columns`` those of them that change with every write (empty: none).
+    ``damage``: a damaged tail found on reading (and dropped), to report."""
+
+    path: str
+    damage: Any
+
+    @property
+    def offset(self) -> int: ...
+    @property
+    def base(self) -> int: ...
+    @property
+    def n_read(self) -> int: ...
+    @property
+    def n_written(self) -> int: ...
+
+    def append_records(self, records: list[dict[str, Any]], *,
+                       txn_ids: list[str | None] | None = None) -> int: ...
+    def commit(self, *, durable: bool = False) -> None: ...
+    def compact(self, schema: dict[str, Any], snapshot: dict[str, Any]) -> None: ...
+    def history(self, db: Database, requested: int) -> tuple[bool, str]: ...
+    def server_columns(self) -> dict[str, Any]: ...
+    def live_server_columns(self) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+
+
+def memory_history(db: Database, requested: int) -> tuple[bool, str]:
+    """``Storage.history`` of a standalone file or a database without one: the server's limit
+    (``--txn-history``; none by default, as ovsdb-server keeps none for such a database)."""
+    db.history = deque(db.history, maxlen=requested)
+    return requested > 0, ZERO_UUID
+
+
+def open_database(path: str, *, sync: bool = True) -> tuple[Database, Storage]:
+    """Open database file 'path' of either format (its magic says which), replay it and return
+    the database and the open file, ready to append to.  A clustered file must be one of a
+    one-server cluster (:func:`pyovn.ovsdb.raftlog.load`, which starts this server's term).
+    Raises StorageError."""
+    if read_magic(path) == CLUSTER_MAGIC:
+        from pyovn.ovsdb import raftlog
+        return raftlog.load(path, sync=sync)
+    from pyovn.ovsdb.database import Database
+    from pyovn.ovsdb.schema import DatabaseSchema
+    log = Log.open(path, sync=sync)
+    try:
+        records = log.read()
+        first = next(records, None)
+        if first is None:
+            raise StorageError(f"{path}: cannot read schema: file is empty", path=path)
+        db = Database(DatabaseSchema.from_json(first.json))
+        for rec in records:
+            db.apply_record(rec.json)
+    except BaseException:
+        log.close()
+        raise
+    return db, log
+
+
 class Log:
     """An open standalone database file.
 
@@ -415,8 +496,10 @@ class Log:
         for it."""
         return self.append_records([record])
 
-    def append_records(self, records: list[dict[str, Any]]) -> int:
-        """Append several records in one write; returns the offset of the first."""
+    def append_records(self, records: list[dict[str, Any]], *,
+                       txn_ids: list[str | None] | None = None) -> int:
+        """Append several records in one write; returns the offset of the first.  ('txn_ids'
+        as for :meth:`append`.)"""
         self._prepare_write()
         if len(records) == 1:
             data = encode_record(records[0], self.magic)
@@ -505,6 +588,20 @@ class Log:
         self._synced_seq = self._written_seq
         self._needs_truncate = False
         self._read_done = True
+
+    def compact(self, schema: dict[str, Any], snapshot: dict[str, Any]) -> None:
+        """``Storage.compact``: the file becomes the schema and one snapshot record."""
+        self.replace([schema, snapshot])
+
+    def history(self, db: Database, requested: int) -> tuple[bool, str]:
+        """``Storage.history``: a standalone file keeps no transaction ids."""
+        return memory_history(db, requested)
+
+    def server_columns(self) -> dict[str, Any]:
+        return {"model": "standalone"}
+
+    def live_server_columns(self) -> dict[str, Any]:
+        return {}
 
     def size(self) -> int:
         return os.fstat(self._fd).st_size
