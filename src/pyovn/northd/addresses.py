@@ -89,7 +89,8 @@ def scans_as_lsp_address(s: str) -> bool:
     return _SCAN_ETH.match(s) is not None
 
 
-def _norm_mac(s: str) -> str:
+def normalize_mac(s: str) -> str:
+    """A MAC that ``is_mac`` accepted, in canonical text: two lower-case digits per byte."""
     return ":".join(f"{int(p, 16):02x}" for p in s.split(":"))
 
 
@@ -155,7 +156,7 @@ def parse_lsp_address(s: str) -> LportAddresses | None:
             return None
         ips.append(a)
     v4, v6 = _split(ips)
-    return LportAddresses(_norm_mac(tokens[0]), v4, v6)
+    return LportAddresses(normalize_mac(tokens[0]), v4, v6)
 
 
 def parse_lrp_networks(mac: str, networks: list[str]) -> LportAddresses | None:
@@ -172,7 +173,7 @@ def parse_lrp_networks(mac: str, networks: list[str]) -> LportAddresses | None:
         if a is not None:
             ips.append(a)
     v4, v6 = _split(ips)
-    m = _norm_mac(mac)
+    m = normalize_mac(mac)
     lla = _v6(eth_addr_to_ipv6_lla(m), 64)
     if not any(a.addr == lla.addr for a in v6):
         v6 = (*v6, lla)

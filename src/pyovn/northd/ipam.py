@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyovn.logical.flow import format_mac
 from pyovn.northd.idlorder import datapaths_order
 
 __all__ = ["eui64", "nb_port_updates", "parse_dynamic", "parse_exclude_ips"]
@@ -61,10 +62,6 @@ def _mac_int(s: str) -> int | None:
     for x in b:
         v = v << 8 | x
     return v
-
-
-def _mac_str(v: int) -> str:
-    return ":".join(f"{(v >> s) & 0xFF:02x}" for s in range(40, -8, -8))
 
 
 def mac_prefix_int(prefix: str | None) -> int:
@@ -389,7 +386,7 @@ def _assign(info: SwitchIpam, dyn: Dynamic, cur: Current | None, prefix: int,
     assert mac is not None
     if (mac ^ prefix) >> 24 == 0:
         macs.add(mac)
-    out = [_mac_str(mac)]
+    out = [format_mac(mac)]
     if ip4 is not None and info.has_ipv4:
         out.append(str(ipaddress.IPv4Address(ip4)))
     if info.ipv6_prefix is not None:

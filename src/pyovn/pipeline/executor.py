@@ -59,7 +59,7 @@ from pyovn.logical.actions import (
     Select,
     Simple,
 )
-from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
+from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
 from pyovn.pipeline.sbmodel import LOCAL_TYPES, Datapath, McGroup, PortBinding, SbModel
 from pyovn.pipeline.tables import ROUTING_READS, CompiledTable, Entry, LogicalTables
@@ -561,11 +561,6 @@ def port_security_check(model: SbModel, flow: Flow, ingress: bool) -> int:
     return 1 if check(pb.port_security, flow) else 0
 
 
-def _mac_text(v: int) -> str:
-    h = f"{v & 0xFFFFFFFFFFFF:012x}"
-    return ":".join(h[i : i + 2] for i in range(0, 12, 2))
-
-
 class BaseHost:
     """A host with the Southbound's answers and no environment: ports resident when bound to
     ``chassis``; deliveries and remote sends dropped; conntrack leaves packets untracked;
@@ -630,7 +625,7 @@ class BaseHost:
         return None
 
     def fdb_get(self, dp: Datapath, flow: Flow, mac: int) -> str | None:
-        pb = self.model.fdb_port(dp, _mac_text(mac))
+        pb = self.model.fdb_port(dp, format_mac(mac))
         return pb.name if pb is not None else None
 
     def put_fdb(self, dp: Datapath, flow: Flow, port: str | int, mac: int) -> None:

@@ -62,6 +62,7 @@ from pyovn.logical.flow import (
     FieldRef,
     Flow,
     format_field_value,
+    format_mac,
     read_field,
     write_field,
 )
@@ -375,14 +376,14 @@ class TraceRecorder(BaseHost):
         elif isinstance(a, GetMacBind):
             mac = self._mac_binding(dp, flow, a.port, a.ip)
             flow["eth.dst"] = mac or 0
-            self.add(NodeType.ACTION, f"/* MAC binding to {_mac(mac)}. */" if mac is not None
+            self.add(NodeType.ACTION, f"/* MAC binding to {format_mac(mac)}. */" if mac is not None
                      else "/* No MAC binding. */")
-            self.add(NodeType.MODIFY, f"eth.dst = {_mac(mac or 0)}")
+            self.add(NodeType.MODIFY, f"eth.dst = {format_mac(mac or 0)}")
         elif isinstance(a, LookupMacBind):
             mac = self._mac_binding(dp, flow, a.port, a.ip)
             if a.mac is not None:
                 found = mac is not None and mac == read_field(flow, a.mac)
-                text = (f"/* MAC binding to {_mac(int(flow.get('eth.dst', 0)))} found. */"
+                text = (f"/* MAC binding to {format_mac(int(flow.get('eth.dst', 0)))} found. */"
                         if found else "/* lookup failed - No MAC binding. */")
             else:
                 found = mac is not None
@@ -394,7 +395,7 @@ class TraceRecorder(BaseHost):
             port = self._fdb(dp, read_field(flow, a.mac))
             found = port is not None and port == self._port_key_of(flow, a.port)
             self.add(NodeType.ACTION,
-                     f"/* MAC lookup for {_mac(int(flow.get('eth.dst', 0)))} found in FDB. */"
+                     f"/* MAC lookup for {format_mac(int(flow.get('eth.dst', 0)))} found in FDB. */"
                      if found else "/* lookup mac failed in mac learning table. */")
             write_field(flow, a.dst, 1 if found else 0)
         elif isinstance(a, GetFdb):
@@ -620,7 +621,7 @@ class TraceRecorder(BaseHost):
         return int(mb.mac.replace(":", ""), 16) if mb is not None else None
 
     def _fdb(self, dp: Datapath, mac: int) -> int | None:
-        return self.model.fdb.get((dp.key, _mac(mac)))
+        return self.model.fdb.get((dp.key, format_mac(mac)))
 
     def _port_key(self, name: str) -> int:
         p = self.model.ports.get(name)
@@ -666,11 +667,6 @@ def _quote(s: str) -> str:
 def _shorten_uuid(name: str) -> str:
     """ovn-trace's friendly form of a name ending in a UUID: only its first 6 digits kept."""
     return name[: len(name) - 30] if _UUID_TAIL.search(name) else name
-
-
-def _mac(v: int | None) -> str:
-    h = f"{(v or 0) & 0xFFFFFFFFFFFF:012x}"
-    return ":".join(h[i : i + 2] for i in range(0, 12, 2))
 
 
 def _stage_name(dp: Datapath, pipeline: str, table: int) -> str:

@@ -28,7 +28,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from pyovn.northd.addresses import scans_as_lsp_address
+from pyovn.northd.addresses import normalize_mac, scans_as_lsp_address
 from pyovn.northd.cnum import smap_get_bool, str_to_int
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
@@ -298,7 +298,7 @@ def _mac_str(s: str) -> str | None:
     if len(parts) != 6:
         return None
     try:
-        return ":".join(f"{int(p, 16):02x}" for p in parts)
+        return normalize_mac(s)
     except ValueError:
         return None
 

@@ -15,7 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyovn.northd.addresses import eth_addr_to_ipv6_lla, in6_solicited_node, is_mac
+from pyovn.northd.addresses import (
+    eth_addr_to_ipv6_lla,
+    in6_solicited_node,
+    is_mac,
+    normalize_mac,
+)
 from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Router, RouterPort, json_quote
@@ -104,7 +109,7 @@ def lrp_nets(port: RouterPort) -> LrpNets | None:
     nb = port.nb
     out: LrpNets | None = None
     if is_mac(nb.mac):
-        mac = ":".join(f"{int(p, 16):02x}" for p in nb.mac.split(":"))
+        mac = normalize_mac(nb.mac)
         v4: list[Net4] = []
         v6: list[Net6] = []
         for n in sorted(nb.networks):
@@ -279,7 +284,7 @@ def routable_addresses(ctx: BuildContext, lrp: RouterPort) -> list[tuple[str, li
             continue
         if nat.type == "dnat_and_snat" and nat.logical_port and nat.external_mac:
             if is_mac(nat.external_mac[0]):
-                mac = ":".join(f"{int(x, 16):02x}" for x in nat.external_mac[0].split(":"))
+                mac = normalize_mac(nat.external_mac[0])
                 out.append((mac, [ext]))
         elif nat.external_ip not in own:
             central.append(ext)

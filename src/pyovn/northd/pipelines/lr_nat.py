@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyovn.northd.addresses import in6_solicited_node, is_mac
+from pyovn.northd.addresses import in6_solicited_node, is_mac, normalize_mac
 from pyovn.northd.cnum import smap_get_int
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.model import Router, RouterPort, json_quote
@@ -103,10 +103,6 @@ def _arp_reply(mac: str) -> str:
 def _nd_na(mac: str) -> str:
     return (f"nd_na {{ eth.src = {mac}; ip6.src = nd.target; nd.tll = {mac}; "
             "outport = inport; flags.loopback = 1; output; };")
-
-
-def _norm_mac(mac: str) -> str:
-    return ":".join(f"{int(p, 16):02x}" for p in mac.split(":"))
 
 
 # --- what a router is ------------------------------------------------------------------------
@@ -440,7 +436,7 @@ def _dgp_rule(fl: _Flows, r: NatRule) -> None:
     here = f"is_chassis_resident({cr})"
     resident = f'is_chassis_resident("{r.logical_port}")' if r.distributed else here
     only_gw = "" if r.distributed else f" && {here}"
-    eth_src = f"eth.src = {_norm_mac(r.mac)}; " if r.distributed else ""
+    eth_src = f"eth.src = {normalize_mac(r.mac)}; " if r.distributed else ""
     drop = drop_action(fl.ctx)
     nets = lrp_nets(g)
     gmac = nets.mac if nets is not None else g.nb.mac
@@ -489,7 +485,7 @@ def _dgp_rule(fl: _Flows, r: NatRule) -> None:
         mtu = _gateway_mtu(g)
         larger = (f"{REGBIT_PKT_LARGER} = check_pkt_larger({mtu + ETH_HEADER_LEN}); "
                   if mtu > 0 else "")
-        adm = f"eth.dst == {_norm_mac(r.mac)} && inport == {gname} && is_chassis_resident({lp})"
+        adm = f"eth.dst == {normalize_mac(r.mac)} && inport == {gname} && is_chassis_resident({lp})"
         fl.add(LR_IN_ADMISSION, 50, adm, f"{larger}{REG_INPORT_ETH_ADDR} = {gmac}; next;", r.row)
         bypass = g.nb.options.get("gateway_mtu_bypass") if mtu > 0 else None
         if bypass:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.logical.actions_opts import DHCPV4_OPTIONS, DHCPV6_OPTIONS
-from pyovn.northd.addresses import LportAddresses, eth_addr_to_ipv6_lla, is_mac
+from pyovn.northd.addresses import LportAddresses, eth_addr_to_ipv6_lla, is_mac, normalize_mac
 from pyovn.northd.context import BuildContext
 from pyovn.northd.model import Switch, SwitchPort
 from pyovn.northd.pipelines.ls_l2 import copp_meter, lsp_addresses, smap_bool
@@ -104,7 +104,7 @@ def dhcpv6_actions(dhcp: Any, offer_ip: str) -> tuple[str, str] | None:
     server_id = opts.get("server_id")
     if not server_id or not is_mac(server_id):
         return None
-    mac = ":".join(f"{int(x, 16):02x}" for x in server_id.split(":"))
+    mac = normalize_mac(server_id)
     server_ip = eth_addr_to_ipv6_lla(mac)
     stateless = smap_bool(opts, "dhcpv6_stateless")
     parts = [] if stateless else [f"ia_addr = {ip}"]

@@ -23,7 +23,13 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from pyovn.northd.addresses import LportAddresses, in6_solicited_node, is_mac, parse_lsp_address
+from pyovn.northd.addresses import (
+    LportAddresses,
+    in6_solicited_node,
+    is_mac,
+    normalize_mac,
+    parse_lsp_address,
+)
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
@@ -166,7 +172,7 @@ def _mac_of(a: str) -> str | None:
     tok = a.split(None, 1)[0] if a.split() else ""
     if not is_mac(tok):
         return None
-    return ":".join(f"{int(x, 16):02x}" for x in tok.split(":"))
+    return normalize_mac(tok)
 
 
 def lsp_has_l2_peers(sw: Switch) -> bool:
