@@ -12,7 +12,8 @@ from pyovn.testing.ctl_diff import ToolSet, real_server_factory, real_tools, run
 from pyovn.testing.real import require_real
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = [ROOT / "cli" / "ctl_corpus" / "vsctl.txt", ROOT / "ctl" / "generic_corpus.txt"]
+CORPORA = [*sorted((ROOT / "cli" / "ctl_corpus").glob("vsctl*.txt")),
+           ROOT / "ctl" / "generic_corpus.txt"]
 _REASON = require_real("ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovn-sbctl")
 
 # getopt's own messages start with the real binary's argv[0] ("/usr/bin/ovs-vsctl: ...").
@@ -26,6 +27,7 @@ def candidate() -> ToolSet:
 
 
 @pytest.mark.interop
+@pytest.mark.timeout(900)  # ~450 command lines, each a fresh Python process on the pyovn side
 def test_vsctl_matches_real() -> None:
     if _REASON:
         print(f"skipping: {_REASON}")

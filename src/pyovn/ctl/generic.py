@@ -438,6 +438,10 @@ def _wait_until(ctx: Context) -> None:
             return
 
 
+def _comment(ctx: Context) -> None:
+    """Nothing: the real tools only add the words to the transaction's log comment."""
+
+
 COMMANDS: list[Command] = [
     Command("list", 1, UNLIMITED, _list, ("--if-exists", "--columns="), pre=_pre_list,
             mode="ro", usage="TABLE [RECORD]..."),
@@ -459,6 +463,7 @@ COMMANDS: list[Command] = [
             usage="TABLE [RECORD]..."),
     Command("wait-until", 2, UNLIMITED, _wait_until, (), pre=_pre_wait, mode="ro",
             usage="TABLE RECORD [COLUMN[:KEY]=VALUE]..."),
+    Command("comment", 0, UNLIMITED, _comment, (), mode="ro", usage="[ARG]..."),
 ]
 
 

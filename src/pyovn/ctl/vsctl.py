@@ -14,6 +14,7 @@ ovs-vswitchd.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pyovn.ctl import generic
@@ -483,6 +484,43 @@ def _iface_to_br(ctx: Context) -> None:
     ctx.out(f"{iface.port.bridge.name}\n")
 
 
+def _add_bond_iface(ctx: Context) -> None:
+    port_name, iface_name = ctx.argv[1], ctx.argv[2]
+    cfg = _config(ctx)
+    port = cfg.find_port(port_name, True)
+    assert port is not None
+    if ctx.has("--may-exist"):
+        iface = cfg.find_iface(iface_name, False)
+        if iface is not None:
+            if iface.port is port:
+                return
+            raise CtlError(f'"--may-exist add-bond-iface {port_name} {iface_name}" but '
+                           f"{iface_name} is actually attached to port {iface.port.name}")
+    cfg.check_conflicts(iface_name, f"cannot create an interface named {iface_name}")
+    txn = ctx.view()
+    irow = txn.insert("Interface")
+    txn.write(irow, "name", iface_name)
+    txn.write(port.row, "interfaces", port.row["interfaces"] | {irow.uuid})
+
+
+def _del_bond_iface(ctx: Context) -> None:
+    cfg = _config(ctx)
+    iface = cfg.find_iface(ctx.argv[-1], not ctx.has("--if-exists"))
+    if iface is None:
+        return
+    port = iface.port
+    if len(ctx.argv) == 3:
+        port = cfg.find_port(ctx.argv[1], True)
+        assert port is not None
+        if iface.port is not port:
+            raise CtlError(f"port {ctx.argv[1]} does not have an interface {ctx.argv[2]}")
+    if len(port.ifaces) == 1:
+        raise CtlError(f"cannot delete last interface from port {port.name}")
+    txn = ctx.view()
+    txn.write(port.row, "interfaces", port.row["interfaces"] - {iface.row.uuid})
+    txn.delete(iface.row)
+
+
 # -- controllers, fail mode, managers, SSL --------------------------------------------------------
 
 def _real_bridge_row(ctx: Context) -> Row:
@@ -563,6 +601,142 @@ def _emer_reset(ctx: Context) -> None:
             txn.delete(row)
 
 
+# -- conntrack zone timeout policies, datapath capabilities, auto-attach ---------------------------
+
+def _c_number(text: str) -> int | None:
+    """A leading decimal number as C's strtol reads it ("12x" is 12), or None if there is none."""
+    m = re.match(r"\s*([+-]?\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def _datapath(ctx: Context, name: str) -> Row | None:
+    uuid = _ovs(ctx)["datapaths"].get(name)
+    return None if uuid is None else ctx.view().get("Datapath", uuid)
+
+
+def _zone_id(ctx: Context) -> int:
+    arg = ctx.argv[2]
+    zone = _c_number(arg[5:]) if arg.startswith("zone=") else None
+    if zone is None:
+        raise CtlError(f"invalid zone id {arg}")  # the real tool reads garbage here
+    return zone
+
+
+def _add_zone_tp(ctx: Context) -> None:
+    name = ctx.argv[1]
+    zone = _zone_id(ctx)
+    dp = _datapath(ctx, name)
+    if dp is None:
+        raise CtlError(f"datapath {name} does not exist")
+    txn = ctx.view()
+    zones = dict(dp["ct_zones"])
+    if zone in zones and not ctx.has("--may-exist"):
+        raise CtlError(f"zone id {zone} already exists")
+    timeouts: dict[str, int] = {}
+    for arg in ctx.argv[3:]:
+        key, _, value = arg.partition("=")
+        timeouts[key] = _c_number(value) or 0
+    policy = txn.insert("CT_Timeout_Policy")
+    txn.write(policy, "timeouts", timeouts)
+    zrow = txn.get("CT_Zone", zones[zone]) if zone in zones else None
+    if zrow is None:
+        zrow = txn.insert("CT_Zone")
+        zones[zone] = zrow.uuid
+        txn.write(dp, "ct_zones", zones)
+    txn.write(zrow, "timeout_policy", frozenset((policy.uuid,)))
+
+
+def _del_zone_tp(ctx: Context) -> None:
+    name = ctx.argv[1]
+    zone = _zone_id(ctx)
+    dp = _datapath(ctx, name)
+    if dp is None:
+        raise CtlError(f"datapath {name} does not exist")
+    zones = dict(dp["ct_zones"])
+    if zone not in zones:
+        if ctx.has("--if-exists"):
+            return
+        raise CtlError(f"zone id {zone} does not exist")
+    del zones[zone]
+    ctx.view().write(dp, "ct_zones", zones)
+
+
+def _list_zone_tp(ctx: Context) -> None:
+    dp = _datapath(ctx, ctx.argv[1])
+    if dp is None:
+        raise CtlError(f"datapath: {ctx.argv[1]} record not found")
+    txn = ctx.view()
+    out = []
+    for zone, uuid in sorted(dp["ct_zones"].items()):
+        zrow = txn.get("CT_Zone", uuid)
+        policies = ""
+        if zrow is not None and zrow["timeout_policy"]:
+            prow = txn.get("CT_Timeout_Policy", next(iter(zrow["timeout_policy"])))
+            if prow is not None:
+                policies = "".join(f"{k}={v} " for k, v in sorted(prow["timeouts"].items()))
+        out.append(f"Zone:{zone}, Timeout Policies: {policies}".rstrip(" ") + "\n")
+    ctx.out("".join(out))
+
+
+def _list_dp_cap(ctx: Context) -> None:
+    dp = _datapath(ctx, ctx.argv[1])
+    if dp is None:
+        raise CtlError(f'datapath "{ctx.argv[1]}" record not found')
+    # The real tool prints the capabilities in its hash table's order; sorted here.
+    caps = sorted(dp["capabilities"].items())
+    ctx.out(" ".join(f"{k}={v}" for k, v in caps) + "\n")
+
+
+def _aa_args(ctx: Context) -> tuple[int, int]:
+    numbers = []
+    for arg in ctx.argv[2:4]:
+        n = _c_number(arg)
+        if n is None:
+            raise CtlError(f"Invalid argument {arg}")
+        numbers.append(n)
+    return numbers[0], numbers[1]
+
+
+def _aa_bridge(ctx: Context) -> Row:
+    br = _config(ctx).find_bridge(ctx.argv[1], True)
+    assert br is not None
+    row = br.real().row
+    assert row is not None
+    return row
+
+
+def _add_aa_mapping(ctx: Context) -> None:
+    isid, vlan = _aa_args(ctx)
+    brow = _aa_bridge(ctx)
+    txn = ctx.view()
+    aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
+    if aa is None:
+        aa = txn.insert("AutoAttach")
+        txn.write(brow, "auto_attach", frozenset((aa.uuid,)))
+    mappings = dict(aa["mappings"])
+    mappings.setdefault(isid, vlan)
+    txn.write(aa, "mappings", mappings)
+
+
+def _del_aa_mapping(ctx: Context) -> None:
+    isid, vlan = _aa_args(ctx)
+    brow = _aa_bridge(ctx)
+    txn = ctx.view()
+    aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
+    if aa is not None and aa["mappings"].get(isid) == vlan:
+        mappings = dict(aa["mappings"])
+        del mappings[isid]
+        txn.write(aa, "mappings", mappings)
+
+
+def _get_aa_mapping(ctx: Context) -> None:
+    brow = _aa_bridge(ctx)
+    txn = ctx.view()
+    aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
+    if aa is not None:
+        ctx.out("".join(f"{k} {v}\n" for k, v in sorted(aa["mappings"].items())))
+
+
 SHOW_TABLES = [
     ShowTable("Open_vSwitch", None, ("manager_options", "bridges", "ovs_version")),
     ShowTable("Bridge", "name", ("controller", "fail_mode", "datapath_type", "ports")),
@@ -610,6 +784,16 @@ COMMANDS = [
     Command("port-to-br", 1, 1, _port_to_br, mode="ro", usage="PORT"),
     Command("list-ifaces", 1, 1, _list_ifaces, mode="ro", usage="BRIDGE"),
     Command("iface-to-br", 1, 1, _iface_to_br, mode="ro", usage="IFACE"),
+    Command("add-bond-iface", 2, 2, _add_bond_iface, ("--may-exist",), usage="BOND IFACE"),
+    Command("del-bond-iface", 1, 2, _del_bond_iface, ("--if-exists",), usage="[BOND] IFACE"),
+    Command("add-zone-tp", 3, UNLIMITED, _add_zone_tp, ("--may-exist",),
+            usage="DATAPATH zone=ZONE_ID POLICY=VALUE..."),
+    Command("del-zone-tp", 2, 2, _del_zone_tp, ("--if-exists",), usage="DATAPATH zone=ZONE_ID"),
+    Command("list-zone-tp", 1, 1, _list_zone_tp, mode="ro", usage="DATAPATH"),
+    Command("list-dp-cap", 1, 1, _list_dp_cap, mode="ro", usage="DATAPATH"),
+    Command("add-aa-mapping", 3, 3, _add_aa_mapping, usage="BRIDGE ISID VLAN"),
+    Command("del-aa-mapping", 3, 3, _del_aa_mapping, usage="BRIDGE ISID VLAN"),
+    Command("get-aa-mapping", 1, 1, _get_aa_mapping, mode="ro", usage="BRIDGE"),
     Command("get-controller", 1, 1, _get_controller, mode="ro", usage="BRIDGE"),
     Command("del-controller", 1, 1, _del_controller, usage="BRIDGE"),
     Command("set-controller", 1, UNLIMITED, _set_controller, usage="BRIDGE TARGET..."),
