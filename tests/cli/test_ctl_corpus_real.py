@@ -129,6 +129,16 @@ def test_unordered_lines_do_not_assign_labels() -> None:
     assert U2 not in n.labels
 
 
+def test_short_uuids_of_lflow_list_take_the_full_uuids_label() -> None:
+    n = Normalizer()
+    assert n.text(f"{U1}\n") == "<0>\n"
+    out = n.text(f"  uuid=0x{U1[:8]}, table=0\n  uuid=0x{U2[:8]}, table=1\n")
+    assert out == "  uuid=0x<0>, table=0\n  uuid=0x<1>, table=1\n"
+    assert n.resolve("<1>") == f"0x{U2[:8]}"
+    assert n.text(f"uuid=0x{U2[:8]}") == "uuid=0x<1>"
+    assert Normalizer().text("uuid=0x12345678", unordered=True) == "uuid=0x<?>\n"
+
+
 def test_program_names_dir_and_times() -> None:
     n = Normalizer("/tmp/ctl-diff-abc", ["pyovn nbctl", "nbctl"])
     err = (
@@ -196,6 +206,7 @@ def test_compare_runs_reports_each_kind_of_difference() -> None:
 
 @pytest.mark.interop
 @needs_real
+@pytest.mark.timeout(600)
 def test_corpus_is_deterministic_real_vs_real() -> None:
     report = run_corpus_report(CORPUS, real_tools(), real_tools())
     print(

@@ -13,7 +13,7 @@ from pyovn.testing.ctl_diff import ToolSet, real_server_factory, real_tools, run
 from pyovn.testing.real import require_real
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = [ROOT / "cli" / "ctl_corpus" / "sbctl.txt"]
+CORPORA = sorted((ROOT / "cli" / "ctl_corpus").glob("sbctl*.txt"))
 _REASON = require_real("ovsdb-server", "ovsdb-tool", "ovn-sbctl", "ovn-nbctl", "ovn-northd")
 
 
@@ -24,6 +24,7 @@ def candidate() -> ToolSet:
 
 
 @pytest.mark.interop
+@pytest.mark.timeout(600)
 def test_sbctl_matches_real() -> None:
     if _REASON:
         print(f"skipping: {_REASON}")

@@ -162,6 +162,11 @@ def _lflow_list(ctx: Context) -> None:
 
 
 def _count_flows(ctx: Context) -> None:
+    if len(ctx.argv) > 1:
+        table = ctx.schema.tables["Datapath_Binding"]
+        if ctx.get_row(table, ctx.argv[1], must_exist=False) is None:
+            ctx.out(format_counts([]))  # an unknown datapath counts no flows, as in ovn-sbctl
+            return
     ctx.out(format_counts(_select_flows(ctx)))
 
 

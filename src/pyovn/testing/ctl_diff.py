@@ -17,7 +17,8 @@ replaced by the side's command prefix; the database is passed as the real tools 
 line's stdout, stderr and exit status are recorded.
 
 Both sides' transcripts are normalised, per scenario, before comparing:
-  * UUIDs become ``<0>``, ``<1>`` … in order of first appearance (stdout, then stderr);
+  * UUIDs become ``<0>``, ``<1>`` … in order of first appearance (stdout, then stderr), and so
+    does the first word of one in ``uuid=0x1234abcd`` (``lflow-list --uuid``);
     labels inside one ``[…]`` are sorted, since OVSDB orders UUID sets by the random UUID value;
   * at line start, the program name (``ovn-nbctl:``, or the candidate's, e.g. ``nbctl:``) becomes
     ``<tool>:``; the scenario's temp dir becomes ``<dir>``; vlog time stamps become ``<time>``.
@@ -371,6 +372,7 @@ _TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\|\d+\|")
 _INDEX_ERROR_RE = re.compile(
     r"First row, with UUID ([0-9a-fA-F-]{36}), ([^.]*)\.  Second row, with UUID ([0-9a-fA-F-]{36}), ([^.]*)\."
 )
+_SHORT_UUID_RE = re.compile(r"(\buuid=0x)([0-9a-fA-F]{8})\b")
 _LABEL_RE = re.compile(r"<\d+>")
 _LABEL_LIST_RE = re.compile(r"\[(<\d+>(?:, <\d+>)+)\]")
 
@@ -407,6 +409,20 @@ class Normalizer:
             self.labels[u] = label
         return label
 
+    def _short_label(self, m: re.Match[str], *, assign: bool) -> str:
+        # "uuid=0x1234abcd" (lflow-list --uuid): the label of the UUID it begins, or a label of
+        # its own ("0x1234abcd" then stands for it in later arguments).
+        prefix = m.group(2).lower()
+        for u, label in self.labels.items():
+            if u.startswith(prefix):
+                return f"{m.group(1)}{label}"
+        label = self.labels.get("0x" + prefix)
+        if label is None:
+            if not assign:
+                return f"{m.group(1)}<?>"
+            label = self.labels["0x" + prefix] = f"<{len(self.labels)}>"
+        return f"{m.group(1)}{label}"
+
     def text(self, s: str, *, unordered: bool = False) -> str:
         s = _INDEX_ERROR_RE.sub(_order_index_error, s)
         if self.directory:
@@ -417,6 +433,7 @@ class Normalizer:
         s = _TIME_RE.sub("<time>|", s)
         s = self._prog_re.sub("<tool>:", s)
         s = _UUID_RE.sub(lambda m: self._label(m, assign=not unordered), s)
+        s = _SHORT_UUID_RE.sub(lambda m: self._short_label(m, assign=not unordered), s)
         s = _LABEL_LIST_RE.sub(_sort_labels, s)
         if unordered:
             s = canonical_order(s)
