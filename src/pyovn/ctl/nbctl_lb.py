@@ -78,9 +78,7 @@ def _endpoint_text(family: int, addr: str, port: int) -> str:
 def _lb_add(ctx: Context) -> None:
     name, vip_arg, ips_arg = ctx.argv[1:4]
     may_exist = ctx.has("--may-exist")
-    dup = ctx.has("--add-duplicate")
-    if may_exist and dup:
-        raise CtlError("--may-exist and --add-duplicate may not be used together")
+    dup = ctx.has("--add-duplicate")  # with --may-exist too: ovn-nbctl then adds a duplicate
     reject, event = ctx.has("--reject"), ctx.has("--event")
     if reject and event:
         raise CtlError("--reject and --event can't specified at the same time")
@@ -114,8 +112,8 @@ def _lb_add(ctx: Context) -> None:
         backends.append(_endpoint_text(*ep))
     ips = ",".join(backends)
     txn = ctx.view()
-    lb = find_lb(ctx, name, False)
-    if lb is not None and not dup and vip_text in lb["vips"]:
+    lb = None if dup else find_lb(ctx, name, False)
+    if lb is not None and vip_text in lb["vips"]:
         if not may_exist:
             raise CtlError(f"{name}: a load balancer with this vip ({vip_text}) already exists")
         txn.map_set(lb, "vips", vip_text, ips)

@@ -7,6 +7,8 @@ texts (headings, column widths, error messages) are the real tool's.
 
 from __future__ import annotations
 
+import re
+
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import (
     find_dhcp,
@@ -207,6 +209,9 @@ def _copp_del(ctx: Context) -> None:
     copp = _copp(ctx, ctx.argv[1])
     if copp is None:
         return
+    if len(ctx.argv) > 2 and ctx.argv[2] not in COPP_PROTOCOLS:
+        raise CtlError("Invalid control protocol. Allowed values: "
+                       + ", ".join(COPP_PROTOCOLS) + ".")
     txn = ctx.view()
     if len(ctx.argv) == 2:
         txn.delete(copp)
@@ -225,9 +230,11 @@ def _copp_list(ctx: Context) -> None:
 def _copp_attach(router: bool):  # noqa: ANN202
     def run(ctx: Context) -> None:
         copp = _copp(ctx, ctx.argv[1])
+        if copp is None:
+            raise CtlError(f"{ctx.argv[1]}: copp name not found")
         owner = find_lr(ctx, ctx.argv[2]) if router else find_ls(ctx, ctx.argv[2])
         assert owner is not None
-        ctx.view().write(owner, "copp", frozenset((copp.uuid,)) if copp else frozenset())
+        ctx.view().write(owner, "copp", frozenset((copp.uuid,)))
     return run
 
 
@@ -239,16 +246,16 @@ def _mirror(ctx: Context, name: str) -> Row | None:
 
 def _mirror_add(ctx: Context) -> None:
     name, kind, index, selection, sink = ctx.argv[1:6]
+    if _mirror(ctx, name) is not None:
+        raise CtlError(f"Mirror with {name} name already exists.")
     if kind not in ("gre", "erspan"):
         raise CtlError(f'{kind}: type must be "gre" or "erspan"')
-    if not index.isdigit():
+    if not re.fullmatch(r"[+-]?\d+", index):
         raise CtlError("Invalid Index")
     if selection not in ("to-lport", "from-lport"):
         raise CtlError(f'{selection}: selection must be "to-lport" or "from-lport"')
     if normalize_addr(sink) is None:
         raise CtlError(f"Invalid sink ip: {sink}")
-    if _mirror(ctx, name) is not None:
-        raise CtlError(f"Mirror with {name} name already exists.")
     txn = ctx.view()
     m = txn.insert("Mirror")
     txn.write(m, "name", name)
@@ -284,6 +291,8 @@ def _fwd_group(ctx: Context, name: str) -> Row | None:
 
 
 def _fwd_add(ctx: Context) -> None:
+    if len(ctx.argv) < 6:
+        raise CtlError("Usage : ovn-nbctl fwd-group-add group switch vip vmac child_ports...")
     name = ctx.argv[1]
     ls = find_ls(ctx, ctx.argv[2])
     assert ls is not None
@@ -291,15 +300,18 @@ def _fwd_add(ctx: Context) -> None:
     if _fwd_group(ctx, name) is not None:
         raise CtlError(f"{name}: a forwarding group by this name already exists")
     if normalize_addr(vip) is None:
-        raise CtlError(f"invalid vip {vip}")
+        raise CtlError(f"invalid ip address {vip}")
     if parse_mac(vmac) is None:
         raise CtlError(f"invalid mac address {vmac}")
     ports = ctx.argv[5:]
     for p in ports:
-        lsp = find_lsp(ctx, p)
-        assert lsp is not None
+        lsp = find_lsp(ctx, p, must_exist=False)
+        if lsp is None:
+            raise CtlError(f"{p}: logical switch port does not exist")
         if lsp.uuid not in ls["ports"]:
-            raise CtlError(f"{p} is not part of logical switch {ctx.argv[2]}")
+            owner = next((s["name"] for s in ctx.view().rows("Logical_Switch")
+                          if lsp.uuid in s["ports"]), "")
+            raise CtlError(f"{p}: port already exists but in logical switch {owner}")
     txn = ctx.view()
     fg = txn.insert("Forwarding_Group")
     txn.write(fg, "name", name)
@@ -314,9 +326,7 @@ def _fwd_add(ctx: Context) -> None:
 def _fwd_del(ctx: Context) -> None:
     fg = _fwd_group(ctx, ctx.argv[1])
     if fg is None:
-        if ctx.has("--if-exists"):
-            return
-        raise CtlError(f"{ctx.argv[1]}: forwarding group name not found")
+        return  # ovn-nbctl says nothing, --if-exists or not
     txn = ctx.view()
     for ls in txn.rows("Logical_Switch"):
         if fg.uuid in ls["forwarding_groups"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pyovn.ctl.context import Context
+from pyovn.ctl.context import Context, warn
 from pyovn.ctl.nbctl_common import (
     datapath_commands,
     find_dhcp,
@@ -295,13 +295,18 @@ def _get_dhcp(column: str):  # noqa: ANN202
 def _lsp_attach_mirror(ctx: Context) -> None:
     lsp = _port(ctx)
     mirror = _find_mirror(ctx, ctx.argv[2])
-    if mirror.uuid not in lsp["mirror_rules"]:
-        ctx.view().set_insert(lsp, "mirror_rules", mirror.uuid)
+    if mirror.uuid in lsp["mirror_rules"]:
+        raise CtlError(f"mirror {ctx.argv[2]} is already attached to the logical port "
+                       f"{ctx.argv[1]}.")
+    ctx.view().set_insert(lsp, "mirror_rules", mirror.uuid)
 
 
 def _lsp_detach_mirror(ctx: Context) -> None:
     lsp = _port(ctx)
     mirror = _find_mirror(ctx, ctx.argv[2])
+    if mirror.uuid not in lsp["mirror_rules"]:
+        # ovn-nbctl's IDL complains, and commits anyway.
+        warn("ovsdb_idl", "Trying to delete a key that doesn't exist in the set.")
     ctx.view().set_delete(lsp, "mirror_rules", mirror.uuid)
 
 

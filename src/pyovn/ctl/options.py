@@ -89,7 +89,7 @@ def _parse_globals(tool: Tool, argv: list[str]
             elif is_local:
                 takes = tool.option_arg(f"--{name}")
             else:
-                raise CtlError(f"unrecognized option '{arg.split('=')[0]}'")
+                raise CtlError(f"unrecognized option '{arg}'")  # getopt_long prints it all
             if takes is True and value is None:
                 if i + 1 >= len(argv):
                     raise CtlError(f"option '--{name}' requires an argument")
