@@ -24,6 +24,7 @@ def pyovn_server(db: str, directory: Path) -> OvsdbServerProcess:
                               tool_prefix=["ovsdb-tool"])
 
 
+@pytest.mark.timeout(900)  # a pyovn ovsdb-server started per scenario and database
 def test_real_tools_same_output_on_pyovn_server():
     reason = require_real("ovsdb-server", "ovsdb-tool", "ovn-nbctl", "ovn-sbctl", "ovs-vsctl")
     if reason:
