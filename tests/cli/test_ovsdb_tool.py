@@ -13,7 +13,7 @@ import pytest
 
 from pyovn.cli import ovsdb_tool
 from pyovn.ovsdb import storage
-from pyovn.util.ovshash import hash_string
+from pyovn.util.ovshash import hash_string, shash_order
 
 SCHEMA = {"name": "Test", "version": "1.2.3", "cksum": "123 45", "tables": {
     "T": {"columns": {
@@ -143,9 +143,9 @@ def test_ovs_hash_and_order():
     assert hash_string("Logical_Switch") == 0xCE0AF4D2
     keys = ["_date", "NB_Global", "Logical_Switch", "_is_diff", "_comment",
             "Logical_Switch_Port"]
-    order = [k for k in ovsdb_tool.ovs_shash_order(keys) if not k.startswith("_")]
+    order = [k for k in shash_order(keys) if not k.startswith("_")]
     assert order == ["NB_Global", "Logical_Switch", "Logical_Switch_Port"]
-    assert sorted(ovsdb_tool.ovs_shash_order(map(str, range(100)))) == sorted(map(str, range(100)))
+    assert sorted(shash_order(map(str, range(100)))) == sorted(map(str, range(100)))
 
 
 def test_create_and_schema_commands(capsys, tmp_path, schema_file):
