@@ -32,7 +32,7 @@ import sbdump  # noqa: E402
 
 from pyovn.northd import builders  # noqa: E402, F401
 from pyovn.northd.engine import Engine  # noqa: E402
-from pyovn.northd.model import Port  # noqa: E402
+from pyovn.northd.entities import Port  # noqa: E402
 
 DATA = HERE / "data" / "lr"
 CACHE = HERE / "recorded"

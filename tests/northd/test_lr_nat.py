@@ -32,7 +32,8 @@ import golden  # tests/northd/golden.py
 import pytest
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Model, RouterPort
+from pyovn.northd.entities import RouterPort
+from pyovn.northd.model import Model
 from pyovn.northd.pipelines import lr_nat
 from pyovn.northd.pipelines.lr_nat_ip import (
     cidr_bits_v4,

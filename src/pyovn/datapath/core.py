@@ -9,7 +9,7 @@ microflow (:mod:`pyovn.datapath.packet`) and goes through:
   delivered with their fields changed, conntrack operations, the next segment after a
   recirculation) without a table lookup;
 * on a miss, the **executor** (:mod:`pyovn.pipeline.executor`) walks the pipelines with this
-  module's :class:`_Host` as its environment, which does the real work — conntrack
+  module's :class:`Host` as its environment, which does the real work — conntrack
   (:mod:`pyovn.datapath.conntrack`), packets built by actions and controller actions
   (:mod:`pyovn.datapath.pktgen`), MAC binding / FDB learning, delivery — and records each
   effect so the walk becomes a cache entry.  Segments that made or rewrote packets, learnt
@@ -33,9 +33,7 @@ import asyncio
 import ipaddress
 import logging
 import time
-import zlib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.datapath.bridge import (
@@ -48,25 +46,35 @@ from pyovn.datapath.bridge import (
     default_port_mode,
     open_io,
 )
-from pyovn.datapath.cache import UNSET, Effect, FlowCache, apply_changes, changes_from
-from pyovn.datapath.conntrack import CT_CONN, CT_KEYS, Conntrack, NatTarget
+from pyovn.datapath.cache import UNSET, Effect, FlowCache, apply_changes
+from pyovn.datapath.conntrack import Conntrack, NatTarget
 from pyovn.datapath.conntrack_frag import Reassembler, fragment
 from pyovn.datapath.conntrack_quote import is_icmp_error, quoted, requote
+from pyovn.datapath.host import (
+    DNAT_ZONE_REG,
+    EGRESS_CLEARED,
+    MASK32,
+    MASK128,
+    PEER_CLEARED,
+    PKT_LEN,
+    SNAT_ZONE_REG,
+    VOLATILE,
+    ZONE_REG,
+    Frame,
+    Host,
+    Segment,
+    SegmentExecutor,
+    WalkInput,
+    Zones,
+)
 from pyovn.datapath.io_vnet import VnetHdr
-from pyovn.datapath.packet import Packet, PacketError, parse, refresh, serialize
-from pyovn.datapath.pktgen import emitted_packet, reply_frame
+from pyovn.datapath.packet import Packet, PacketError, parse, serialize
 from pyovn.logical.actions import (
-    Action,
-    CheckPktLarger,
     CtLb,
     CtNat,
-    Program,
-    Result,
-    Select,
     Simple,
 )
-from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
-from pyovn.pipeline.executor import BaseHost, Executor
+from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
 from pyovn.pipeline.sbmodel import Datapath as LDatapath
 from pyovn.pipeline.sbmodel import PortBinding, SbModel
 from pyovn.pipeline.tables import ALL, LogicalTables
@@ -74,290 +82,6 @@ from pyovn.pipeline.tables import ALL, LogicalTables
 __all__ = ["Datapath", "DatapathError"]
 
 log = logging.getLogger("pyovn.datapath")
-
-ZONE_REG, DNAT_ZONE_REG, SNAT_ZONE_REG = "reg13", "reg11", "reg12"
-PKT_LEN = "__pkt_len__"  # the frame's length (as OVS measures for check_pkt_larger)
-# Keys that never go into a cache entry's changes (per-packet objects).
-_VOLATILE = frozenset((CT_CONN, CHASSIS_RESIDENT_KEY))
-# What connection tracking and hashing read of a packet.
-_FIVE_TUPLE = frozenset(("eth.type", "ip.proto", "ip4.src", "ip4.dst", "ip6.src", "ip6.dst",
-                         "tcp.src", "tcp.dst", "udp.src", "udp.dst", "sctp.src", "sctp.dst",
-                         "icmp4.type", "icmp4.code", "icmp6.type", "icmp6.code", "ip.frag"))
-# What port security reads (answered by the executor from the Southbound).
-_PORTSEC_READS = frozenset(("inport", "outport", "eth.src", "eth.dst", "eth.type", "vlan.tci",
-                            "arp.op", "arp.sha", "arp.spa", "arp.tha", "arp.tpa", "ip4.src",
-                            "ip4.dst", "ip6.src", "ip6.dst", "ip.proto", "icmp6.type",
-                            "icmp6.code", "nd.sll", "nd.tll", "nd.target"))
-_MASK32, _MASK128 = (1 << 32) - 1, (1 << 128) - 1
-# What ovn-controller's flows clear (physical.c), where ovn-trace (the executor's default)
-# clears otherwise: between ingress and egress only reg0..reg9 (flags set in ingress, such as
-# force_snat_for_lb and loopback, reach egress); into a patch or l3gateway peer's ingress the
-# connection tracking state (ct_clear), zones, flags, outport and reg0..reg9.
-_REGS = frozenset(f"reg{i}" for i in range(10))
-_EGRESS_CLEARED = _REGS
-_PEER_CLEARED = _REGS | frozenset((*CT_KEYS, "flags", "outport", ZONE_REG, DNAT_ZONE_REG,
-                                   SNAT_ZONE_REG))
-
-
-@dataclass(slots=True)
-class _Frame:
-    """The packet whose walk is running: its bytes (parsed) and offload header; ``frag``: a
-    datagram reassembled from fragments goes out cut again (largest fragment's frame length,
-    IPv6 identification or -1)."""
-
-    pkt: Packet
-    hdr: VnetHdr | None
-    frag: tuple[int, int] | None = None
-
-
-@dataclass(slots=True)
-class _Input:
-    flow: Flow
-    frame: _Frame
-
-
-@dataclass(slots=True)
-class _Segment:
-    start: Any
-    flow0: Flow
-    reads: set[str] = field(default_factory=set)
-    effects: list[Effect] = field(default_factory=list)
-    datapaths: set[int] = field(default_factory=set)
-    ports: set[str] = field(default_factory=set)
-    cacheable: bool = True
-
-
-class _Executor(Executor):
-    """The executor with conntrack recirculation points cut into cache segments."""
-
-    dph: _Host
-
-    def ct_next(self, flow: Flow, pipeline: str, table: int) -> None:
-        assert self.dp is not None
-        self.dph.recirculate(self, ("next", None), flow, pipeline or self.pipeline, table)
-
-    def ct_nat(self, flow: Flow, action: CtNat | Simple) -> None:
-        assert self.dp is not None
-        if action.table < 0:  # ct_snat_to_vip: in place, no recirculation
-            self.dph.ct_nat_now(self.dp, flow, action)
-            return
-        self.dph.recirculate(self, ("nat", action), flow, action.pipeline or self.pipeline,
-                             action.table)
-
-    def ct_lb(self, flow: Flow, action: CtLb) -> None:
-        assert self.dp is not None
-        self.dph.recirculate(self, ("lb", action), flow, action.pipeline or self.pipeline,
-                             action.table)
-
-    def check(self, flow: Flow, action: Action) -> int:
-        if (isinstance(action, Result) and self.reads is not None
-                and action.func in ("check_in_port_sec", "check_out_port_sec")):
-            self.reads |= _PORTSEC_READS
-        return super().check(flow, action)
-
-
-class _Host(BaseHost):
-    """The executor's environment in the datapath (module docstring)."""
-
-    def __init__(self, dp: Datapath) -> None:
-        super().__init__(dp.model, None)
-        self.d = dp
-        self.seg: _Segment | None = None
-        self.frames: list[_Frame] = []
-
-    # --- residency and metadata --------------------------------------------------------------
-    def is_resident(self, port: str) -> bool:
-        if port in self.d.lport_iface:
-            return True
-        pb = self.model.ports.get(port)
-        return pb is not None and pb.chassis is not None and pb.chassis == self.d.chassis
-
-    def load_metadata(self, dp: LDatapath, pipeline: str, port: PortBinding | None,
-                      flow: Flow) -> None:
-        seg = self.seg
-        if seg is not None:
-            seg.datapaths.add(dp.key)
-        zones = self.d.zones
-        if dp.is_router:
-            flow[DNAT_ZONE_REG] = zones.get(f"{dp.uuid}_dnat")
-            flow[SNAT_ZONE_REG] = zones.get(f"{dp.uuid}_snat")
-        elif port is not None:
-            flow[ZONE_REG] = zones.get(port.name)
-
-    # --- effects -----------------------------------------------------------------------------
-    def _effect(self, kind: str, flow: Flow, *args: Any) -> None:
-        seg = self.seg
-        if seg is not None:
-            changes = changes_from(seg.flow0, flow)
-            for k in _VOLATILE.intersection(changes):
-                if changes[k] is not UNSET:  # a removal (ct_clear, a patch port) is replayed
-                    del changes[k]
-            seg.effects.append(Effect(kind, changes, args))
-
-    def _uncacheable(self) -> None:
-        if self.seg is not None:
-            self.seg.cacheable = False
-
-    def _read(self, keys: Collection[str]) -> None:
-        seg = self.seg
-        if seg is not None:
-            seg.reads.update(keys)
-
-    def deliver(self, port: PortBinding, flow: Flow) -> None:
-        seg = self.seg
-        if seg is not None:
-            seg.ports.add(port.name)
-        self._effect("deliver", flow, port.name)
-        self.d.deliver(port.name, flow, self.frames[-1])
-
-    def remote(self, port: PortBinding, chassis: str | None, flow: Flow) -> None:
-        self._effect("remote", flow, port.name, chassis)
-        self.d.stats["remote"] += 1
-
-    # --- conntrack ---------------------------------------------------------------------------
-    def recirculate(self, ex: _Executor, op: tuple[str, Any], flow: Flow, pipeline: str,
-                    table: int) -> None:
-        """A conntrack action that continues at ``table``: the current segment ends in a
-        "ct" effect, the conntrack operation runs, the continuation is a segment of its own
-        (replayed from the cache when it can be)."""
-        dp = ex.dp
-        assert dp is not None
-        resume = (dp.key, pipeline, table)
-        self._effect("ct", flow, op, resume)
-        if not self.d.conntrack_op(dp, op, flow, self.frames[-1]):
-            return
-        outer = self.seg
-        self.d.continue_at(ex, dp, resume, flow, self.frames[-1])
-        self.seg = outer
-
-    def ct_nat_now(self, dp: LDatapath, flow: Flow, action: CtNat | Simple) -> None:
-        self._effect("ct", flow, ("nat", action), None)
-        self.d.conntrack_op(dp, ("nat", action), flow, self.frames[-1])
-
-    def ct_commit(self, dp: LDatapath, flow: Flow, program: Program | None) -> None:
-        mark = label = None
-        mark_mask = label_mask = 0
-        if program is not None:
-            # Which bits the program writes, and to what: run it on all-zero and all-one
-            # ct_mark/ct_label and compare.
-            lo = dict(flow, ct_mark=0, ct_label=0)
-            hi = dict(flow, ct_mark=_MASK32, ct_label=_MASK128)
-            program(lo, self.d.executor)
-            program(hi, self.d.executor)
-            lm, hm = int(lo["ct_mark"]), int(hi["ct_mark"])
-            ll, hl = int(lo["ct_label"]), int(hi["ct_label"])
-            mark_mask = ~(lm ^ hm) & _MASK32
-            label_mask = ~(ll ^ hl) & _MASK128
-            if mark_mask:
-                mark = lm & mark_mask
-            if label_mask:
-                label = ll & label_mask
-        args = (mark, mark_mask, label, label_mask)
-        self._effect("commit", flow, args)
-        self.d.commit(dp, flow, args, self.frames[-1])
-
-    def ct_clear(self, dp: LDatapath, flow: Flow) -> None:
-        Conntrack.clear(flow)
-
-    # --- packets built by actions, controller actions --------------------------------------
-    def emit(self, dp: LDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
-        self._uncacheable()
-        cur = self.frames[-1]
-        made = emitted_packet(kind, flow, cur.pkt)
-        if made is None:
-            return
-        nflow, npkt = made
-        self.frames.append(_Frame(npkt, None))
-        try:
-            resume(nflow)
-        finally:
-            self.frames.pop()
-
-    def controller(self, dp: LDatapath, flow: Flow, action: Action) -> int:
-        self._uncacheable()
-        cur = self.frames[-1]
-        records = self.d.dns_records(dp) if isinstance(action, Result) else None
-        frame = reply_frame(flow, cur.pkt, action, records)
-        if frame is None:
-            return 0
-        cur.pkt = refresh(flow, frame)
-        cur.hdr = None
-        return 1
-
-    # --- MAC bindings and FDB ----------------------------------------------------------------
-    def mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int,
-                    ip: int) -> int | None:
-        name = self.port_name(dp, port)
-        learnt = self.d.learnt_macs.get((name, ip))
-        if learnt is not None:
-            return learnt
-        return super().mac_binding(dp, flow, kind, port, ip)
-
-    def put_mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int, ip: int,
-                        mac: int) -> None:
-        self._uncacheable()
-        self.d.learn_mac(dp, self.port_name(dp, port), kind, ip, mac)
-
-    def fdb_get(self, dp: LDatapath, flow: Flow, mac: int) -> str | None:
-        learnt = self.d.learnt_fdb.get((dp.key, mac))
-        if learnt is not None:
-            return learnt
-        return super().fdb_get(dp, flow, mac)
-
-    def put_fdb(self, dp: LDatapath, flow: Flow, port: str | int, mac: int) -> None:
-        self._uncacheable()
-        self.d.learn_fdb(dp, self.port_name(dp, port), mac)
-
-    # --- checks, select ----------------------------------------------------------------------
-    def check(self, dp: LDatapath, flow: Flow, action: Action) -> int:
-        if isinstance(action, CheckPktLarger):
-            self._read((PKT_LEN,))
-            return 1 if int(flow.get(PKT_LEN, 0) or 0) > action.length else 0
-        func = getattr(action, "func", "")
-        if func in ("chk_lb_hairpin", "chk_lb_hairpin_reply"):
-            self._read((*_FIVE_TUPLE, *CT_KEYS))
-            return self.d.lb_hairpin(dp, flow, func == "chk_lb_hairpin_reply")
-        self._uncacheable()  # chk_ecmp_nh(_mac), chk_lb_aff: per-connection state
-        return 0
-
-    def select(self, dp: LDatapath, flow: Flow, action: Select) -> int:
-        self._read(_FIVE_TUPLE)
-        members = action.members
-        total = sum(max(w, 0) for _, w in members) or len(members)
-        h = zlib.crc32(repr(tuple(flow.get(k, 0) for k in sorted(_FIVE_TUPLE))).encode()) % total
-        for m, w in members:
-            h -= max(w, 0) if total else 1
-            if h < 0:
-                return m
-        return members[-1][0]
-
-    def effect(self, dp: LDatapath, flow: Flow, action: Action) -> None:
-        return None  # set_queue, set_meter, sample: no QoS or sampling in pyovn's datapath
-
-
-class _Zones:
-    """Conntrack zone numbers, as ovn-controller hands them out: one per logical port and two
-    per router (``<uuid>_dnat``, ``<uuid>_snat``), from 1 up, reused once freed."""
-
-    def __init__(self) -> None:
-        self._by_name: dict[str, int] = {}
-        self._free: list[int] = []
-        self._next = 1
-
-    def get(self, name: str) -> int:
-        z = self._by_name.get(name)
-        if z is None:
-            z = self._free.pop() if self._free else self._next
-            if z == self._next:
-                self._next += 1
-            self._by_name[name] = z
-        return z
-
-    def release(self, name: str) -> None:
-        z = self._by_name.pop(name, None)
-        if z is not None:
-            self._free.append(z)
-
 
 class Datapath:
     """The datapath as :class:`pyovn.controller.dpif.Datapath` describes it."""
@@ -370,9 +94,9 @@ class Datapath:
         self.chassis = chassis
         self.model = model if model is not None else SbModel()
         self.tables = LogicalTables(self.model)
-        self.host = _Host(self)
-        self.executor = _Executor(self.model, self.tables, self.host,
-                                  egress_cleared=_EGRESS_CLEARED, peer_cleared=_PEER_CLEARED)
+        self.host = Host(self)
+        self.executor = SegmentExecutor(self.model, self.tables, self.host,
+                                  egress_cleared=EGRESS_CLEARED, peer_cleared=PEER_CLEARED)
         self.executor.dph = self.host
         self.conntrack = Conntrack()
         self.defrag = Reassembler()
@@ -385,7 +109,7 @@ class Datapath:
         self.lport_iface: dict[str, BridgePort] = {}
         self.mappings: dict[str, str] = {}  # physical network -> bridge
         self.switches: dict[str, LearningSwitch] = {}  # provider bridge -> its MAC table
-        self.zones = _Zones()
+        self.zones = Zones()
         self.learnt_macs: dict[tuple[str, int], int] = {}
         self.learnt_fdb: dict[tuple[int, int], str] = {}
         self.on_learn: Callable[[Any], None] | None = None
@@ -583,8 +307,8 @@ class Datapath:
             from pyovn.controller.dpif import LearntMacBinding
 
             text = str(ipaddress.IPv6Address(ip) if kind == "nd"
-                       else ipaddress.IPv4Address(ip & _MASK32))
-            self.on_learn(LearntMacBinding(port, text, _mac_text(mac), dp.key))
+                       else ipaddress.IPv4Address(ip & MASK32))
+            self.on_learn(LearntMacBinding(port, text, format_mac(mac), dp.key))
 
     def learn_fdb(self, dp: LDatapath, port: str, mac: int) -> None:
         if self.learnt_fdb.get((dp.key, mac)) == port:
@@ -595,7 +319,7 @@ class Datapath:
         if self.on_learn is not None and pb is not None:
             from pyovn.controller.dpif import LearntFdb
 
-            self.on_learn(LearntFdb(_mac_text(mac), dp.key, pb.key))
+            self.on_learn(LearntFdb(format_mac(mac), dp.key, pb.key))
 
     # --- packets in ----------------------------------------------------------------------------
     def receive_batch(self, bp: BridgePort, batch: list[tuple[VnetHdr | None, bytes]]) -> None:
@@ -629,19 +353,19 @@ class Datapath:
         self.process(("in", pb.name), pb.datapath, flow, fr.frame)
 
     def _input_frame(self, bp: BridgePort, flow: Flow, pkt: Packet,
-                     hdr: VnetHdr | None) -> _Input | None:
+                     hdr: VnetHdr | None) -> WalkInput | None:
         """The frame as the pipelines see it: a fragment waits for the rest of its datagram
         (conntrack tracks whole datagrams, as OVS's ct() reassembles); None: held."""
         if not flow.get("ip.frag"):
-            return _Input(flow, _Frame(pkt, hdr))
+            return WalkInput(flow, Frame(pkt, hdr))
         whole = self.defrag.add(bp.name, pkt, self.clock())
         if whole is None:
             return None
         frame, largest, ident = whole
         flow, pkt = parse(frame)
-        return _Input(flow, _Frame(pkt, None, (largest, ident)))
+        return WalkInput(flow, Frame(pkt, None, (largest, ident)))
 
-    def process(self, start: Any, dp: LDatapath, flow: Flow, fr: _Frame) -> None:
+    def process(self, start: Any, dp: LDatapath, flow: Flow, fr: Frame) -> None:
         """The ingress of ``dp`` for ``flow`` (from the cache, else walked and recorded)."""
         if self.use_cache:
             entry = self.cache.lookup(start, flow)
@@ -651,7 +375,7 @@ class Datapath:
                 return
         self.stats["slow"] += 1
         host, ex = self.host, self.executor
-        seg = _Segment(start, dict(flow))
+        seg = Segment(start, dict(flow))
         saved_seg = host.seg
         host.seg = seg
         host.frames.append(fr)
@@ -662,8 +386,8 @@ class Datapath:
             host.seg = saved_seg
         self._store(seg)
 
-    def continue_at(self, ex: _Executor, dp: LDatapath, resume: tuple[int, str, int],
-                    flow: Flow, fr: _Frame) -> None:
+    def continue_at(self, ex: SegmentExecutor, dp: LDatapath, resume: tuple[int, str, int],
+                    flow: Flow, fr: Frame) -> None:
         """After a conntrack operation: the segment at ``resume`` for ``flow``."""
         if self.use_cache:
             entry = self.cache.lookup(resume, flow)
@@ -671,7 +395,7 @@ class Datapath:
                 self._replay(entry.effects, flow, fr)
                 return
         host = self.host
-        seg = _Segment(resume, dict(flow))
+        seg = Segment(resume, dict(flow))
         seg.datapaths.add(dp.key)  # no pipeline entry to note it: the walk resumes inside dp
         host.seg = seg
         pushed = not host.frames or host.frames[-1] is not fr
@@ -684,15 +408,15 @@ class Datapath:
                 host.frames.pop()
         self._store(seg)
 
-    def _store(self, seg: _Segment) -> None:
+    def _store(self, seg: Segment) -> None:
         if not (self.use_cache and seg.cacheable):
             return
         seg.reads.discard(ALL)
-        seg.reads -= _VOLATILE
+        seg.reads -= VOLATILE
         reads = {k: seg.flow0.get(k, UNSET) for k in seg.reads}
         self.cache.insert(seg.start, reads, seg.effects, seg.datapaths, seg.ports)
 
-    def _replay(self, effects: list[Effect], flow: Flow, fr: _Frame) -> None:
+    def _replay(self, effects: list[Effect], flow: Flow, fr: Frame) -> None:
         for eff in effects:
             f = apply_changes(flow, eff.changes)
             kind = eff.kind
@@ -724,7 +448,7 @@ class Datapath:
         return int(v) & 0xFFFF if isinstance(v, int) else 0
 
     def conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow,
-                     fr: _Frame | None = None) -> bool:
+                     fr: Frame | None = None) -> bool:
         """Runs a recirculating conntrack action on ``flow``; False: the packet stops.  An ICMP
         error is looked up by the packet it quotes (``rel``), which NAT rewrites in ``fr``."""
         if fr is not None and is_icmp_error(flow):
@@ -781,13 +505,13 @@ class Datapath:
         return True
 
     def commit(self, dp: LDatapath | None, flow: Flow,
-               args: tuple[int | None, int, int | None, int], fr: _Frame | None = None) -> None:
+               args: tuple[int | None, int, int | None, int], fr: Frame | None = None) -> None:
         mark, mark_mask, label, label_mask = args
         copy = dict(flow)  # ct_commit does not recirculate: the packet keeps its ct fields
         quote = quoted(fr.pkt) if fr is not None and is_icmp_error(flow) else None
         self.conntrack.commit(self._zone(dp, copy, False), copy, self.clock(), mark=mark,
-                              mark_mask=mark_mask or _MASK32, label=label,
-                              label_mask=label_mask or _MASK128,
+                              mark_mask=mark_mask or MASK32, label=label,
+                              label_mask=label_mask or MASK128,
                               inner=dict(quote.flow) if quote is not None else None)
 
     def lb_hairpin(self, dp: LDatapath, flow: Flow, reply: bool) -> int:
@@ -810,7 +534,7 @@ class Datapath:
         return 0
 
     # --- packets out ---------------------------------------------------------------------------
-    def deliver(self, lport: str, flow: Flow, fr: _Frame) -> None:
+    def deliver(self, lport: str, flow: Flow, fr: Frame) -> None:
         pb = self.model.ports.get(lport)
         if pb is not None and pb.type in ("localnet", "l2gateway"):
             self._to_provider(pb, flow, fr)
@@ -845,7 +569,7 @@ class Datapath:
     def _network_of(self, pb: PortBinding) -> str | None:
         return pb.options.get("network_name")
 
-    def _to_provider(self, pb: PortBinding, flow: Flow, fr: _Frame) -> None:
+    def _to_provider(self, pb: PortBinding, flow: Flow, fr: Frame) -> None:
         net = self._network_of(pb)
         br_name = self.mappings.get(net or "")
         br = self.bridges.get(br_name or "")
@@ -900,7 +624,7 @@ class Datapath:
                 f["vlan.tci"] = 0
             f["inport"] = pb.name
             f[PKT_LEN] = wire.frag[0] if wire.frag else _wire_len(hdr, frame)
-            self.process(("in", pb.name), pb.datapath, f, _Frame(wire.pkt, wire.hdr, wire.frag))
+            self.process(("in", pb.name), pb.datapath, f, Frame(wire.pkt, wire.hdr, wire.frag))
 
 
 def out_hdr(hdr: VnetHdr | None, pkt: Packet, frame: bytes) -> VnetHdr | None:
@@ -916,11 +640,6 @@ def _wire_len(hdr: VnetHdr | None, frame: bytes) -> int:
     if hdr is not None and hdr.is_gso:
         return hdr.hdr_len + hdr.gso_size
     return len(frame)
-
-
-def _mac_text(v: int) -> str:
-    h = f"{v & 0xFFFFFFFFFFFF:012x}"
-    return ":".join(h[i : i + 2] for i in range(0, 12, 2))
 
 
 def _lb_backends(action: CtLb) -> list[tuple[int, int]]:

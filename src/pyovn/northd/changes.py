@@ -31,7 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyovn.northd.model import Datapath, Model, OwnerKey, Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.entities import Datapath, OwnerKey, Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.model import Model
 from pyovn.ovsdb.types import MAP
 
 __all__ = ["Change", "handle_changes"]

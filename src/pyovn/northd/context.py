@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from pyovn.northd.model import Datapath, Model
+from pyovn.northd.entities import Datapath
+from pyovn.northd.model import Model
 from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, SetMember, hint_of
 from pyovn.pipeline.stages import Stage
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import FLAG_READER, Model, OwnerKey
+from pyovn.northd.entities import FLAG_READER, OwnerKey
+from pyovn.northd.model import Model
 from pyovn.northd.output import Contrib, FlowTable, Lflow, RowTable, SbRow, SetMember
 from pyovn.northd.registry import KINDS
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pyovn.northd.model import Model, RouterPort, SwitchPort
+from pyovn.northd.entities import RouterPort, SwitchPort
+from pyovn.northd.model import Model
 
 __all__ = ["desired_ref_chassis"]
 

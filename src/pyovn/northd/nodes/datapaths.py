@@ -15,7 +15,7 @@ from typing import Any
 
 from pyovn.northd.cnum import smap_get_bool, smap_get_int
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Router, Switch
+from pyovn.northd.entities import Router, Switch
 from pyovn.northd.registry import GLOBAL, ROUTER, SWITCH, builds
 
 # What northd 23.03.1 advertises (ovn-northd(8): options:northd_internal_version).

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.entities import Router, RouterPort, Switch, SwitchPort
 from pyovn.northd.output import Default
 from pyovn.northd.registry import ROUTER, SWITCH, SWITCH_PORT, builds
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import RouterPort
+from pyovn.northd.entities import RouterPort
 from pyovn.northd.output import Inline, SbRow
 
 __all__ = ["chassis_lookup", "lrp_ha_group", "nb_ha_group"]

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
+from pyovn.northd.entities import Datapath, Switch
 from pyovn.northd.lb import parse_lb
-from pyovn.northd.model import Datapath, Switch
 from pyovn.northd.pipelines.ls_lb import service_monitors
 from pyovn.northd.registry import LB, builds
 

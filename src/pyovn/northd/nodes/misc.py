@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import RouterPort, Switch
+from pyovn.northd.entities import RouterPort, Switch
 from pyovn.northd.output import Default, Inline
 from pyovn.northd.registry import ACL, GLOBAL, builds
 

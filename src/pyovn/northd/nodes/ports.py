@@ -31,7 +31,7 @@ from typing import Any
 from pyovn.northd.addresses import normalize_mac, scans_as_lsp_address
 from pyovn.northd.cnum import smap_get_bool, str_to_int
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.entities import Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.nodes.ha import chassis_lookup, lrp_ha_group, nb_ha_group
 from pyovn.northd.output import Default
 from pyovn.northd.pipelines.lr_common import find_member_ip

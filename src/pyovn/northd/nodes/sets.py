@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import SwitchPort
+from pyovn.northd.entities import SwitchPort
 from pyovn.northd.registry import ADDRESS_SET, GLOBAL, PORT_GROUP, SWITCH_PORT, builds
 
 __all__ = ["address_set", "port_group", "port_group_members", "svc_monitor_mac_set"]

@@ -21,7 +21,7 @@ from typing import Any
 
 from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import RouterPort, SwitchPort
+from pyovn.northd.entities import RouterPort, SwitchPort
 from pyovn.northd.pipelines.lr_common import (
     find_member_ip,
     is_dgp,

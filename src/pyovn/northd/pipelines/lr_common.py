@@ -23,7 +23,7 @@ from pyovn.northd.addresses import (
 )
 from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Router, RouterPort, json_quote
+from pyovn.northd.entities import Router, RouterPort, json_quote
 from pyovn.util.ovshash import sset_order
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import Any
 
 from pyovn.northd.cnum import atoi, smap_get_bool, smap_get_int
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Router, RouterPort, SwitchPort
+from pyovn.northd.entities import Router, RouterPort, SwitchPort
 from pyovn.northd.pipelines import lr_arp, lr_routes  # noqa: F401  (their @builds)
 from pyovn.northd.pipelines.lr_common import (
     LrpNets,

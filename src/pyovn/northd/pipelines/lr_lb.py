@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
+from pyovn.northd.entities import Datapath, Router, RouterPort
 from pyovn.northd.lb import LoadBalancer, Vip, parse_lb
-from pyovn.northd.model import Datapath, Router, RouterPort
 from pyovn.northd.pipelines.lr_common import (
     copp_meter,
     cr_name,

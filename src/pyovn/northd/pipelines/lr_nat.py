@@ -33,7 +33,7 @@ from typing import Any
 from pyovn.northd.addresses import in6_solicited_node, is_mac, normalize_mac
 from pyovn.northd.cnum import smap_get_int
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Router, RouterPort, json_quote
+from pyovn.northd.entities import Router, RouterPort, json_quote
 from pyovn.northd.output import Lflow
 from pyovn.northd.pipelines.lr_common import (
     find_member_ip,

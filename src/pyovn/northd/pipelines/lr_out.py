@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Router, RouterPort
+from pyovn.northd.entities import Router, RouterPort
 from pyovn.northd.pipelines.lr_common import lrp_nets, router_enabled
 from pyovn.northd.registry import ROUTER, ROUTER_PORT, builds
 from pyovn.pipeline.stages import LR_OUT_DELIVERY

@@ -24,7 +24,7 @@ from typing import Any
 
 from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Router, RouterPort
+from pyovn.northd.entities import Router, RouterPort
 from pyovn.northd.pipelines.lr_common import (
     copp_meter,
     find_member_ip,

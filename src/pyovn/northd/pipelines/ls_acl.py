@@ -33,7 +33,7 @@ from typing import Any
 
 from pyovn.northd.addresses import eth_addr_to_ipv6_lla, is_mac
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.model import Switch, SwitchPort
+from pyovn.northd.entities import Switch, SwitchPort
 from pyovn.northd.pipelines.ls_l2 import copp_meter, smap_bool
 from pyovn.northd.pipelines.ls_lb import LB_VIPS, STATEFUL_ACL
 from pyovn.northd.registry import ACL, SWITCH, SWITCH_PORT, builds

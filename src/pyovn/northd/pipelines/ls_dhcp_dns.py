@@ -20,7 +20,7 @@ from typing import Any
 from pyovn.logical.actions_opts import DHCPV4_OPTIONS, DHCPV6_OPTIONS
 from pyovn.northd.addresses import LportAddresses, eth_addr_to_ipv6_lla, is_mac, normalize_mac
 from pyovn.northd.context import BuildContext
-from pyovn.northd.model import Switch, SwitchPort
+from pyovn.northd.entities import Switch, SwitchPort
 from pyovn.northd.pipelines.ls_l2 import copp_meter, lsp_addresses, smap_bool
 from pyovn.northd.registry import GLOBAL, SWITCH, SWITCH_PORT, builds
 from pyovn.pipeline.stages import (

@@ -31,8 +31,8 @@ from pyovn.northd.addresses import (
     parse_lsp_address,
 )
 from pyovn.northd.context import BuildContext, drop_action
+from pyovn.northd.entities import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.lb import parse_lb
-from pyovn.northd.model import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.pipelines.lr_common import lb_ips
 from pyovn.northd.pipelines.lr_nat_ip import extract_ips
 from pyovn.northd.registry import LB, SWITCH, SWITCH_PORT, builds

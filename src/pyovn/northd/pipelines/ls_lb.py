@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
+from pyovn.northd.entities import Datapath, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.lb import LoadBalancer, Vip, parse_lb
-from pyovn.northd.model import Datapath, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.pipelines.ls_l2 import copp_meter, is_l3dgw_port
 from pyovn.northd.registry import LB, SWITCH, builds
 from pyovn.pipeline.stages import (
