@@ -9,463 +9,32 @@ a connection method (``unix:``, ``tcp:`` ...), default ``unix:$OVS_RUNDIR/db.soc
 the next argument names one of the server's databases, else ``Open_vSwitch`` if served, else the
 only database besides ``_Server``. Output options: ``--format`` (table, list, csv, html, json),
 ``--data``, ``--no-headings``, ``--pretty``, ``--bare``, ``--timestamp``; monitors and locks take
-the daemon options (``--detach``, ``--pidfile``...). Tables are printed by
-:mod:`pyovn.ovsdb.tableprint`; orders follow the real tool (:mod:`pyovn.ovsdb.clienttool.order`).
+the daemon options (``--detach``, ``--pidfile``...). The commands and their output are
+:mod:`pyovn.ovsdb.clienttool.commands`'s; this module parses the command line.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-import time
 from collections.abc import Callable
-from typing import Any, NoReturn
 
-import orjson
-
-from pyovn.ovsdb import storage
-from pyovn.ovsdb.clienttool import monitor as mon
-from pyovn.ovsdb.clienttool.order import schema_column_order, schema_table_order, sort_dump_rows
-from pyovn.ovsdb.clienttool.rpc import RpcError, Session, open_session
-from pyovn.ovsdb.data import datum_from_json_unchecked
-from pyovn.ovsdb.errors import json_text
-from pyovn.ovsdb.schema import DatabaseSchema
+from pyovn.ovsdb.clienttool.commands import (
+    COMMANDS,
+    DAEMON_COMMANDS,
+    PROGRAM,
+    Client,
+    ClientError,
+    default_database,
+    fatal,
+    usage,
+)
+from pyovn.ovsdb.clienttool.rpc import RpcError
 from pyovn.ovsdb.stream import configure_ssl
-from pyovn.ovsdb.tableprint import Table, TablePrinter, TableStyle, json_pretty
-from pyovn.ovsdb.types import ColumnType
+from pyovn.ovsdb.tableprint import TableStyle
 from pyovn.service.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
 
-PROGRAM = "ovsdb-client"
 _METHODS = ("unix:", "tcp:", "ssl:", "punix:", "ptcp:", "pssl:")
-_UUID_TYPE = ColumnType.scalar("uuid")
-
-
-class ClientError(Exception):
-    """Fatal: printed as ``ovsdb-client: <message>``, exit status 1."""
-
-
-def _fatal(msg: str) -> NoReturn:
-    raise ClientError(msg)
-
-
-class Client:
-    """One invocation: options, the session, and the commands."""
-
-    def __init__(self, style: TableStyle, opts: DaemonOptions, *, timestamp: bool,
-                 force: bool) -> None:
-        self.style = style
-        self.printer = TablePrinter(style)
-        self.daemon = opts
-        self.timestamp = timestamp
-        self.force = force
-        self.session: Session | None = None
-        self.server = ""
-        self.detacher = Detacher()
-        self.pidfile: Pidfile | None = None
-
-    # -- plumbing ------------------------------------------------------------------------------
-    def connect(self, server: str) -> Session:
-        self.server = server
-        self.session = open_session(server)
-        return self.session
-
-    def call(self, method: str, params: Any) -> Any:
-        assert self.session is not None
-        reply = self.session.call(method, params)
-        if reply.get("error") is not None:
-            _fatal(f"{method} returned error: {json_text(reply['error'])}")
-        return reply.get("result")
-
-    def dbs(self) -> list[str]:
-        return [str(d) for d in self.call("list_dbs", [])]
-
-    def schema_json(self, db: str) -> dict[str, Any]:
-        assert self.session is not None
-        reply = self.session.call("get_schema", [db])
-        if reply.get("error") is not None:
-            _fatal(f'database "{db}" not found')
-        return reply["result"]
-
-    def schema(self, db: str) -> tuple[DatabaseSchema, dict[str, Any]]:
-        raw = self.schema_json(db)
-        return DatabaseSchema.from_json(raw), raw
-
-    def out(self, text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-    def print_table(self, table: Table) -> None:
-        self.out(self.printer.render(table))
-
-    def json_out(self, value: Any) -> None:
-        self.out((json_pretty(value) if self.style.pretty else json_text(value)) + "\n")
-
-    def stamp(self) -> str | None:
-        if not self.timestamp:
-            return None
-        now = time.time()
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}"
-
-    def daemonize_start(self) -> None:
-        if self.daemon.pidfile:
-            self.pidfile = Pidfile(self.daemon.pidfile, PROGRAM, self.daemon.overwrite_pidfile)
-            self.pidfile.check()
-        if self.daemon.detach:
-            self.detacher.detach(self.daemon.no_chdir)
-
-    def daemonize_ready(self) -> None:
-        if self.pidfile is not None and self.pidfile.fd is None:
-            self.pidfile.write()
-        self.detacher.ready()
-
-    # -- server-level and schema commands ----------------------------------------------------
-    def cmd_list_dbs(self, db: str, args: list[str]) -> None:
-        self.out("".join(f"{d}\n" for d in sorted(self.dbs())))
-
-    def cmd_get_schema(self, db: str, args: list[str]) -> None:
-        schema, _ = self.schema(db)
-        self.json_out(schema.to_json())
-
-    def cmd_get_schema_version(self, db: str, args: list[str]) -> None:
-        self.out(f"{self.schema(db)[0].version}\n")
-
-    def cmd_get_schema_cksum(self, db: str, args: list[str]) -> None:
-        self.out(f"{self.schema(db)[0].cksum or ''}\n")
-
-    def cmd_list_tables(self, db: str, args: list[str]) -> None:
-        _, raw = self.schema(db)
-        t = Table(["Table"])
-        for name in schema_table_order(raw.get("tables", {})):
-            t.add_row([name])
-        self.print_table(t)
-
-    def cmd_list_columns(self, db: str, args: list[str]) -> None:
-        schema, raw = self.schema(db)
-        only = args[0] if args else None
-        t = Table(["Column", "Type"] if only else ["Table", "Column", "Type"])
-        for tname in schema_table_order(raw.get("tables", {})):
-            if only is not None and tname != only:
-                continue
-            ts = schema.tables[tname]
-            for cname in schema_column_order(raw["tables"][tname].get("columns", {})):
-                ctype = json_text(ts.columns[cname].type.to_json())
-                t.add_row([cname, ctype] if only else [tname, cname, ctype])
-        self.print_table(t)
-
-    def cmd_needs_conversion(self, db: str, args: list[str]) -> None:
-        try:
-            with open(args[0], "rb") as f:
-                mine = DatabaseSchema.from_json(orjson.loads(f.read()))
-        except OSError as e:
-            _fatal(f"{args[0]}: open failed ({os.strerror(e.errno or 5)})")
-        theirs, _ = self.schema(mine.name)
-        self.out("no\n" if theirs.to_json() == mine.to_json() else "yes\n")
-
-    # -- data commands --------------------------------------------------------------------------
-    def _parse_txn(self, text: str) -> list[Any]:
-        try:
-            txn = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
-            _fatal(f'"{text}": {e}')
-        if not isinstance(txn, list) or not txn or not isinstance(txn[0], str):
-            _fatal("not a valid OVSDB query")
-        return txn
-
-    def _transact(self, txn: list[Any], query: bool) -> None:
-        n = len(txn) - 1
-        if query:
-            txn = [*txn, {"op": "abort"}]
-        assert self.session is not None
-        reply = self.session.call("transact", txn)
-        if reply.get("error") is not None:
-            _fatal(f"transaction returned error: {json_text(reply['error'])}")
-        result = reply.get("result")
-        if query and isinstance(result, list) and len(result) > n:
-            result = result[:n]
-        self.json_out(result)
-
-    def cmd_transact(self, db: str, args: list[str]) -> None:
-        self._transact(self._parse_txn(args[0]), False)
-
-    def cmd_query(self, db: str, args: list[str]) -> None:
-        self._transact(self._parse_txn(args[0]), True)
-
-    def _select_all(self, db: str, tables: list[tuple[str, list[str]]]) -> list[Any]:
-        ops = [{"op": "select", "table": t, "where": [], "columns": cols} for t, cols in tables]
-        assert self.session is not None
-        reply = self.session.call("transact", [db, *ops])
-        if reply.get("error") is not None:
-            _fatal(f"transaction returned error: {json_text(reply['error'])}")
-        result = reply.get("result") or []
-        for (t, _), r in zip(tables, result):
-            if not isinstance(r, dict) or not isinstance(r.get("rows"), list):
-                _fatal(f'{t} table reply is not an object with a "rows" member array: '
-                       f'{orjson.dumps(r).decode()}')
-        return result
-
-    def cmd_dump(self, db: str, args: list[str]) -> None:
-        schema, _ = self.schema(db)
-        if args:
-            ts = schema.tables.get(args[0])
-            if ts is None:
-                _fatal(f'No table "{args[0]}" found.')
-            for c in args[1:]:
-                if c not in ts.columns:
-                    _fatal(f'Table "{ts.name}" has no column {c}.')
-            names = [args[0]]
-        else:
-            names = sorted(schema.tables)
-        wanted = []
-        for tname in names:
-            ts = schema.tables[tname]
-            cols = args[1:] if len(args) > 1 else [c for c in ts.columns if c != "_version"]
-            wanted.append((tname, sorted(cols)))
-        results = self._select_all(db, wanted)
-        for (tname, cols), res in zip(wanted, results):
-            ts = schema.tables[tname]
-            types = {c: ts.columns[c].type for c in cols}
-            rows = []
-            for raw in res["rows"]:
-                row = {c: datum_from_json_unchecked(types[c], raw.get(c)) if c in raw
-                       else types[c].default() for c in cols}
-                if "_uuid" in raw:
-                    row["_uuid"] = raw["_uuid"][1]
-                rows.append(row)
-            t = Table(list(cols), caption=f"{tname} table")
-            printed = [c for c in cols if c != "_uuid"] + (["_uuid"] if "_uuid" in cols else [])
-            for row in sort_dump_rows(rows, printed, types):
-                t.add_row([(types[c], row[c]) for c in cols])
-            self.print_table(t)
-
-    def cmd_backup(self, db: str, args: list[str]) -> None:
-        schema, raw = self.schema(db)
-        wanted = [(t, [c for c, cs in ts.columns.items()
-                       if c != "_version" and cs.persistent])
-                  for t, ts in schema.tables.items()]
-        results = self._select_all(db, wanted)
-        record: dict[str, Any] = {}
-        for (tname, _), res in zip(wanted, results):
-            rows = {}
-            for r in res["rows"]:
-                uuid = r.pop("_uuid")[1]
-                rows[uuid] = r
-            if rows:
-                record[tname] = rows
-        record["_date"] = int(time.time() * 1000)
-        record["_comment"] = 'produced by "ovsdb-client backup"'
-        record["_is_diff"] = True
-        out = sys.stdout.buffer
-        out.write(storage.encode_record(raw))
-        out.write(storage.encode_record(record))
-        out.flush()
-
-    def cmd_restore(self, db: str, args: list[str]) -> None:
-        try:
-            data = io.BytesIO(sys.stdin.buffer.read())  # a pipe is fine, unlike the real tool
-            records = [r.json for r in storage.iter_records(data, "/dev/stdin")]
-        except storage.StorageError as e:
-            _fatal(f"{e.kind}: {e.message}")
-        if not records:
-            _fatal("/dev/stdin: cannot read schema")
-        snap_schema = DatabaseSchema.from_json(records[0])
-        schema, _ = self.schema(db)
-        hint = '(use --force to override differences, or "ovsdb-client convert" to change the schema)'
-        if not self.force and snap_schema.version != schema.version:
-            _fatal(f'backup schema has version "{snap_schema.version}" but database schema has '
-                   f'version "{schema.version}" {hint}')
-        if not self.force and snap_schema.to_json() != schema.to_json():
-            _fatal(f"backup schema does not match database schema {hint}")
-        rows: dict[str, dict[str, dict[str, Any]]] = {}
-        for rec in records[1:]:
-            for tname, trows in rec.items():
-                if tname.startswith("_") or not isinstance(trows, dict):
-                    continue
-                cur = rows.setdefault(tname, {})
-                for uuid, row in trows.items():
-                    if row is None:
-                        cur.pop(uuid, None)
-                    else:
-                        cur.setdefault(uuid, {}).update(row)
-        known = {u for trows in rows.values() for u in trows}
-
-        def name_of(uuid: str) -> str:
-            return "row" + uuid.replace("-", "_")
-
-        def remap(v: Any) -> Any:
-            if isinstance(v, list):
-                if len(v) == 2 and v[0] == "uuid" and v[1] in known:
-                    return ["named-uuid", name_of(v[1])]
-                return [remap(x) for x in v]
-            return v
-
-        ops: list[Any] = [db]
-        ops += [{"op": "delete", "table": t, "where": []} for t in schema.tables]
-        for tname, trows in rows.items():
-            for uuid, row in trows.items():
-                ops.append({"op": "insert", "table": tname, "uuid-name": name_of(uuid),
-                            "row": {c: remap(v) for c, v in row.items()}})
-        assert self.session is not None
-        reply = self.session.call("transact", ops)
-        if reply.get("error") is not None:
-            _fatal(f"transaction returned error: {json_text(reply['error'])}")
-        for r in reply.get("result") or []:
-            if isinstance(r, dict) and r.get("error") is not None:
-                _fatal(f"transaction returned error: {json_text(r)}")
-
-    # -- monitors -------------------------------------------------------------------------------
-    def _monitor(self, db: str, args: list[str], kind: str) -> None:
-        schema, _ = self.schema(db)
-        last_id = "00000000-0000-0000-0000-000000000000"
-        condition = None
-        if kind == "since" and args and _looks_uuid(args[0]):
-            last_id = args.pop(0)
-        if kind != "v1":
-            if not args:
-                _fatal(f"invalid syntax for 'monitor-cond{'-since' if kind == 'since' else ''}'"
-                       " (use --help for help)")
-            try:
-                condition = orjson.loads(args.pop(0))
-            except orjson.JSONDecodeError as e:
-                _fatal(f"condition: {e}")
-        if not args:
-            _fatal("invalid syntax (use --help for help)")
-        try:
-            if kind == "v1" and args == ["ALL"]:
-                specs = [mon.build_specs(schema, t, []) for t in sorted(schema.tables)]
-                captions = True
-            else:
-                specs = [mon.build_specs(schema, args[0], args[1:], condition)]
-                captions = False
-        except mon.MonitorError as e:
-            _fatal(f"{self.server}: {e}")
-        method = {"v1": "monitor", "cond": "monitor_cond", "since": "monitor_cond_since"}[kind]
-        params: list[Any] = [db, None, mon.request_for(specs)]
-        if kind == "since":
-            params.append(last_id)
-        assert self.session is not None
-        reply = self.session.call(method, params)
-        if reply.get("error") is not None:
-            _fatal(f"{method} returned error: {json_text(reply['error'])}")
-        result = reply.get("result")
-        version = 1 if kind == "v1" else 2
-        if kind == "since":
-            found, last, result = result
-            self.out(f"found: {'true' if found else 'false'}, last_id: {last}\n")
-        self._print_update(specs, result, version, True, captions)
-        self.daemonize_ready()
-        while True:
-            note = self.session.next_notification()
-            params = note.get("params") or []
-            m = note.get("method")
-            if m in ("update", "update2") and len(params) == 2:
-                self._print_update(specs, params[1], version, False, captions)
-            elif m == "update3" and len(params) == 3:
-                self.out(f"last_id: {params[1]}\n")
-                self._print_update(specs, params[2], version, False, captions)
-
-    def _print_update(self, specs: list[mon.MonitorSpec], updates: Any, version: int,
-                      initial: bool, captions: bool) -> None:
-        tables = mon.update_tables(specs, updates, version=version, initial=initial,
-                                   captions=captions)
-        stamp = self.stamp()
-        for t in tables:
-            t.timestamp = stamp
-            self.print_table(t)
-
-    def cmd_monitor(self, db: str, args: list[str]) -> None:
-        self._monitor(db, list(args), "v1")
-
-    def cmd_monitor_cond(self, db: str, args: list[str]) -> None:
-        self._monitor(db, list(args), "cond")
-
-    def cmd_monitor_cond_since(self, db: str, args: list[str]) -> None:
-        self._monitor(db, list(args), "since")
-
-    def _lock(self, method: str, name: str) -> None:
-        result = self.call(method, [name])
-        self.json_out(result)
-        self.daemonize_ready()
-        assert self.session is not None
-        while True:
-            note = self.session.next_notification()
-            self.out(f"{note.get('method')}\n")
-            self.json_out(note.get("params"))
-
-    def cmd_lock(self, db: str, args: list[str]) -> None:
-        self._lock("lock", args[0])
-
-    def cmd_steal(self, db: str, args: list[str]) -> None:
-        self._lock("steal", args[0])
-
-    def cmd_unlock(self, db: str, args: list[str]) -> None:
-        self._lock("unlock", args[0])
-
-    def wait(self, server: str, db: str, state: str) -> None:
-        """Poll the _Server database until ``db`` is in ``state`` (reconnecting as needed)."""
-        while True:
-            try:
-                if self.session is None:
-                    self.connect(server)
-                res = self._select_all("_Server", [("Database", ["name", "connected"])])
-                rows = [r for r in res[0]["rows"] if r.get("name") == db]
-                if state == "removed" and not rows:
-                    return
-                if state == "added" and rows:
-                    return
-                if state == "connected" and any(r.get("connected") is True for r in rows):
-                    return
-            except RpcError:
-                if self.session is not None:
-                    self.session.close()
-                self.session = None
-            time.sleep(0.1)
-
-
-def _looks_uuid(s: str) -> bool:
-    from pyovn.ovsdb.data import is_uuid
-
-    return is_uuid(s)
-
-
-# name -> (method name, needs a database, min args, max args, args usage)
-COMMANDS: dict[str, tuple[str, bool, int, int, str]] = {
-    "list-dbs": ("cmd_list_dbs", False, 0, 0, "[SERVER]"),
-    "get-schema": ("cmd_get_schema", True, 0, 0, "[SERVER] [DATABASE]"),
-    "get-schema-version": ("cmd_get_schema_version", True, 0, 0, "[SERVER] [DATABASE]"),
-    "get-schema-cksum": ("cmd_get_schema_cksum", True, 0, 0, "[SERVER] [DATABASE]"),
-    "list-tables": ("cmd_list_tables", True, 0, 0, "[SERVER] [DATABASE]"),
-    "list-columns": ("cmd_list_columns", True, 0, 1, "[SERVER] [DATABASE] [TABLE]"),
-    "transact": ("cmd_transact", False, 1, 1, "[SERVER] TRANSACTION"),
-    "query": ("cmd_query", False, 1, 1, "[SERVER] TRANSACTION"),
-    "monitor": ("cmd_monitor", True, 1, 1 << 30, "[SERVER] [DATABASE] TABLE [COLUMN,...]..."),
-    "monitor-cond": ("cmd_monitor_cond", True, 2, 1 << 30,
-                     "[SERVER] [DATABASE] CONDITION TABLE [COLUMN,...]..."),
-    "monitor-cond-since": ("cmd_monitor_cond_since", True, 2, 1 << 30,
-                           "[SERVER] [DATABASE] [LASTID] CONDITION TABLE [COLUMN,...]..."),
-    "needs-conversion": ("cmd_needs_conversion", False, 1, 1, "[SERVER] SCHEMA"),
-    "dump": ("cmd_dump", True, 0, 1 << 30, "[SERVER] [DATABASE] [TABLE [COLUMN]...]"),
-    "backup": ("cmd_backup", True, 0, 0, "[SERVER] [DATABASE] > SNAPSHOT"),
-    "restore": ("cmd_restore", True, 0, 0, "[SERVER] [DATABASE] < SNAPSHOT"),
-    "lock": ("cmd_lock", False, 1, 1, "[SERVER] LOCK"),
-    "steal": ("cmd_steal", False, 1, 1, "[SERVER] LOCK"),
-    "unlock": ("cmd_unlock", False, 1, 1, "[SERVER] LOCK"),
-}
-_DAEMON_COMMANDS = {"monitor", "monitor-cond", "monitor-cond-since", "lock", "steal", "unlock"}
-
-
-def usage() -> str:
-    lines = [f"{PROGRAM}: Open vSwitch database JSON-RPC client (pyovn)",
-             f"usage: {PROGRAM} [OPTIONS] COMMAND [ARG...]", "", "Valid commands are:"]
-    lines += [f"  {name} {u[4]}" for name, u in COMMANDS.items()]
-    lines += ["  wait [SERVER] DATABASE STATE", "",
-              "The default SERVER is unix:/var/run/openvswitch/db.sock.",
-              "The default DATABASE is Open_vSwitch.", "",
-              "Output formatting options:",
-              "  -f, --format=FORMAT   table, list, html, csv or json",
-              "  -d, --data=FORMAT     string, bare or json",
-              "  --no-headings, --pretty, --bare, --timestamp"]
-    return "\n".join(lines) + "\n"
 
 
 _SSL_SHORT = {"-p": "--private-key", "-c": "--certificate", "-C": "--ca-cert"}
@@ -495,7 +64,7 @@ def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[s
         if name in _SSL_LONG:
             if not eq:
                 if i >= len(argv):
-                    _fatal(f"option '{name}' requires an argument")
+                    fatal(f"option '{name}' requires an argument")
                 value = argv[i]
                 i += 1
             configure_ssl({name[2:].replace("-", "_"): value})
@@ -503,18 +72,18 @@ def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[s
         if name in ("-f", "--format", "-d", "--data", "-t", "--timeout", "--max-column-width"):
             if not eq:
                 if i >= len(argv):
-                    _fatal(f"option '{name}' requires an argument")
+                    fatal(f"option '{name}' requires an argument")
                 value = argv[i]
                 i += 1
         elif name.startswith("-f") or name.startswith("-d") or name.startswith("-t"):
             name, value = arg[:2], arg[2:]
         if name in ("-f", "--format"):
             if value not in ("table", "list", "html", "csv", "json"):
-                _fatal(f"unknown output format \"{value}\"")
+                fatal(f"unknown output format \"{value}\"")
             style.format = value
         elif name in ("-d", "--data"):
             if value not in ("string", "bare", "json"):
-                _fatal(f"unknown data format \"{value}\"")
+                fatal(f"unknown data format \"{value}\"")
             style.data = value
         elif name == "--no-headings":
             style.headings = False
@@ -532,19 +101,42 @@ def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[s
             try:
                 secs = int(value)
             except ValueError:
-                _fatal(f"value {value} on -t or --timeout is invalid")
+                fatal(f"value {value} on -t or --timeout is invalid")
             if secs > 0:
                 import signal
                 signal.alarm(secs)
         elif name in ("--max-column-width", "--no-leader-only", "--leader-only"):
             pass
         else:
-            _fatal(f"unrecognized option '{arg}'")
+            fatal(f"unrecognized option '{arg}'")
     return style, flags, rest
 
 
 def _is_server(arg: str) -> bool:
     return arg.startswith(_METHODS)
+
+
+class _Daemon:
+    """The daemon options of monitors and locks: check the pidfile and detach before
+    connecting (``start``), write the pidfile and let a detached parent exit once the monitor
+    or lock is in place (``ready``, called by the client)."""
+
+    def __init__(self, opts: DaemonOptions) -> None:
+        self.opts = opts
+        self.detacher = Detacher()
+        self.pidfile: Pidfile | None = None
+
+    def start(self) -> None:
+        if self.opts.pidfile:
+            self.pidfile = Pidfile(self.opts.pidfile, PROGRAM, self.opts.overwrite_pidfile)
+            self.pidfile.check()
+        if self.opts.detach:
+            self.detacher.detach(self.opts.no_chdir)
+
+    def ready(self) -> None:
+        if self.pidfile is not None and self.pidfile.fd is None:
+            self.pidfile.write()
+        self.detacher.ready()
 
 
 def run(argv: list[str]) -> int:
@@ -558,47 +150,40 @@ def run(argv: list[str]) -> int:
         print(f"{PROGRAM} (pyovn) {__version__}\ncompatible with Open vSwitch 3.1.0")
         return 0
     if not args:
-        _fatal("missing command name; use --help for help")
+        fatal("missing command name; use --help for help")
     cmd, args = args[0], args[1:]
     if cmd == "help":
         sys.stdout.write(usage())
         return 0
-    client = Client(style, opts, timestamp=flags["timestamp"], force=flags["force"])
+    daemon = _Daemon(opts)
+    client = Client(style, timestamp=flags["timestamp"], force=flags["force"],
+                    ready=daemon.ready)
     server = os.path.join(os.environ.get("OVS_RUNDIR", "/var/run/openvswitch"), "db.sock")
     server = f"unix:{server}"
     if args and _is_server(args[0]):
         server, args = args[0], args[1:]
     if cmd == "wait":
         if len(args) != 2:
-            _fatal("invalid syntax for 'wait' (use --help for help)")
+            fatal("invalid syntax for 'wait' (use --help for help)")
         if args[1] not in ("added", "connected", "removed"):
-            _fatal(f"{args[1]}: unknown state")
+            fatal(f"{args[1]}: unknown state")
         client.wait(server, args[0], args[1])
         return 0
     spec = COMMANDS.get(cmd)
     if spec is None:
-        _fatal(f"unknown command '{cmd}'; use --help for help")
+        fatal(f"unknown command '{cmd}'; use --help for help")
     method, need_db, lo, hi, _ = spec
-    if cmd in _DAEMON_COMMANDS:
-        client.daemonize_start()
+    if cmd in DAEMON_COMMANDS:
+        daemon.start()
     try:
         client.connect(server)
     except RpcError as e:
-        _fatal(str(e))
+        fatal(str(e))
     db = ""
     if need_db:
-        dbs = client.dbs()
-        if args and args[0] in dbs:
-            db, args = args[0], args[1:]
-        elif "Open_vSwitch" in dbs:
-            db = "Open_vSwitch"
-        else:
-            others = [d for d in dbs if d != "_Server"]
-            if len(others) != 1:
-                _fatal("could not find a default database, please specify a database name")
-            db = others[0]
+        db, args = default_database(client.dbs(), args)
     if not lo <= len(args) <= hi:
-        _fatal(f"invalid syntax for '{cmd}' (use --help for help)")
+        fatal(f"invalid syntax for '{cmd}' (use --help for help)")
     handler: Callable[[str, list[str]], None] = getattr(client, method)
     handler(db, args)
     if client.session is not None:

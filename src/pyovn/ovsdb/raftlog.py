@@ -383,12 +383,12 @@ class RaftState:
 
     @classmethod
     def from_header(cls, h: Header) -> RaftState:
-        st = cls(h)
+        state = cls(h)
         if not h.joining:
-            st.log_start = h.snap_index + 1
-            st.commit_index = h.snap_index
-            st.term = h.snap_term
-        return st
+            state.log_start = h.snap_index + 1
+            state.commit_index = h.snap_index
+            state.term = h.snap_term
+        return state
 
     @property
     def log_end(self) -> int:
@@ -505,15 +505,15 @@ def read_log(records: Any, path: str) -> RaftState:
     if first is None:
         raise storage.FileFormatError(f"{path}: cannot identify file type", path=path)
     h = _header(first.json, path)
-    st = RaftState.from_header(h)
+    state = RaftState.from_header(h)
     for i, rec in enumerate(it, 1):
-        st.n_records += 1
+        state.n_records += 1
         try:
-            st.apply(i, RaftRecord.from_json(rec.json))
+            state.apply(i, RaftRecord.from_json(rec.json))
         except RaftFormatError as e:
             raise RaftFormatError(f"error reading record {i} from {h.name} log: {e.message}",
                                   path=path, kind=e.kind) from None
-    return st
+    return state
 
 
 # ---------------------------------------------------------------------------------------------
