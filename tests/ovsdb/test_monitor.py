@@ -17,7 +17,7 @@ from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.monitor import Monitor
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
-from pyovn.ovsdb.session import Session
+from pyovn.ovsdb.session import ServerSession
 
 NB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-nb.ovsschema").read_text()))
@@ -126,13 +126,13 @@ def test_fan_out_shares_updates_without_changing_them():
         ]
         sessions = []
         for method, mid, req in requests:
-            s = Session(srv, 0, False)
+            s = ServerSession(srv, 0, False)
             t = _Transport()
             s.connection_made(t)
             s.data_received(orjson.dumps({"method": method, "params": ["OVN_Northbound", mid, req],
                                           "id": 1}))
             sessions.append((s, t, mid))
-        writer = Session(srv, 0, False)
+        writer = ServerSession(srv, 0, False)
         writer.connection_made(_Transport())
         await asyncio.sleep(0)
         for _, t, _ in sessions:

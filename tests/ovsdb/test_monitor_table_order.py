@@ -21,7 +21,7 @@ import pyovn.schemas
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
-from pyovn.ovsdb.session import Session
+from pyovn.ovsdb.session import ServerSession
 
 SB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-sb.ovsschema").read_text()))
@@ -96,12 +96,12 @@ def test_updates_and_initial_contents_list_tables_by_name():
             params: list = ["OVN_Southbound", mid, req]
             if method == "monitor_cond_since":
                 params.append("00000000-0000-0000-0000-000000000000")
-            s = Session(srv, 0, False)
+            s = ServerSession(srv, 0, False)
             t = _Transport()
             s.connection_made(t)
             s.data_received(orjson.dumps({"method": method, "params": params, "id": 1}))
             watchers.append((method, t))
-        writer = Session(srv, 0, False)
+        writer = ServerSession(srv, 0, False)
         wt = _Transport()
         writer.connection_made(wt)
         await asyncio.sleep(0)
@@ -121,7 +121,7 @@ def test_updates_and_initial_contents_list_tables_by_name():
                 assert tables == sorted(tables), (method, tables)
                 assert tables[0] == "Datapath_Binding"
         # A monitor made now gets the initial contents in the same order.
-        late = Session(srv, 0, False)
+        late = ServerSession(srv, 0, False)
         lt = _Transport()
         late.connection_made(lt)
         late.data_received(orjson.dumps({"method": "monitor_cond",

@@ -44,7 +44,7 @@ from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.monitor import MonitorSet
 from pyovn.ovsdb.schema import DatabaseSchema
-from pyovn.ovsdb.session import RequestError, Session, error_json, now_ms
+from pyovn.ovsdb.session import RequestError, ServerSession, error_json, now_ms
 from pyovn.ovsdb.stream import start_tls_server
 from pyovn.util.vlog import get_logger
 
@@ -58,7 +58,7 @@ ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 @dataclass(slots=True)
 class PendingTxn:
-    session: Session
+    session: ServerSession
     id: Any
     ops: list[Any]
     started_ms: float
@@ -105,22 +105,22 @@ class OvsdbServer:
         self.read_only = read_only
         self.txn_history = txn_history
         self.server_id = str(uuidlib.uuid4())
-        self.sessions: set[Session] = set()
+        self.sessions: set[ServerSession] = set()
         self.listeners: dict[str, asyncio.base_events.Server] = {}
         self.db_remotes: list[tuple[str, str, str]] = []  # (db, table, column)
         self._db_remote_targets: set[str] = set()
-        self.lock_owners: dict[str, Session] = {}
-        self.lock_waiters: dict[str, list[Session]] = {}
+        self.lock_owners: dict[str, ServerSession] = {}
+        self.lock_waiters: dict[str, list[ServerSession]] = {}
         # ordered outbox and group commit
         self._seq = 0  # last committed transaction
         self._durable = 0  # last transaction known durable
-        self._outbox: deque[tuple[int, Session, bytes]] = deque()
+        self._outbox: deque[tuple[int, ServerSession, bytes]] = deque()
         self._dirty_logs: set[Any] = set()
         # records (and their transaction ids) committed in this pass, not yet written
         self._pending_records: dict[DbState, tuple[list[dict[str, Any]], list[str | None]]] = {}
         self._sync_scheduled = False
         self._flush_scheduled = False
-        self._output_sessions: list[Session] = []
+        self._output_sessions: list[ServerSession] = []
         self.receiving = False  # a session is handling what it read (it flushes when done)
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self.on_commit: list[Callable[[DbState, Any], None]] = []
@@ -188,7 +188,7 @@ class OvsdbServer:
         return on_commit
 
     # --- transactions ---------------------------------------------------------------------------
-    def submit_txn(self, dbstate: DbState, session: Session, id_: Any, ops: list) -> None:
+    def submit_txn(self, dbstate: DbState, session: ServerSession, id_: Any, ops: list) -> None:
         """Run a session's ``transact`` and reply; one blocked on a ``wait`` waits (re-run after
         each commit and at its deadline)."""
         started = now_ms()
@@ -197,7 +197,7 @@ class OvsdbServer:
             dbstate.waiters.append(pending)
             self.schedule_wait_timer(dbstate, pending)
 
-    def cancel_txn(self, session: Session, id_: Any) -> None:
+    def cancel_txn(self, session: ServerSession, id_: Any) -> None:
         """``cancel``: a waiting transaction of ``session`` with request id ``id_`` gets a
         "canceled" error reply."""
         for dbstate in self.dbs.values():
@@ -207,7 +207,7 @@ class OvsdbServer:
                     session.send({"result": None, "error": error_json("canceled"),
                                   "id": pending.id})
 
-    def run_txn(self, dbstate: DbState, session: Session, id_: Any, ops: list,
+    def run_txn(self, dbstate: DbState, session: ServerSession, id_: Any, ops: list,
                 started_ms: float) -> bool:
         """Execute a transaction and reply; False if it is blocked on a ``wait``."""
         read_only = dbstate.read_only or session.read_only
@@ -304,7 +304,7 @@ class OvsdbServer:
             h.cancel()
 
     # --- ordered output and group commit --------------------------------------------------------
-    def pending_output(self, session: Session) -> None:
+    def pending_output(self, session: ServerSession) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._flush_output)
@@ -316,7 +316,7 @@ class OvsdbServer:
         for session in sessions:
             session.flush_output()
 
-    def outbox_send(self, session: Session, data: bytes) -> None:
+    def outbox_send(self, session: ServerSession, data: bytes) -> None:
         if not self._outbox and self._durable >= self._seq:
             session.write_now(data)
         else:
@@ -408,7 +408,7 @@ class OvsdbServer:
         return ""
 
     # --- locks ----------------------------------------------------------------------------------
-    def locks_request(self, session: Session, name: str, *, steal: bool) -> bool:
+    def locks_request(self, session: ServerSession, name: str, *, steal: bool) -> bool:
         owner = self.lock_owners.get(name)
         if owner is session:
             return True
@@ -429,7 +429,7 @@ class OvsdbServer:
         self.lock_waiters.setdefault(name, []).append(session)
         return False
 
-    def locks_release(self, session: Session, name: str) -> None:
+    def locks_release(self, session: ServerSession, name: str) -> None:
         session.locks.pop(name, None)
         waiters = self.lock_waiters.get(name, [])
         if session in waiters:
@@ -446,7 +446,7 @@ class OvsdbServer:
                 break
 
     # --- sessions and listeners -----------------------------------------------------------------
-    def session_closed(self, session: Session) -> None:
+    def session_closed(self, session: ServerSession) -> None:
         self.sessions.discard(session)
         for mon in session.monitors.values():
             mon.dbstate.monitors.discard(mon)
@@ -472,15 +472,15 @@ class OvsdbServer:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             srv = await loop.create_unix_server(
-                lambda: Session(self, 0, read_only or self.read_only, role), path=path)
+                lambda: ServerSession(self, 0, read_only or self.read_only, role), path=path)
         elif kind in ("ptcp", "pssl"):
             port_s, _, ip = rest.partition(":")
             ip = ip.strip("[]") or "0.0.0.0"
             if port_s and not port_s.isdigit():
                 raise ValueError(f"{target}: bad port number")
 
-            def make() -> Session:
-                return Session(self, 5000, read_only or self.read_only, role)
+            def make() -> ServerSession:
+                return ServerSession(self, 5000, read_only or self.read_only, role)
 
             if kind == "ptcp":
                 srv = await loop.create_server(make, host=ip, port=int(port_s or 0),

@@ -1,6 +1,6 @@
 """The server's side of one client connection: a JSON-RPC session and its method dispatch.
 
-``Session`` is an asyncio protocol: bytes are framed and each request handled in
+``ServerSession`` is an asyncio protocol: bytes are framed and each request handled in
 ``data_received`` itself; replies and notifications go through the server's ordered outbox
 (``OvsdbServer.outbox_send``) and leave in one write per pass of the event loop (with the
 output backlog limit and the inactivity probe).  ``METHODS`` maps each RFC 7047 / ovsdb-server
@@ -30,7 +30,7 @@ from pyovn.util.vlog import get_logger
 if TYPE_CHECKING:
     from pyovn.ovsdb.server import DbState, OvsdbServer
 
-__all__ = ["METHODS", "RequestError", "Session", "error_json", "now_ms"]
+__all__ = ["METHODS", "RequestError", "ServerSession", "error_json", "now_ms"]
 
 log = get_logger("ovsdb_server")
 
@@ -54,7 +54,7 @@ class RequestError(Exception):
         self.error = error
 
 
-class Session(asyncio.Protocol):
+class ServerSession(asyncio.Protocol):
     """One client connection, as an asyncio protocol: bytes are framed and handled in
     ``data_received`` itself, so a request costs no task switch before it is answered."""
 
@@ -243,18 +243,18 @@ _DEFERRED = object()
 
 # --- method handlers ----------------------------------------------------------------------------
 
-def _db(session: Session, name: Any, method: str) -> DbState:
+def _db(session: ServerSession, name: Any, method: str) -> DbState:
     dbstate = session.server.dbs.get(name) if isinstance(name, str) else None
     if dbstate is None:
         raise RequestError(error_json("unknown database", f"{method} request specifies unknown database {name}"))
     return dbstate
 
 
-def m_list_dbs(session: Session, params: list, id_: Any) -> Any:
+def m_list_dbs(session: ServerSession, params: list, id_: Any) -> Any:
     return list(session.server.dbs)
 
 
-def m_get_schema(session: Session, params: list, id_: Any) -> Any:
+def m_get_schema(session: ServerSession, params: list, id_: Any) -> Any:
     # As ovsdb-server: the params begin with the database name, and whatever follows is
     # ignored. python-ovs sends ["_Server", <its monitor id>]; refusing that made it give up
     # on _Server and fall back to "monitor", whose updates carry whole rows.
@@ -271,22 +271,22 @@ def m_get_schema(session: Session, params: list, id_: Any) -> Any:
     return dbstate.db.schema.to_json()
 
 
-def m_echo(session: Session, params: list, id_: Any) -> Any:
+def m_echo(session: ServerSession, params: list, id_: Any) -> Any:
     return params
 
 
-def m_get_server_id(session: Session, params: list, id_: Any) -> Any:
+def m_get_server_id(session: ServerSession, params: list, id_: Any) -> Any:
     return session.server.server_id
 
 
-def m_set_db_change_aware(session: Session, params: list, id_: Any) -> Any:
+def m_set_db_change_aware(session: ServerSession, params: list, id_: Any) -> Any:
     if len(params) != 1 or not isinstance(params[0], bool):
         raise RequestError(error_json("syntax error", "set_db_change_aware takes one boolean parameter"))
     session.db_change_aware = params[0]
     return {}
 
 
-def m_transact(session: Session, params: list, id_: Any) -> Any:
+def m_transact(session: ServerSession, params: list, id_: Any) -> Any:
     if not params:
         raise RequestError(error_json("syntax error", "transact request has no database name"))
     dbstate = _db(session, params[0], "transact")
@@ -294,14 +294,14 @@ def m_transact(session: Session, params: list, id_: Any) -> Any:
     return _DEFERRED
 
 
-def m_cancel(session: Session, params: list, id_: Any) -> Any:
+def m_cancel(session: ServerSession, params: list, id_: Any) -> Any:
     if len(params) != 1:
         raise RequestError(error_json("syntax error", "cancel takes one parameter"))
     session.server.cancel_txn(session, params[0])
     return _DEFERRED  # cancel has no reply of its own (RFC 7047 4.1.4)
 
 
-def _monitor_common(session: Session, params: list, version: int, method: str) -> tuple[DbState, str, Monitor]:
+def _monitor_common(session: ServerSession, params: list, version: int, method: str) -> tuple[DbState, str, Monitor]:
     if len(params) < 3:
         raise RequestError(error_json("syntax error", f"{method} request has too few parameters"))
     dbstate = _db(session, params[0], method)
@@ -317,26 +317,26 @@ def _monitor_common(session: Session, params: list, version: int, method: str) -
     return dbstate, key, mon
 
 
-def _attach(session: Session, dbstate: DbState, key: str, mon: Monitor) -> None:
+def _attach(session: ServerSession, dbstate: DbState, key: str, mon: Monitor) -> None:
     mon.session = session
     mon.dbstate = dbstate
     session.monitors[key] = mon
     dbstate.monitors.add(mon)
 
 
-def m_monitor(session: Session, params: list, id_: Any) -> Any:
+def m_monitor(session: ServerSession, params: list, id_: Any) -> Any:
     dbstate, key, mon = _monitor_common(session, params, 1, "monitor")
     _attach(session, dbstate, key, mon)
     return mon.initial()
 
 
-def m_monitor_cond(session: Session, params: list, id_: Any) -> Any:
+def m_monitor_cond(session: ServerSession, params: list, id_: Any) -> Any:
     dbstate, key, mon = _monitor_common(session, params, 2, "monitor_cond")
     _attach(session, dbstate, key, mon)
     return mon.initial()
 
 
-def m_monitor_cond_since(session: Session, params: list, id_: Any) -> Any:
+def m_monitor_cond_since(session: ServerSession, params: list, id_: Any) -> Any:
     dbstate, key, mon = _monitor_common(session, params, 3, "monitor_cond_since")
     last = params[3] if len(params) > 3 else ZERO_UUID
     _attach(session, dbstate, key, mon)
@@ -348,7 +348,7 @@ def m_monitor_cond_since(session: Session, params: list, id_: Any) -> Any:
     return [False, dbstate.last_txn_id, mon.initial()]
 
 
-def m_monitor_cond_change(session: Session, params: list, id_: Any) -> Any:
+def m_monitor_cond_change(session: ServerSession, params: list, id_: Any) -> Any:
     if len(params) != 3:
         raise RequestError(error_json("syntax error", "monitor_cond_change takes three parameters"))
     old_key = orjson.dumps(params[0]).decode()
@@ -375,7 +375,7 @@ def m_monitor_cond_change(session: Session, params: list, id_: Any) -> Any:
     return _DEFERRED
 
 
-def m_monitor_cancel(session: Session, params: list, id_: Any) -> Any:
+def m_monitor_cancel(session: ServerSession, params: list, id_: Any) -> Any:
     if len(params) != 1:
         raise RequestError(error_json("syntax error", "monitor_cancel takes one parameter"))
     key = orjson.dumps(params[0]).decode()
@@ -392,17 +392,17 @@ def _lock_name(params: list, method: str) -> str:
     return params[0]
 
 
-def m_lock(session: Session, params: list, id_: Any) -> Any:
+def m_lock(session: ServerSession, params: list, id_: Any) -> Any:
     name = _lock_name(params, "lock")
     return {"locked": session.server.locks_request(session, name, steal=False)}
 
 
-def m_steal(session: Session, params: list, id_: Any) -> Any:
+def m_steal(session: ServerSession, params: list, id_: Any) -> Any:
     name = _lock_name(params, "steal")
     return {"locked": session.server.locks_request(session, name, steal=True)}
 
 
-def m_unlock(session: Session, params: list, id_: Any) -> Any:
+def m_unlock(session: ServerSession, params: list, id_: Any) -> Any:
     name = _lock_name(params, "unlock")
     if name not in session.locks:
         raise RequestError(error_json("not locked", f"unlock of lock {name} not held"))
@@ -410,7 +410,7 @@ def m_unlock(session: Session, params: list, id_: Any) -> Any:
     return {}
 
 
-METHODS: dict[str, Callable[[Session, list, Any], Any]] = {
+METHODS: dict[str, Callable[[ServerSession, list, Any], Any]] = {
     "list_dbs": m_list_dbs,
     "get_schema": m_get_schema,
     "transact": m_transact,

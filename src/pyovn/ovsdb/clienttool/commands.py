@@ -24,7 +24,7 @@ import orjson
 from pyovn.ovsdb import storage
 from pyovn.ovsdb.clienttool import monitor as mon
 from pyovn.ovsdb.clienttool.order import schema_column_order, schema_table_order, sort_dump_rows
-from pyovn.ovsdb.clienttool.rpc import RpcError, Session, open_session
+from pyovn.ovsdb.clienttool.rpc import RpcError, RpcSession, open_session
 from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.schema import DatabaseSchema
@@ -58,11 +58,11 @@ class Client:
         # Called once a monitor or lock is in place (the command line's daemon options:
         # the pidfile is written and a --detach'ed parent exits then).
         self.ready = ready or _nothing
-        self.session: Session | None = None
+        self.session: RpcSession | None = None
         self.server = ""
 
     # -- plumbing ------------------------------------------------------------------------------
-    def connect(self, server: str) -> Session:
+    def connect(self, server: str) -> RpcSession:
         self.server = server
         self.session = open_session(server)
         return self.session

@@ -2,8 +2,8 @@
 
 :func:`open_session` connects to ``unix:PATH``, ``tcp:HOST:PORT`` or ``ssl:HOST:PORT`` (the
 first reachable of a comma-separated list; :mod:`pyovn.ovsdb.stream`) with the real tool's error
-text. :meth:`Session.call` sends a request and returns its reply message, answering ``echo`` and
-queueing notifications that arrive meanwhile; :meth:`Session.next_notification` returns them one
+text. :meth:`RpcSession.call` sends a request and returns its reply message, answering ``echo`` and
+queueing notifications that arrive meanwhile; :meth:`RpcSession.next_notification` returns them one
 by one (blocking), for ``monitor`` and ``lock``.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from pyovn.ovsdb.jsonrpc import Framer, encode, is_request
 from pyovn.ovsdb.stream import close_socket, error_code, parse_remote
 
-__all__ = ["RpcError", "Session", "open_session"]
+__all__ = ["RpcError", "RpcSession", "open_session"]
 
 
 class RpcError(Exception):
@@ -34,19 +34,19 @@ def _connect(remote: str) -> socket.socket:
     return target.connect()
 
 
-def open_session(remotes: str) -> Session:
+def open_session(remotes: str) -> RpcSession:
     """Connect to the first reachable remote of ``remotes``."""
     first: OSError | None = None
     for remote in remotes.split(","):
         try:
-            return Session(_connect(remote.strip()))
+            return RpcSession(_connect(remote.strip()))
         except OSError as exc:
             first = first or exc
     code = (first.errno if first else None) or errno.EIO
     raise RpcError(f'failed to connect to "{remotes}" ({os.strerror(code)})')
 
 
-class Session:
+class RpcSession:
     """A connected JSON-RPC peer with request ids and a queue of notifications."""
 
     def __init__(self, sock: socket.socket) -> None:
