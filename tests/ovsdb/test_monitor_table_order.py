@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from pathlib import Path
 
 import orjson
+import pytest
 
 import pyovn.schemas
+from pyovn import schemas
 from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.session import ServerSession
+from pyovn.testing.wire import ServerProcess
 
 SB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-sb.ovsschema").read_text()))
@@ -133,3 +137,50 @@ def test_updates_and_initial_contents_list_tables_by_name():
         assert tables == sorted(tables) and "Datapath_Binding" in tables
 
     asyncio.run(run())
+
+
+def test_ovsdbapp_sees_port_binding_created_with_its_datapath(tmp_path):
+    """The symptom, through ovsdbapp's IDL (its auto-created index on IP_Multicast.datapath):
+    a switch written datapath-first, then one written referring-rows-first; both
+    Port_Binding create events must arrive."""
+    pytest.importorskip("ovsdbapp")
+    from ovsdbapp.backend.ovs_idl import connection
+    from ovsdbapp.backend.ovs_idl import event as idl_event
+    from ovsdbapp.event import RowEventHandler
+    from ovsdbapp.schema.ovn_southbound import impl_idl
+
+    srv = ServerProcess(tmp_path, [str(schemas.path("OVN_Southbound"))]).start()
+    conn = None
+    try:
+        idl = connection.OvsdbIdl.from_server(f"unix:{srv.sock}", "OVN_Southbound")
+        conn = connection.Connection(idl=idl, timeout=10)
+        api = impl_idl.OvnSbApiIdlImpl(conn)
+        handler = RowEventHandler()
+        api.idl.notify = handler.notify
+        writer = socket.socket(socket.AF_UNIX)
+        writer.connect(srv.sock)
+        dec = json.JSONDecoder()
+        for n in range(4):
+            ops = _switch_txn(n)
+            if n % 2 == 0:
+                ops.reverse()       # Datapath_Binding first
+            ev = idl_event.WaitEvent((idl_event.WaitEvent.ROW_CREATE,), "Port_Binding",
+                                     (("logical_port", "=", f"p{n}"),), timeout=5)
+            handler.watch_event(ev)
+            writer.sendall(orjson.dumps({"method": "transact",
+                                         "params": ["OVN_Southbound", *ops], "id": n}))
+            buf = b""
+            while True:
+                buf += writer.recv(65536)
+                try:
+                    reply, _ = dec.raw_decode(buf.decode())
+                    break
+                except ValueError:
+                    continue
+            assert not any("error" in r for r in reply["result"]), reply
+            assert ev.wait(), f"no create event for p{n}"
+        writer.close()
+    finally:
+        if conn is not None:
+            conn.stop()
+        srv.stop()
