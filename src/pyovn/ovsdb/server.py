@@ -273,35 +273,35 @@ class OvsdbServer:
                 send(mon.session, mon.notification_bytes(blob, txn_id))
 
     def _rerun_waiters(self, dbstate: DbState) -> None:
-        for p in list(dbstate.waiters):
-            if p.session.closed:
-                dbstate.waiters.remove(p)
+        for pending in list(dbstate.waiters):
+            if pending.session.closed:
+                dbstate.waiters.remove(pending)
                 continue
-            if self.run_txn(dbstate, p.session, p.id, p.ops, p.started_ms):
-                dbstate.waiters.remove(p)
-                self._cancel_timer(p)
+            if self.run_txn(dbstate, pending.session, pending.id, pending.ops, pending.started_ms):
+                dbstate.waiters.remove(pending)
+                self._cancel_timer(pending)
 
-    def schedule_wait_timer(self, dbstate: DbState, p: PendingTxn) -> None:
+    def schedule_wait_timer(self, dbstate: DbState, pending: PendingTxn) -> None:
         deadline = None
-        for op in p.ops:
+        for op in pending.ops:
             if isinstance(op, dict) and op.get("op") == "wait" and isinstance(op.get("timeout"), (int, float)):
-                t = p.started_ms + op["timeout"]
+                t = pending.started_ms + op["timeout"]
                 deadline = t if deadline is None else min(deadline, t)
         if deadline is None:
             return
         loop = asyncio.get_event_loop()
         delay = max(0.0, (deadline - now_ms()) / 1000.0) + 0.001
-        self._timers[id(p)] = loop.call_later(delay, self._wait_timeout, dbstate, p)
+        self._timers[id(pending)] = loop.call_later(delay, self._wait_timeout, dbstate, pending)
 
-    def _wait_timeout(self, dbstate: DbState, p: PendingTxn) -> None:
-        self._timers.pop(id(p), None)
-        if p in dbstate.waiters and self.run_txn(dbstate, p.session, p.id, p.ops, p.started_ms):
-            dbstate.waiters.remove(p)
+    def _wait_timeout(self, dbstate: DbState, pending: PendingTxn) -> None:
+        self._timers.pop(id(pending), None)
+        if pending in dbstate.waiters and self.run_txn(dbstate, pending.session, pending.id, pending.ops, pending.started_ms):
+            dbstate.waiters.remove(pending)
 
-    def _cancel_timer(self, p: PendingTxn) -> None:
-        h = self._timers.pop(id(p), None)
-        if h:
-            h.cancel()
+    def _cancel_timer(self, pending: PendingTxn) -> None:
+        timer = self._timers.pop(id(pending), None)
+        if timer:
+            timer.cancel()
 
     # --- ordered output and group commit --------------------------------------------------------
     def pending_output(self, session: ServerSession) -> None:
@@ -454,7 +454,7 @@ class OvsdbServer:
         for name in list(session.locks):
             self.locks_release(session, name)
         for dbstate in self.dbs.values():
-            dbstate.waiters = [p for p in dbstate.waiters if p.session is not session]
+            dbstate.waiters = [pending for pending in dbstate.waiters if pending.session is not session]
 
     async def add_remote(self, target: str, *, read_only: bool = False,
                          role: str | None = None) -> None:
