@@ -113,8 +113,8 @@ def check_changes(txn: Txn) -> ChangeSet:
         for uuid, (old, new) in trows.items():
             if old is None and not any(map(new.__getitem__, info.strong_names)):
                 continue    # an inserted row that refers to nothing
-            for rc in strong:
-                c = rc.name
+            for ref_column in strong:
+                c = ref_column.name
                 # (no-op changes were dropped: old and new are not both None)
                 if old is None:
                     ov = None
@@ -131,7 +131,7 @@ def check_changes(txn: Txn) -> ChangeSet:
                     nv = new[c]
                     if ov is nv:
                         continue
-                removed, added = rc.delta(ov, nv, hints.get((tname, uuid, c)))
+                removed, added = ref_column.delta(ov, nv, hints.get((tname, uuid, c)))
                 for _, u in removed:
                     if u != uuid:   # a row's references to itself do not keep it alive
                         delta[u] = delta.get(u, 0) - 1
@@ -204,7 +204,7 @@ def _collect_garbage(txn: Txn, delta: dict[str, int], delta_table: dict[str, str
     candidates: list[tuple[str, str]] = []
     for tname, trows in txn.changes.items():
         if not infos[tname].is_root:
-            candidates.extend((tname, u) for u, e in trows.items() if e[1] is not None)
+            candidates.extend((tname, u) for u, entry in trows.items() if entry[1] is not None)
     for u, d in delta.items():
         if d:
             t = delta_table.get(u)
@@ -219,11 +219,11 @@ def _collect_garbage(txn: Txn, delta: dict[str, int], delta_table: dict[str, str
         if row is None or refcount.get(u, 0) + delta.get(u, 0) != 0:
             continue
         txn.delete(tname, row)
-        e = txn.changes[tname][u]
-        if e[0] is None:
+        entry = txn.changes[tname][u]
+        if entry[0] is None:
             del txn.changes[tname][u]
-        for rc in infos[tname].strong:
-            for rt, ref in rc.refs(row[rc.name]):
+        for ref_column in infos[tname].strong:
+            for rt, ref in ref_column.refs(row[ref_column.name]):
                 if ref == u:
                     continue
                 delta[ref] = delta.get(ref, 0) - 1
@@ -273,26 +273,26 @@ def _assess_weak_refs(txn: Txn) -> None:
             continue
         info = infos[tname]
         tchanges = changes.get(tname)
-        e = tchanges.get(u) if tchanges else None
-        inserted = e is not None and e[0] is None
-        for rc in info.weak:
-            c = rc.name
+        entry = tchanges.get(u) if tchanges else None
+        inserted = entry is not None and entry[0] is None
+        for ref_column in info.weak:
+            c = ref_column.name
             value = row[c]
-            if rc.kind != SCALAR and not value:
+            if ref_column.kind != SCALAR and not value:
                 continue
-            if e is not None and e[0] is not None:
-                if e[0][c] == value and not txn.deleted:
+            if entry is not None and entry[0] is not None:
+                if entry[0][c] == value and not txn.deleted:
                     continue
                 hint = txn.hints.get((tname, u, c))
-                target = rc.key_table or ""  # a weak reference always names its table
+                target = ref_column.key_table or ""  # a weak reference always names its table
                 if hint is not None and not any(
                         txn.get(target, a) is None for a in hint[1]) and not (
                         txn.deleted and not txn.deleted.isdisjoint(value)):
                     continue    # only known-good references were added
-            new_value, n_removed, zero = _drop_dangling(txn, rc, value)
+            new_value, n_removed, zero = _drop_dangling(txn, ref_column, value)
             if not n_removed:
                 continue
-            ctype = rc.type
+            ctype = ref_column.type
             if ctype.kind == SCALAR or len(new_value) < ctype.min:
                 if zero and inserted:
                     raise ConstraintViolation(
@@ -310,19 +310,19 @@ def _assess_weak_refs(txn: Txn) -> None:
             txn.hints.pop((tname, u, c), None)
             row = txn.get(tname, u)
             assert row is not None
-            e = changes[tname][u]
+            entry = changes[tname][u]
 
 
-def _drop_dangling(txn: Txn, rc: Any, value: Any) -> tuple[Any, int, bool]:
+def _drop_dangling(txn: Txn, ref_column: Any, value: Any) -> tuple[Any, int, bool]:
     """``value`` without references to rows that do not exist after the transaction."""
     get = txn.get
-    kt, vt = rc.key_table, rc.value_table
+    kt, vt = ref_column.key_table, ref_column.value_table
     zero = False
-    if rc.kind == SCALAR:
+    if ref_column.kind == SCALAR:
         if get(kt, value) is None:
             return value, 1, value == ZERO_UUID
         return value, 0, False
-    if rc.kind == MAP:
+    if ref_column.kind == MAP:
         keep = {}
         n = 0
         for k, v in value.items():
@@ -376,14 +376,14 @@ def _duplicate_index_error(txn: Txn, tname: str, cols: tuple[str, ...], a: Row |
     trows = txn.changes.get(tname, {})
 
     def describe(r: Row, title: str) -> str:
-        e = trows.get(r["_uuid"])
+        entry = trows.get(r["_uuid"])
         s = f"{title} row, with UUID {r['_uuid']}, "
-        if e is None:
+        if entry is None:
             return s + ("existed in the database before this transaction and was not "
                         "modified by the transaction.")
-        if e[0] is None:
+        if entry[0] is None:
             return s + "was inserted by this transaction."
-        old = e[0]
+        old = entry[0]
         if all(old[c] == r[c] for c in cols):
             return s + ("existed in the database before this transaction, which modified "
                         "some of the row's columns but not any columns in this index.")
