@@ -14,6 +14,11 @@ the corpus tests that run those files (test_nbctl_corpus, test_sbctl, test_vsctl
     argument checking is compared too.
 
 Without the man pages the tests skip, saying why.
+
+The real tools also list their commands with every option they accept (``ovn-nbctl --commands``:
+``[--may-exist] [--fair] ,meter-add,!NAME ...``), some of which the man pages do not mention
+(meter-add --may-exist, lb-add --template); a last test checks those commands and options are
+in the corpus too.
 """
 
 from __future__ import annotations
@@ -48,11 +53,21 @@ NOT_COMMANDS = frozenset((
     "integer", "real", "string", "private-key", "certificate", "ca-cert",
 ))
 
-# Options the man pages write before a command that cannot be compared without daemons that the
-# corpus does not run: lflow-list --ovs reads flows from a running ovs-vswitchd; --stats needs it.
+# Options that cannot be compared without daemons the corpus does not run: lflow-list (and its
+# other name dump-flows) --ovs reads flows from a running ovs-vswitchd; --stats needs --ovs.
 UNCOMPARABLE_OPTIONS = {
     ("ovn-sbctl", "lflow-list", "--ovs"),
     ("ovn-sbctl", "lflow-list", "--stats"),
+    ("ovn-sbctl", "dump-flows", "--ovs"),
+    ("ovn-sbctl", "dump-flows", "--stats"),
+}
+
+# Commands the real tools have (their --commands lists them) but their man pages do not, and
+# pyovn does not implement (pyovn.ctl.helptext.UNIMPLEMENTED lists them too).
+UNDOCUMENTED_UNIMPLEMENTED = {
+    ("ovn-nbctl", "ha-chassis-group-set-chassis-prio"),
+    ("ovn-nbctl", "lr-nat-update-ext-ip"),
+    ("ovn-sbctl", "ip-multicast-flush"),
 }
 
 # Commands whose wrong argument count is not compared: the real ovn-nbctl 23.03 crashes
@@ -259,6 +274,44 @@ def test_every_command_argument_count_is_checked(
     assert not missing, (
         f"{tool} commands never run with a wrong argument count: {' '.join(missing)}"
     )
+
+
+def real_tool_commands(tool: str) -> dict[str, set[str]] | None:
+    """``TOOL --commands`` of the installed real tool: command → its options; None without it."""
+    binary = shutil.which(tool)
+    if binary is None:
+        return None
+    res = subprocess.run([binary, "--commands"], capture_output=True, text=True, check=False,
+                         timeout=30)
+    out: dict[str, set[str]] = {}
+    for line in res.stdout.splitlines():
+        options, _, rest = line.partition(",")
+        name = rest.partition(",")[0]
+        if name:
+            out[name] = set(re.findall(r"--[a-z][a-z0-9_-]*", options))
+    return out
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_every_command_and_option_the_real_tool_lists_is_in_the_corpus(tool: str) -> None:
+    cmds = real_tool_commands(tool)
+    if not cmds:
+        reason = f"{tool} is not installed (or lists no commands): nothing to compare with"
+        print(f"skipping: {reason}")
+        pytest.skip(reason)
+    invocations = corpus_invocations(tool, set(cmds))
+    used = {inv.name for inv in invocations}
+    seen = {(inv.name, o) for inv in invocations for o in inv.options}
+    missing = [c for c in cmds if c not in used and (tool, c) not in UNDOCUMENTED_UNIMPLEMENTED]
+    missing += [
+        f"{o} {c}"
+        for c, options in cmds.items()
+        for o in sorted(options)
+        if (c, o) not in seen and (tool, c, o) not in UNCOMPARABLE_OPTIONS
+        and (tool, c) not in UNDOCUMENTED_UNIMPLEMENTED
+    ]
+    print(f"{tool}: {len(cmds)} commands in --commands")
+    assert not missing, f"{tool} --commands lists, the corpus lacks: {', '.join(missing)}"
 
 
 # --- the parser itself, on a made-up page --------------------------------------------------------

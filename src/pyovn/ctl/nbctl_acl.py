@@ -275,7 +275,8 @@ def _qos_list(ctx: Context) -> None:
 
 def _meter_add(ctx: Context) -> None:
     name = ctx.argv[1]
-    if find_meter(ctx, name, False) is not None:
+    existing = find_meter(ctx, name, False)
+    if existing is not None and not ctx.has("--may-exist"):
         raise CtlError(f'meter with name "{name}" already exists')
     if name.startswith("__"):
         raise CtlError('meter names that begin with "__" are reserved')
@@ -298,7 +299,8 @@ def _meter_add(ctx: Context) -> None:
     txn.write(band, "action", "drop")
     txn.write(band, "rate", rate)
     txn.write(band, "burst_size", burst)
-    meter = txn.insert("Meter")
+    # --may-exist on an existing meter gives it the new band and unit.
+    meter = existing if existing is not None else txn.insert("Meter")
     txn.write(meter, "name", name)
     txn.write(meter, "unit", unit)
     txn.write(meter, "bands", frozenset((band.uuid,)))
@@ -377,7 +379,7 @@ COMMANDS = [
             usage="SWITCH DIRECTION PRIORITY MATCH [rate=RATE [burst=BURST]] [dscp=DSCP]"),
     Command("qos-del", 1, 4, _qos_del, usage="SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]]"),
     Command("qos-list", 1, 1, _qos_list, mode="ro", usage="SWITCH"),
-    Command("meter-add", 4, 5, _meter_add, ("--fair",), usage="NAME ACTION RATE UNIT [BURST]"),
+    Command("meter-add", 4, 5, _meter_add, ("--fair", "--may-exist"), usage="NAME ACTION RATE UNIT [BURST]"),
     Command("meter-del", 0, 1, _meter_del, usage="[NAME]"),
     Command("meter-list", 0, 0, _meter_list, mode="ro"),
     Command("pg-add", 1, UNLIMITED, _pg_add, usage="PG [PORTS]"),

@@ -8,6 +8,7 @@ with a port, with the VIP column as wide as the longest VIP listed plus four.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 import time
@@ -79,22 +80,65 @@ def _lb_add(ctx: Context) -> None:
     name, vip_arg, ips_arg = ctx.argv[1:4]
     may_exist = ctx.has("--may-exist")
     dup = ctx.has("--add-duplicate")  # with --may-exist too: ovn-nbctl then adds a duplicate
+    template = ctx.has("--template")
     reject, event = ctx.has("--reject"), ctx.has("--event")
     if reject and event:
         raise CtlError("--reject and --event can't specified at the same time")
     proto = "tcp"
-    if len(ctx.argv) == 5:
+    if len(ctx.argv) >= 5:
         proto = ctx.argv[4]
         if proto not in _PROTOCOLS:
             raise CtlError(f'{proto}: protocol must be one of "tcp", "udp",  or "sctp".')
+    # ADDRESS_FAMILY (a 6th word) only matters for templates; anything but ipv4 is ipv6.
+    family = "ipv4" if len(ctx.argv) < 6 or ctx.argv[5] == "ipv4" else "ipv6"
+    if template:
+        # Template VIPs and backends are stored as written: ^VAR[:^PORT_VAR|:PORT].
+        if vip_arg.count(":") > 1:
+            raise CtlError(f"{vip_arg}: should be a template of the form: "
+                           "'^vip_variable[:^port_variable|:port]'.")
+        with_port = ":" in vip_arg
+        if len(ctx.argv) >= 5 and not with_port:
+            raise CtlError("Protocol is unnecessary when no port of vip is given.")
+        vip_text, ips = vip_arg, ips_arg
+    else:
+        vip_text, ips, with_port = _lb_endpoints(ctx, vip_arg, ips_arg)
+    txn = ctx.view()
+    lb = None if dup else find_lb(ctx, name, False)
+    if lb is not None and vip_text in lb["vips"]:
+        if not may_exist:
+            raise CtlError(f"{name}: a load balancer with this vip ({vip_text}) already exists")
+        txn.map_set(lb, "vips", vip_text, ips)
+        if len(ctx.argv) >= 5:
+            txn.write(lb, "protocol", frozenset((proto,)))
+        return
+    if lb is None:
+        lb = txn.insert("Load_Balancer")
+        txn.write(lb, "name", name)
+        txn.write(lb, "protocol", frozenset((proto,)))  # tcp unless given, port or not
+        options = {}
+        if reject:
+            options["reject"] = "true"
+        if event:
+            options["event"] = "true"
+        if ctx.has("--add-route"):
+            options["add_route"] = "true"
+        if template:
+            options["template"] = "true"
+            options["address-family"] = family
+        if options:
+            txn.write(lb, "options", options)
+    txn.map_set(lb, "vips", vip_text, ips)
+
+
+def _lb_endpoints(ctx: Context, vip_arg: str, ips_arg: str) -> tuple[str, str, bool]:
+    """The normalised VIP text, backends text and whether the VIP has a port."""
     vip = parse_endpoint(vip_arg)
     if vip is None:
         raise CtlError(f"{vip_arg}: should be an IP address (or an IP address and a port "
                        "number with : as a separator).")
     with_port = vip[2] != 0
-    if len(ctx.argv) == 5 and not with_port:
+    if len(ctx.argv) >= 5 and not with_port:
         raise CtlError("Protocol is unnecessary when no port of vip is given.")
-    vip_text = _endpoint_text(*vip)
     backends = []
     for token in ips_arg.split(","):
         if not token:
@@ -110,26 +154,7 @@ def _lb_add(ctx: Context) -> None:
         if not with_port and ep[2]:
             raise CtlError(f"{token}: should be an IP address.")
         backends.append(_endpoint_text(*ep))
-    ips = ",".join(backends)
-    txn = ctx.view()
-    lb = None if dup else find_lb(ctx, name, False)
-    if lb is not None and vip_text in lb["vips"]:
-        if not may_exist:
-            raise CtlError(f"{name}: a load balancer with this vip ({vip_text}) already exists")
-        txn.map_set(lb, "vips", vip_text, ips)
-        if len(ctx.argv) == 5:
-            txn.write(lb, "protocol", frozenset((proto,)))
-        return
-    if lb is None or dup:
-        lb = txn.insert("Load_Balancer")
-        txn.write(lb, "name", name)
-        if with_port:
-            txn.write(lb, "protocol", frozenset((proto,)))
-        if reject:
-            txn.write(lb, "options", {"reject": "true"})
-        if event:
-            txn.write(lb, "options", {"event": "true"})
-    txn.map_set(lb, "vips", vip_text, ips)
+    return _endpoint_text(*vip), ",".join(backends), with_port
 
 
 def _lb_del(ctx: Context) -> None:
@@ -160,18 +185,20 @@ def _lbs_text(lbs: list[Row]) -> str:
             out.append(head + "\n")
             continue
         for i, vip in enumerate(vips):
-            ep = parse_endpoint_quiet(vip)
-            proto = (first(lb["protocol"]) or "tcp") if ep is not None and ep[2] else ""
+            # No protocol is shown only for a plain IP without a port; template VIPs
+            # (^VAR[:PORT]) and VIPs with a port show it.
+            proto = "" if _plain_ip(vip) else (first(lb["protocol"]) or "tcp")
             prefix = head if i == 0 else " " * 60
             out.append(f"{prefix}{proto[:7]:<11}{vip:<{width}}{lb['vips'][vip]}\n")
     return "".join(out)
 
 
-def parse_endpoint_quiet(s: str) -> tuple[int, str, int] | None:
-    m = re.fullmatch(r"\[([^\]]*)\]:(\d+)|([^:]*):(\d+)", s)
-    if m is None:
-        return (0, s, 0)
-    return (0, s, int(m.group(2) or m.group(4)))
+def _plain_ip(vip: str) -> bool:
+    try:
+        ipaddress.ip_address(vip)
+    except ValueError:
+        return False
+    return True
 
 
 def _lb_sorted(lbs: list[Row]) -> list[Row]:
@@ -232,8 +259,9 @@ def _lb_owner_list(router: bool):  # noqa: ANN202
 
 
 COMMANDS = [
-    Command("lb-add", 3, 4, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event"),
-            usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL]"),
+    Command("lb-add", 3, 5, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event",
+                                      "--add-route", "--template"),
+            usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]"),
     Command("lb-del", 1, 2, _lb_del, ("--if-exists",), usage="LB [VIP]"),
     Command("lb-list", 0, 1, _lb_list, mode="ro", usage="[LB]"),
     Command("lr-lb-add", 2, 2, _lb_attach(True), ("--may-exist",), usage="ROUTER LB"),

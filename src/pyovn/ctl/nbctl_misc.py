@@ -375,7 +375,8 @@ COMMANDS = [
     Command("copp-list", 1, 1, _copp_list, mode="ro", usage="NAME"),
     Command("ls-copp-add", 2, 2, _copp_attach(False), usage="NAME SWITCH"),
     Command("lr-copp-add", 2, 2, _copp_attach(True), usage="NAME ROUTER"),
-    Command("mirror-add", 5, 5, _mirror_add, usage="NAME TYPE INDEX FILTER IP"),
+    # --may-exist is accepted and changes nothing: ovn-nbctl still refuses an existing name.
+    Command("mirror-add", 5, 5, _mirror_add, ("--may-exist",), usage="NAME TYPE INDEX FILTER IP"),
     Command("mirror-del", 0, 1, _mirror_del, usage="[NAME]"),
     Command("mirror-list", 0, 0, _mirror_list, mode="ro"),
     Command("fwd-group-add", 4, UNLIMITED, _fwd_add, ("--liveness",),

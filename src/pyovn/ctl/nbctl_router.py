@@ -490,7 +490,7 @@ COMMANDS = [
     Command("lrp-get-options", 1, 1, _lrp_get_options, mode="ro", usage="PORT"),
     Command("lrp-set-redirect-type", 2, 2, _lrp_set_redirect_type, usage="PORT TYPE"),
     Command("lrp-get-redirect-type", 1, 1, _lrp_get_redirect_type, mode="ro", usage="PORT"),
-    Command("lrp-set-gateway-chassis", 2, 3, _lrp_set_gateway_chassis,
+    Command("lrp-set-gateway-chassis", 2, 3, _lrp_set_gateway_chassis, ("--may-exist",),
             usage="PORT CHASSIS [PRIORITY]"),
     Command("lrp-del-gateway-chassis", 2, 2, _lrp_del_gateway_chassis, usage="PORT CHASSIS"),
     Command("lrp-get-gateway-chassis", 1, 1, _lrp_get_gateway_chassis, mode="ro",

@@ -296,6 +296,8 @@ def _lsp_attach_mirror(ctx: Context) -> None:
     lsp = _port(ctx)
     mirror = _find_mirror(ctx, ctx.argv[2])
     if mirror.uuid in lsp["mirror_rules"]:
+        if ctx.has("--may-exist"):
+            return
         raise CtlError(f"mirror {ctx.argv[2]} is already attached to the logical port "
                        f"{ctx.argv[1]}.")
     ctx.view().set_insert(lsp, "mirror_rules", mirror.uuid)
@@ -345,6 +347,6 @@ COMMANDS = [
     Command("lsp-get-dhcpv6-options", 1, 1, _get_dhcp("dhcpv6_options"), mode="ro",
             usage="PORT"),
     Command("lsp-get-ls", 1, 1, _lsp_get_ls, mode="ro", usage="PORT"),
-    Command("lsp-attach-mirror", 2, 2, _lsp_attach_mirror, usage="PORT MIRROR"),
+    Command("lsp-attach-mirror", 2, 2, _lsp_attach_mirror, ("--may-exist",), usage="PORT MIRROR"),
     Command("lsp-detach-mirror", 2, 2, _lsp_detach_mirror, usage="PORT MIRROR"),
 ]

@@ -545,10 +545,13 @@ def _set_controller(ctx: Context) -> None:
     row = _real_bridge_row(ctx)
     txn = ctx.view()
     delete_referenced(txn, row, "controller", "Controller")
+    probe = ctx.option("--inactivity-probe")
     new = []
     for target in ctx.argv[2:]:
         controller = txn.insert("Controller")
         txn.write(controller, "target", target)
+        if probe is not None:
+            txn.write(controller, "inactivity_probe", frozenset((_c_number(probe) or 0,)))
         new.append(controller.uuid)
     txn.write(row, "controller", frozenset(new))
 
@@ -796,7 +799,8 @@ COMMANDS = [
     Command("get-aa-mapping", 1, 1, _get_aa_mapping, mode="ro", usage="BRIDGE"),
     Command("get-controller", 1, 1, _get_controller, mode="ro", usage="BRIDGE"),
     Command("del-controller", 1, 1, _del_controller, usage="BRIDGE"),
-    Command("set-controller", 1, UNLIMITED, _set_controller, usage="BRIDGE TARGET..."),
+    Command("set-controller", 1, UNLIMITED, _set_controller, ("--inactivity-probe=",),
+            usage="BRIDGE TARGET..."),
     Command("get-fail-mode", 1, 1, _get_fail_mode, mode="ro", usage="BRIDGE"),
     Command("del-fail-mode", 1, 1, _del_fail_mode, usage="BRIDGE"),
     Command("set-fail-mode", 2, 2, _set_fail_mode, usage="BRIDGE MODE"),
