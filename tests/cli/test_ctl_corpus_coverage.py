@@ -63,12 +63,8 @@ UNCOMPARABLE_OPTIONS = {
 }
 
 # Commands the real tools have (their --commands lists them) but their man pages do not, and
-# pyovn does not implement (pyovn.ctl.helptext.UNIMPLEMENTED lists them too).
-UNDOCUMENTED_UNIMPLEMENTED = {
-    ("ovn-nbctl", "ha-chassis-group-set-chassis-prio"),
-    ("ovn-nbctl", "lr-nat-update-ext-ip"),
-    ("ovn-sbctl", "ip-multicast-flush"),
-}
+# pyovn does not implement (pyovn.ctl.helptext.UNIMPLEMENTED lists them too): none left.
+UNDOCUMENTED_UNIMPLEMENTED: set[tuple[str, str]] = set()
 
 # Commands whose wrong argument count is not compared: the real ovn-nbctl 23.03 crashes
 # (SIGSEGV) on "lsp-set-port-security" without arguments.

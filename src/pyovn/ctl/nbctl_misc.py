@@ -97,7 +97,8 @@ def _hcg_list(ctx: Context) -> None:
         out.append(f"{g.uuid} ({g['name']})\n")
         for ch in txn.referenced("HA_Chassis", g["ha_chassis"]):
             out.append(f"    {ch.uuid} ({ch['chassis_name']})\n")
-            out.append(f"    priority {ch['priority']}\n")
+            out.append(f"    priority {ch['priority']}\n\n")
+        out.append("\n")
     ctx.out("".join(out))
 
 
@@ -114,6 +115,18 @@ def _hcg_add_chassis(ctx: Context) -> None:
     txn.write(ch, "chassis_name", chassis)
     txn.write(ch, "priority", priority)
     txn.set_insert(group, "ha_chassis", ch.uuid)
+
+
+def _hcg_set_chassis_prio(ctx: Context) -> None:
+    group = _group(ctx)
+    chassis = ctx.argv[2]
+    priority = parse_priority(ctx.argv[3])
+    txn = ctx.view()
+    for ch in txn.referenced("HA_Chassis", group["ha_chassis"]):
+        if ch["chassis_name"] == chassis:
+            txn.write(ch, "priority", priority)
+            return
+    raise CtlError(f"{chassis}: ha chassis not found in {ctx.argv[1]} ha chassis group")
 
 
 def _hcg_remove_chassis(ctx: Context) -> None:
@@ -360,6 +373,8 @@ COMMANDS = [
     Command("ha-chassis-group-del", 1, 1, _hcg_del, usage="GROUP"),
     Command("ha-chassis-group-list", 0, 0, _hcg_list, mode="ro"),
     Command("ha-chassis-group-add-chassis", 3, 3, _hcg_add_chassis,
+            usage="GROUP CHASSIS PRIORITY"),
+    Command("ha-chassis-group-set-chassis-prio", 3, 3, _hcg_set_chassis_prio,
             usage="GROUP CHASSIS PRIORITY"),
     Command("ha-chassis-group-remove-chassis", 2, 2, _hcg_remove_chassis,
             usage="GROUP CHASSIS"),

@@ -267,6 +267,27 @@ def _lr_nat_del(ctx: Context) -> None:
                        f"gateway_port ({gw['name']})")
 
 
+def _lr_nat_update_ext_ip(ctx: Context) -> None:
+    lr = _router(ctx)
+    nat_type, ip_arg, set_name = ctx.argv[2:5]
+    if nat_type not in NAT_TYPES:
+        raise CtlError(f"{nat_type}: {_TYPE_ERROR}")
+    ip = normalize_prefix(ip_arg)
+    if ip is None:
+        raise CtlError(f"{ip_arg}: Invalid IP address or CIDR")
+    txn = ctx.view()
+    address_set = next((a for a in txn.rows("Address_Set") if a["name"] == set_name), None)
+    if address_set is None:
+        raise CtlError(f"{set_name}: Address Set name not found")
+    for n in txn.referenced("NAT", lr["nat"]):
+        own = n["logical_ip"] if nat_type == "snat" else n["external_ip"]
+        if n["type"] == nat_type and (normalize_prefix(own) or own) == ip:
+            column = "exempted_ext_ips" if ctx.has("--is-exempted") else "allowed_ext_ips"
+            txn.write(n, column, frozenset((address_set.uuid,)))
+            return
+    raise CtlError(f"{nat_type}: Could not locate nat rule for: {ip}.")
+
+
 def _lr_nat_list(ctx: Context) -> None:
     lr = _router(ctx)
     txn = ctx.view()
@@ -298,4 +319,6 @@ COMMANDS = [
     Command("lr-nat-del", 1, 4, _lr_nat_del, ("--if-exists",),
             usage="ROUTER [TYPE [IP] [GATEWAY_PORT]]"),
     Command("lr-nat-list", 1, 1, _lr_nat_list, mode="ro", usage="ROUTER"),
+    Command("lr-nat-update-ext-ip", 4, 4, _lr_nat_update_ext_ip, ("--is-exempted",),
+            usage="ROUTER TYPE IP ADDRESS_SET"),
 ]

@@ -170,6 +170,20 @@ def _count_flows(ctx: Context) -> None:
     ctx.out(format_counts(_select_flows(ctx)))
 
 
+def _ip_multicast_flush(ctx: Context) -> None:
+    """Make ovn-controller forget the learnt multicast groups: bump IP_Multicast seq_no."""
+    dp = None
+    if len(ctx.argv) > 1:
+        table = ctx.schema.tables["Datapath_Binding"]
+        dp = ctx.get_row(table, ctx.argv[1], must_exist=False)
+        if dp is None:
+            raise CtlError(f"{ctx.argv[1]} is not a valid datapath")
+    txn = ctx.view()
+    for row in txn.rows("IP_Multicast"):
+        if dp is None or row["datapath"] == dp.uuid:
+            txn.write(row, "seq_no", row["seq_no"] + 1)
+
+
 SHOW_TABLES = [
     ShowTable("Chassis", "name", ("hostname", "encaps"), "Port_Binding", "logical_port",
               "chassis"),
@@ -213,6 +227,7 @@ COMMANDS = [
     Command("dump-flows", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
             mode="ro", usage="[DATAPATH] [LFLOW...]"),
     Command("count-flows", 0, 1, _count_flows, mode="ro", usage="[DATAPATH]"),
+    Command("ip-multicast-flush", 0, 1, _ip_multicast_flush, usage="[SWITCH]"),
     *remote_commands(Remotes("SB_Global", "connection", "connections", "Connection", "sbctl",
                              roles=True)),
     *ssl_commands("SB_Global", protocols=True),
