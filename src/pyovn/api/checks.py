@@ -6,9 +6,11 @@ so a bad command fails when it is built, before anything is sent.
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.api.base import Api, Command, RunContext
@@ -248,3 +250,61 @@ class AddRow(Command):
                 self.result = existing
                 return
         self.result = ctx.insert(self.table, **self.columns)
+
+
+# --- verbs declared as data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A verb that only forwards its arguments to one of the shapes above (or a module's own):
+    its name, the shape, the table, the names its leading arguments have in ovsdbapp's API
+    (``("router",)`` for the shape's ``name``/``record``), the shape's other class attributes
+    (``column="options"``, ``parent_table=...``), and its documentation (else the shape's)."""
+
+    verb: str
+    shape: type[Command]
+    table: str = ""
+    names: tuple[str, ...] = ()
+    doc: str | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def command(self, module: str) -> type[Command]:
+        """The Command subclass: the shape with the verb's names and attributes."""
+        shape = self.shape
+        sig = inspect.signature(shape.__init__)
+        params = list(sig.parameters.values())  # self, api, then the shape's arguments
+        args = params[2:]
+        if len(self.names) > len(args):
+            raise TypeError(f"{self.verb}: {len(self.names)} names for {len(args)} arguments")
+        renamed = [p.replace(name=n) for p, n in zip(args, self.names, strict=False)]
+        new_sig = sig.replace(parameters=params[:2] + renamed + args[len(renamed):])
+        order = [p for p in new_sig.parameters.values()][2:]
+
+        def __init__(self: Command, api: Api, *call_args: Any, **kwargs: Any) -> None:
+            bound = new_sig.bind(self, api, *call_args, **kwargs)
+            positional: list[Any] = []
+            extra: dict[str, Any] = {}
+            for p in order:
+                if p.kind is inspect.Parameter.VAR_KEYWORD:
+                    extra = bound.arguments.get(p.name, {})
+                else:
+                    positional.append(bound.arguments.get(p.name, p.default))
+            shape.__init__(self, api, *positional, **extra)
+
+        __init__.__signature__ = new_sig  # type: ignore[attr-defined]
+        name = "".join(w.capitalize() for w in self.verb.split("_"))
+        namespace: dict[str, Any] = {"verb": self.verb, "__init__": __init__,
+                                     "__doc__": self.doc or shape.__doc__, "__module__": module,
+                                     "__qualname__": name, **self.attrs}
+        if self.table:
+            namespace["table"] = self.table
+        return type(name, (shape,), namespace)
+
+
+def declare(register: Callable[[type[Command]], type[Command]], module: str,
+            verbs: Iterable[Forward]) -> None:
+    """Register each :class:`Forward` of ``module`` as a verb (``register`` is the module's
+    ``verb(database)`` decorator)."""
+    for v in verbs:
+        register(v.command(module))

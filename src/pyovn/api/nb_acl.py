@@ -136,33 +136,6 @@ class _AclDel(Command):
         ctx.discard(parent, "acls", *acls)
 
 
-@nb
-class AclDel(_AclDel):
-    """Remove ACLs from a switch: all, one direction's, or the one (direction, priority,
-    match)."""
-
-    verb = "acl_del"
-    parent_table = "Logical_Switch"
-
-    def __init__(self, api: Api, switch: Any, direction: str | None = None,
-                 priority: int | None = None, match: str | None = None, if_exists: bool = False,
-                 tier: int | None = None):
-        super().__init__(api, switch, direction, priority, match, if_exists, tier)
-
-
-@nb
-class PgAclDel(_AclDel):
-    """Remove ACLs from a port group (same arguments as acl_del)."""
-
-    verb = "pg_acl_del"
-    parent_table = PG
-
-    def __init__(self, api: Api, port_group: Any, direction: str | None = None,
-                 priority: int | None = None, match: str | None = None, if_exists: bool = False,
-                 tier: int | None = None):
-        super().__init__(api, port_group, direction, priority, match, if_exists, tier)
-
-
 class _AclList(Command):
     parent_table = ""
 
@@ -176,55 +149,7 @@ class _AclList(Command):
         self.result = [a for a in (table.get(u) for u in ctx.value(parent, "acls", [])) if a]
 
 
-@nb
-class AclList(_AclList):
-    """The ACLs of a switch."""
-
-    verb = "acl_list"
-    parent_table = "Logical_Switch"
-
-    def __init__(self, api: Api, switch: Any):
-        super().__init__(api, switch)
-
-
-@nb
-class PgAclList(_AclList):
-    """The ACLs of a port group."""
-
-    verb = "pg_acl_list"
-    parent_table = PG
-
-    def __init__(self, api: Api, port_group: Any):
-        super().__init__(api, port_group)
-
-
 # --- port groups ------------------------------------------------------------------------------
-
-
-@nb
-class PgAdd(checks.AddRow):
-    """Create a port group (``pg_add(name=None, may_exist=False, **columns)``)."""
-
-    verb = "pg_add"
-    table = PG
-
-
-@nb
-class PgDel(checks.DelRow):
-    verb = "pg_del"
-    table = PG
-
-    def __init__(self, api: Api, name: Any, if_exists: bool = False):
-        super().__init__(api, name, if_exists)
-
-
-@nb
-class PgGet(checks.GetRow):
-    verb = "pg_get"
-    table = PG
-
-    def __init__(self, api: Api, pg_id: Any):
-        super().__init__(api, pg_id)
 
 
 def _ports(value: Any) -> list[Any]:
@@ -288,27 +213,6 @@ class AddressSetAdd(checks.AddRow):
 
 
 @nb
-class AddressSetDel(checks.DelRow):
-    verb = "address_set_del"
-    table = AS
-
-    def __init__(self, api: Api, address_set: Any, if_exists: bool = False):
-        super().__init__(api, address_set, if_exists)
-
-
-@nb
-class AddressSetGet(checks.GetRow):
-    verb = "address_set_get"
-    table = AS
-
-
-@nb
-class AddressSetList(checks.ListRows):
-    verb = "address_set_list"
-    table = AS
-
-
-@nb
 class AddressSetAddAddresses(Command):
     """Add addresses to an address set (a mutation: O(1) whatever the set's size)."""
 
@@ -335,3 +239,26 @@ class AddressSetRemoveAddresses(Command):
     def run(self, ctx: RunContext) -> None:
         ctx.discard(ctx.lookup(AS, self.address_set), "addresses", *self.addresses)
 
+
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(nb, __name__, [
+    checks.Forward("acl_del", _AclDel, "", ("switch",),
+                   doc="Remove ACLs from a switch: all, one direction's, or the one "
+                       "(direction, priority,\n    match).",
+                   attrs={"parent_table": "Logical_Switch"}),
+    checks.Forward("pg_acl_del", _AclDel, "", ("port_group",),
+                   doc="Remove ACLs from a port group (same arguments as acl_del).",
+                   attrs={"parent_table": PG}),
+    checks.Forward("acl_list", _AclList, "", ("switch",), doc="The ACLs of a switch.",
+                   attrs={"parent_table": "Logical_Switch"}),
+    checks.Forward("pg_acl_list", _AclList, "", ("port_group",), doc="The ACLs of a port group.",
+                   attrs={"parent_table": PG}),
+    checks.Forward("pg_add", checks.AddRow, PG, (),
+                   doc="Create a port group (``pg_add(name=None, may_exist=False, "
+                       "**columns)``)."),
+    checks.Forward("pg_del", checks.DelRow, PG, ("name",)),
+    checks.Forward("pg_get", checks.GetRow, PG, ("pg_id",)),
+    checks.Forward("address_set_del", checks.DelRow, AS, ("address_set",)),
+    checks.Forward("address_set_get", checks.GetRow, AS),
+    checks.Forward("address_set_list", checks.ListRows, AS),
+])

@@ -97,18 +97,6 @@ class LbDel(Command):
             ctx.discard_keys(lb, "vips", self.vip)
 
 
-@nb
-class LbList(checks.ListRows):
-    verb = "lb_list"
-    table = LB
-
-
-@nb
-class LbGet(checks.GetRow):
-    verb = "lb_get"
-    table = LB
-
-
 class _AttachLb(Command):
     parent = ""
 
@@ -165,60 +153,6 @@ class _ListLb(Command):
         self.result = [r for r in (t.get(u) for u in ctx.value(parent, "load_balancer", [])) if r]
 
 
-@nb
-class LsLbAdd(_AttachLb):
-    verb = "ls_lb_add"
-    parent = "Logical_Switch"
-
-    def __init__(self, api: Api, switch: Any, lb: Any, may_exist: bool = False):
-        super().__init__(api, switch, lb, may_exist)
-
-
-@nb
-class LsLbDel(_DetachLb):
-    verb = "ls_lb_del"
-    parent = "Logical_Switch"
-
-    def __init__(self, api: Api, switch: Any, lb: Any = None, if_exists: bool = False):
-        super().__init__(api, switch, lb, if_exists)
-
-
-@nb
-class LsLbList(_ListLb):
-    verb = "ls_lb_list"
-    parent = "Logical_Switch"
-
-    def __init__(self, api: Api, switch: Any):
-        super().__init__(api, switch)
-
-
-@nb
-class LrLbAdd(_AttachLb):
-    verb = "lr_lb_add"
-    parent = "Logical_Router"
-
-    def __init__(self, api: Api, router: Any, lb: Any, may_exist: bool = False):
-        super().__init__(api, router, lb, may_exist)
-
-
-@nb
-class LrLbDel(_DetachLb):
-    verb = "lr_lb_del"
-    parent = "Logical_Router"
-
-    def __init__(self, api: Api, router: Any, lb: Any = None, if_exists: bool = False):
-        super().__init__(api, router, lb, if_exists)
-
-
-@nb
-class LrLbList(_ListLb):
-    verb = "lr_lb_list"
-    parent = "Logical_Router"
-
-    def __init__(self, api: Api, router: Any):
-        super().__init__(api, router)
-
-
 # --- DHCP options -----------------------------------------------------------------------------
 
 
@@ -238,27 +172,6 @@ class DhcpOptionsAdd(Command):
 
 
 @nb
-class DhcpOptionsDel(checks.DelRow):
-    verb = "dhcp_options_del"
-    table = DHCP
-
-    def __init__(self, api: Api, uuid: Any, if_exists: bool = False):
-        super().__init__(api, uuid, if_exists)
-
-
-@nb
-class DhcpOptionsList(checks.ListRows):
-    verb = "dhcp_options_list"
-    table = DHCP
-
-
-@nb
-class DhcpOptionsGet(checks.GetRow):
-    verb = "dhcp_options_get"
-    table = DHCP
-
-
-@nb
 class DhcpOptionsSetOptions(Command):
     """Replace the options of a DHCP_Options row."""
 
@@ -273,13 +186,6 @@ class DhcpOptionsSetOptions(Command):
         ctx.set(ctx.lookup(DHCP, self.uuid), options=self.options)
 
 
-@nb
-class DhcpOptionsGetOptions(checks.GetColumn):
-    verb = "dhcp_options_get_options"
-    table = DHCP
-    column = "options"
-
-
 # --- HA chassis groups ------------------------------------------------------------------------
 
 
@@ -290,21 +196,6 @@ class HaChassisGroupAdd(checks.AddRow):
 
     def __init__(self, api: Api, name: str, may_exist: bool = False, **columns: Any):
         super().__init__(api, name, may_exist, **columns)
-
-
-@nb
-class HaChassisGroupDel(checks.DelRow):
-    verb = "ha_chassis_group_del"
-    table = HCG
-
-    def __init__(self, api: Api, name: Any, if_exists: bool = False):
-        super().__init__(api, name, if_exists)
-
-
-@nb
-class HaChassisGroupGet(checks.GetRow):
-    verb = "ha_chassis_group_get"
-    table = HCG
 
 
 def _group_chassis(ctx: RunContext, group: Any, chassis: str) -> list[Any]:
@@ -356,3 +247,23 @@ class HaChassisGroupDelChassis(Command):
         if not rows and not self.if_exists:
             raise RowNotFound(HC, self.chassis, "chassis_name", f"not in group {self.group}")
         ctx.discard(group, "ha_chassis", *rows)
+
+
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(nb, __name__, [
+    checks.Forward("lb_list", checks.ListRows, LB),
+    checks.Forward("lb_get", checks.GetRow, LB),
+    checks.Forward("ls_lb_add", _AttachLb, "", ("switch",), attrs={"parent": "Logical_Switch"}),
+    checks.Forward("ls_lb_del", _DetachLb, "", ("switch",), attrs={"parent": "Logical_Switch"}),
+    checks.Forward("ls_lb_list", _ListLb, "", ("switch",), attrs={"parent": "Logical_Switch"}),
+    checks.Forward("lr_lb_add", _AttachLb, "", ("router",), attrs={"parent": "Logical_Router"}),
+    checks.Forward("lr_lb_del", _DetachLb, "", ("router",), attrs={"parent": "Logical_Router"}),
+    checks.Forward("lr_lb_list", _ListLb, "", ("router",), attrs={"parent": "Logical_Router"}),
+    checks.Forward("dhcp_options_del", checks.DelRow, DHCP, ("uuid",)),
+    checks.Forward("dhcp_options_list", checks.ListRows, DHCP),
+    checks.Forward("dhcp_options_get", checks.GetRow, DHCP),
+    checks.Forward("dhcp_options_get_options", checks.GetColumn, DHCP, (),
+                   attrs={"column": "options"}),
+    checks.Forward("ha_chassis_group_del", checks.DelRow, HCG, ("name",)),
+    checks.Forward("ha_chassis_group_get", checks.GetRow, HCG),
+])

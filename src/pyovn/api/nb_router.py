@@ -27,39 +27,6 @@ NAT = "NAT"
 NAT_TYPES = ("snat", "dnat", "dnat_and_snat")
 
 
-@nb
-class LrAdd(checks.AddRow):
-    """Create a logical router (``lr_add(router=None, may_exist=False, **columns)``)."""
-
-    verb = "lr_add"
-    table = LR
-
-    def __init__(self, api: Api, router: str | None = None, may_exist: bool = False,
-                 **columns: Any):
-        super().__init__(api, router, may_exist, **columns)
-
-
-@nb
-class LrDel(checks.DelRow):
-    verb = "lr_del"
-    table = LR
-
-    def __init__(self, api: Api, router: Any, if_exists: bool = False):
-        super().__init__(api, router, if_exists)
-
-
-@nb
-class LrList(checks.ListRows):
-    verb = "lr_list"
-    table = LR
-
-
-@nb
-class LrGet(checks.GetRow):
-    verb = "lr_get"
-    table = LR
-
-
 # --- router ports -----------------------------------------------------------------------------
 
 
@@ -143,12 +110,6 @@ class LrpList(Command):
 
 
 @nb
-class LrpGet(checks.GetRow):
-    verb = "lrp_get"
-    table = LRP
-
-
-@nb
 class LrpSetEnabled(checks.SetColumn):
     verb = "lrp_set_enabled"
     table = LRP
@@ -187,13 +148,6 @@ class LrpSetOptions(Command):
         lrp = ctx.lookup(LRP, self.port, required=not self.if_exists)
         if lrp is not None:
             ctx.update_map(lrp, "options", self.options)
-
-
-@nb
-class LrpGetOptions(checks.GetColumn):
-    verb = "lrp_get_options"
-    table = LRP
-    column = "options"
 
 
 @nb
@@ -556,3 +510,16 @@ class LrNatList(Command):
 
     def run(self, ctx: RunContext) -> None:
         self.result = ctx.children(ctx.lookup(LR, self.router), "nat", NAT)
+
+
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(nb, __name__, [
+    checks.Forward("lr_add", checks.AddRow, LR, ("router",),
+                   doc="Create a logical router (``lr_add(router=None, may_exist=False, "
+                       "**columns)``)."),
+    checks.Forward("lr_del", checks.DelRow, LR, ("router",)),
+    checks.Forward("lr_list", checks.ListRows, LR),
+    checks.Forward("lr_get", checks.GetRow, LR),
+    checks.Forward("lrp_get", checks.GetRow, LRP),
+    checks.Forward("lrp_get_options", checks.GetColumn, LRP, (), attrs={"column": "options"}),
+])

@@ -20,45 +20,6 @@ LSP = "Logical_Switch_Port"
 
 
 @nb
-class LsAdd(checks.AddRow):
-    """Create a logical switch (``ls_add(switch=None, may_exist=False, **columns)``)."""
-
-    verb = "ls_add"
-    table = LS
-
-    def __init__(self, api: Api, switch: str | None = None, may_exist: bool = False,
-                 **columns: Any):
-        super().__init__(api, switch, may_exist, **columns)
-
-
-@nb
-class LsDel(checks.DelRow):
-    """Delete a logical switch (its ports go with it)."""
-
-    verb = "ls_del"
-    table = LS
-
-    def __init__(self, api: Api, switch: Any, if_exists: bool = False):
-        super().__init__(api, switch, if_exists)
-
-
-@nb
-class LsList(checks.ListRows):
-    """Every logical switch."""
-
-    verb = "ls_list"
-    table = LS
-
-
-@nb
-class LsGet(checks.GetRow):
-    """One logical switch, by name or uuid."""
-
-    verb = "ls_get"
-    table = LS
-
-
-@nb
 class LsSetDnsRecords(checks.SetColumn):
     """Replace a switch's dns_records (DNS rows or uuids)."""
 
@@ -121,20 +82,6 @@ class LspAdd(Command):
 
 
 @nb
-class LspDel(checks.DelChild):
-    """Delete a port (from ``switch`` if given, else from whichever switch has it)."""
-
-    verb = "lsp_del"
-    table = LSP
-    parent_table = LS
-    column = "ports"
-    parent_noun = "switch"
-
-    def __init__(self, api: Api, port: Any, switch: Any = None, if_exists: bool = False):
-        super().__init__(api, port, switch, if_exists)
-
-
-@nb
 class LspList(Command):
     """The ports of ``switch``, or every port."""
 
@@ -149,14 +96,6 @@ class LspList(Command):
             self.result = ctx.api.idl.tables[LSP].all()
             return
         self.result = ctx.children(ctx.lookup(LS, self.switch), "ports", LSP)
-
-
-@nb
-class LspGet(checks.GetRow):
-    """One port, by name or uuid."""
-
-    verb = "lsp_get"
-    table = LSP
 
 
 @nb
@@ -183,13 +122,6 @@ class LspSetAddresses(checks.SetColumn):
 
 
 @nb
-class LspGetAddresses(checks.GetColumn):
-    verb = "lsp_get_addresses"
-    table = LSP
-    column = "addresses"
-
-
-@nb
 class LspSetPortSecurity(checks.SetColumn):
     """Replace a port's port_security ("MAC [IP...]" entries)."""
 
@@ -199,13 +131,6 @@ class LspSetPortSecurity(checks.SetColumn):
 
     def check(self, value: Any) -> Any:
         return checks.lsp_addresses("port_security", value)
-
-
-@nb
-class LspGetPortSecurity(checks.GetColumn):
-    verb = "lsp_get_port_security"
-    table = LSP
-    column = "port_security"
 
 
 @nb
@@ -259,13 +184,6 @@ class LspSetType(checks.SetColumn):
 
 
 @nb
-class LspGetType(checks.GetColumn):
-    verb = "lsp_get_type"
-    table = LSP
-    column = "type"
-
-
-@nb
 class LspSetOptions(Command):
     """Replace a port's options (``lsp_set_options(port, **options)``)."""
 
@@ -278,13 +196,6 @@ class LspSetOptions(Command):
 
     def run(self, ctx: RunContext) -> None:
         ctx.set(ctx.lookup(LSP, self.port), options=self.options)
-
-
-@nb
-class LspGetOptions(checks.GetColumn):
-    verb = "lsp_get_options"
-    table = LSP
-    column = "options"
 
 
 @nb
@@ -304,3 +215,25 @@ class LspSetDhcpv4Options(Command):
             ctx.set(lsp, dhcpv4_options=[])
         else:
             ctx.set(lsp, dhcpv4_options=[ctx.lookup("DHCP_Options", self.dhcp)])
+
+
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(nb, __name__, [
+    checks.Forward("ls_add", checks.AddRow, LS, ("switch",),
+                   doc="Create a logical switch (``ls_add(switch=None, may_exist=False, "
+                       "**columns)``)."),
+    checks.Forward("ls_del", checks.DelRow, LS, ("switch",),
+                   doc="Delete a logical switch (its ports go with it)."),
+    checks.Forward("ls_list", checks.ListRows, LS, (), doc="Every logical switch."),
+    checks.Forward("ls_get", checks.GetRow, LS, (), doc="One logical switch, by name or uuid."),
+    checks.Forward("lsp_del", checks.DelChild, LSP, ("port", "switch"),
+                   doc="Delete a port (from ``switch`` if given, else from whichever switch "
+                       "has it).",
+                   attrs={"parent_table": LS, "column": "ports", "parent_noun": "switch"}),
+    checks.Forward("lsp_get", checks.GetRow, LSP, (), doc="One port, by name or uuid."),
+    checks.Forward("lsp_get_addresses", checks.GetColumn, LSP, (), attrs={"column": "addresses"}),
+    checks.Forward("lsp_get_port_security", checks.GetColumn, LSP, (),
+                   attrs={"column": "port_security"}),
+    checks.Forward("lsp_get_type", checks.GetColumn, LSP, (), attrs={"column": "type"}),
+    checks.Forward("lsp_get_options", checks.GetColumn, LSP, (), attrs={"column": "options"}),
+])

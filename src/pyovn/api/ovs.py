@@ -229,29 +229,14 @@ class _SetExternalId(Command):
         ctx.update_map(ctx.lookup(self.table, self.name), "external_ids",
                        {self.field: self.value})
 
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(ovs, __name__, [
+    checks.Forward("br_get_external_id", _GetExternalId, BR),
+    checks.Forward("br_set_external_id", _SetExternalId, BR),
+    checks.Forward("iface_get_external_id", _GetExternalId, IFACE),
+    checks.Forward("iface_set_external_id", _SetExternalId, IFACE),
+])
 
-@ovs
-class BrGetExternalId(_GetExternalId):
-    verb = "br_get_external_id"
-    table = BR
-
-
-@ovs
-class BrSetExternalId(_SetExternalId):
-    verb = "br_set_external_id"
-    table = BR
-
-
-@ovs
-class IfaceGetExternalId(_GetExternalId):
-    verb = "iface_get_external_id"
-    table = IFACE
-
-
-@ovs
-class IfaceSetExternalId(_SetExternalId):
-    verb = "iface_set_external_id"
-    table = IFACE
 
 
 class OvsApi(Api):
@@ -265,3 +250,4 @@ class OvsApi(Api):
         "Controller": "target",
         "Manager": "target",
     }
+

@@ -53,21 +53,6 @@ class ChassisAdd(Command):
 
 
 @sb
-class ChassisDel(checks.DelRow):
-    verb = "chassis_del"
-    table = CH
-
-    def __init__(self, api: Api, chassis: Any, if_exists: bool = False):
-        super().__init__(api, chassis, if_exists)
-
-
-@sb
-class ChassisList(checks.ListRows):
-    verb = "chassis_list"
-    table = CH
-
-
-@sb
 class LspBind(Command):
     """Bind a logical port (Port_Binding.logical_port) to a chassis."""
 
@@ -104,6 +89,13 @@ class LspUnbind(Command):
         if pb is not None:
             ctx.set(pb, chassis=[])
 
+# Verbs that only forward their arguments to a shape, declared as data.
+checks.declare(sb, __name__, [
+    checks.Forward("chassis_del", checks.DelRow, CH, ("chassis",)),
+    checks.Forward("chassis_list", checks.ListRows, CH),
+])
+
+
 
 class OvnSbApi(Api):
     """Commands on an OVN_Southbound database (verbs of ovsdbapp's OvnSbApiIdlImpl)."""
@@ -117,3 +109,4 @@ class OvnSbApi(Api):
         "Port_Group": "name",
         "Address_Set": "name",
     }
+
