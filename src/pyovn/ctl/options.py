@@ -96,7 +96,9 @@ def _parse_globals(tool: Tool, argv: list[str]
                 i += 1
                 value = argv[i]
             elif takes is False and value is not None:
-                raise CtlError(f"option '--{name}' doesn't allow an argument")
+                # ovs-vsctl (glibc's getopt) names the option; the OVN tools quote it whole.
+                shown = f"--{name}" if tool.getopt_messages else arg
+                raise CtlError(f"option '{shown}' doesn't allow an argument")
             if is_local:
                 local[f"--{name}"] = value
             else:
@@ -210,10 +212,9 @@ def parse_command_line(tool: Tool, argv: list[str]) -> tuple[RunOptions, list[Pa
                 raise CtlError(f"'{name}' command has no '{opt}' option")
             arg = spec.option_arg(opt)
             if arg is True and value is None:
-                raise CtlError(f"'{opt}' option on '{name}' command requires an argument")
+                raise CtlError(f"missing argument to '{opt}' option on '{name}' command")
             if arg is False and value is not None:
-                raise CtlError(f"'{opt}' option on '{name}' command does not accept an "
-                               "argument")
+                raise CtlError(f"'{opt}' option on '{name}' does not accept an argument")
         args = group[i:]
         n = len(args) - 1
         if n < spec.min_args:
