@@ -253,7 +253,11 @@ def test_client_option_tables_follow_the_registries() -> None:
 
 
 def test_client_params() -> None:
-    from pyovn.cli.ctl_client import client_params
+    from pyovn.cli.ctl_client import client_params, wants_daemon
+
+    assert wants_daemon(["--db", "unix:x", "-t", "5", "--pidfile", "--detach"])
+    assert not wants_daemon(["ls-list", "--detach"])
+    assert not wants_daemon(["--", "--detach"])
 
     assert client_params(["-t", "5", "-f", "csv", "--no-leader-only", "--may-exist", "ls-add",
                           "x", "--", "ls-list"]) == (

@@ -158,11 +158,21 @@ def client_params(argv: list[str]) -> tuple[list[str], str | None, float]:
 
 def wants_daemon(argv: list[str]) -> bool:
     """``--detach`` among the global options (before the first command): start a daemon."""
-    for arg in argv:
-        if arg == "--" or not arg.startswith("-"):
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or not arg.startswith("-") or arg == "-":
             return False
-        if arg == "--detach":
-            return True
+        if arg.startswith("--"):
+            name, eq, _ = arg[2:].partition("=")
+            name = _expand(name)
+            if name == "detach":
+                return True
+            if not eq and _ARG.get(name) is True:
+                i += 1  # its value
+        elif _ARG.get(_SHORT.get(arg[-1], "")) is True and len(arg) == 2:
+            i += 1
+        i += 1
     return False
 
 
