@@ -177,6 +177,19 @@ def _wait_gone(pid: int) -> None:
     raise AssertionError(f"daemon {pid} did not exit")
 
 
+def test_warnings_go_to_the_daemon_log(nb: OvsdbServerProcess, tmp_path: Path) -> None:
+    logfile = tmp_path / "nbd.log"
+    with nb_daemon(PY_NBCTL, tmp_path, nb.remote, extra=(f"--log-file={logfile}",)) \
+            as (path, _):
+        rc, out, err = run([*PY_NBCTL, "--", "--id=@x", "create", "Logical_Switch_Port",
+                            "name=zz"], _through(path, tmp_path, nb.remote))
+        assert (rc, err) == (0, "") and re.fullmatch(r"[0-9a-f-]{36}\n", out)
+        text = logfile.read_text()
+        assert "|ovn_dbctl|INFO|Running command run -- --id=@x create" in text
+        assert ('|db_ctl_base|WARN|row id "@x" was created but no reference to it was inserted, '
+                "so it will not actually appear in the database") in text
+
+
 def test_client_errors(nb: OvsdbServerProcess, tmp_path: Path) -> None:
     missing = str(tmp_path / "missing.ctl")
     env = _through(missing, tmp_path, nb.remote)

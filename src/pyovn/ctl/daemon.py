@@ -29,7 +29,8 @@ How it fits together:
   before its reply, so the next command sees the previous one's changes. A transaction lost
   with the connection is run again from the start once the replica is back in sync.
 * Output: the worker's writes to ``sys.stdout`` go to that command's buffer (a per-thread
-  router); everything else the daemon writes goes where it went before.
+  router), its warnings (``sys.stderr``) to the daemon's log; everything else the daemon writes
+  goes where it went before.
 """
 
 from __future__ import annotations
@@ -210,7 +211,8 @@ class IdlBackend:
 
 
 class _StdoutRouter(io.TextIOBase):
-    """``sys.stdout`` for the daemon: writes from a thread that set a buffer go to it."""
+    """``sys.stdout`` (or ``sys.stderr``) for the daemon: writes from a thread that set a buffer
+    go to it."""
 
     def __init__(self, target: Any) -> None:
         self.target = target
@@ -238,9 +240,33 @@ def _check_run_options(params: list[str]) -> None:
             raise CtlError(f"unrecognized option '{arg}'")
 
 
-def run_one(tool: Tool, backend: IdlBackend, params: list[str],
-            router: _StdoutRouter) -> tuple[str | None, str | None]:
+def _log_warnings(text: str) -> None:
+    """What a command wrote to stderr (vlog-style WARN lines, as direct mode prints them) goes
+    to the daemon's log, as the real daemon logs its warnings."""
+    for line in text.splitlines():
+        parts = line.split("|", 4)
+        if len(parts) == 5:
+            get_logger(parts[2]).warning("%s", parts[4])
+        elif line:
+            log.warning("%s", line)
+
+
+def run_one(tool: Tool, backend: IdlBackend, params: list[str], router: _StdoutRouter,
+            err_router: _StdoutRouter | None = None) -> tuple[str | None, str | None]:
     """One ``run`` request in the worker thread: (output, None) or (None, error text)."""
+    if err_router is None:
+        return _run_one(tool, backend, params, router)
+    errors: list[str] = []
+    err_router.local.buf = errors
+    try:
+        return _run_one(tool, backend, params, router)
+    finally:
+        err_router.local.buf = None
+        _log_warnings("".join(errors))
+
+
+def _run_one(tool: Tool, backend: IdlBackend, params: list[str],
+             router: _StdoutRouter) -> tuple[str | None, str | None]:
     try:
         _check_run_options(params)
         opts, commands = parse_command_line(tool, params)
@@ -268,10 +294,12 @@ def run_one(tool: Tool, backend: IdlBackend, params: list[str],
 class _Worker:
     """The one thread that runs commands (a daemon thread: exiting never waits for it)."""
 
-    def __init__(self, tool: Tool, backend: IdlBackend, router: _StdoutRouter) -> None:
+    def __init__(self, tool: Tool, backend: IdlBackend, router: _StdoutRouter,
+                 err_router: _StdoutRouter) -> None:
         self.tool = tool
         self.backend = backend
         self.router = router
+        self.err_router = err_router
         self.jobs: queue.Queue[Any] = queue.Queue()
         threading.Thread(target=self._loop, name="ctl-worker", daemon=True).start()
 
@@ -279,7 +307,8 @@ class _Worker:
         while True:
             params, fut, loop = self.jobs.get()
             try:
-                out: Any = run_one(self.tool, self.backend, params, self.router)
+                out: Any = run_one(self.tool, self.backend, params, self.router,
+                                   self.err_router)
             except _Lost:
                 out = _Lost
             except Exception as exc:  # noqa: BLE001 - a bug must not kill the daemon
@@ -333,11 +362,13 @@ async def _serve(tool: Tool, remote: str, leader_only: bool, ctl_path: str | Non
     idl = Idl(remote, tool.db, leader_only=leader_only, max_backoff=2.0)
     view = CanonicalRows(idl)
     router = _StdoutRouter(sys.stdout)
-    sys.stdout = router
-    worker = _Worker(tool, IdlBackend(idl, view, loop), router)
+    err_router = _StdoutRouter(sys.stderr)
+    sys.stdout, sys.stderr = router, err_router
+    worker = _Worker(tool, IdlBackend(idl, view, loop), router, err_router)
     lock = asyncio.Lock()
 
     async def run(params: list[str]) -> str:
+        log.info("Running command run %s", " ".join(params))
         async with lock:
             for _ in range(_MAX_RETRIES):
                 await idl.wait_synced()
