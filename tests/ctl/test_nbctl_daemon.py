@@ -218,18 +218,41 @@ def test_daemon_survives_database_restart(nb: OvsdbServerProcess, tmp_path: Path
         env = _through(path, tmp_path, nb.remote)
         assert run([*PY_NBCTL, "ls-add", "sw0"], env)[0] == 0
         nb.stop()
+        # a command sent while the database is down waits for the daemon to reconnect
+        waiting = subprocess.Popen([*PY_NBCTL, "ls-add", "sw9"], env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         again = OvsdbServerProcess(tmp_path, "OVN_Northbound", argv_prefix=[*PY, "ovsdb-server"],
                                    db_file=nb.db_path)
-        again.start()
         try:
+            time.sleep(0.5)
+            again.start()
+            assert waiting.communicate(timeout=60) == ("", "")
+            assert waiting.returncode == 0
             run([*PY_NBCTL, f"--db={nb.remote}", "ls-add", "sw1"], _env(tmp_path, nb.remote))
             rc, out, err = run([*PY_NBCTL, "--columns=name", "--bare", "list", "Logical_Switch"],
                                env)
-            assert (rc, sorted(out.split()), err) == (0, ["sw0", "sw1"], "")
+            assert (rc, sorted(out.split()), err) == (0, ["sw0", "sw1", "sw9"], "")
             assert run([*PY_NBCTL, "ls-add", "sw2"], env)[0] == 0
             assert "sw2" in run([*PY_NBCTL, "ls-list"], _env(tmp_path, nb.remote))[1]
         finally:
+            if waiting.poll() is None:
+                waiting.kill()
+                waiting.wait()
             again.stop()
+
+
+def test_client_timeout(tmp_path: Path) -> None:
+    """-t: the client's own alarm, as the real client's (a daemon that never answers)."""
+    import socket
+
+    path = str(tmp_path / "silent.ctl")
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(path)
+        listener.listen()
+        rc, out, err = run([*PY_NBCTL, "-t", "1", "ls-list"],
+                           _through(path, tmp_path, "unix:/nowhere"))
+    assert (rc, out) == (-signal.SIGALRM, "")
+    assert err == "fatal_signal|WARN|terminating with signal 14 (Alarm clock)\n"
 
 
 def test_client_imports_nothing_of_the_ctl_core(nb: OvsdbServerProcess, tmp_path: Path) -> None:
