@@ -11,7 +11,7 @@ import pytest
 
 from pyovn.logical.flow import Flow
 from pyovn.pipeline.executor import BaseHost, Executor
-from pyovn.pipeline.sbmodel import Datapath, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding, SbModel
 from pyovn.pipeline.tables import ALL, LogicalTables
 
 DPS = {"sw0": 1, "lr0": 2, "sw1": 3, "sw2": 4}
@@ -112,19 +112,19 @@ class Recording(BaseHost):
     def remote(self, port: PortBinding, chassis: str | None, flow: Flow) -> None:
         self.remotes.append((port.name, chassis, dict(flow)))
 
-    def load_metadata(self, dp: Datapath, pipeline: str, port: PortBinding | None,
+    def load_metadata(self, dp: LogicalDatapath, pipeline: str, port: PortBinding | None,
                       flow: Flow) -> None:
         self.entered.append((dp.name, pipeline, port.name if port else ""))
 
-    def ct_next(self, dp: Datapath, flow: Flow) -> None:
+    def ct_next(self, dp: LogicalDatapath, flow: Flow) -> None:
         self.ct.append(f"ct_next@{dp.name}")
         flow["ct_state"] = 0x21  # new|trk
 
-    def ct_lb(self, dp: Datapath, flow: Flow, action: Any) -> bool:
+    def ct_lb(self, dp: LogicalDatapath, flow: Flow, action: Any) -> bool:
         self.ct.append(f"ct_lb@{dp.name}")
         return self.lb_go
 
-    def emit(self, dp: Datapath, kind: str, flow: Flow,
+    def emit(self, dp: LogicalDatapath, kind: str, flow: Flow,
              resume: Callable[[Flow], None]) -> None:
         if self.defer:
             self.deferred.append(lambda: resume(flow))  # type: ignore[misc]
@@ -274,14 +274,14 @@ class Tables:
         self.tables: list[tuple[str, str, int]] = []
         self.events: list[str] = []
 
-    def enter_pipeline(self, dp: Datapath, pipeline: str, flow: Flow) -> None:
+    def enter_pipeline(self, dp: LogicalDatapath, pipeline: str, flow: Flow) -> None:
         self.events.append(f"{pipeline}@{dp.name}")
 
-    def enter_egress(self, dp: Datapath, flow: Flow, port: PortBinding | None, member: bool,
+    def enter_egress(self, dp: LogicalDatapath, flow: Flow, port: PortBinding | None, member: bool,
                      runs: bool) -> None:
         self.events.append(f"egress@{dp.name}:{port.name if port else ''}")
 
-    def enter_multicast(self, dp: Datapath, group: Any) -> None:
+    def enter_multicast(self, dp: LogicalDatapath, group: Any) -> None:
         self.events.append(f"multicast@{dp.name}")
 
     def enter_transformation(self, flow: Flow) -> None:
@@ -293,22 +293,22 @@ class Tables:
     def lookup(self, table: Any, entry: Any, flow: Flow) -> None:
         return None
 
-    def table(self, ex: Executor, dp: Datapath, pipeline: str, table: int, entry: Any,
+    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int, entry: Any,
               flow: Flow) -> None:
         self.tables.append((dp.name, pipeline, table))
         if entry is not None:
             entry.program(flow, ex)
 
-    def dropped(self, reason: str, dp: Datapath, flow: Flow, outport: str) -> None:
+    def dropped(self, reason: str, dp: LogicalDatapath, flow: Flow, outport: str) -> None:
         self.events.append(f"dropped:{reason}")
 
-    def output(self, dp: Datapath, outport: str, port: Any, group: Any) -> None:
+    def output(self, dp: LogicalDatapath, outport: str, port: Any, group: Any) -> None:
         self.events.append(f"output:{outport}")
 
-    def delivered(self, dp: Datapath, outport: str, port: Any, group: Any) -> None:
+    def delivered(self, dp: LogicalDatapath, outport: str, port: Any, group: Any) -> None:
         self.events.append(f"delivered:{outport}")
 
-    def redirected(self, dp: Datapath, cr: PortBinding, dist: PortBinding) -> None:
+    def redirected(self, dp: LogicalDatapath, cr: PortBinding, dist: PortBinding) -> None:
         self.events.append(f"redirected:{cr.name}->{dist.name}")
 
 

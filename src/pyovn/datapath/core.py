@@ -75,8 +75,7 @@ from pyovn.logical.actions import (
     Simple,
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
-from pyovn.pipeline.sbmodel import Datapath as LDatapath
-from pyovn.pipeline.sbmodel import PortBinding, SbModel
+from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding, SbModel
 from pyovn.pipeline.tables import ALL, LogicalTables
 
 __all__ = ["Datapath", "DatapathError"]
@@ -293,12 +292,12 @@ class Datapath:
         self.sync()
         return True
 
-    def dns_records(self, dp: LDatapath) -> Mapping[str, str]:
+    def dns_records(self, dp: LogicalDatapath) -> Mapping[str, str]:
         """What ``dns_lookup`` answers from in ``dp``: its DNS rows' records, merged."""
         return self.model.dns_records(dp)
 
     # --- learning ------------------------------------------------------------------------------
-    def learn_mac(self, dp: LDatapath, port: str, kind: str, ip: int, mac: int) -> None:
+    def learn_mac(self, dp: LogicalDatapath, port: str, kind: str, ip: int, mac: int) -> None:
         if self.learnt_macs.get((port, ip)) == mac:
             return
         self.learnt_macs[(port, ip)] = mac
@@ -310,7 +309,7 @@ class Datapath:
                        else ipaddress.IPv4Address(ip & MASK32))
             self.on_learn(LearntMacBinding(port, text, format_mac(mac), dp.key))
 
-    def learn_fdb(self, dp: LDatapath, port: str, mac: int) -> None:
+    def learn_fdb(self, dp: LogicalDatapath, port: str, mac: int) -> None:
         if self.learnt_fdb.get((dp.key, mac)) == port:
             return
         self.learnt_fdb[(dp.key, mac)] = port
@@ -365,7 +364,7 @@ class Datapath:
         flow, pkt = parse(frame)
         return WalkInput(flow, Frame(pkt, None, (largest, ident)))
 
-    def process(self, start: Any, dp: LDatapath, flow: Flow, fr: Frame) -> None:
+    def process(self, start: Any, dp: LogicalDatapath, flow: Flow, fr: Frame) -> None:
         """The ingress of ``dp`` for ``flow`` (from the cache, else walked and recorded)."""
         if self.use_cache:
             entry = self.cache.lookup(start, flow)
@@ -386,7 +385,7 @@ class Datapath:
             host.seg = saved_seg
         self._store(seg)
 
-    def continue_at(self, ex: SegmentExecutor, dp: LDatapath, resume: tuple[int, str, int],
+    def continue_at(self, ex: SegmentExecutor, dp: LogicalDatapath, resume: tuple[int, str, int],
                     flow: Flow, fr: Frame) -> None:
         """After a conntrack operation: the segment at ``resume`` for ``flow``."""
         if self.use_cache:
@@ -440,14 +439,14 @@ class Datapath:
                 self.stats["remote"] += 1
 
     # --- conntrack -----------------------------------------------------------------------------
-    def _zone(self, dp: LDatapath | None, flow: Flow, snat: bool) -> int:
+    def _zone(self, dp: LogicalDatapath | None, flow: Flow, snat: bool) -> int:
         if dp is not None and dp.is_router or DNAT_ZONE_REG in flow and ZONE_REG not in flow:
             v = flow.get(SNAT_ZONE_REG if snat else DNAT_ZONE_REG, 0)
         else:
             v = flow.get(ZONE_REG, 0)
         return int(v) & 0xFFFF if isinstance(v, int) else 0
 
-    def conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow,
+    def conntrack_op(self, dp: LogicalDatapath | None, op: tuple[str, Any], flow: Flow,
                      fr: Frame | None = None) -> bool:
         """Runs a recirculating conntrack action on ``flow``; False: the packet stops.  An ICMP
         error is looked up by the packet it quotes (``rel``), which NAT rewrites in ``fr``."""
@@ -463,7 +462,7 @@ class Datapath:
                 return go
         return self._conntrack_op(dp, op, flow, None)
 
-    def _conntrack_op(self, dp: LDatapath | None, op: tuple[str, Any], flow: Flow,
+    def _conntrack_op(self, dp: LogicalDatapath | None, op: tuple[str, Any], flow: Flow,
                       inner: Flow | None) -> bool:
         kind, action = op
         now = self.clock()
@@ -504,7 +503,7 @@ class Datapath:
         ct.commit(self._zone(dp, flow, False), flow, now, nat=True, inner=inner)
         return True
 
-    def commit(self, dp: LDatapath | None, flow: Flow,
+    def commit(self, dp: LogicalDatapath | None, flow: Flow,
                args: tuple[int | None, int, int | None, int], fr: Frame | None = None) -> None:
         mark, mark_mask, label, label_mask = args
         copy = dict(flow)  # ct_commit does not recirculate: the packet keeps its ct fields
@@ -514,7 +513,7 @@ class Datapath:
                               label_mask=label_mask or MASK128,
                               inner=dict(quote.flow) if quote is not None else None)
 
-    def lb_hairpin(self, dp: LDatapath, flow: Flow, reply: bool) -> int:
+    def lb_hairpin(self, dp: LogicalDatapath, flow: Flow, reply: bool) -> int:
         """chk_lb_hairpin: a load-balanced packet sent by the backend it was sent to;
         chk_lb_hairpin_reply: that connection's reply.
 

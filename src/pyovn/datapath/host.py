@@ -29,8 +29,7 @@ from pyovn.logical.actions import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
 from pyovn.pipeline.executor import BaseHost, Executor
-from pyovn.pipeline.sbmodel import Datapath as LDatapath
-from pyovn.pipeline.sbmodel import PortBinding
+from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding
 
 if TYPE_CHECKING:
     from pyovn.datapath.core import Datapath
@@ -137,7 +136,7 @@ class Host(BaseHost):
         pb = self.model.ports.get(port)
         return pb is not None and pb.chassis is not None and pb.chassis == self.d.chassis
 
-    def load_metadata(self, dp: LDatapath, pipeline: str, port: PortBinding | None,
+    def load_metadata(self, dp: LogicalDatapath, pipeline: str, port: PortBinding | None,
                       flow: Flow) -> None:
         seg = self.seg
         if seg is not None:
@@ -195,11 +194,11 @@ class Host(BaseHost):
         self.d.continue_at(ex, dp, resume, flow, self.frames[-1])
         self.seg = outer
 
-    def ct_nat_now(self, dp: LDatapath, flow: Flow, action: CtNat | Simple) -> None:
+    def ct_nat_now(self, dp: LogicalDatapath, flow: Flow, action: CtNat | Simple) -> None:
         self._effect("ct", flow, ("nat", action), None)
         self.d.conntrack_op(dp, ("nat", action), flow, self.frames[-1])
 
-    def ct_commit(self, dp: LDatapath, flow: Flow, program: Program | None) -> None:
+    def ct_commit(self, dp: LogicalDatapath, flow: Flow, program: Program | None) -> None:
         mark = label = None
         mark_mask = label_mask = 0
         if program is not None:
@@ -221,11 +220,11 @@ class Host(BaseHost):
         self._effect("commit", flow, args)
         self.d.commit(dp, flow, args, self.frames[-1])
 
-    def ct_clear(self, dp: LDatapath, flow: Flow) -> None:
+    def ct_clear(self, dp: LogicalDatapath, flow: Flow) -> None:
         Conntrack.clear(flow)
 
     # --- packets built by actions, controller actions --------------------------------------
-    def emit(self, dp: LDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
+    def emit(self, dp: LogicalDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
         self._uncacheable()
         cur = self.frames[-1]
         made = emitted_packet(kind, flow, cur.pkt)
@@ -238,7 +237,7 @@ class Host(BaseHost):
         finally:
             self.frames.pop()
 
-    def controller(self, dp: LDatapath, flow: Flow, action: Action) -> int:
+    def controller(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int:
         self._uncacheable()
         cur = self.frames[-1]
         records = self.d.dns_records(dp) if isinstance(action, Result) else None
@@ -250,7 +249,7 @@ class Host(BaseHost):
         return 1
 
     # --- MAC bindings and FDB ----------------------------------------------------------------
-    def mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int,
+    def mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int,
                     ip: int) -> int | None:
         name = self.port_name(dp, port)
         learnt = self.d.learnt_macs.get((name, ip))
@@ -258,23 +257,23 @@ class Host(BaseHost):
             return learnt
         return super().mac_binding(dp, flow, kind, port, ip)
 
-    def put_mac_binding(self, dp: LDatapath, flow: Flow, kind: str, port: str | int, ip: int,
+    def put_mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int, ip: int,
                         mac: int) -> None:
         self._uncacheable()
         self.d.learn_mac(dp, self.port_name(dp, port), kind, ip, mac)
 
-    def fdb_get(self, dp: LDatapath, flow: Flow, mac: int) -> str | None:
+    def fdb_get(self, dp: LogicalDatapath, flow: Flow, mac: int) -> str | None:
         learnt = self.d.learnt_fdb.get((dp.key, mac))
         if learnt is not None:
             return learnt
         return super().fdb_get(dp, flow, mac)
 
-    def put_fdb(self, dp: LDatapath, flow: Flow, port: str | int, mac: int) -> None:
+    def put_fdb(self, dp: LogicalDatapath, flow: Flow, port: str | int, mac: int) -> None:
         self._uncacheable()
         self.d.learn_fdb(dp, self.port_name(dp, port), mac)
 
     # --- checks, select ----------------------------------------------------------------------
-    def check(self, dp: LDatapath, flow: Flow, action: Action) -> int:
+    def check(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int:
         if isinstance(action, CheckPktLarger):
             self._read((PKT_LEN,))
             return 1 if int(flow.get(PKT_LEN, 0) or 0) > action.length else 0
@@ -285,7 +284,7 @@ class Host(BaseHost):
         self._uncacheable()  # chk_ecmp_nh(_mac), chk_lb_aff: per-connection state
         return 0
 
-    def select(self, dp: LDatapath, flow: Flow, action: Select) -> int:
+    def select(self, dp: LogicalDatapath, flow: Flow, action: Select) -> int:
         self._read(_FIVE_TUPLE)
         members = action.members
         total = sum(max(w, 0) for _, w in members) or len(members)
@@ -296,7 +295,7 @@ class Host(BaseHost):
                 return m
         return members[-1][0]
 
-    def effect(self, dp: LDatapath, flow: Flow, action: Action) -> None:
+    def effect(self, dp: LogicalDatapath, flow: Flow, action: Action) -> None:
         return None  # set_queue, set_meter, sample: no QoS or sampling in pyovn's datapath
 
 

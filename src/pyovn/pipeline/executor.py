@@ -61,7 +61,7 @@ from pyovn.logical.actions import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
-from pyovn.pipeline.sbmodel import LOCAL_TYPES, Datapath, McGroup, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import LOCAL_TYPES, LogicalDatapath, McGroup, PortBinding, SbModel
 from pyovn.pipeline.tables import ROUTING_READS, CompiledTable, Entry, LogicalTables
 
 __all__ = [
@@ -88,7 +88,7 @@ class Host(Protocol):
     def is_resident(self, port: str) -> bool:
         """``is_chassis_resident(port)``: the port is bound to this chassis."""
 
-    def load_metadata(self, dp: Datapath, pipeline: str, port: PortBinding | None,
+    def load_metadata(self, dp: LogicalDatapath, pipeline: str, port: PortBinding | None,
                       flow: Flow) -> None:
         """A pipeline is entered through ``port`` (the inport for ingress, the outport for
         egress): load what the environment keeps per port or datapath (conntrack zones)."""
@@ -100,58 +100,58 @@ class Host(Protocol):
         """``port`` is bound to another chassis (None: to none): send ``flow`` there, where
         egress runs (``Executor.run_egress``)."""
 
-    def ct_next(self, dp: Datapath, flow: Flow) -> None:
+    def ct_next(self, dp: LogicalDatapath, flow: Flow) -> None:
         """Conntrack lookup: set ct_state (and ct_mark, ct_label...) in ``flow`` (a copy)."""
 
-    def ct_commit(self, dp: Datapath, flow: Flow, program: Program | None) -> None: ...
+    def ct_commit(self, dp: LogicalDatapath, flow: Flow, program: Program | None) -> None: ...
 
-    def ct_nat(self, dp: Datapath, flow: Flow, action: CtNat | Simple) -> bool:
+    def ct_nat(self, dp: LogicalDatapath, flow: Flow, action: CtNat | Simple) -> bool:
         """NAT ``flow`` (a copy, except for ``ct_snat_to_vip``); False: the packet stops."""
 
-    def ct_lb(self, dp: Datapath, flow: Flow, action: CtLb) -> bool:
+    def ct_lb(self, dp: LogicalDatapath, flow: Flow, action: CtLb) -> bool:
         """Load balance ``flow`` (a copy); False: the packet stops."""
 
-    def ct_clear(self, dp: Datapath, flow: Flow) -> None: ...
+    def ct_clear(self, dp: LogicalDatapath, flow: Flow) -> None: ...
 
-    def emit(self, dp: Datapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
+    def emit(self, dp: LogicalDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
         """A packet built by an action (``kind`` as ``ActionContext.emit``); ``resume(flow)``
         runs the action's nested actions on it where the action sits (now or later)."""
 
-    def controller(self, dp: Datapath, flow: Flow, action: Action) -> int: ...
+    def controller(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int: ...
 
-    def mac_binding(self, dp: Datapath, flow: Flow, kind: str, port: str | int,
+    def mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int,
                     ip: int) -> int | None: ...
 
-    def put_mac_binding(self, dp: Datapath, flow: Flow, kind: str, port: str | int, ip: int,
+    def put_mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int, ip: int,
                         mac: int) -> None: ...
 
-    def fdb_get(self, dp: Datapath, flow: Flow, mac: int) -> str | None: ...
+    def fdb_get(self, dp: LogicalDatapath, flow: Flow, mac: int) -> str | None: ...
 
-    def put_fdb(self, dp: Datapath, flow: Flow, port: str | int, mac: int) -> None: ...
+    def put_fdb(self, dp: LogicalDatapath, flow: Flow, port: str | int, mac: int) -> None: ...
 
-    def check(self, dp: Datapath, flow: Flow, action: Action) -> int:
+    def check(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int:
         """check_pkt_larger, chk_lb_hairpin(_reply), chk_ecmp_nh(_mac), chk_lb_aff."""
 
-    def select(self, dp: Datapath, flow: Flow, action: Select) -> int: ...
+    def select(self, dp: LogicalDatapath, flow: Flow, action: Select) -> int: ...
 
-    def fwd_group(self, dp: Datapath, flow: Flow, action: FwdGroup) -> str | None: ...
+    def fwd_group(self, dp: LogicalDatapath, flow: Flow, action: FwdGroup) -> str | None: ...
 
-    def effect(self, dp: Datapath, flow: Flow, action: Action) -> None: ...
+    def effect(self, dp: LogicalDatapath, flow: Flow, action: Action) -> None: ...
 
 
 class Recorder(Protocol):
     """What a recording executor reports (trace builds its tree from it).  ``enter_*`` calls
     are matched by one ``leave`` each."""
 
-    def enter_pipeline(self, dp: Datapath, pipeline: str, flow: Flow) -> None:
+    def enter_pipeline(self, dp: LogicalDatapath, pipeline: str, flow: Flow) -> None:
         """A pipeline starts at its table 0 (run, a patch peer) or ``next(pipeline=...)``."""
 
-    def enter_egress(self, dp: Datapath, flow: Flow, port: PortBinding | None, member: bool,
+    def enter_egress(self, dp: LogicalDatapath, flow: Flow, port: PortBinding | None, member: bool,
                      runs: bool) -> None:
         """``output`` in ingress starts egress for ``port`` (a multicast member when
         ``member``; ``runs`` False when the loopback rule skips it)."""
 
-    def enter_multicast(self, dp: Datapath, group: McGroup) -> None: ...
+    def enter_multicast(self, dp: LogicalDatapath, group: McGroup) -> None: ...
 
     def enter_transformation(self, flow: Flow) -> None:
         """A conntrack action continues with the packet the host just changed."""
@@ -161,23 +161,23 @@ class Recorder(Protocol):
     def lookup(self, table: CompiledTable, entry: Entry, flow: Flow) -> None:
         """``entry`` matched ``flow`` in ``table`` (also for tables passed over)."""
 
-    def table(self, ex: Executor, dp: Datapath, pipeline: str, table: int, entry: Entry | None,
+    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int, entry: Entry | None,
               flow: Flow) -> None:
         """Run (and record) ``entry``'s actions on ``flow`` with ``ex`` as their context; None:
         nothing matched."""
 
-    def dropped(self, reason: str, dp: Datapath, flow: Flow, outport: str) -> None:
+    def dropped(self, reason: str, dp: LogicalDatapath, flow: Flow, outport: str) -> None:
         """"null-outport", "unknown-outport" (the packet goes on regardless), "loopback",
         "bad-chassisredirect" or "too-deep"."""
 
-    def output(self, dp: Datapath, outport: str, port: PortBinding | None,
+    def output(self, dp: LogicalDatapath, outport: str, port: PortBinding | None,
                group: McGroup | None) -> None:
         """``output`` in egress (before the peer's ingress or the delivery)."""
 
-    def delivered(self, dp: Datapath, outport: str, port: PortBinding | None,
+    def delivered(self, dp: LogicalDatapath, outport: str, port: PortBinding | None,
                   group: McGroup | None) -> None: ...
 
-    def redirected(self, dp: Datapath, cr: PortBinding, dist: PortBinding) -> None:
+    def redirected(self, dp: LogicalDatapath, cr: PortBinding, dist: PortBinding) -> None:
         """A chassisredirect outport was replaced by its distributed port."""
 
 
@@ -207,7 +207,7 @@ class Executor:
         # patch port: the datapath passes its own sets).
         self.egress_cleared = egress_cleared
         self.peer_cleared = peer_cleared
-        self.dp: Datapath | None = None  # where the running flow is
+        self.dp: LogicalDatapath | None = None  # where the running flow is
         self.pipeline = "ingress"
         self.depth = 0
         self.reads: set[str] | None = None
@@ -216,15 +216,15 @@ class Executor:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), max_depth * 16 + 200))
 
     # --- entry points ----------------------------------------------------------------------
-    def run(self, dp: Datapath, flow: Flow, reads: set[str] | None = None) -> None:
+    def run(self, dp: LogicalDatapath, flow: Flow, reads: set[str] | None = None) -> None:
         """The ingress pipeline of ``dp`` from table 0 on a copy of ``flow``."""
         self._start(dp, "ingress", flow, reads)
 
-    def run_egress(self, dp: Datapath, flow: Flow, reads: set[str] | None = None) -> None:
+    def run_egress(self, dp: LogicalDatapath, flow: Flow, reads: set[str] | None = None) -> None:
         """The egress pipeline of ``dp`` from table 0 (a packet from another chassis)."""
         self._start(dp, "egress", flow, reads)
 
-    def _start(self, dp: Datapath, pipeline: str, flow: Flow, reads: set[str] | None) -> None:
+    def _start(self, dp: LogicalDatapath, pipeline: str, flow: Flow, reads: set[str] | None) -> None:
         flow = dict(flow)
         flow[CHASSIS_RESIDENT_KEY] = self.host.is_resident  # type: ignore[assignment]
         saved = (self.dp, self.pipeline, self.depth, self.reads)
@@ -243,7 +243,7 @@ class Executor:
         finally:
             self.dp, self.pipeline, self.depth, self.reads = saved
 
-    def resume_at(self, dp: Datapath, pipeline: str, table: int, flow: Flow,
+    def resume_at(self, dp: LogicalDatapath, pipeline: str, table: int, flow: Flow,
                   reads: set[str] | None = None) -> None:
         """A new run that starts at ``table`` of ``pipeline`` in ``dp`` on ``flow`` itself (not
         a copy): a packet back from a recirculation (conntrack) the datapath did not cache."""
@@ -378,7 +378,7 @@ class Executor:
         elif rec is not None:
             rec.dropped("loopback", dp, flow, outport)
 
-    def _multicast(self, dp: Datapath, group: McGroup, eflow: Flow, inport: Any,
+    def _multicast(self, dp: LogicalDatapath, group: McGroup, eflow: Flow, inport: Any,
                    loopback: bool) -> None:
         rec = self.rec
         host = self.host
@@ -408,7 +408,7 @@ class Executor:
         if rec is not None:
             rec.leave()
 
-    def _egress(self, dp: Datapath, port: PortBinding | None, flow: Flow) -> None:
+    def _egress(self, dp: LogicalDatapath, port: PortBinding | None, flow: Flow) -> None:
         self.host.load_metadata(dp, "egress", port, flow)
         self._table(flow, "egress", 0)
 
@@ -445,7 +445,7 @@ class Executor:
         if pb is not None:
             self.host.deliver(pb, flow)
 
-    def _enter_peer(self, dp: Datapath, port: PortBinding, flow: Flow) -> None:
+    def _enter_peer(self, dp: LogicalDatapath, port: PortBinding, flow: Flow) -> None:
         saved = (self.dp, self.pipeline)
         self.dp, self.pipeline = dp, "ingress"
         try:
@@ -575,7 +575,7 @@ class BaseHost:
         pb = self.model.ports.get(port)
         return pb is not None and pb.chassis is not None and pb.chassis == self.chassis
 
-    def load_metadata(self, dp: Datapath, pipeline: str, port: PortBinding | None,
+    def load_metadata(self, dp: LogicalDatapath, pipeline: str, port: PortBinding | None,
                       flow: Flow) -> None:
         return None
 
@@ -585,60 +585,60 @@ class BaseHost:
     def remote(self, port: PortBinding, chassis: str | None, flow: Flow) -> None:
         return None
 
-    def ct_next(self, dp: Datapath, flow: Flow) -> None:
+    def ct_next(self, dp: LogicalDatapath, flow: Flow) -> None:
         return None
 
-    def ct_commit(self, dp: Datapath, flow: Flow, program: Program | None) -> None:
+    def ct_commit(self, dp: LogicalDatapath, flow: Flow, program: Program | None) -> None:
         return None
 
-    def ct_nat(self, dp: Datapath, flow: Flow, action: CtNat | Simple) -> bool:
+    def ct_nat(self, dp: LogicalDatapath, flow: Flow, action: CtNat | Simple) -> bool:
         return True
 
-    def ct_lb(self, dp: Datapath, flow: Flow, action: CtLb) -> bool:
+    def ct_lb(self, dp: LogicalDatapath, flow: Flow, action: CtLb) -> bool:
         return True
 
-    def ct_clear(self, dp: Datapath, flow: Flow) -> None:
+    def ct_clear(self, dp: LogicalDatapath, flow: Flow) -> None:
         return None
 
-    def emit(self, dp: Datapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
+    def emit(self, dp: LogicalDatapath, kind: str, flow: Flow, resume: Callable[[Flow], None]) -> None:
         resume(flow)
 
-    def controller(self, dp: Datapath, flow: Flow, action: Action) -> int:
+    def controller(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int:
         return 0
 
-    def port_name(self, dp: Datapath, port: str | int) -> str:
+    def port_name(self, dp: LogicalDatapath, port: str | int) -> str:
         """A port operand (a name, or a tunnel key of ``dp``) as a name ("" if unknown)."""
         if isinstance(port, int):
             pb = dp.ports_by_key.get(port)
             return pb.name if pb is not None else ""
         return port
 
-    def mac_binding(self, dp: Datapath, flow: Flow, kind: str, port: str | int,
+    def mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int,
                     ip: int) -> int | None:
         text = str(ipaddress.IPv6Address(ip) if kind == "nd"
                    else ipaddress.IPv4Address(ip & 0xFFFFFFFF))
         mb = self.model.lookup_mac_binding(dp, self.port_name(dp, port), text)
         return int(mb.mac.replace(":", ""), 16) if mb is not None else None
 
-    def put_mac_binding(self, dp: Datapath, flow: Flow, kind: str, port: str | int, ip: int,
+    def put_mac_binding(self, dp: LogicalDatapath, flow: Flow, kind: str, port: str | int, ip: int,
                         mac: int) -> None:
         return None
 
-    def fdb_get(self, dp: Datapath, flow: Flow, mac: int) -> str | None:
+    def fdb_get(self, dp: LogicalDatapath, flow: Flow, mac: int) -> str | None:
         pb = self.model.fdb_port(dp, format_mac(mac))
         return pb.name if pb is not None else None
 
-    def put_fdb(self, dp: Datapath, flow: Flow, port: str | int, mac: int) -> None:
+    def put_fdb(self, dp: LogicalDatapath, flow: Flow, port: str | int, mac: int) -> None:
         return None
 
-    def check(self, dp: Datapath, flow: Flow, action: Action) -> int:
+    def check(self, dp: LogicalDatapath, flow: Flow, action: Action) -> int:
         return 0
 
-    def select(self, dp: Datapath, flow: Flow, action: Select) -> int:
+    def select(self, dp: LogicalDatapath, flow: Flow, action: Select) -> int:
         return action.members[0][0]
 
-    def fwd_group(self, dp: Datapath, flow: Flow, action: FwdGroup) -> str | None:
+    def fwd_group(self, dp: LogicalDatapath, flow: Flow, action: FwdGroup) -> str | None:
         return action.child_ports[0] if action.child_ports else None
 
-    def effect(self, dp: Datapath, flow: Flow, action: Action) -> None:
+    def effect(self, dp: LogicalDatapath, flow: Flow, action: Action) -> None:
         return None

@@ -52,9 +52,9 @@ from pyovn.pipeline.sbtypes import (
     TABLES,
     Changes,
     Chassis,
-    Datapath,
     FlowTable,
     LoadBalancer,
+    LogicalDatapath,
     LogicalFlow,
     MacBinding,
     McGroup,
@@ -70,7 +70,7 @@ __all__ = [
     "TABLES",
     "Changes",
     "Chassis",
-    "Datapath",
+    "LogicalDatapath",
     "FlowTable",
     "LoadBalancer",
     "LogicalFlow",
@@ -130,8 +130,8 @@ class SbModel:
 
     def __init__(self, symtab: SymbolTable | None = None) -> None:
         self.symtab: SymbolTable = symtab if symtab is not None else default_symtab()
-        self.datapaths: dict[str, Datapath] = {}  # by uuid
-        self.datapath_by_key: dict[int, Datapath] = {}
+        self.datapaths: dict[str, LogicalDatapath] = {}  # by uuid
+        self.datapath_by_key: dict[int, LogicalDatapath] = {}
         self.ports: dict[str, PortBinding] = {}  # by logical_port
         self.port_by_uuid: dict[str, PortBinding] = {}  # every port row, bound or waiting
         self.mcgroups: dict[tuple[str, str], McGroup] = {}  # (dp uuid, name)
@@ -173,7 +173,7 @@ class SbModel:
     def load_balancers(self) -> list[LoadBalancer]:
         return list(self.lbs.values())
 
-    def find_datapath(self, ident: str) -> Datapath | None:
+    def find_datapath(self, ident: str) -> LogicalDatapath | None:
         """By name, uuid, uuid prefix (at least 4 hex digits) or tunnel key, as ovn-trace."""
         for dp in self.datapaths.values():
             if ident in (dp.name, dp.uuid, dp.external_ids.get("name2")):
@@ -186,21 +186,21 @@ class SbModel:
             return self.datapath_by_key.get(int(ident))
         return None
 
-    def port_by_key(self, dp: Datapath, key: int) -> PortBinding | None:
+    def port_by_key(self, dp: LogicalDatapath, key: int) -> PortBinding | None:
         return dp.ports_by_key.get(key)
 
-    def port_in(self, dp: Datapath, name: str) -> PortBinding | None:
+    def port_in(self, dp: LogicalDatapath, name: str) -> PortBinding | None:
         """The port ``name`` if it belongs to ``dp``."""
         pb = self.ports.get(name)
         return pb if pb is not None and pb.datapath is dp else None
 
-    def mcgroup(self, dp: Datapath, name: str) -> McGroup | None:
+    def mcgroup(self, dp: LogicalDatapath, name: str) -> McGroup | None:
         return self.mcgroups.get((dp.uuid, name))
 
     def mac_binding(self, port: str, ip: str) -> MacBinding | None:
         return self.mac_bindings.get((port, ip))
 
-    def lookup_mac_binding(self, dp: Datapath, port: str, ip: str) -> MacBinding | None:
+    def lookup_mac_binding(self, dp: LogicalDatapath, port: str, ip: str) -> MacBinding | None:
         """The MAC binding of ``ip`` (text) on ``port`` valid in ``dp`` (a binding whose
         datapath is not in the model applies anywhere, as ovn-trace reads it)."""
         mb = self.mac_bindings.get((port, ip))
@@ -210,12 +210,12 @@ class SbModel:
             return mb
         return None
 
-    def fdb_port(self, dp: Datapath, mac: str) -> PortBinding | None:
+    def fdb_port(self, dp: LogicalDatapath, mac: str) -> PortBinding | None:
         """The port ``mac`` (text) was learnt on in ``dp``, per the FDB table."""
         key = self.fdb.get((dp.key, mac))
         return dp.ports_by_key.get(key) if key is not None else None
 
-    def dns_records(self, dp: Datapath) -> Mapping[str, str]:
+    def dns_records(self, dp: LogicalDatapath) -> Mapping[str, str]:
         """The ``records`` of the DNS rows whose ``datapaths`` include ``dp``, merged (names
         lower-cased: ``dns_lookup`` compares the query's name lower-cased)."""
         merged = self._dns_merged.get(dp.uuid)
@@ -287,11 +287,11 @@ class SbModel:
         return True
 
     # --- change recording ------------------------------------------------------------------
-    def _touch_dp(self, dp: Datapath | None) -> None:
+    def _touch_dp(self, dp: LogicalDatapath | None) -> None:
         if dp is not None:
             self.changed.datapaths.add(dp.key)
 
-    def _touch_table(self, dp: Datapath, pipeline: str, table: int) -> None:
+    def _touch_table(self, dp: LogicalDatapath, pipeline: str, table: int) -> None:
         self.changed.datapaths.add(dp.key)
         self.changed.tables.add((dp.key, pipeline, table))
 
@@ -318,7 +318,7 @@ class SbModel:
                 dp.name = ext.get("name", "")
                 self._touch_dp(dp)
                 return
-        dp = Datapath(uuid, key, ext.get("name", ""), ext)
+        dp = LogicalDatapath(uuid, key, ext.get("name", ""), ext)
         self.datapaths[uuid] = dp
         self.datapath_by_key[key] = dp
         self._touch_dp(dp)
@@ -332,7 +332,7 @@ class SbModel:
             for fu in self._flows_of_group.get(gu, ()):
                 self._instantiate(self._flow_rows[fu], dp)
 
-    def _remove_datapath(self, dp: Datapath) -> None:
+    def _remove_datapath(self, dp: LogicalDatapath) -> None:
         """Drops ``dp``; its ports and groups wait for it to come back, its flows stay rows."""
         self._touch_dp(dp)
         for (pipeline, table), ft in dp.flows.items():
@@ -418,7 +418,7 @@ class SbModel:
         for mu in self._mcs_of_port.get(uuid, ()):
             self._mc_members_changed(self._mc_by_uuid[mu])
 
-    def _attach_port(self, pb: PortBinding, dp: Datapath) -> None:
+    def _attach_port(self, pb: PortBinding, dp: LogicalDatapath) -> None:
         pb.datapath = dp
         self.ports[pb.name] = pb
         dp.ports_by_key[pb.key] = pb
@@ -487,7 +487,7 @@ class SbModel:
         else:
             self._attach_group(mc, dp)
 
-    def _attach_group(self, mc: McGroup, dp: Datapath) -> None:
+    def _attach_group(self, mc: McGroup, dp: LogicalDatapath) -> None:
         mc.datapath = dp
         self.mcgroups[(dp.uuid, mc.name)] = mc
         self.mcgroup_by_key[(dp.key, mc.key)] = mc
@@ -655,7 +655,7 @@ class SbModel:
             if not s:
                 del index[key]
 
-    def _instantiate(self, row: _FlowRow, dp: Datapath) -> None:
+    def _instantiate(self, row: _FlowRow, dp: LogicalDatapath) -> None:
         if dp.uuid in row.instances:
             return
         f = LogicalFlow(row.uuid, row.pipeline, row.table, row.priority, row.match, row.actions,

@@ -20,7 +20,7 @@ __all__ = [
     "TABLES",
     "Changes",
     "Chassis",
-    "Datapath",
+    "LogicalDatapath",
     "FlowTable",
     "LoadBalancer",
     "LogicalFlow",
@@ -97,7 +97,7 @@ class LogicalFlow:
     actions: str
     external_ids: dict[str, str]
     dp_key: int
-    datapath: Datapath | None = None
+    datapath: LogicalDatapath | None = None
     sort_key: tuple[int, int, str] = (0, 0, "")
     refs: tuple[str, ...] = ()  # the $address_set / @port_group names the match mentions
     compiled: Any = None  # pyovn.pipeline.tables' FlowCode, cleared when it goes stale
@@ -127,7 +127,7 @@ class FlowTable(list[LogicalFlow]):
 
 
 @dataclass(eq=False)
-class Datapath:
+class LogicalDatapath:
     uuid: str
     key: int
     name: str
@@ -168,7 +168,7 @@ class Datapath:
 class PortBinding:
     name: str
     type: str
-    datapath: Datapath | None
+    datapath: LogicalDatapath | None
     key: int
     mac: list[str]
     options: dict[str, str]
@@ -205,7 +205,7 @@ class PortBinding:
 class McGroup:
     name: str
     key: int
-    datapath: Datapath | None
+    datapath: LogicalDatapath | None
     member_uuids: frozenset[str]
     dp_uuid: str = ""
     uuid: str = ""

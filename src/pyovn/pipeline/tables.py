@@ -76,7 +76,7 @@ from pyovn.logical.expr import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow
 from pyovn.logical.symbols import SymbolTable
-from pyovn.pipeline.sbmodel import Datapath, FlowTable, LogicalFlow, SbModel
+from pyovn.pipeline.sbmodel import FlowTable, LogicalDatapath, LogicalFlow, SbModel
 from pyovn.pipeline.shapes import instantiate_actions, instantiate_match
 
 __all__ = [
@@ -641,7 +641,7 @@ class LogicalTables:
         self.model = model
         self.flows_compiled = 0  # LogicalFlows given code (statistics)
 
-    def table(self, dp: Datapath, pipeline: str, table: int) -> CompiledTable:
+    def table(self, dp: LogicalDatapath, pipeline: str, table: int) -> CompiledTable:
         ft = dp.flows.get((pipeline, table))
         if ft is None:
             return EMPTY_TABLE
@@ -650,7 +650,7 @@ class LogicalTables:
             ct = self._compile(ft)
         return ct  # type: ignore[no-any-return]
 
-    def lookup(self, dp: Datapath, pipeline: str, table: int, flow: Flow) -> Entry | None:
+    def lookup(self, dp: LogicalDatapath, pipeline: str, table: int, flow: Flow) -> Entry | None:
         ft = dp.flows.get((pipeline, table))
         if ft is None:
             return None
@@ -659,11 +659,11 @@ class LogicalTables:
             ct = self._compile(ft)
         return ct.lookup(flow)  # type: ignore[no-any-return]
 
-    def fields_read(self, dp: Datapath, pipeline: str, table: int) -> frozenset[str]:
+    def fields_read(self, dp: LogicalDatapath, pipeline: str, table: int) -> frozenset[str]:
         """The base keys any match of the table reads (module docstring)."""
         return self.table(dp, pipeline, table).reads
 
-    def compile_datapath(self, dp: Datapath) -> int:
+    def compile_datapath(self, dp: LogicalDatapath) -> int:
         """Compiles every table of ``dp`` now; returns the number of flows."""
         n = 0
         for ft in dp.flows.values():

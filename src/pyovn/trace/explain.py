@@ -18,7 +18,7 @@ from typing import Any
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.pipeline import stages as S
 from pyovn.trace.nodes import Node, NodeType
-from pyovn.trace.sbmodel import Datapath, LogicalFlow, SbModel
+from pyovn.trace.sbmodel import LogicalDatapath, LogicalFlow, SbModel
 
 __all__ = ["explain", "load_nb"]
 
@@ -42,11 +42,11 @@ def _nb_row(nb: NbRows | None, table: str, hint: str) -> dict[str, Any] | None:
     return None
 
 
-def _dp_kind(dp: Datapath) -> str:
+def _dp_kind(dp: LogicalDatapath) -> str:
     return "router" if dp.is_router else "switch"
 
 
-def _acl_words(f: LogicalFlow, dp: Datapath, nb: NbRows | None) -> str:
+def _acl_words(f: LogicalFlow, dp: LogicalDatapath, nb: NbRows | None) -> str:
     acl = _nb_row(nb, "ACL", f.stage_hint)
     if acl is not None:
         name = acl.get("name")
@@ -59,7 +59,7 @@ def _acl_words(f: LogicalFlow, dp: Datapath, nb: NbRows | None) -> str:
     return f"ACL {f.stage_hint or '?'} (priority {prio}, match {f.match})"
 
 
-def _where(dp: Datapath) -> str:
+def _where(dp: LogicalDatapath) -> str:
     return f"{_dp_kind(dp)} {dp.name or dp.uuid}"
 
 
@@ -79,7 +79,7 @@ def _table_of(node: Node, parents: dict[int, Node]) -> Node | None:
 
 
 def _drop_reason(table: Node, nb: NbRows | None) -> str:
-    dp: Datapath = table.info["dp"]
+    dp: LogicalDatapath = table.info["dp"]
     f: LogicalFlow | None = table.info.get("lflow")
     if f is None:
         return f"no flow matched in table {table.info.get('table')} of {_where(dp)} (implicit drop)"

@@ -4,8 +4,8 @@ datapath), re-exported here for trace's users."""
 from pyovn.pipeline.sbmodel import (
     TABLES,
     Chassis,
-    Datapath,
     LoadBalancer,
+    LogicalDatapath,
     LogicalFlow,
     MacBinding,
     McGroup,
@@ -20,7 +20,7 @@ _hmap_mask = hmap_mask  # the name trace's tests know
 __all__ = [
     "TABLES",
     "Chassis",
-    "Datapath",
+    "LogicalDatapath",
     "LoadBalancer",
     "LogicalFlow",
     "MacBinding",

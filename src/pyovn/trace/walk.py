@@ -69,7 +69,7 @@ from pyovn.logical.flow import (
 from pyovn.ovsdb.data import UUID_PATTERN
 from pyovn.pipeline.executor import MAX_DEPTH, BaseHost, Executor
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
-from pyovn.pipeline.sbmodel import Datapath, McGroup, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import LogicalDatapath, McGroup, PortBinding, SbModel
 from pyovn.pipeline.tables import CompiledTable, Entry, LogicalTables
 from pyovn.trace.microflow import format_uflow
 from pyovn.trace.nodes import Node, NodeType
@@ -148,7 +148,7 @@ class Walker:
         self.opts = options or TraceOptions()
         self.bucket_tie = False
 
-    def trace(self, dp: Datapath, flow: Flow) -> Node:
+    def trace(self, dp: LogicalDatapath, flow: Flow) -> Node:
         """The trace tree (a root whose children are the top-level nodes)."""
         rec = TraceRecorder(self.model, self.opts)
         ex = Executor(self.model, LogicalTables(self.model), rec, rec, max_depth=MAX_DEPTH,
@@ -179,14 +179,14 @@ class TraceRecorder(BaseHost):
         self._stack.append(node)
 
     # --- names -----------------------------------------------------------------------------
-    def _dp_name(self, dp: Datapath) -> str:
+    def _dp_name(self, dp: LogicalDatapath) -> str:
         nb_uuid = dp.external_ids.get("logical-switch") or dp.external_ids.get(
             "logical-router") or dp.uuid
         if not self.opts.friendly_names:
             return nb_uuid
         return _shorten_uuid(dp.external_ids.get("name2") or dp.name or nb_uuid)
 
-    def _port_name(self, dp: Datapath, name: str) -> str:
+    def _port_name(self, dp: LogicalDatapath, name: str) -> str:
         """The name ovn-trace shows for a port of ``dp`` ("" for none, "(unnamed)")."""
         if not name:
             return ""
@@ -208,14 +208,14 @@ class TraceRecorder(BaseHost):
         return _QUOTED.sub(lambda m: _quote(self._friendly_port(_unquote(m.group(0))))
                            if _unquote(m.group(0)) in self.model.ports else m.group(0), text)
 
-    def _out_name(self, dp: Datapath, outport: str, pb: PortBinding | None,
+    def _out_name(self, dp: LogicalDatapath, outport: str, pb: PortBinding | None,
                   group: McGroup | None) -> str:
         if pb is not None:
             return self._port_name(dp, outport)
         return outport if group is not None else "(unnamed)"
 
     # --- Recorder --------------------------------------------------------------------------
-    def enter_pipeline(self, dp: Datapath, pipeline: str, flow: Flow) -> None:
+    def enter_pipeline(self, dp: LogicalDatapath, pipeline: str, flow: Flow) -> None:
         which = "inport" if pipeline == "ingress" else "outport"
         self._push(self.add(
             NodeType.PIPELINE,
@@ -224,7 +224,7 @@ class TraceRecorder(BaseHost):
             dp=dp, pipeline=pipeline,
         ))
 
-    def enter_egress(self, dp: Datapath, flow: Flow, port: PortBinding | None, member: bool,
+    def enter_egress(self, dp: LogicalDatapath, flow: Flow, port: PortBinding | None, member: bool,
                      runs: bool) -> None:
         in_name = self._port_name(dp, str(flow.get("inport", "")))
         out_name = self._port_name(dp, port.name) if port is not None else "(unnamed)"
@@ -237,7 +237,7 @@ class TraceRecorder(BaseHost):
             node.info["always_indent"] = True
         self._push(node)
 
-    def enter_multicast(self, dp: Datapath, group: McGroup) -> None:
+    def enter_multicast(self, dp: LogicalDatapath, group: McGroup) -> None:
         self._push(self.add(
             NodeType.PIPELINE, f'multicast(dp="{self._dp_name(dp)}", mcgroup="{group.name}")',
             dp=dp, multicast=True,
@@ -263,7 +263,7 @@ class TraceRecorder(BaseHost):
                 self.bucket_tie = True
                 return
 
-    def dropped(self, reason: str, dp: Datapath, flow: Flow, outport: str) -> None:
+    def dropped(self, reason: str, dp: LogicalDatapath, flow: Flow, outport: str) -> None:
         if reason == "null-outport":
             self.add(NodeType.ERROR, "*** output to null logical port", drop=True)
         elif reason == "unknown-outport":
@@ -279,22 +279,22 @@ class TraceRecorder(BaseHost):
         elif reason == "too-deep":
             self.add(NodeType.ERROR, "*** Too many nested actions; stopping trace.")
 
-    def output(self, dp: Datapath, outport: str, port: PortBinding | None,
+    def output(self, dp: LogicalDatapath, outport: str, port: PortBinding | None,
                group: McGroup | None) -> None:
         self.add(NodeType.OUTPUT, f'/* output to "{self._out_name(dp, outport, port, group)}", '
                  f'type "{port.type if port else ""}" */')
 
-    def delivered(self, dp: Datapath, outport: str, port: PortBinding | None,
+    def delivered(self, dp: LogicalDatapath, outport: str, port: PortBinding | None,
                   group: McGroup | None) -> None:
         self.add(NodeType.MODIFY, f'output("{self._out_name(dp, outport, port, group)}")',
                  delivered=outport)
 
-    def redirected(self, dp: Datapath, cr: PortBinding, dist: PortBinding) -> None:
+    def redirected(self, dp: LogicalDatapath, cr: PortBinding, dist: PortBinding) -> None:
         self.add(NodeType.OUTPUT, f'/* Replacing type "chassisredirect" outport '
                  f'"{self._port_name(dp, cr.name)}" with distributed port '
                  f'"{self._port_name(dp, dist.name)}". */')
 
-    def table(self, ex: Executor, dp: Datapath, pipeline: str, table: int, entry: Entry | None,
+    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int, entry: Entry | None,
               flow: Flow) -> None:
         if entry is None:
             stage = _stage_name(dp, pipeline, table)
@@ -497,16 +497,16 @@ class TraceRecorder(BaseHost):
             return self._ct.pop(0), ""
         return DEFAULT_CT, _DEFAULT_COMMENT
 
-    def ct_next(self, dp: Datapath, flow: Flow) -> None:
+    def ct_next(self, dp: LogicalDatapath, flow: Flow) -> None:
         state, comment = self._next_ct()
         flow["ct_state"] = state
         self._note = f"ct_next(ct_state={format_ct_state(state)}{comment})"
 
-    def ct_clear(self, dp: Datapath, flow: Flow) -> None:
+    def ct_clear(self, dp: LogicalDatapath, flow: Flow) -> None:
         for key in _CT_KEYS:
             flow.pop(key, None)
 
-    def ct_nat(self, dp: Datapath, flow: Flow, action: CtNat | Simple) -> bool:
+    def ct_nat(self, dp: LogicalDatapath, flow: Flow, action: CtNat | Simple) -> bool:
         if isinstance(action, Simple):
             if action.keyword == "ct_snat_to_vip":
                 vip = self._vip(flow)
@@ -540,7 +540,7 @@ class TraceRecorder(BaseHost):
         self._note = text
         return True
 
-    def ct_lb(self, dp: Datapath, flow: Flow, action: CtLb) -> bool:
+    def ct_lb(self, dp: LogicalDatapath, flow: Flow, action: CtLb) -> bool:
         a = action
         comment = ""
         eth = flow.get("eth.type", 0)
@@ -610,7 +610,7 @@ class TraceRecorder(BaseHost):
             return None
         return next((h for h in hits if h[1] == tp), hits[0])
 
-    def _mac_binding(self, dp: Datapath, flow: Flow, port_ref: FieldRef,
+    def _mac_binding(self, dp: LogicalDatapath, flow: Flow, port_ref: FieldRef,
                      ip_ref: FieldRef) -> int | None:
         port = read_field_any(flow, port_ref)
         name = self.port_name(dp, port)
@@ -620,7 +620,7 @@ class TraceRecorder(BaseHost):
         mb = self.model.lookup_mac_binding(dp, name, text)
         return int(mb.mac.replace(":", ""), 16) if mb is not None else None
 
-    def _fdb(self, dp: Datapath, mac: int) -> int | None:
+    def _fdb(self, dp: LogicalDatapath, mac: int) -> int | None:
         return self.model.fdb.get((dp.key, format_mac(mac)))
 
     def _port_key(self, name: str) -> int:
@@ -669,7 +669,7 @@ def _shorten_uuid(name: str) -> str:
     return name[: len(name) - 30] if _UUID_TAIL.search(name) else name
 
 
-def _stage_name(dp: Datapath, pipeline: str, table: int) -> str:
+def _stage_name(dp: LogicalDatapath, pipeline: str, table: int) -> str:
     for f in dp.table(pipeline, table):
         if f.stage_name:
             return f.stage_name
