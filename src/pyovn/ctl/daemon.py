@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import io
 import os
 import queue
@@ -108,6 +109,9 @@ class CanonicalRows:
         with replica.lock:
             for name, t in replica.tables.items():
                 self.tables[name] = {u: s.view(t).to_dict() for u, s in t.rows.items()}
+        # The replica and these rows live as long as the daemon: out of the cyclic collector's
+        # sight, its full collections stop rescanning them (70-80 ms pauses at 10,000 ports).
+        gc.freeze()
 
     def _on_event(self, event: str, row: Any, old: Any) -> None:
         if self.idl.replica is not self._replica:
@@ -355,6 +359,8 @@ async def _serve(tool: Tool, remote: str, leader_only: bool, ctl_path: str | Non
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     install_exit_signals(loop, stop.set)
+    # A command makes a view object per row (10,000s): collect the young generation less often.
+    gc.set_threshold(20_000, 20, 100)
     path = ctl_path or os.path.join(os.environ.get("OVN_RUNDIR", "/var/run/ovn"),
                                     f"{tool.prog}.{os.getpid()}.ctl")
     path = os.path.abspath(path)
