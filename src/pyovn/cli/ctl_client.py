@@ -314,6 +314,8 @@ def maybe_run(tool: str, argv: list[str]) -> int | None:
             _vlog(1, "ovn_dbctl", "WARN", f"not using {prog} daemon because of db option")
         return None
     except _Usage as exc:
+        if not (os.environ.get(env) or _has_unixctl(argv)):
+            return None  # direct mode: the full tool reports it
         sys.stderr.write(f"{prog}: {exc}\n")
         return 1
     path = socket_path or os.environ.get(env)
