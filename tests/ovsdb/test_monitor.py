@@ -18,6 +18,7 @@ from pyovn.ovsdb.monitor import Monitor
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.session import ServerSession
+from pyovn.testing.wire import RecordingTransport
 
 NB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-nb.ovsschema").read_text()))
@@ -77,27 +78,7 @@ def test_hinted_diffs_equal_full_recompute():
     assert hinted > 100     # the hinted path was exercised
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.chunks.append(data)
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def get_extra_info(self, key: str) -> None:
-        return None
-
-    def set_write_buffer_limits(self, high: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _messages(t: _Transport) -> list[dict]:
+def _messages(t: RecordingTransport) -> list[dict]:
     out = []
     for chunk in t.chunks:
         dec = json.JSONDecoder()
@@ -127,13 +108,13 @@ def test_fan_out_shares_updates_without_changing_them():
         sessions = []
         for method, mid, req in requests:
             s = ServerSession(srv, 0, False)
-            t = _Transport()
+            t = RecordingTransport()
             s.connection_made(t)
             s.data_received(orjson.dumps({"method": method, "params": ["OVN_Northbound", mid, req],
                                           "id": 1}))
             sessions.append((s, t, mid))
         writer = ServerSession(srv, 0, False)
-        writer.connection_made(_Transport())
+        writer.connection_made(RecordingTransport())
         await asyncio.sleep(0)
         for _, t, _ in sessions:
             _messages(t)

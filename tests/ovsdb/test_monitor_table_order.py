@@ -25,33 +25,13 @@ from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.session import ServerSession
-from pyovn.testing.wire import ServerProcess
+from pyovn.testing.wire import RecordingTransport, ServerProcess
 
 SB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-sb.ovsschema").read_text()))
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.chunks.append(data)
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def get_extra_info(self, key: str) -> None:
-        return None
-
-    def set_write_buffer_limits(self, high: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _messages(t: _Transport) -> list[dict]:
+def _messages(t: RecordingTransport) -> list[dict]:
     out = []
     dec = json.JSONDecoder(object_pairs_hook=lambda pairs: dict(pairs))
     for chunk in t.chunks:
@@ -101,12 +81,12 @@ def test_updates_and_initial_contents_list_tables_by_name():
             if method == "monitor_cond_since":
                 params.append("00000000-0000-0000-0000-000000000000")
             s = ServerSession(srv, 0, False)
-            t = _Transport()
+            t = RecordingTransport()
             s.connection_made(t)
             s.data_received(orjson.dumps({"method": method, "params": params, "id": 1}))
             watchers.append((method, t))
         writer = ServerSession(srv, 0, False)
-        wt = _Transport()
+        wt = RecordingTransport()
         writer.connection_made(wt)
         await asyncio.sleep(0)
         for _, t in watchers:
@@ -126,7 +106,7 @@ def test_updates_and_initial_contents_list_tables_by_name():
                 assert tables[0] == "Datapath_Binding"
         # A monitor made now gets the initial contents in the same order.
         late = ServerSession(srv, 0, False)
-        lt = _Transport()
+        lt = RecordingTransport()
         late.connection_made(lt)
         late.data_received(orjson.dumps({"method": "monitor_cond",
                                          "params": ["OVN_Southbound", "late", all_tables],

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from pyovn.northd.addresses import LportAddresses, parse_lrp_networks, parse_lsp_address
+from pyovn.ovsdb.errors import json_string
 
 __all__ = [
     "DP_KEY_MAX",
@@ -249,16 +250,5 @@ class RouterPort(Port):
 
 
 def json_quote(s: str) -> str:
-    """A string as OVN writes it in a flow: JSON-quoted."""
-    out = ['"']
-    for ch in s:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A string as OVN writes it in a flow: JSON-quoted, as OVS's JSON serialiser writes it."""
+    return json_string(s)

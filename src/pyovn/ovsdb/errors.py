@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "OvsdbError", "SyntaxError_", "ConstraintViolation", "ReferentialIntegrityViolation",
+    "json_string",
     "ResourcesExhausted", "UnknownDatabase", "NotOwner", "TimedOut", "DuplicateUuidName",
     "DuplicateUuid", "DomainError", "RangeError", "IOError_", "NotAllowed", "NotSupported",
     "UnknownError", "UnknownColumn", "UnknownTable", "UnknownFunction", "UnknownMutator",
@@ -32,7 +33,7 @@ def json_text(value: Any) -> str:
 
 def _emit(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
-        out.append(_quote(value))
+        out.append(json_string(value))
     elif value is True:
         out.append("true")
     elif value is False:
@@ -53,7 +54,7 @@ def _emit(value: Any, out: list[str]) -> None:
             if not first:
                 out.append(",")
             first = False
-            out.append(_quote(str(key)))
+            out.append(json_string(str(key)))
             out.append(":")
             _emit(value[key], out)
         out.append("}")
@@ -65,14 +66,16 @@ def _emit(value: Any, out: list[str]) -> None:
             _emit(item, out)
         out.append("]")
     else:
-        out.append(_quote(str(value)))
+        out.append(json_string(str(value)))
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
             "\t": "\\t"}
 
 
-def _quote(s: str) -> str:
+def json_string(s: str) -> str:
+    """``s`` as OVS's JSON serialiser writes a string (short escapes for \\b \\f \\n \\r \\t,
+    ``\\u00XX`` for the other control characters)."""
     out = ['"']
     for ch in s:
         esc = _ESCAPES.get(ch)

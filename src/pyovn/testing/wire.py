@@ -175,3 +175,26 @@ class ServerProcess:
 
 def have(binary: str) -> bool:
     return shutil.which(binary) is not None
+
+
+class RecordingTransport:
+    """An asyncio transport stand-in for a server session under test: what the session writes
+    is kept in ``chunks``; it never has a backlog and never closes anything."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.chunks.append(data)
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def get_extra_info(self, key: str) -> None:
+        return None
+
+    def set_write_buffer_limits(self, high: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
