@@ -20,8 +20,11 @@ flagged, since its recompute time then does not measure a complete Southbound.
 A northd that does not reach sb_cfg within the timeouts (or dies) is reported as such, with the
 tail of its log, and the run goes on. Every process and temp directory is removed at the end.
 
-    .venv/bin/python bench/northd.py [--n 2000,10000 | --quick] [--shapes pg,acl]
-                                     [--only real,pyovn] [--json FILE]
+    .venv/bin/python bench/northd.py [--n 2000,10000 | --quick] [--shapes pg,acl] [--floor]
+                                     [--only real,pyovn] [--servers real|pyovn] [--json FILE]
+
+``--floor`` also times each change transaction alone (no northd) until a client monitoring the
+whole Northbound has it: the part of a change the servers charge whatever northd runs.
 """
 
 from __future__ import annotations
@@ -220,6 +223,41 @@ def database_server(kind: str, d: Path, schema: str, name: str) -> OvsdbServerPr
         return RealOvsdbServer(d, schema, name=name)
     return OvsdbServerProcess(d, schema, name=name, extra_args=["--no-fsync"],
                               argv_prefix=[sys.executable, "-m", "pyovn", "ovsdb-server"])
+
+
+async def floor_case(shape: str, n: int, args: argparse.Namespace) -> float:
+    """The part of a change no northd can avoid: the change's own transaction on the NB server,
+    until a client monitoring the whole Northbound (as northd does) has it — median ms, with no
+    northd running. Its growth from 2,000 to 10,000 ports is the servers' (the real
+    ovsdb-server's cost of a mutation grows with the set: Logical_Switch.ports, .acls)."""
+    d = Path(tempfile.mkdtemp(prefix=f"bench-northd-floor-{shape}-"))
+    nb = database_server(args.servers, d, "OVN_Northbound", "nb").start()
+    idl = Idl(nb.remote, NB_DB, tables={"NB_Global": None}, request_timeout=300)
+    watcher = Idl(nb.remote, NB_DB, request_timeout=300)
+    try:
+        await idl.start(timeout=30)
+        await watcher.start(timeout=60)
+        uuids = check_reply(await idl.transact(setup_ops(shape)))
+        nbg, ls = uuids[0]["uuid"][1], uuids[1]["uuid"][1]
+        pg = uuids[-1]["uuid"][1] if shape == "pg" else None
+        for first in range(0, n, CHUNK):
+            check_reply(await idl.transact(port_ops(shape, first, min(n, first + CHUNK), ls, pg)))
+        lat = []
+        for j in range(args.changes):
+            ops = port_ops(shape, n + j, n + j + 1, ls, pg) + [bump_nb_cfg(nbg)]
+            t = time.perf_counter()
+            check_reply(await idl.transact(ops))
+            await watcher.wait_until(
+                lambda k=j + 1: any(g.nb_cfg >= k for g in watcher.tables["NB_Global"].all()),
+                args.change_timeout)
+            lat.append((time.perf_counter() - t) * 1000)
+        return statistics.median(lat)
+    finally:
+        for c in (watcher, idl):
+            with contextlib.suppress(Exception):
+                await c.close()
+        nb.stop()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 async def run_case(kind: str, shape: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -435,6 +473,8 @@ def main() -> int:
     ap.add_argument("--shapes", default="pg,acl")
     ap.add_argument("--only", default="real,pyovn", help="northds to run: real, pyovn")
     ap.add_argument("--changes", type=int, default=CHANGES)
+    ap.add_argument("--floor", action="store_true",
+                    help="also time each shape's change transaction alone (no northd)")
     ap.add_argument("--servers", choices=("real", "pyovn"), default="real",
                     help="whose ovsdb-servers hold NB and SB (the targets are on the real ones)")
     ap.add_argument("--recompute-timeout", type=float, default=None,
@@ -474,6 +514,15 @@ def main() -> int:
                 print(f"  {status}", file=sys.stderr, flush=True)
                 results.append(r)
     print_table(results, args.changes, args.servers)
+    if args.floor:
+        print("\nfloor: the change's own NB transaction until a full-NB monitor has it, no northd"
+              " (median ms)")
+        for shape in shapes:
+            floors = {n: asyncio.run(floor_case(shape, n, args)) for n in ns}
+            cells = "  ".join(f"N={n}: {v:.2f}" for n, v in floors.items())
+            growth = (f"  growth {floors[ns[-1]] - floors[ns[0]]:+.2f} ms"
+                      if len(ns) > 1 else "")
+            print(f"  {shape:<4} {cells}{growth}")
     if args.json:
         Path(args.json).write_text(json.dumps({"environment": environment(),
                                                "changes": args.changes, "results": results},
