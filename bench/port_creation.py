@@ -214,8 +214,12 @@ def main() -> int:
             p, o = by["pyovn"], by["ovsdbapp"]
             print(f"variant {v}: pyovn/ovsdbapp speed ratio (ports/s) = "
                   f"{p['rate'] / o['rate']:.2f}x  (pyovn N={p['n']}, ovsdbapp N={o['n']})")
-    plot(results, args.plot)
-    print(f"plot: {args.plot}")
+    try:
+        plot(results, args.plot)
+    except ImportError as e:
+        print(f"no plot: {e} (pip install matplotlib)")
+    else:
+        print(f"plot: {args.plot}")
     return 0
 
 

@@ -140,7 +140,10 @@ class RunContext:
         self._deleted: set[str] = set()
         self._new_by_uuid: dict[str, NewRow] = {}
         self._added: dict[tuple[str, str], set[Any]] = {}
-        self._added_to: dict[tuple[str, str], AnyRow] = {}  # the rows of _added's keys
+        # The rows of _added's keys: a NewRow, or (table, uuid) of a replica row — not its Row
+        # view, which alive through the commit would make the replica copy the row's sets
+        # (a switch's 16,000 ACLs) when the transaction's own update arrives.
+        self._added_to: dict[tuple[str, str], NewRow | tuple[str, str]] = {}
         self._removed: dict[tuple[str, str], set[Any]] = {}
         self._values: dict[str, dict[str, Any]] = {}  # NewRow name -> columns given at insert
         # Set insertions waiting to be sent, merged per (row, column): eight acl_add on one
@@ -284,7 +287,10 @@ class RunContext:
         for key, elems in self._added.items():
             if key[1] == column and elem in elems:
                 row = self._added_to[key]
-                if row.table == table:
+                if isinstance(row, tuple):
+                    if row[0] == table:
+                        return self.api.idl.tables[table].get(row[1]) or RowRef(*row)
+                elif row.table == table:
                     return row
         return None
 
@@ -344,7 +350,7 @@ class RunContext:
             slot[1].extend(values)
         elems = {_elem(v) for v in values}
         self._added.setdefault(key, set()).update(elems)
-        self._added_to[key] = row
+        self._added_to[key] = row if isinstance(row, NewRow) else (row.table, row.uuid)
         self._removed.get(key, set()).difference_update(elems)
 
     def discard(self, row: AnyRow, column: str, *values: Any) -> None:
