@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from port_creation import NB, ovsdbapp_runner  # noqa: E402
+from port_creation import NB, ovsdbapp_runner, time_ports  # noqa: E402
 
 from pyovn.ovsdb.jsonrpc import Framer  # noqa: E402
 from pyovn.testing.wire import ServerProcess  # noqa: E402
@@ -124,15 +124,9 @@ def run_one(server_kind: str, n: int, capture: str | None) -> dict[str, Any]:
             s_cpu0 = proc_cpu(spid)
             c_cpu0 = time.process_time()
             one, close = ovsdbapp_runner(f"unix:{remote}", "a")
-            lat: list[float] = []
-            t0 = time.perf_counter()
             try:
-                for i in range(n):
-                    s = time.perf_counter()
-                    one(i)
-                    lat.append(time.perf_counter() - s)
+                lat, total = time_ports(one, n)
             finally:
-                total = time.perf_counter() - t0
                 c_cpu = time.process_time() - c_cpu0
                 s_cpu = proc_cpu(spid) - s_cpu0
                 close()

@@ -113,6 +113,22 @@ CONFIGS: dict[str, tuple[str, bool, Callable[..., Any]]] = {
 }
 
 
+def time_ports(one: Callable[[int], None], n: int,
+               progress: str | None = None) -> tuple[list[float], float]:
+    """Ports 0..n-1 through ``one``: each one's latency (s) and the total (s); ``progress``
+    labels a line on stderr every 1,000 ports."""
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    for i in range(n):
+        s = time.perf_counter()
+        one(i)
+        lat.append(time.perf_counter() - s)
+        if progress and (i + 1) % 1000 == 0:
+            print(f"  {progress}: {i + 1}/{n} ({(i + 1) / (time.perf_counter() - t0):.0f} ports/s)",
+                  file=sys.stderr, flush=True)
+    return lat, time.perf_counter() - t0
+
+
 def run_one(label: str, variant: str, n: int, progress: bool) -> dict[str, Any]:
     desc, real, runner = CONFIGS[label]
     with tempfile.TemporaryDirectory(prefix="pyovn-bench-") as d:
@@ -120,19 +136,9 @@ def run_one(label: str, variant: str, n: int, progress: bool) -> dict[str, Any]:
                                extra=[] if real else ["--no-fsync"]).start()
         try:
             one, close = runner(f"unix:{server.sock}", variant)
-            lat: list[float] = []
-            t0 = time.perf_counter()
             try:
-                for i in range(n):
-                    s = time.perf_counter()
-                    one(i)
-                    lat.append(time.perf_counter() - s)
-                    if progress and (i + 1) % 1000 == 0:
-                        print(f"  {label}/{variant}: {i + 1}/{n} "
-                              f"({(i + 1) / (time.perf_counter() - t0):.0f} ports/s)",
-                              file=sys.stderr, flush=True)
+                lat, total = time_ports(one, n, f"{label}/{variant}" if progress else None)
             finally:
-                total = time.perf_counter() - t0
                 close()
         finally:
             server.stop()

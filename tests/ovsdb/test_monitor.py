@@ -78,18 +78,6 @@ def test_hinted_diffs_equal_full_recompute():
     assert hinted > 100     # the hinted path was exercised
 
 
-def _messages(t: RecordingTransport) -> list[dict]:
-    out = []
-    for chunk in t.chunks:
-        dec = json.JSONDecoder()
-        text = chunk.decode()
-        i = 0
-        while i < len(text):
-            msg, i = dec.raw_decode(text, i)
-            out.append(msg)
-    t.chunks.clear()
-    return out
-
 
 def test_fan_out_shares_updates_without_changing_them():
     async def run() -> None:
@@ -117,7 +105,7 @@ def test_fan_out_shares_updates_without_changing_them():
         writer.connection_made(RecordingTransport())
         await asyncio.sleep(0)
         for _, t, _ in sessions:
-            _messages(t)
+            t.messages()
         for i in range(3):
             writer.data_received(orjson.dumps({"method": "transact", "params": [
                 "OVN_Northbound",
@@ -125,7 +113,7 @@ def test_fan_out_shares_updates_without_changing_them():
                  "row": {"name": f"ls{i}", "external_ids": ["map", [["k", str(i)]]]}}],
                 "id": i}))
         await asyncio.sleep(0)
-        got = {repr(mid): _messages(t) for _, t, mid in sessions}
+        got = {repr(mid): t.messages() for _, t, mid in sessions}
         # Identical requests got identical updates, each under its own monitor id.
         assert [m["params"][1] for m in got["'a'"]] == [m["params"][1] for m in got["'b'"]]
         assert [m["params"][1] for m in got["'a'"]] == [m["params"][1] for m in got["['x', 1]"]]

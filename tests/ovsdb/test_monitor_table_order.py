@@ -31,18 +31,6 @@ SB = DatabaseSchema.from_json(json.loads(
     (Path(pyovn.schemas.__file__).parent / "ovn-sb.ovsschema").read_text()))
 
 
-def _messages(t: RecordingTransport) -> list[dict]:
-    out = []
-    dec = json.JSONDecoder(object_pairs_hook=lambda pairs: dict(pairs))
-    for chunk in t.chunks:
-        text = chunk.decode()
-        i = 0
-        while i < len(text):
-            msg, i = dec.raw_decode(text, i)
-            out.append(msg)
-    t.chunks.clear()
-    return out
-
 
 def _switch_txn(n: int) -> list[dict]:
     """A new logical switch's rows as ovn-northd might write them: the referring rows first."""
@@ -90,15 +78,15 @@ def test_updates_and_initial_contents_list_tables_by_name():
         writer.connection_made(wt)
         await asyncio.sleep(0)
         for _, t in watchers:
-            _messages(t)
+            t.messages()
         for n in range(3):
             writer.data_received(orjson.dumps({"method": "transact",
                                                "params": ["OVN_Southbound", *_switch_txn(n)],
                                                "id": n}))
         await asyncio.sleep(0)
-        assert all("error" not in str(m.get("result")) for m in _messages(wt))
+        assert all("error" not in str(m.get("result")) for m in wt.messages())
         for method, t in watchers:
-            updates = [m for m in _messages(t) if m.get("method", "").startswith("update")]
+            updates = [m for m in t.messages() if m.get("method", "").startswith("update")]
             assert len(updates) == 3, method
             for m in updates:
                 tables = _tables(m["params"][-1])
@@ -112,7 +100,7 @@ def test_updates_and_initial_contents_list_tables_by_name():
                                          "params": ["OVN_Southbound", "late", all_tables],
                                          "id": 9}))
         await asyncio.sleep(0)
-        (reply,) = _messages(lt)
+        (reply,) = lt.messages()
         tables = _tables(reply["result"])
         assert tables == sorted(tables) and "Datapath_Binding" in tables
 

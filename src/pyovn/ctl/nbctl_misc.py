@@ -102,31 +102,31 @@ def _hcg_list(ctx: Context) -> None:
     ctx.out("".join(out))
 
 
-def _hcg_add_chassis(ctx: Context) -> None:
+def _hcg_set_priority(ctx: Context) -> bool:
+    """GROUP CHASSIS PRIORITY: the chassis' priority set if the group has it (True)."""
     group = _group(ctx)
-    chassis = ctx.argv[2]
     priority = parse_priority(ctx.argv[3])
     txn = ctx.view()
     for ch in txn.referenced("HA_Chassis", group["ha_chassis"]):
-        if ch["chassis_name"] == chassis:
+        if ch["chassis_name"] == ctx.argv[2]:
             txn.write(ch, "priority", priority)
-            return
+            return True
+    return False
+
+
+def _hcg_add_chassis(ctx: Context) -> None:
+    if _hcg_set_priority(ctx):
+        return
+    txn = ctx.view()
     ch = txn.insert("HA_Chassis")
-    txn.write(ch, "chassis_name", chassis)
-    txn.write(ch, "priority", priority)
-    txn.set_insert(group, "ha_chassis", ch.uuid)
+    txn.write(ch, "chassis_name", ctx.argv[2])
+    txn.write(ch, "priority", parse_priority(ctx.argv[3]))
+    txn.set_insert(_group(ctx), "ha_chassis", ch.uuid)
 
 
 def _hcg_set_chassis_prio(ctx: Context) -> None:
-    group = _group(ctx)
-    chassis = ctx.argv[2]
-    priority = parse_priority(ctx.argv[3])
-    txn = ctx.view()
-    for ch in txn.referenced("HA_Chassis", group["ha_chassis"]):
-        if ch["chassis_name"] == chassis:
-            txn.write(ch, "priority", priority)
-            return
-    raise CtlError(f"{chassis}: ha chassis not found in {ctx.argv[1]} ha chassis group")
+    if not _hcg_set_priority(ctx):
+        raise CtlError(f"{ctx.argv[2]}: ha chassis not found in {ctx.argv[1]} ha chassis group")
 
 
 def _hcg_remove_chassis(ctx: Context) -> None:

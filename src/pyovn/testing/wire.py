@@ -11,6 +11,7 @@ files in a directory, in the foreground in its own process group, and stops it f
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -198,3 +199,16 @@ class RecordingTransport:
 
     def close(self) -> None:
         pass
+
+    def messages(self) -> list[Any]:
+        """The JSON-RPC messages written since the last call, decoded (then forgotten)."""
+        out: list[Any] = []
+        decoder = json.JSONDecoder()
+        for chunk in self.chunks:
+            text = chunk.decode()
+            i = 0
+            while i < len(text):
+                msg, i = decoder.raw_decode(text, i)
+                out.append(msg)
+        self.chunks.clear()
+        return out
