@@ -40,8 +40,8 @@ from pyovn.ovsdb.errors import OvsdbError, SyntaxError_
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 from pyovn.ovsdb.types import MAP, SCALAR, STRING, UINT_MAX, UUID, ColumnType
 
-__all__ = ["Database", "Table", "TableInfo", "RefColumn", "TxnResult", "ChangeSet", "Row",
-           "changed_columns", "index_key", "hashable"]
+__all__ = ["Database", "Table", "TableInfo", "RefColumn", "TransactOutcome", "ChangeSet",
+           "Row", "changed_columns", "index_key", "hashable"]
 
 Row = dict[str, Any]
 ChangeSet = dict[str, dict[str, tuple[Row | None, Row | None]]]
@@ -220,7 +220,7 @@ class Table:
         return self.info.schema
 
 
-class TxnResult:
+class TransactOutcome:
     """What one transaction produced (see docs/CONTRACTS.md)."""
 
     __slots__ = ("results", "changes", "blocked", "durable", "comment", "timeout_ms",
@@ -242,7 +242,7 @@ class TxnResult:
         self.error = error
 
     def __repr__(self) -> str:
-        return (f"TxnResult(results={self.results!r}, blocked={self.blocked}, "
+        return (f"TransactOutcome(results={self.results!r}, blocked={self.blocked}, "
                 f"changes={'yes' if self.changes else 'no'})")
 
 
@@ -338,7 +338,7 @@ class Database:
     def transact(self, ops: list, *, read_only: bool = False,
                  locks: frozenset[str] | set[str] = frozenset(), now_ms: float = 0.0,
                  started_ms: float | None = None, role: str | None = None,
-                 client: str | None = None) -> TxnResult:
+                 client: str | None = None) -> TransactOutcome:
         """Run ``ops`` (the transact params after the database name); does not commit.
         ``role``/``client``: the session's RBAC role and id (:mod:`pyovn.ovsdb.rbac`)."""
         elapsed = 0.0

@@ -64,7 +64,7 @@ from pyovn.ovsdb.schema import parse_column_set
 from pyovn.ovsdb.types import ZERO_UUID
 
 if TYPE_CHECKING:
-    from pyovn.ovsdb.database import Database, Row, TableInfo, TxnResult
+    from pyovn.ovsdb.database import Database, Row, TableInfo, TransactOutcome
 
 __all__ = ["execute", "Txn"]
 
@@ -523,7 +523,7 @@ OPERATIONS: dict[str, tuple[Callable[[Txn, MemberParser], dict], bool]] = {
 
 def execute(db: Database, ops: list, *, read_only: bool = False,
             locks: frozenset[str] | set[str] = frozenset(), elapsed_ms: float = 0.0,
-            role: str | None = None, client: str | None = None) -> TxnResult:
+            role: str | None = None, client: str | None = None) -> TransactOutcome:
     """Run one transaction; see the module docstring.  ``role`` and ``client``: the RBAC role
     and id of the session (:mod:`pyovn.ovsdb.rbac`).  (Database.transact calls ``_execute``
     itself, for the set-diff hints of the change set.)"""
@@ -532,8 +532,8 @@ def execute(db: Database, ops: list, *, read_only: bool = False,
 
 def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | set[str],
              elapsed_ms: float, role: str | None = None,
-             client: str | None = None) -> tuple[TxnResult, Txn]:
-    TxnResult = _database.TxnResult
+             client: str | None = None) -> tuple[TransactOutcome, Txn]:
+    TransactOutcome = _database.TransactOutcome
     txn = Txn(db, read_only, locks, elapsed_ms, role, client)
     n = len(ops)
     results: list = []
@@ -581,23 +581,23 @@ def _execute(db: Database, ops: list, read_only: bool, locks: frozenset[str] | s
             break
         results.append(result)
     comment = "\n".join(txn.comments) if txn.comments else None
-    # (TxnResult's arguments by position: results, changes, blocked, durable, comment,
+    # (TransactOutcome's arguments by position: results, changes, blocked, durable, comment,
     # timeout_ms, base_index, error)
     if error is not None:
         results.extend([None] * (n - len(results)))
         blocked = isinstance(error, NotSupported) and txn.timeout_ms != 0
-        return TxnResult(results, None, blocked, txn.durable, comment, txn.timeout_ms,
-                         db.txn_index, error), txn
+        return TransactOutcome(results, None, blocked, txn.durable, comment,
+                               txn.timeout_ms, db.txn_index, error), txn
     if not txn.changes:
-        return TxnResult(results, None, False, txn.durable, comment, txn.timeout_ms,
-                         db.txn_index), txn
+        return TransactOutcome(results, None, False, txn.durable, comment, txn.timeout_ms,
+                               db.txn_index), txn
     try:
         changes = commitcheck.check_plain_inserts(txn)
         if changes is None:
             changes = commitcheck.check_changes(txn)
     except OvsdbError as e:
         results.append(e.to_json())
-        return TxnResult(results, None, False, txn.durable, comment, txn.timeout_ms,
-                         db.txn_index, e), txn
-    return TxnResult(results, changes or None, False, txn.durable, comment, txn.timeout_ms,
-                     db.txn_index), txn
+        return TransactOutcome(results, None, False, txn.durable, comment, txn.timeout_ms,
+                               db.txn_index, e), txn
+    return TransactOutcome(results, changes or None, False, txn.durable, comment,
+                           txn.timeout_ms, db.txn_index), txn
