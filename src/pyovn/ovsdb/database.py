@@ -1,7 +1,7 @@
 """Tables and indexes in memory; commits change sets; converts to/from file records.
 
-A :class:`Database` holds one :class:`Table` per schema table: ``rows`` (uuid -> row dict, never
-mutated in place) and one dict per unique index (index key -> uuid).  It also keeps reverse
+A :class:`Database` holds one :class:`StoredTable` per schema table: ``rows`` (uuid -> row dict,
+never mutated in place) and one dict per unique index (index key -> uuid).  It also keeps reverse
 reference counts: ``refcount`` (strong references to each row, for referential integrity and
 garbage collection) and ``weak_in`` (which rows weakly reference each row, so deleting a row
 finds the references to drop without scanning).  ``commit`` updates all of these in time
@@ -40,7 +40,7 @@ from pyovn.ovsdb.errors import OvsdbError, SyntaxError_
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 from pyovn.ovsdb.types import MAP, SCALAR, STRING, UINT_MAX, UUID, ColumnType
 
-__all__ = ["Database", "Table", "TableInfo", "RefColumn", "TransactOutcome", "ChangeSet",
+__all__ = ["Database", "StoredTable", "TableInfo", "RefColumn", "TransactOutcome", "ChangeSet",
            "Row", "changed_columns", "index_key", "hashable"]
 
 Row = dict[str, Any]
@@ -205,7 +205,7 @@ class TableInfo:
             for n in self.persistent)
 
 
-class Table:
+class StoredTable:
     """The rows of one table and its unique indexes."""
 
     __slots__ = ("info", "rows", "indexes")
@@ -253,7 +253,7 @@ class Database:
         self.schema = schema
         self.name = schema.name
         self.infos: dict[str, TableInfo] = {n: TableInfo(t) for n, t in schema.tables.items()}
-        self.tables: dict[str, Table] = {n: Table(i) for n, i in self.infos.items()}
+        self.tables: dict[str, StoredTable] = {n: StoredTable(i) for n, i in self.infos.items()}
         self.has_gc = any(not i.is_root for i in self.infos.values())
         self.refcount: dict[str, int] = {}
         self.weak_in: dict[str, dict[tuple[str, str], int]] = {}
