@@ -40,7 +40,9 @@ from pyovn.ovsdb.database import Database
 Row = dict[str, Any]
 
 
-class MonitorError(Exception):
+class MonitorRequestError(Exception):
+    """A monitor request the server refuses; ``to_json`` is the error object it replies with."""
+
     def __init__(self, error: str, details: str):
         super().__init__(details)
         self.error = error
@@ -50,8 +52,8 @@ class MonitorError(Exception):
         return {"error": self.error, "details": self.details}
 
 
-def _syntax(details: str) -> MonitorError:
-    return MonitorError("syntax error", details)
+def _syntax(details: str) -> MonitorRequestError:
+    return MonitorRequestError("syntax error", details)
 
 
 _SELECT_KEYS = ("initial", "insert", "delete", "modify")

@@ -22,7 +22,7 @@ import orjson
 
 from pyovn.ovsdb import errors
 from pyovn.ovsdb.jsonrpc import Framer, FramingError
-from pyovn.ovsdb.monitor import Monitor, MonitorError, merge_changes
+from pyovn.ovsdb.monitor import Monitor, MonitorRequestError, merge_changes
 from pyovn.ovsdb.stream import peer_common_name
 from pyovn.ovsdb.types import ZERO_UUID
 from pyovn.util.vlog import get_logger
@@ -310,7 +310,7 @@ def _monitor_common(session: ServerSession, params: list, version: int, method: 
         raise RequestError(error_json("duplicate monitor ID", f"duplicate monitor ID {key}"))
     try:
         mon = Monitor(dbstate.db, params[1], params[2], version)
-    except MonitorError as e:
+    except MonitorRequestError as e:
         raise RequestError(e.to_json()) from None
     except errors.OvsdbError as e:
         raise RequestError(e.to_json()) from None
@@ -360,7 +360,7 @@ def m_monitor_cond_change(session: ServerSession, params: list, id_: Any) -> Any
         raise RequestError(error_json("duplicate monitor ID", f"duplicate monitor ID {new_key}"))
     try:
         update = mon.change_condition(params[2])
-    except MonitorError as e:
+    except MonitorRequestError as e:
         raise RequestError(e.to_json()) from None
     except errors.OvsdbError as e:
         raise RequestError(e.to_json()) from None
