@@ -15,30 +15,30 @@ def only(nb: m.Nb, check: str) -> list:
     return lint(nb, [check])
 
 
-def vm(name: str, *addresses: str, **kw) -> m.SwitchPort:
-    return m.SwitchPort(name=name, addresses=list(addresses), **kw)
+def vm(name: str, *addresses: str, **kw) -> m.NbSwitchPort:
+    return m.NbSwitchPort(name=name, addresses=list(addresses), **kw)
 
 
-def to_router(name: str, lrp: str | None) -> m.SwitchPort:
-    return m.SwitchPort(name=name, type="router", addresses=["router"],
+def to_router(name: str, lrp: str | None) -> m.NbSwitchPort:
+    return m.NbSwitchPort(name=name, type="router", addresses=["router"],
                         options={"router-port": lrp} if lrp else {})
 
 
-def lrp(name: str, *networks: str, **kw) -> m.RouterPort:
-    return m.RouterPort(name=name, networks=list(networks), mac="00:00:00:00:ff:01", **kw)
+def lrp(name: str, *networks: str, **kw) -> m.NbRouterPort:
+    return m.NbRouterPort(name=name, networks=list(networks), mac="00:00:00:00:ff:01", **kw)
 
 
-def gw(name: str, *networks: str) -> m.RouterPort:
+def gw(name: str, *networks: str) -> m.NbRouterPort:
     return lrp(name, *networks, gateway_chassis=[m.GatewayChassis(name=f"{name}-ch1",
                                                                   chassis_name="ch1")])
 
 
-def tutorial() -> tuple[m.Nb, m.Switch, m.Router]:
+def tutorial() -> tuple[m.Nb, m.NbSwitch, m.NbRouter]:
     """sw0 (10.0.0.0/24, two VMs) behind lr0, whose lr0-public port faces 172.16.0.0/24."""
-    sw = m.Switch(name="sw0", ports=[vm("vm1", "50:54:00:00:00:01 10.0.0.5"),
+    sw = m.NbSwitch(name="sw0", ports=[vm("vm1", "50:54:00:00:00:01 10.0.0.5"),
                                      vm("vm2", "50:54:00:00:00:02 10.0.0.6"),
                                      to_router("sw0-lr0", "lr0-sw0")])
-    r = m.Router(name="lr0", ports=[lrp("lr0-sw0", "10.0.0.1/24"),
+    r = m.NbRouter(name="lr0", ports=[lrp("lr0-sw0", "10.0.0.1/24"),
                                     lrp("lr0-public", "172.16.0.1/24")])
     return m.Nb(switches=[sw], routers=[r]), sw, r
 
@@ -54,7 +54,7 @@ def test_a_sound_topology_is_clean() -> None:
     r.ports[1] = gw("lr0-public", "172.16.0.1/24")
     r.nat.append(m.Nat(type="dnat_and_snat", external_ip="172.16.0.100", logical_ip="10.0.0.5"))
     r.static_routes.append(m.StaticRoute(ip_prefix="0.0.0.0/0", nexthop="172.16.0.254"))
-    lb = m.LoadBalancer(name="lb0", vips={"10.0.0.100:80": "10.0.0.5:80"})
+    lb = m.NbLoadBalancer(name="lb0", vips={"10.0.0.100:80": "10.0.0.5:80"})
     sw.load_balancers.append(lb)
     nb.load_balancers.append(lb)
     pg = m.PortGroup(name="pg_web", ports=[sw.ports[0]], acls=[
@@ -148,7 +148,7 @@ def test_port_address_outside_the_switch_subnet() -> None:
 
 
 def test_other_config_subnet_counts_and_l2_switches_are_left_alone() -> None:
-    sw = m.Switch(name="l2", ports=[vm("a", "50:54:00:00:00:01 192.168.9.9")])
+    sw = m.NbSwitch(name="l2", ports=[vm("a", "50:54:00:00:00:01 192.168.9.9")])
     nb = m.Nb(switches=[sw])
     assert only(nb, "lsp-address-outside-subnet") == []  # no subnet known: plain L2
     sw.other_config["subnet"] = "192.168.9.0/24"
@@ -181,7 +181,7 @@ def test_duplicate_of_the_router_ip() -> None:
 
 def test_same_ip_on_two_switches_is_fine() -> None:
     nb, sw, _ = tutorial()
-    nb.switches.append(m.Switch(name="sw1", ports=[vm("x", "50:54:00:00:01:01 10.0.0.5")]))
+    nb.switches.append(m.NbSwitch(name="sw1", ports=[vm("x", "50:54:00:00:01:01 10.0.0.5")]))
     assert only(nb, "duplicate-ip") == []
 
 
@@ -220,15 +220,15 @@ def test_static_route_output_port_not_on_the_router() -> None:
 
 def test_load_balancer_attached_nowhere() -> None:
     nb, _, _ = tutorial()
-    nb.load_balancers.append(m.LoadBalancer(name="lb0", vips={"10.0.0.100:80": "10.0.0.5:80"}))
-    nb.load_balancers.append(m.LoadBalancer(name="empty"))  # no VIP: nothing to reach
+    nb.load_balancers.append(m.NbLoadBalancer(name="lb0", vips={"10.0.0.100:80": "10.0.0.5:80"}))
+    nb.load_balancers.append(m.NbLoadBalancer(name="empty"))  # no VIP: nothing to reach
     [f] = only(nb, "lb-unreachable")
     assert f.rows[0].name == "lb0" and f.fix == "ovn-nbctl ls-lb-add <SWITCH> lb0"
 
 
 def test_load_balancer_only_on_a_router_without_gateway() -> None:
     nb, sw, r = tutorial()
-    lb = m.LoadBalancer(name="lb1", vips={"172.16.0.100:80": "10.0.0.5:80"})
+    lb = m.NbLoadBalancer(name="lb1", vips={"172.16.0.100:80": "10.0.0.5:80"})
     nb.load_balancers.append(lb)
     r.load_balancers.append(lb)
     [f] = only(nb, "lb-unreachable")
@@ -320,7 +320,7 @@ def test_acl_conflict_same_priority_same_match() -> None:
 
 def test_shadow_check_scales_to_many_acls() -> None:
     # 20,000 per-port ACLs on one switch: indexed candidates, not all pairs.
-    sw = m.Switch(name="big", acls=[
+    sw = m.NbSwitch(name="big", acls=[
         m.Acl("from-lport", 1000 + k, f'inport == "p{i}" && tcp.dst == {8000 + k}', "allow")
         for i in range(2500) for k in range(8)])
     sw.acls.append(m.Acl("from-lport", 2000, 'inport == "p7"', "drop"))

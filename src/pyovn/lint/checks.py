@@ -38,9 +38,9 @@ def _listed(items: Iterable[str]) -> str:
     return text
 
 
-def router_port_switches(nb: m.Nb) -> dict[str, list[tuple[m.Switch, m.SwitchPort]]]:
+def router_port_switches(nb: m.Nb) -> dict[str, list[tuple[m.NbSwitch, m.NbSwitchPort]]]:
     """LRP name -> the (switch, router-type port) pairs attaching it to switches."""
-    out: dict[str, list[tuple[m.Switch, m.SwitchPort]]] = defaultdict(list)
+    out: dict[str, list[tuple[m.NbSwitch, m.NbSwitchPort]]] = defaultdict(list)
     for sw in nb.switches:
         for p in sw.ports:
             if p.type == "router" and p.options.get("router-port"):
@@ -48,8 +48,8 @@ def router_port_switches(nb: m.Nb) -> dict[str, list[tuple[m.Switch, m.SwitchPor
     return out
 
 
-def switch_subnets(nb: m.Nb, sw: m.Switch,
-                   lrps: dict[str, tuple[m.Router, m.RouterPort]] | None = None
+def switch_subnets(nb: m.Nb, sw: m.NbSwitch,
+                   lrps: dict[str, tuple[m.NbRouter, m.NbRouterPort]] | None = None
                    ) -> list[ipaddress.IPv4Network]:
     """The IPv4 subnets of a switch: ``other_config:subnet`` and the networks of the router
     ports attached to it."""
@@ -72,7 +72,7 @@ def switch_subnets(nb: m.Nb, sw: m.Switch,
     return nets
 
 
-def _port_holding(router: m.Router, ip_text: str) -> m.RouterPort | None:
+def _port_holding(router: m.NbRouter, ip_text: str) -> m.NbRouterPort | None:
     """The router port whose network holds ``ip_text`` (an address, maybe with a prefix)."""
     try:
         ip = ipaddress.ip_interface(ip_text).ip
@@ -205,7 +205,7 @@ def lsp_address_outside_subnet(nb: m.Nb) -> Iterator[Issue]:
 def duplicate_ip(nb: m.Nb) -> Iterator[Issue]:
     lrps = nb.router_ports()
     for sw in nb.switches:
-        owners: dict[ipaddress.IPv4Address | ipaddress.IPv6Address, list[m.SwitchPort]] = \
+        owners: dict[ipaddress.IPv4Address | ipaddress.IPv6Address, list[m.NbSwitchPort]] = \
             defaultdict(list)
         for p in sw.ports:
             ips = m.lsp_ips(p)
@@ -289,7 +289,7 @@ def route_nexthop_unreachable(nb: m.Nb) -> Iterator[Issue]:
 # --- load balancers ---------------------------------------------------------------------------
 
 
-def _lb_router_usable(r: m.Router) -> bool:
+def _lb_router_usable(r: m.NbRouter) -> bool:
     # ovn-nb(5): router load balancers work on gateway routers and on routers with one and
     # only one distributed gateway port.
     return r.is_gateway_router or len(r.gateway_ports) == 1
@@ -457,14 +457,14 @@ def _shadowing(acls: list[m.Acl]) -> Iterator[tuple[m.Acl, m.Acl]]:
             yield a, best
 
 
-def _containers(nb: m.Nb) -> Iterator[tuple[m.Switch | m.PortGroup, list[m.Acl], str]]:
+def _containers(nb: m.Nb) -> Iterator[tuple[m.NbSwitch | m.PortGroup, list[m.Acl], str]]:
     for sw in nb.switches:
         yield sw, sw.acls, f"switch {sw.name}"
     for pg in nb.port_groups:
         yield pg, pg.acls, f"port group {pg.name}"
 
 
-def _acl_remove(container: m.Switch | m.PortGroup, a: m.Acl) -> str:
+def _acl_remove(container: m.NbSwitch | m.PortGroup, a: m.Acl) -> str:
     """Remove exactly this ACL (acl-del would also take an identical twin)."""
     table = "Port_Group" if isinstance(container, m.PortGroup) else "Logical_Switch"
     if a.uuid:

@@ -64,16 +64,16 @@ def _label(obj: Any) -> str:
 
 
 _TABLES: dict[type, str] = {
-    m.Switch: "Logical_Switch",
-    m.SwitchPort: "Logical_Switch_Port",
-    m.Router: "Logical_Router",
-    m.RouterPort: "Logical_Router_Port",
+    m.NbSwitch: "Logical_Switch",
+    m.NbSwitchPort: "Logical_Switch_Port",
+    m.NbRouter: "Logical_Router",
+    m.NbRouterPort: "Logical_Router_Port",
     m.Acl: "ACL",
     m.QosRule: "QoS",
     m.RouterPolicy: "Logical_Router_Policy",
     m.PortGroup: "Port_Group",
     m.AddressSet: "Address_Set",
-    m.LoadBalancer: "Load_Balancer",
+    m.NbLoadBalancer: "Load_Balancer",
     m.Nat: "NAT",
     m.StaticRoute: "Logical_Router_Static_Route",
     m.GatewayChassis: "Gateway_Chassis",

@@ -23,17 +23,17 @@ __all__ = [
     "AddressSet",
     "GatewayChassis",
     "HaChassisGroup",
-    "LoadBalancer",
     "Nat",
     "Nb",
+    "NbLoadBalancer",
+    "NbRouter",
+    "NbRouterPort",
+    "NbSwitch",
+    "NbSwitchPort",
     "PortGroup",
     "QosRule",
-    "Router",
     "RouterPolicy",
-    "RouterPort",
     "StaticRoute",
-    "Switch",
-    "SwitchPort",
     "build_nb",
     "lsp_ips",
     "network_of",
@@ -64,14 +64,14 @@ class QosRule:
 
 
 @dataclass(eq=False)
-class LoadBalancer:
+class NbLoadBalancer:
     name: str = ""
     vips: dict[str, str] = field(default_factory=dict)
     uuid: str = ""
 
 
 @dataclass(eq=False)
-class SwitchPort:
+class NbSwitchPort:
     name: str = ""
     type: str = ""
     addresses: list[str] = field(default_factory=list)
@@ -81,12 +81,12 @@ class SwitchPort:
 
 
 @dataclass(eq=False)
-class Switch:
+class NbSwitch:
     name: str = ""
-    ports: list[SwitchPort] = field(default_factory=list)
+    ports: list[NbSwitchPort] = field(default_factory=list)
     acls: list[Acl] = field(default_factory=list)
     qos_rules: list[QosRule] = field(default_factory=list)
-    load_balancers: list[LoadBalancer] = field(default_factory=list)
+    load_balancers: list[NbLoadBalancer] = field(default_factory=list)
     other_config: dict[str, str] = field(default_factory=dict)
     uuid: str = ""
 
@@ -107,7 +107,7 @@ class HaChassisGroup:
 
 
 @dataclass(eq=False)
-class RouterPort:
+class NbRouterPort:
     name: str = ""
     networks: list[str] = field(default_factory=list)
     mac: str = ""
@@ -160,18 +160,18 @@ class RouterPolicy:
 
 
 @dataclass(eq=False)
-class Router:
+class NbRouter:
     name: str = ""
-    ports: list[RouterPort] = field(default_factory=list)
+    ports: list[NbRouterPort] = field(default_factory=list)
     nat: list[Nat] = field(default_factory=list)
     static_routes: list[StaticRoute] = field(default_factory=list)
     policies: list[RouterPolicy] = field(default_factory=list)
-    load_balancers: list[LoadBalancer] = field(default_factory=list)
+    load_balancers: list[NbLoadBalancer] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)
     uuid: str = ""
 
     @property
-    def gateway_ports(self) -> list[RouterPort]:
+    def gateway_ports(self) -> list[NbRouterPort]:
         return [p for p in self.ports if p.is_gateway]
 
     @property
@@ -183,7 +183,7 @@ class Router:
 @dataclass(eq=False)
 class PortGroup:
     name: str = ""
-    ports: list[SwitchPort] = field(default_factory=list)
+    ports: list[NbSwitchPort] = field(default_factory=list)
     acls: list[Acl] = field(default_factory=list)
     uuid: str = ""
 
@@ -199,13 +199,13 @@ class AddressSet:
 class Nb:
     """The whole Northbound, as the checks see it."""
 
-    switches: list[Switch] = field(default_factory=list)
-    routers: list[Router] = field(default_factory=list)
+    switches: list[NbSwitch] = field(default_factory=list)
+    routers: list[NbRouter] = field(default_factory=list)
     port_groups: list[PortGroup] = field(default_factory=list)
     address_sets: list[AddressSet] = field(default_factory=list)
-    load_balancers: list[LoadBalancer] = field(default_factory=list)
+    load_balancers: list[NbLoadBalancer] = field(default_factory=list)
 
-    def router_ports(self) -> dict[str, tuple[Router, RouterPort]]:
+    def router_ports(self) -> dict[str, tuple[NbRouter, NbRouterPort]]:
         """LRP name -> (its router, the port)."""
         return {p.name: (r, p) for r in self.routers for p in r.ports}
 
@@ -233,7 +233,7 @@ def _ip(token: str) -> IpAddress | None:
         return None
 
 
-def lsp_ips(port: SwitchPort) -> list[IpAddress]:
+def lsp_ips(port: NbSwitchPort) -> list[IpAddress]:
     """The IP addresses a switch port claims in ``addresses`` and ``dynamic_addresses``.
 
     Each entry is "MAC IP..." (or "dynamic [IP]", "MAC dynamic", ...); the keywords ``unknown``,
@@ -291,11 +291,11 @@ def build_nb(tables: Rows) -> Nb:
     qos = {u: QosRule(direction=r.get("direction", ""), priority=int(r.get("priority", 0)),
                       match=r.get("match", ""), uuid=u)
            for u, r in rows_of("QoS").items()}
-    lbs = {u: LoadBalancer(name=r.get("name", ""), vips=dict(r.get("vips", {})), uuid=u)
+    lbs = {u: NbLoadBalancer(name=r.get("name", ""), vips=dict(r.get("vips", {})), uuid=u)
            for u, r in rows_of("Load_Balancer").items()}
     lb_groups = {u: [lbs[x] for x in _set(r.get("load_balancer")) if x in lbs]
                  for u, r in rows_of("Load_Balancer_Group").items()}
-    lsps = {u: SwitchPort(name=r.get("name", ""), type=r.get("type", ""),
+    lsps = {u: NbSwitchPort(name=r.get("name", ""), type=r.get("type", ""),
                           addresses=_set(r.get("addresses")),
                           dynamic_addresses=_opt(r.get("dynamic_addresses")),
                           options=dict(r.get("options", {})), uuid=u)
@@ -309,7 +309,7 @@ def build_nb(tables: Rows) -> Nb:
         chassis=[ha_chassis[c].get("chassis_name", "") for c in _set(r.get("ha_chassis"))
                  if c in ha_chassis], uuid=u)
         for u, r in rows_of("HA_Chassis_Group").items()}
-    lrps = {u: RouterPort(name=r.get("name", ""), networks=_set(r.get("networks")),
+    lrps = {u: NbRouterPort(name=r.get("name", ""), networks=_set(r.get("networks")),
                           mac=r.get("mac", ""),
                           gateway_chassis=[gcs[g] for g in _set(r.get("gateway_chassis"))
                                            if g in gcs],
@@ -321,7 +321,7 @@ def build_nb(tables: Rows) -> Nb:
     def pick(index: Mapping[str, Any], refs: Any) -> list[Any]:
         return [index[x] for x in _set(refs) if x in index]
 
-    def lbs_of(r: Mapping[str, Any]) -> list[LoadBalancer]:
+    def lbs_of(r: Mapping[str, Any]) -> list[NbLoadBalancer]:
         out = pick(lbs, r.get("load_balancer"))
         for g in _set(r.get("load_balancer_group")):
             for lb in lb_groups.get(g, []):
@@ -329,7 +329,7 @@ def build_nb(tables: Rows) -> Nb:
                     out.append(lb)
         return out
 
-    switches = [Switch(name=r.get("name", ""), ports=_by_name(pick(lsps, r.get("ports"))),
+    switches = [NbSwitch(name=r.get("name", ""), ports=_by_name(pick(lsps, r.get("ports"))),
                        acls=pick(acls, r.get("acls")), qos_rules=pick(qos, r.get("qos_rules")),
                        load_balancers=lbs_of(r), other_config=dict(r.get("other_config", {})),
                        uuid=u)
@@ -349,7 +349,7 @@ def build_nb(tables: Rows) -> Nb:
                                  action=p.get("action", ""), uuid=pu)
                     for pu in _set(r.get("policies"))
                     if (p := rows_of("Logical_Router_Policy").get(pu)) is not None]
-        routers.append(Router(name=r.get("name", ""), ports=_by_name(pick(lrps, r.get("ports"))),
+        routers.append(NbRouter(name=r.get("name", ""), ports=_by_name(pick(lrps, r.get("ports"))),
                               nat=nats,
                               static_routes=routes, policies=policies, load_balancers=lbs_of(r),
                               options=dict(r.get("options", {})), uuid=u))
