@@ -14,20 +14,22 @@ from typing import Any
 
 from pyovn.ovsdb.largeset import SET_TYPES
 
-__all__ = ["Flow", "expand_flows", "format_lflows", "format_counts", "datapath_label"]
+__all__ = ["ListedFlow", "expand_flows", "format_lflows", "format_counts", "datapath_label"]
 
-Row = Mapping[str, Any]
+PlainRow = Mapping[str, Any]  # a row's column values (and ``_uuid``)
 
 
-class Flow:
+class ListedFlow:
+    """A Logical_Flow row listed under one datapath (a group's flow is listed under each)."""
+
     __slots__ = ("row", "dp")
 
-    def __init__(self, row: Row, dp: Row) -> None:
+    def __init__(self, row: PlainRow, dp: PlainRow) -> None:
         self.row = row
         self.dp = dp
 
 
-def datapath_label(dp: Row) -> str:
+def datapath_label(dp: PlainRow) -> str:
     ids = dp.get("external_ids") or {}
     name, name2 = ids.get("name"), ids.get("name2")
     if name is not None and name2 is not None:
@@ -37,7 +39,7 @@ def datapath_label(dp: Row) -> str:
     return ""
 
 
-def _dp_key(dp: Row) -> tuple[int, str, str]:
+def _dp_key(dp: PlainRow) -> tuple[int, str, str]:
     name = (dp.get("external_ids") or {}).get("name")
     # Named datapaths sort by name before unnamed ones, which sort by uuid.
     return (0, name, "") if name is not None else (1, "", dp["_uuid"])
@@ -49,37 +51,37 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def expand_flows(flows: Iterable[Row], datapaths: Mapping[str, Row],
-                 groups: Mapping[str, Row]) -> list[Flow]:
-    """One :class:`Flow` per (flow, datapath), sorted as the real tool sorts them."""
-    out: list[Flow] = []
+def expand_flows(flows: Iterable[PlainRow], datapaths: Mapping[str, PlainRow],
+                 groups: Mapping[str, PlainRow]) -> list[ListedFlow]:
+    """One :class:`ListedFlow` per (flow, datapath), sorted as the real tool sorts them."""
+    out: list[ListedFlow] = []
     for f in flows:
         dp_uuid = _scalar(f.get("logical_datapath"))
         if dp_uuid is not None:
             dp = datapaths.get(dp_uuid)
             if dp is not None:
-                out.append(Flow(f, dp))
+                out.append(ListedFlow(f, dp))
         group_uuid = _scalar(f.get("logical_dp_group"))
         if group_uuid is not None and group_uuid in groups:
             for u in sorted(groups[group_uuid].get("datapaths") or ()):
                 dp = datapaths.get(u)
                 if dp is not None:
-                    out.append(Flow(f, dp))
+                    out.append(ListedFlow(f, dp))
     out.sort(key=lambda fl: (_dp_key(fl.dp), 0 if fl.row["pipeline"] == "ingress" else 1,
                              fl.row["table_id"], -fl.row["priority"],
                              fl.row["match"].encode(), fl.row["actions"].encode()))
     return out
 
 
-def _header(dp: Row, pipeline: str) -> str:
+def _header(dp: PlainRow, pipeline: str) -> str:
     return f"Datapath: {datapath_label(dp)} ({dp['_uuid']})  Pipeline: {pipeline}\n"
 
 
-def _stage(f: Row) -> str:
+def _stage(f: PlainRow) -> str:
     return (f.get("external_ids") or {}).get("stage-name", "")
 
 
-def format_lflows(flows: list[Flow], *, show_uuid: bool = False) -> str:
+def format_lflows(flows: list[ListedFlow], *, show_uuid: bool = False) -> str:
     out: list[str] = []
     prev: tuple[str, str] | None = None
     for fl in flows:
@@ -95,7 +97,7 @@ def format_lflows(flows: list[Flow], *, show_uuid: bool = False) -> str:
     return "".join(out)
 
 
-def format_counts(flows: list[Flow]) -> str:
+def format_counts(flows: list[ListedFlow]) -> str:
     out: list[str] = []
     total = 0
     i = 0
