@@ -23,6 +23,7 @@ from pyovn.northd.cnum import smap_get_bool
 from pyovn.northd.context import BuildContext
 from pyovn.northd.entities import RouterPort, SwitchPort
 from pyovn.northd.pipelines.lr_common import (
+    LrpNets,
     find_member_ip,
     is_dgp,
     is_gw_router,
@@ -76,6 +77,21 @@ def lr_arp_resolve_from_lsp(ctx: BuildContext, port: SwitchPort) -> Iterator[Any
                                f"eth.dst = {la.mac}; next;", hint=port.nb)
 
 
+def _resolve_networks(ctx: BuildContext, peer: RouterPort, nets: LrpNets, hint: Any,
+                      reg0_eq: str) -> Iterator[Any]:
+    """On ``peer``'s router: next hops in a router port's networks resolve to its MAC."""
+    if nets.ipv4:
+        yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
+                       f"outport == {peer.json_name} && {reg0_eq}"
+                       f"{put_networks(n.addr for n in nets.ipv4)}",
+                       f"eth.dst = {nets.mac}; next;", hint=hint)
+    if nets.ipv6:
+        yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
+                       f"outport == {peer.json_name} && xxreg0 == "
+                       f"{put_networks(n.addr for n in nets.ipv6)}",
+                       f"eth.dst = {nets.mac}; next;", hint=hint)
+
+
 def _router_lsp(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
     peer = port.peer
     if (not isinstance(peer, RouterPort) or not router_enabled(peer.dp)
@@ -88,16 +104,7 @@ def _router_lsp(ctx: BuildContext, port: SwitchPort) -> Iterator[Any]:
         nets = lrp_nets(rp)
         if nets is None:
             continue
-        if nets.ipv4:
-            yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
-                           f"outport == {peer.json_name} && reg0 == "
-                           f"{put_networks(n.addr for n in nets.ipv4)}",
-                           f"eth.dst = {nets.mac}; next;", hint=port.nb)
-        if nets.ipv6:
-            yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
-                           f"outport == {peer.json_name} && xxreg0 == "
-                           f"{put_networks(n.addr for n in nets.ipv6)}",
-                           f"eth.dst = {nets.mac}; next;", hint=port.nb)
+        yield from _resolve_networks(ctx, peer, nets, port.nb, "reg0 == ")
         if gateway:
             for mac, ips in routable_addresses(ctx, rp):
                 # No hint: northd adds these without one.  (An entry without IPv4 addresses
@@ -117,13 +124,5 @@ def lr_arp_resolve_from_lrp(ctx: BuildContext, port: RouterPort) -> Iterator[Any
     nets = lrp_nets(port)
     if nets is None:
         return
-    if nets.ipv4:
-        yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
-                       f"outport == {peer.json_name} && reg0== "
-                       f"{put_networks(n.addr for n in nets.ipv4)}",
-                       f"eth.dst = {nets.mac}; next;", hint=port.nb)
-    if nets.ipv6:
-        yield ctx.flow(peer.dp, LR_IN_ARP_RESOLVE, 100,
-                       f"outport == {peer.json_name} && xxreg0 == "
-                       f"{put_networks(n.addr for n in nets.ipv6)}",
-                       f"eth.dst = {nets.mac}; next;", hint=port.nb)
+    # "reg0== ": northd writes this one without the space.
+    yield from _resolve_networks(ctx, peer, nets, port.nb, "reg0== ")
