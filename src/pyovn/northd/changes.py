@@ -442,11 +442,8 @@ class _Batch:
         for uuid in index.get(p.name, ()):
             self.lb_dirty(uuid)
 
-    def port_added(self, p: SwitchPort | RouterPort) -> None:
-        model = self.model
-        self.lbs_mapping(p)
-        self.dirty.add(self.port_owner(p))
-        p.peer = model._find_peer(p)
+    def port_datapath_dirty(self, p: SwitchPort | RouterPort) -> None:
+        """What a port coming or going dirties on its own datapath."""
         if isinstance(p, SwitchPort):
             self.dirty.add(("mcast", p.dp.uuid))
             if p.type not in ("", "virtual"):
@@ -455,6 +452,13 @@ class _Batch:
                 self.l2_ports_flip(p.dp, 1)
         else:
             self.dp_wide(p.dp)
+
+    def port_added(self, p: SwitchPort | RouterPort) -> None:
+        model = self.model
+        self.lbs_mapping(p)
+        self.dirty.add(self.port_owner(p))
+        p.peer = model._find_peer(p)
+        self.port_datapath_dirty(p)
         self.neighbours_wide(p)
         self.link_named_peers(p)
         self.pg_of_port(p)
@@ -463,14 +467,7 @@ class _Batch:
         model = self.model
         self.lbs_mapping(p)
         self.dirty.add(self.port_owner(p))
-        if isinstance(p, SwitchPort):
-            self.dirty.add(("mcast", p.dp.uuid))
-            if p.type not in ("", "virtual"):
-                self.dp_wide(p.dp)
-            else:
-                self.l2_ports_flip(p.dp, 1)
-        else:
-            self.dp_wide(p.dp)
+        self.port_datapath_dirty(p)
         if p.peer is not None:
             self.dp_wide(p.peer.dp)
         self.neighbours_wide(p)
