@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pyovn.ovsdb.data import is_uuid, new_uuid
+from pyovn.ovsdb.data import atom_to_string, is_uuid, new_uuid
 from pyovn.ovsdb.types import (
     BOOLEAN,
     INT64_MAX,
@@ -290,14 +290,10 @@ def datum_from_string(ctype: ColumnType, s: str, refs: RefTable | None = None) -
 
 
 def atom_to_bare(atomic_type: str, atom: Any) -> str:
-    """An atom with no quoting at all (``--data=bare``)."""
+    """An atom with no quoting at all (``--data=bare``): ``atom_to_string`` but for strings."""
     if atomic_type == STRING:
         return atom
-    if atomic_type == REAL:
-        return f"{atom:.15g}"
-    if atomic_type == BOOLEAN:
-        return "true" if atom else "false"
-    return str(atom)
+    return atom_to_string(atomic_type, atom)
 
 
 def datum_to_bare(ctype: ColumnType, value: Any) -> str:
