@@ -218,6 +218,18 @@ def _count_error(json: Any, cls: str, ctype: ColumnType, n: int) -> SyntaxError_
                         "present", json)
 
 
+def _add_map_pair(out: dict, key: BaseType, value: BaseType, pair: Any,
+                  symtab: SymbolTable | None) -> None:
+    """One ``[key, value]`` member of a <map> into ``out``."""
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise SyntaxError_("expected 2-element array", pair)
+    k = atom_from_json(key, pair[0], symtab)
+    v = atom_from_json(value, pair[1], symtab)
+    if k in out:
+        raise OvsdbInternalError("map contains duplicate key")
+    out[k] = v
+
+
 def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = None) -> Any:
     """Parse a column value of type ``ctype`` into its canonical Python form."""
     kind = ctype.kind
@@ -245,22 +257,10 @@ def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = N
                             raise OvsdbInternalError("map contains duplicate key")
                         out[k] = v
                         continue
-                if not isinstance(pair, list) or len(pair) != 2:
-                    raise SyntaxError_("expected 2-element array", pair)
-                k = atom_from_json(key, pair[0], symtab)
-                v = atom_from_json(value, pair[1], symtab)
-                if k in out:
-                    raise OvsdbInternalError("map contains duplicate key")
-                out[k] = v
+                _add_map_pair(out, key, value, pair, symtab)
             return out
         for pair in inner:
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise SyntaxError_("expected 2-element array", pair)
-            k = atom_from_json(key, pair[0], symtab)
-            v = atom_from_json(value, pair[1], symtab)
-            if k in out:
-                raise OvsdbInternalError("map contains duplicate key")
-            out[k] = v
+            _add_map_pair(out, key, value, pair, symtab)
         return out
     if (isinstance(json, list) and json and json[0] == "set"):
         inner = _unwrap(json, "set")
