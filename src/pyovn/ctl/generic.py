@@ -263,13 +263,22 @@ def _english_count(ctype: ColumnType) -> str:
     return "pairs" if ctype.kind == MAP else "values"
 
 
-def _add(ctx: Context) -> None:
+def _mutable_column(ctx: Context) -> tuple[TableSchema, Row, ColumnSchema] | None:
+    """add/remove's TABLE RECORD COLUMN: None when the record is missing with --if-exists."""
     table = ctx.get_table(ctx.argv[1])
     row = ctx.get_row(table, ctx.argv[2], must_exist=not ctx.has("--if-exists"))
     if row is None:
-        return
+        return None
     column = ctx.get_column(table, ctx.argv[3], with_uuid=False)
     check_mutable(row, column)
+    return table, row, column
+
+
+def _add(ctx: Context) -> None:
+    target = _mutable_column(ctx)
+    if target is None:
+        return
+    table, row, column = target
     ctype = column.type
     add_type = ColumnType(ctype.key, ctype.value, 1, UINT_MAX)
     acc_keys: list[Any] = []
@@ -304,12 +313,10 @@ def _add(ctx: Context) -> None:
 
 
 def _remove(ctx: Context) -> None:
-    table = ctx.get_table(ctx.argv[1])
-    row = ctx.get_row(table, ctx.argv[2], must_exist=not ctx.has("--if-exists"))
-    if row is None:
+    target = _mutable_column(ctx)
+    if target is None:
         return
-    column = ctx.get_column(table, ctx.argv[3], with_uuid=False)
-    check_mutable(row, column)
+    table, row, column = target
     ctype = column.type
     value = row.values[column.name]
     if ctype.kind == MAP:
