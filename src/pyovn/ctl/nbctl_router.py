@@ -242,6 +242,14 @@ def _lr_route_add(ctx: Context) -> None:
             txn.write(bfd, "logical_port", port)
         txn.write(route, "bfd", frozenset((bfd.uuid,)))
 
+    def write_route(route: Row) -> None:
+        txn.write(route, "ip_prefix", prefix)
+        txn.write(route, "nexthop", nexthop)
+        if port is not None:
+            txn.write(route, "output_port", frozenset((port,)))
+        if policy is not None:
+            txn.write(route, "policy", frozenset((policy,)))
+
     if not ecmp:
         for route in txn.referenced("Logical_Router_Static_Route", lr["static_routes"]):
             if route["route_table"] != (table or ""):
@@ -254,23 +262,13 @@ def _lr_route_add(ctx: Context) -> None:
                 raise CtlError(f"duplicate prefix: {prefix} (policy: "
                                f"{'src-ip' if is_src else 'dst-ip'}). Use option --ecmp to "
                                "allow this for ECMP routing.")
-            txn.write(route, "ip_prefix", prefix)
-            txn.write(route, "nexthop", nexthop)
-            if port is not None:
-                txn.write(route, "output_port", frozenset((port,)))
-            if policy is not None:
-                txn.write(route, "policy", frozenset((policy,)))
+            write_route(route)
             attach_bfd(route)
             return
     if port is not None:
         find_lrp(ctx, port)
     route = txn.insert("Logical_Router_Static_Route")
-    txn.write(route, "ip_prefix", prefix)
-    txn.write(route, "nexthop", nexthop)
-    if port is not None:
-        txn.write(route, "output_port", frozenset((port,)))
-    if policy is not None:
-        txn.write(route, "policy", frozenset((policy,)))
+    write_route(route)
     if symmetric:
         txn.write(route, "options", {"ecmp_symmetric_reply": "true"})
     if table:
