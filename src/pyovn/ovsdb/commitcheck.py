@@ -22,7 +22,7 @@ from pyovn.ovsdb.errors import ConstraintViolation, ReferentialIntegrityViolatio
 from pyovn.ovsdb.types import MAP, SCALAR, UINT_MAX, ZERO_UUID
 
 if TYPE_CHECKING:
-    from pyovn.ovsdb.database import ChangeSet, Row
+    from pyovn.ovsdb.database import ChangeSet, RowValues
     from pyovn.ovsdb.txn import Txn
 
 __all__ = ["check_changes", "check_plain_inserts"]
@@ -193,7 +193,7 @@ def check_changes(txn: Txn) -> ChangeSet:
     return out
 
 
-def _same_row(old: Row, new: Row) -> bool:
+def _same_row(old: RowValues, new: RowValues) -> bool:
     return all(c == "_version" or old[c] == v for c, v in new.items())
 
 
@@ -338,8 +338,8 @@ def _drop_dangling(txn: Txn, ref_column: Any, value: Any) -> tuple[Any, int, boo
     return value.difference(gone), len(gone), ZERO_UUID in gone
 
 
-def _check_indexes(txn: Txn, tname: str, trows: dict[str, tuple[Row | None, Row | None]]
-                   ) -> None:
+def _check_indexes(txn: Txn, tname: str,
+                   trows: dict[str, tuple[RowValues | None, RowValues | None]]) -> None:
     table = txn.db.tables[tname]
     info = table.info
     hashable = _database.hashable
@@ -360,14 +360,14 @@ def _check_indexes(txn: Txn, tname: str, trows: dict[str, tuple[Row | None, Row 
             seen[key] = u
 
 
-def _duplicate_index_error(txn: Txn, tname: str, cols: tuple[str, ...], a: Row | None,
-                           b: Row) -> ConstraintViolation:
+def _duplicate_index_error(txn: Txn, tname: str, cols: tuple[str, ...], a: RowValues | None,
+                           b: RowValues) -> ConstraintViolation:
     assert a is not None
     info = txn.db.infos[tname]
     types = info.types
     order = [c for c in info.user_columns] + ["_uuid"]
 
-    def key(r: Row) -> tuple:
+    def key(r: RowValues) -> tuple:
         return tuple(datum_sort_key(types[c], r[c]) for c in order)
     if key(a) < key(b):
         a, b = b, a
@@ -375,7 +375,7 @@ def _duplicate_index_error(txn: Txn, tname: str, cols: tuple[str, ...], a: Row |
     names = _english_list([f'"{c}"' for c in cols])
     trows = txn.changes.get(tname, {})
 
-    def describe(r: Row, title: str) -> str:
+    def describe(r: RowValues, title: str) -> str:
         entry = trows.get(r["_uuid"])
         s = f"{title} row, with UUID {r['_uuid']}, "
         if entry is None:

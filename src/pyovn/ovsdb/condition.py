@@ -32,8 +32,8 @@ from pyovn.ovsdb.types import INTEGER, MAP, REAL, SCALAR, UINT_MAX, ColumnType
 __all__ = ["Clause", "Condition", "ConditionIndex", "Predicate", "FUNCTIONS", "parse_clause",
            "compile_where", "compile_monitor_condition"]
 
-Row = dict[str, Any]
-Predicate = Callable[[Row], bool]
+RowValues = dict[str, Any]
+Predicate = Callable[[RowValues], bool]
 
 FUNCTIONS = ("<", "<=", "==", "!=", ">=", ">", "includes", "excludes")
 _ORDER_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -57,11 +57,11 @@ class Clause:
         return f"Clause({self.column!r}, {self.function!r}, {self.arg!r})"
 
 
-def _always(row: Row) -> bool:
+def _always(row: RowValues) -> bool:
     return True
 
 
-def _never(row: Row) -> bool:
+def _never(row: RowValues) -> bool:
     return False
 
 
@@ -113,7 +113,7 @@ def _compile(col: str, function: str, arg: Any, ctype: ColumnType,
         if not optional:
             return lambda row: op(row[col], arg)
 
-        def opt_cmp(row: Row) -> bool:
+        def opt_cmp(row: RowValues) -> bool:
             # An optional scalar column compares false when empty.
             for x in row[col]:
                 return op(x, arg)
@@ -127,7 +127,7 @@ def _compile(col: str, function: str, arg: Any, ctype: ColumnType,
             if not items:
                 return _always
 
-            def map_includes(row: Row) -> bool:
+            def map_includes(row: RowValues) -> bool:
                 v = row[col]
                 return all(k in v and v[k] == x for k, x in items)
             return map_includes
@@ -140,12 +140,12 @@ def _compile(col: str, function: str, arg: Any, ctype: ColumnType,
     if kind == MAP:
         items = tuple(arg.items())
 
-        def map_excludes(row: Row) -> bool:
+        def map_excludes(row: RowValues) -> bool:
             v = row[col]
             return not any(k in v and v[k] == x for k, x in items)
         return map_excludes
 
-    def set_excludes(row: Row) -> bool:
+    def set_excludes(row: RowValues) -> bool:
         v = row[col]
         if type(v) is frozenset:
             return arg.isdisjoint(v)
@@ -170,7 +170,7 @@ class Condition:
         self.match: Predicate = (_compile_any(clauses) if disjunction
                                  else _compile_all(clauses))
 
-    def __call__(self, row: Row) -> bool:
+    def __call__(self, row: RowValues) -> bool:
         return self.match(row)
 
     @property
@@ -298,7 +298,7 @@ class ConditionIndex:
             for col in [c for c, by_value in maps.items() if not by_value]:
                 del maps[col]
 
-    def match(self, row: Row) -> set[Any]:
+    def match(self, row: RowValues) -> set[Any]:
         """The members whose condition selects ``row``."""
         out: set[Any] = set()
         for col, by_value in self._eq.items():

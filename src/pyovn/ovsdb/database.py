@@ -41,10 +41,10 @@ from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 from pyovn.ovsdb.types import MAP, SCALAR, STRING, UINT_MAX, UUID, ColumnType
 
 __all__ = ["Database", "StoredTable", "TableInfo", "RefColumn", "TransactOutcome", "ChangeSet",
-           "Row", "changed_columns", "index_key", "hashable"]
+           "RowValues", "changed_columns", "index_key", "hashable"]
 
-Row = dict[str, Any]
-ChangeSet = dict[str, dict[str, tuple[Row | None, Row | None]]]
+RowValues = dict[str, Any]
+ChangeSet = dict[str, dict[str, tuple[RowValues | None, RowValues | None]]]
 
 
 def hashable(value: Any) -> Any:
@@ -54,11 +54,11 @@ def hashable(value: Any) -> Any:
     return value
 
 
-def index_key(row: Row, columns: tuple[str, ...]) -> tuple:
+def index_key(row: RowValues, columns: tuple[str, ...]) -> tuple:
     return tuple(hashable(row[c]) for c in columns)
 
 
-def changed_columns(old: Row, new: Row) -> set[str]:
+def changed_columns(old: RowValues, new: RowValues) -> set[str]:
     """Columns whose values differ between two versions of a row (``_version`` excluded)."""
     return {c for c, v in new.items() if c != "_version" and old.get(c) != v}
 
@@ -191,7 +191,7 @@ class TableInfo:
         # None when the table has no reference column.  (A name given twice: itemgetter of one
         # name would return the value, not a tuple.)
         names = self.ref_names * 2 if len(self.ref_names) == 1 else self.ref_names
-        self.ref_values: Callable[[Row], tuple] | None = itemgetter(*names) if names else None
+        self.ref_values: Callable[[RowValues], tuple] | None = itemgetter(*names) if names else None
         self.indexes: list[tuple[str, ...]] = list(ts.indexes)
         # An inserted row that refers to nothing needs no commit-time check but the unique
         # indexes when its table is a root table (nothing to garbage-collect) without maxRows
@@ -212,7 +212,7 @@ class StoredTable:
 
     def __init__(self, info: TableInfo) -> None:
         self.info = info
-        self.rows: dict[str, Row] = {}
+        self.rows: dict[str, RowValues] = {}
         self.indexes: list[dict[tuple, str]] = [{} for _ in info.indexes]
 
     @property
@@ -292,7 +292,7 @@ class Database:
             self.history = deque(self.history, maxlen=limit)
 
     @staticmethod
-    def _row_atoms(info: TableInfo, row: Row) -> int:
+    def _row_atoms(info: TableInfo, row: RowValues) -> int:
         n = 2                        # _uuid and _version
         types = info.types
         for c in info.user_columns:
@@ -331,7 +331,7 @@ class Database:
             self.n_history_atoms -= atoms.popleft()
 
     # -- queries ----------------------------------------------------------------------------------
-    def get_row(self, table: str, uuid: str) -> Row | None:
+    def get_row(self, table: str, uuid: str) -> RowValues | None:
         return self.tables[table].rows.get(uuid)
 
     # -- transactions -----------------------------------------------------------------------------
@@ -551,7 +551,7 @@ class Database:
             if not isinstance(trows, dict):
                 raise SyntaxError_(f"records for table {tname} must be a JSON object", trows)
             info = table.info
-            out: dict[str, tuple[Row | None, Row | None]] = {}
+            out: dict[str, tuple[RowValues | None, RowValues | None]] = {}
             for uuid, row_json in trows.items():
                 old = table.rows.get(uuid)
                 if row_json is None:

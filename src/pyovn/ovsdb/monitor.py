@@ -35,9 +35,7 @@ import orjson
 
 from pyovn.ovsdb import condition as condmod
 from pyovn.ovsdb import data
-from pyovn.ovsdb.database import Database
-
-Row = dict[str, Any]
+from pyovn.ovsdb.database import ChangeSet, Database, RowValues
 
 
 class MonitorRequestError(Exception):
@@ -92,7 +90,7 @@ class TableMonitor:
             # A condition that selects every row ([], [true], ...): skip evaluating it.
             self.cond = None if cond.is_true else cond
 
-    def matches(self, row: Row | None) -> bool:
+    def matches(self, row: RowValues | None) -> bool:
         if row is None:
             return False
         return self.cond is None or self.cond(row)
@@ -157,7 +155,7 @@ class Monitor:
 
     # --- JSON of rows ---------------------------------------------------------------------------
     @staticmethod
-    def _row_json(tm: TableMonitor, row: Row, skip_defaults: bool) -> dict[str, Any]:
+    def _row_json(tm: TableMonitor, row: RowValues, skip_defaults: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for c, conv, default in tm.tojson:
             v = row[c]
@@ -187,7 +185,7 @@ class Monitor:
                 out[name] = trows
         return out
 
-    def changes_to_json(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]],
+    def changes_to_json(self, changes: ChangeSet,
                         hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]]
                         | None = None) -> dict[str, Any] | None:
         """The table-updates (version 1) or table-updates2 (2, 3) for one change set.
@@ -210,7 +208,8 @@ class Monitor:
         return out or None
 
     @staticmethod
-    def _modify(tm: TableMonitor, old: Row, new: Row, v2: bool, table: str = "", uuid: str = "",
+    def _modify(tm: TableMonitor, old: RowValues, new: RowValues, v2: bool, table: str = "",
+                uuid: str = "",
                 hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None = None
                 ) -> dict[str, Any] | None:
         changed: dict[str, Any] = {}
@@ -306,8 +305,8 @@ class Monitor:
         return dict(sorted(out.items())) or None
 
 
-def _row_update(tm: TableMonitor, v2: bool, was: bool, now: bool, old: Row | None,
-                new: Row | None, table: str, u: str,
+def _row_update(tm: TableMonitor, v2: bool, was: bool, now: bool, old: RowValues | None,
+                new: RowValues | None, table: str, u: str,
                 hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None
                 ) -> dict[str, Any] | None:
     """One row's update for a monitor part that selected the row before (``was``) and/or after
@@ -416,7 +415,7 @@ class MonitorSet:
             if not tf.uncond and not len(tf.cond):
                 del self._tables[table]
 
-    def updates(self, changes: dict[str, dict[str, tuple[Row | None, Row | None]]],
+    def updates(self, changes: ChangeSet,
                 hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] | None = None
                 ) -> list[tuple[bytes, list[Monitor]]]:
         """(serialised table-updates, the monitors that get them) for each distinct update the
@@ -506,10 +505,9 @@ class MonitorSet:
         return out
 
 
-def merge_changes(change_sets: Iterable[dict[str, dict[str, tuple[Row | None, Row | None]]]]
-                  ) -> dict[str, dict[str, tuple[Row | None, Row | None]]]:
+def merge_changes(change_sets: Iterable[ChangeSet]) -> ChangeSet:
     """Fold successive change sets into one: each row's first old value and last new value."""
-    out: dict[str, dict[str, tuple[Row | None, Row | None]]] = {}
+    out: ChangeSet = {}
     for changes in change_sets:
         for table, rows in changes.items():
             trows = out.setdefault(table, {})

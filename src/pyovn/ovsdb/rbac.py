@@ -30,7 +30,7 @@ from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.types import BOOLEAN, MAP, STRING, UINT_MAX, UUID
 
 if TYPE_CHECKING:
-    from pyovn.ovsdb.database import Row
+    from pyovn.ovsdb.database import RowValues
     from pyovn.ovsdb.txn import Txn
 
 __all__ = ["ROLE_TABLE", "denied", "may_delete", "may_insert", "may_modify"]
@@ -55,7 +55,7 @@ def denied(op: str, client: str | None, role: str, table: str) -> OvsdbError:
 
 # --- reading rows of the transaction, the way ovsdb_util reads them -------------------------------
 
-def _rows(txn: Txn, table: str) -> Iterator[Row]:
+def _rows(txn: Txn, table: str) -> Iterator[RowValues]:
     """The rows of ``table`` as the transaction sees them now."""
     table_changes = txn.changes.get(table)
     rows = txn.db.tables[table].rows
@@ -80,7 +80,7 @@ def _atoms(value: Any) -> Iterable[Any]:
     return value if isinstance(value, SET_TYPES) else (value,)
 
 
-def _string_set(txn: Txn, table: str, row: Row, column: str) -> list[str] | None:
+def _string_set(txn: Txn, table: str, row: RowValues, column: str) -> list[str] | None:
     """A set of any number of strings (``authorization``, ``update``), else None."""
     t = _column_type(txn, table, column)
     if t is None or t.key.type != STRING or t.value is not None or t.max != UINT_MAX:
@@ -88,7 +88,7 @@ def _string_set(txn: Txn, table: str, row: Row, column: str) -> list[str] | None
     return sorted(_atoms(row[column]))
 
 
-def _scalar(txn: Txn, table: str, row: Row, column: str, atomic: str) -> Any:
+def _scalar(txn: Txn, table: str, row: RowValues, column: str, atomic: str) -> Any:
     """The value of a column of at most one ``atomic``, None when it has none or another type."""
     t = _column_type(txn, table, column)
     if t is None or t.key.type != atomic or t.value is not None or t.max != 1:
@@ -101,7 +101,7 @@ def _scalar(txn: Txn, table: str, row: Row, column: str, atomic: str) -> Any:
     return None
 
 
-def _map_string(txn: Txn, table: str, row: Row, column: str, key: str) -> str | None:
+def _map_string(txn: Txn, table: str, row: RowValues, column: str, key: str) -> str | None:
     t = _column_type(txn, table, column)
     if (t is None or t.kind != MAP or t.key.type != STRING or t.value is None
             or t.value.type != STRING or t.max != UINT_MAX):
@@ -112,7 +112,7 @@ def _map_string(txn: Txn, table: str, row: Row, column: str, key: str) -> str | 
 
 # --- the role's permissions -----------------------------------------------------------------------
 
-def _permissions(txn: Txn, role: str, table: str) -> Row | None:
+def _permissions(txn: Txn, role: str, table: str) -> RowValues | None:
     """The ``RBAC_Permission`` row of ``role`` for ``table``, None if there is none."""
     if ROLE_TABLE not in txn.db.tables:
         return None
@@ -136,7 +136,8 @@ def _permissions(txn: Txn, role: str, table: str) -> Row | None:
     return txn.get(t.value.ref_table, perm_uuid)
 
 
-def _authorized(txn: Txn, perm_table: str, perms: Row, client: str, table: str, row: Row) -> bool:
+def _authorized(txn: Txn, perm_table: str, perms: RowValues, client: str, table: str,
+                row: RowValues) -> bool:
     auth = _string_set(txn, perm_table, perms, "authorization")
     if auth is None:
         return False
@@ -153,7 +154,7 @@ def _authorized(txn: Txn, perm_table: str, perms: Row, client: str, table: str, 
     return False
 
 
-def _lookup(txn: Txn, role: str, client: str | None, table: str) -> tuple[str, Row] | None:
+def _lookup(txn: Txn, role: str, client: str | None, table: str) -> tuple[str, RowValues] | None:
     if client is None:
         return None
     perms = _permissions(txn, role, table)
@@ -163,7 +164,7 @@ def _lookup(txn: Txn, role: str, client: str | None, table: str) -> tuple[str, R
     return t.value.ref_table, perms
 
 
-def may_insert(txn: Txn, role: str, client: str | None, table: str, row: Row) -> bool:
+def may_insert(txn: Txn, role: str, client: str | None, table: str, row: RowValues) -> bool:
     found = _lookup(txn, role, client, table)
     if found is None:
         return False
@@ -173,7 +174,7 @@ def may_insert(txn: Txn, role: str, client: str | None, table: str, row: Row) ->
             and _scalar(txn, ptable, perms, "insert_delete", BOOLEAN) is True)
 
 
-def may_delete(txn: Txn, role: str, client: str | None, table: str, rows: list[Row]) -> bool:
+def may_delete(txn: Txn, role: str, client: str | None, table: str, rows: list[RowValues]) -> bool:
     found = _lookup(txn, role, client, table)
     if found is None:
         return False
@@ -187,7 +188,7 @@ def may_delete(txn: Txn, role: str, client: str | None, table: str, rows: list[R
 
 
 def may_modify(txn: Txn, role: str, client: str | None, table: str, columns: Iterable[str],
-               rows: list[Row]) -> bool:
+               rows: list[RowValues]) -> bool:
     """``update`` and ``mutate``: every selected row authorized, every column updatable."""
     found = _lookup(txn, role, client, table)
     if found is None:

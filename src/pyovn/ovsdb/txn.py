@@ -64,7 +64,7 @@ from pyovn.ovsdb.schema import parse_column_set
 from pyovn.ovsdb.types import ZERO_UUID
 
 if TYPE_CHECKING:
-    from pyovn.ovsdb.database import Database, Row, TableInfo, TransactOutcome
+    from pyovn.ovsdb.database import Database, RowValues, TableInfo, TransactOutcome
 
 __all__ = ["execute", "Txn"]
 
@@ -132,7 +132,7 @@ class Txn:
         return s
 
     # -- row access -------------------------------------------------------------------------------
-    def get(self, table: str, uuid: str) -> Row | None:
+    def get(self, table: str, uuid: str) -> RowValues | None:
         table_changes = self.changes.get(table)
         if table_changes is not None:
             e = table_changes.get(uuid)
@@ -140,7 +140,7 @@ class Txn:
                 return e[1]
         return self.db.tables[table].rows.get(uuid)
 
-    def query(self, table: str, cond: Condition) -> list[Row]:
+    def query(self, table: str, cond: Condition) -> list[RowValues]:
         match = cond.match
         if cond.uuid_eq is not None:
             row = self.get(table, cond.uuid_eq)
@@ -153,7 +153,7 @@ class Txn:
         out.extend(e[1] for e in table_changes.values() if e[1] is not None and match(e[1]))
         return out
 
-    def modify(self, table: str, row: Row) -> Row:
+    def modify(self, table: str, row: RowValues) -> RowValues:
         """A transaction-owned copy of ``row`` to change in place."""
         table_changes = self.changes.setdefault(table, {})
         uuid = row["_uuid"]
@@ -164,7 +164,7 @@ class Txn:
             return new
         return e[1]
 
-    def delete(self, table: str, row: Row) -> None:
+    def delete(self, table: str, row: RowValues) -> None:
         table_changes = self.changes.setdefault(table, {})
         uuid = row["_uuid"]
         e = table_changes.get(uuid)
@@ -302,7 +302,7 @@ def _insert(txn: Txn, info: TableInfo, uuid_json: str | None, uuid_name: str | N
     return {"uuid": ["uuid", uuid]}
 
 
-def _row_to_json(info: TableInfo, row: Row, columns: tuple[str, ...]) -> dict:
+def _row_to_json(info: TableInfo, row: RowValues, columns: tuple[str, ...]) -> dict:
     types = info.types
     return {c: datum_to_json(types[c], row[c]) for c in columns}
 
@@ -407,7 +407,7 @@ def _op_mutate(txn: Txn, parser: MemberParser) -> dict:
 
 
 def _compose(first: tuple[frozenset, frozenset], second: tuple[frozenset, frozenset],
-             row: Row, final: Any, txn: Txn, tname: str, uuid: str, c: str
+             row: RowValues, final: Any, txn: Txn, tname: str, uuid: str, c: str
              ) -> tuple[frozenset, frozenset]:
     """Chain two set diffs; ``row`` is the intermediate value's row, ``final`` the result."""
     orig = txn.changes[tname][uuid][0]
