@@ -1,7 +1,7 @@
 """Load balancers as northd reads them: VIPs, backends, options, health checks.
 
-``parse_lb(row)`` turns one NB ``Load_Balancer`` row into a :class:`LoadBalancer`, with the
-rules ovn-northd 23.03 follows (checked against the real binary's Southbound):
+``parse_lb(row)`` turns one NB ``Load_Balancer`` row into a :class:`NorthdLoadBalancer`, with
+the rules ovn-northd 23.03 follows (checked against the real binary's Southbound):
 
 * a VIP key is ``IP``, ``IP:PORT``, ``[IP6]`` or ``[IP6]:PORT``; a bare key with several colons
   is an IPv6 address without port; port 0 means "no port"; a VIP whose key or any backend fails
@@ -25,8 +25,8 @@ from typing import Any
 from pyovn.northd.cnum import smap_get_bool
 
 __all__ = [
-    "Backend",
-    "LoadBalancer",
+    "LbBackend",
+    "NorthdLoadBalancer",
     "Vip",
     "format_ip",
     "parse_ip_port",
@@ -95,7 +95,9 @@ def parse_ip_port(
 
 
 @dataclass(frozen=True, slots=True)
-class Backend:
+class LbBackend:
+    """One backend of a VIP (``ovn_lb_backend``)."""
+
     ip: str  # normalised
     port: int  # 0: none
     ipv6: bool
@@ -120,7 +122,7 @@ class Vip:
     port: int | str  # 0: no port (a template LB: the port's "^name" variable)
     ipv6: bool
     backends_text: str  # the NB value, as written
-    backends: tuple[Backend, ...]
+    backends: tuple[LbBackend, ...]
 
     @property
     def vip_port(self) -> str:
@@ -139,7 +141,7 @@ def _parse_vip(key: str, value: str) -> Vip | None:
     if k is None:
         return None
     addr, port = k
-    backends: list[Backend] = []
+    backends: list[LbBackend] = []
     for item in value.split(","):
         if not item:
             continue
@@ -149,7 +151,7 @@ def _parse_vip(key: str, value: str) -> Vip | None:
         baddr, bport = b
         if baddr.version != addr.version or bool(bport) != bool(port):
             return None
-        backends.append(Backend(format_ip(baddr), bport, baddr.version == 6))
+        backends.append(LbBackend(format_ip(baddr), bport, baddr.version == 6))
     return Vip(key, format_ip(addr), port, addr.version == 6, value, tuple(backends))
 
 
@@ -163,7 +165,7 @@ def _parse_template_vip(key: str, value: str, options: dict[str, str]) -> Vip | 
     if not ip or not value:
         return None
     ipv6 = options.get("address-family") == "ipv6"
-    return Vip(key, ip, port or 0, ipv6, value, (Backend(value, 0, ipv6),))
+    return Vip(key, ip, port or 0, ipv6, value, (LbBackend(value, 0, ipv6),))
 
 
 # ovn-nb(5) selection_fields: tp_src/tp_dst become the protocol's own field.
@@ -174,7 +176,9 @@ def _hash_field(f: str, proto: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class LoadBalancer:
+class NorthdLoadBalancer:
+    """An NB Load_Balancer as northd builds flows from it (``ovn_northd_lb``)."""
+
     uuid: str
     name: str
     proto: str  # "tcp", "udp" or "sctp"
@@ -204,10 +208,10 @@ def _int_opt(options: dict[str, str], key: str) -> int:
         return 0
 
 
-_CACHE: dict[str, tuple[Any, LoadBalancer]] = {}
+_CACHE: dict[str, tuple[Any, NorthdLoadBalancer]] = {}
 
 
-def parse_lb(row: Any, nb: Any = None) -> LoadBalancer:
+def parse_lb(row: Any, nb: Any = None) -> NorthdLoadBalancer:
     """The parsed load balancer of an NB row; ``nb`` (table name -> rows) resolves health
     check references when the row holds uuids."""
     key = (
@@ -251,7 +255,7 @@ def _hc_key(h: Any, nb: Any) -> Any:
     return (r.uuid, r.vip, tuple(sorted(r.options.items())))
 
 
-def _parse(row: Any, nb: Any) -> LoadBalancer:
+def _parse(row: Any, nb: Any) -> NorthdLoadBalancer:
     proto = _opt(row.protocol) or "tcp"
     options = dict(row.options)
     vips = []
@@ -266,7 +270,7 @@ def _parse(row: Any, nb: Any) -> LoadBalancer:
         r = _hc_row(h, nb)
         if r is not None:
             hcs.setdefault(r.vip, r)
-    return LoadBalancer(
+    return NorthdLoadBalancer(
         uuid=row.uuid,
         name=row.name,
         proto=proto,

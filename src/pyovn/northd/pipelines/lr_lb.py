@@ -32,7 +32,7 @@ from typing import Any
 
 from pyovn.northd.context import BuildContext
 from pyovn.northd.entities import Datapath, Router, RouterPort
-from pyovn.northd.lb import LoadBalancer, Vip, parse_lb
+from pyovn.northd.lb import NorthdLoadBalancer, Vip, parse_lb
 from pyovn.northd.pipelines.lr_common import (
     copp_meter,
     cr_name,
@@ -95,7 +95,7 @@ def force_snat_for_lb(lr: Router) -> bool:
     return lb_force_snat_ips(lr) is not None or _router_ip_snat(lr)
 
 
-def reachable_vips(lr: Router, lb: LoadBalancer) -> list[Vip]:
+def reachable_vips(lr: Router, lb: NorthdLoadBalancer) -> list[Vip]:
     """The VIPs the router answers ARP/ND for (``neighbor_responder``)."""
     mode = lb.options.get("neighbor_responder", "reachable")
     if mode == "all":
@@ -124,7 +124,7 @@ def _nat_external_ips(ctx: BuildContext, lr: Router) -> set[str]:
     return out
 
 
-def _snat_flavour(lr: Router, lb: LoadBalancer) -> str:
+def _snat_flavour(lr: Router, lb: NorthdLoadBalancer) -> str:
     if lb.skip_snat:
         return "skip_snat"
     if force_snat_for_lb(lr):
@@ -189,7 +189,7 @@ def lr_lb_flows(ctx: BuildContext, dp: Datapath, lb_row: Any) -> Iterator[Any]:
             yield from _undnat(ctx, lr, lb, v, dgp, flavour, hint)
 
 
-def _ct_lb(backends: str, lb: LoadBalancer, flavour: str) -> str:
+def _ct_lb(backends: str, lb: NorthdLoadBalancer, flavour: str) -> str:
     args = f"backends={backends}"
     if lb.hash_fields:
         args += f'; hash_fields="{lb.hash_fields}"'
@@ -198,7 +198,7 @@ def _ct_lb(backends: str, lb: LoadBalancer, flavour: str) -> str:
     return f"ct_lb_mark({args});"
 
 
-def _affinity(ctx: BuildContext, lr: Router, lb: LoadBalancer, v: Vip,
+def _affinity(ctx: BuildContext, lr: Router, lb: NorthdLoadBalancer, v: Vip,
               hint: Any) -> Iterator[Any]:
     fam = v.ip_match
     reg = "xxreg0" if v.ipv6 else "reg0"
@@ -231,7 +231,7 @@ def _affinity(ctx: BuildContext, lr: Router, lb: LoadBalancer, v: Vip,
             hint=hint)
 
 
-def _undnat(ctx: BuildContext, lr: Router, lb: LoadBalancer, v: Vip, dgp: RouterPort,
+def _undnat(ctx: BuildContext, lr: Router, lb: NorthdLoadBalancer, v: Vip, dgp: RouterPort,
             flavour: str, hint: Any) -> Iterator[Any]:
     fam = v.ip_match
     terms = []

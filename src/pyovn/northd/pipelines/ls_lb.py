@@ -28,7 +28,7 @@ from typing import Any
 
 from pyovn.northd.context import BuildContext
 from pyovn.northd.entities import Datapath, RouterPort, Switch, SwitchPort, json_quote
-from pyovn.northd.lb import LoadBalancer, Vip, parse_lb
+from pyovn.northd.lb import NorthdLoadBalancer, Vip, parse_lb
 from pyovn.northd.pipelines.ls_l2 import copp_meter, is_l3dgw_port
 from pyovn.northd.registry import LB, SWITCH, builds
 from pyovn.pipeline.stages import (
@@ -59,11 +59,11 @@ STATEFUL_ACL = "stateful_acl"  # contributed by the ACL module
 REJECT_ACTION = "reg0 = 0; reject { outport <-> inport; next(pipeline=egress,table=5);};"
 
 
-def _ports(v: Vip, lb: LoadBalancer, field: str = "dst") -> str:
+def _ports(v: Vip, lb: NorthdLoadBalancer, field: str = "dst") -> str:
     return f" && {lb.proto}.{field} == {v.port}" if v.port else ""
 
 
-def vip_match(v: Vip, lb: LoadBalancer) -> str:
+def vip_match(v: Vip, lb: NorthdLoadBalancer) -> str:
     """``ip4.dst == VIP && tcp.dst == PORT`` (the protocol part only with a port)."""
     return f"{v.ip_match}.dst == {v.ip}{_ports(v, lb)}"
 
@@ -95,12 +95,12 @@ def _sm_status(index: Any, port: str, ip: str, tp: int, proto: str) -> str | Non
     return None
 
 
-def _sm_protocol(lb: LoadBalancer) -> str:
+def _sm_protocol(lb: NorthdLoadBalancer) -> str:
     return "udp" if lb.proto == "udp" else "tcp"
 
 
 def service_monitors(
-    ctx: BuildContext, lb: LoadBalancer, v: Vip
+    ctx: BuildContext, lb: NorthdLoadBalancer, v: Vip
 ) -> list[tuple[Any, SwitchPort, str] | None]:
     """Per backend of a health-checked VIP: (backend, its port, source IP) when it is monitored
     (``ip_port_mappings`` names an existing switch port and an IPv4 source), else None."""
@@ -123,7 +123,7 @@ def _is_ipv4(s: str) -> bool:
         p == "0" or not p.startswith("0")) for p in parts)
 
 
-def lb_vip_backends_action(ctx: BuildContext, lb: LoadBalancer, v: Vip) -> tuple[str, str]:
+def lb_vip_backends_action(ctx: BuildContext, lb: NorthdLoadBalancer, v: Vip) -> tuple[str, str]:
     """("backends", "") for ``ct_lb_mark(backends=...)``, or ("", "drop"|"reject") when the VIP
     has no (live) backend."""
     if lb.health_check(v) is not None:
@@ -146,14 +146,15 @@ def lb_vip_backends_action(ctx: BuildContext, lb: LoadBalancer, v: Vip) -> tuple
     return v.backends_text, ""
 
 
-def _ct_lb(backends: str, lb: LoadBalancer, extra: str = "") -> str:
+def _ct_lb(backends: str, lb: NorthdLoadBalancer, extra: str = "") -> str:
     args = f"backends={backends}"
     if lb.hash_fields:
         args += f'; hash_fields="{lb.hash_fields}"'
     return f"ct_lb_mark({args}{extra});"
 
 
-def event_flow(ctx: BuildContext, dp: Datapath, lb: LoadBalancer, v: Vip) -> tuple[str, str] | None:
+def event_flow(ctx: BuildContext, dp: Datapath, lb: NorthdLoadBalancer,
+               v: Vip) -> tuple[str, str] | None:
     """(match, action) of the empty-backend controller event for a VIP, if northd adds one."""
     if v.backends or lb.reject:
         return None
@@ -204,7 +205,7 @@ def ls_lb_flows(ctx: BuildContext, dp: Datapath, lb_row: Any) -> Iterator[Any]:
             yield from _svc_arp(ctx, lb, v, hint)
 
 
-def _affinity(ctx: BuildContext, dp: Datapath, lb: LoadBalancer, v: Vip, reg: str,
+def _affinity(ctx: BuildContext, dp: Datapath, lb: NorthdLoadBalancer, v: Vip, reg: str,
               port_reg: str, hint: Any) -> Iterator[Any]:
     fam = "ip6" if v.ipv6 else "ip4"
     vip_cond = f"{fam} && {reg} == {v.ip}" + (f" && reg2[0..15] == {v.port}" if v.port else "")
@@ -226,7 +227,7 @@ def _affinity(ctx: BuildContext, dp: Datapath, lb: LoadBalancer, v: Vip, reg: st
             hint=hint)
 
 
-def _svc_arp(ctx: BuildContext, lb: LoadBalancer, v: Vip, hint: Any) -> Iterator[Any]:
+def _svc_arp(ctx: BuildContext, lb: NorthdLoadBalancer, v: Vip, hint: Any) -> Iterator[Any]:
     mac = ctx.options.get("svc_monitor_mac", "")
     for mon in service_monitors(ctx, lb, v):
         if mon is None:
