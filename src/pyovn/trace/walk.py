@@ -513,13 +513,8 @@ class TraceRecorder(BaseHost):
                 if vip is not None and vip[1] == int(flow.get(CT_TP_DST, 0)):
                     self.add(NodeType.ACTION, f"/* nat(src={vip[0]}) */")
                 return False
-            text = "ct_commit_nat /* assuming no un-nat entry, so no change */"
-            if not int(flow.get("ct_state", 0)) & CS_TRK:
-                state, comment = self._next_ct()
-                flow["ct_state"] = int(flow.get("ct_state", 0)) | state
-                text += comment
-            self._note = text
-            return True
+            return self._nat_note(
+                flow, "ct_commit_nat /* assuming no un-nat entry, so no change */")
         a = action
         is_dst = a.kind.startswith("ct_dnat")
         if not is_dst and a.ip is None and any(p.type == "l3gateway" for p in dp.ports):
@@ -533,6 +528,10 @@ class TraceRecorder(BaseHost):
             flow["ct_state"] = int(flow.get("ct_state", 0)) | (CS_DNAT if is_dst else CS_SNAT)
         else:
             text += f" /* assuming no un-{d[0]}nat entry, so no change */"
+        return self._nat_note(flow, text)
+
+    def _nat_note(self, flow: Flow, text: str) -> bool:
+        """A NAT action's note; an untracked packet goes through conntrack first."""
         if not int(flow.get("ct_state", 0)) & CS_TRK:
             state, comment = self._next_ct()
             flow["ct_state"] = int(flow.get("ct_state", 0)) | state
