@@ -23,7 +23,6 @@ router the real northd visited first: its hint is not compared.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -111,44 +110,14 @@ def pyovn_flows(nb: dict[str, object]) -> list[str]:
 # --- the real northd's side (golden generation) -----------------------------------------------------
 
 
-def _dump_tables(text: str) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        t = json.loads(line)
-        name = t["caption"].rsplit(" table", 1)[0]
-        out[name] = [dict(zip(t["headings"], row)) for row in t["data"]]
-    return out
-
-
-def _uuid(v: object) -> str:
-    assert isinstance(v, list) and v[0] == "uuid"
-    return str(v[1])
-
-
-def _set(v: object) -> list[object]:
-    if isinstance(v, list) and v and v[0] == "set":
-        return list(v[1])  # type: ignore[arg-type]
-    return [v]
-
-
-def _map(v: object) -> dict[str, str]:
-    assert isinstance(v, list) and v[0] == "map"
-    return {k: val for k, val in v[1]}  # type: ignore[misc]
-
-
 def real_flows(sb_json: str, nb_json: str) -> list[str]:
-    sb = _dump_tables(sb_json)
-    nb = _dump_tables(nb_json)
-    hint_tables = {_uuid(r["_uuid"])[:8]: t for t, rows in nb.items() for r in rows}
-    dp_name = {_uuid(r["_uuid"]): _map(r["external_ids"]).get("name", "?")
-               for r in sb["Datapath_Binding"]}
-    groups = {_uuid(r["_uuid"]): [dp_name[_uuid(d)] for d in _set(r["datapaths"])]
-              for r in sb.get("Logical_DP_Group", [])}
+    sb = golden.dump_tables(sb_json)
+    nb = golden.dump_tables(nb_json)
+    hint_tables = {golden.uuid_of(r["_uuid"])[:8]: t for t, rows in nb.items() for r in rows}
+    datapaths = golden.flow_datapaths(sb)
     out = []
     for r in sb["Logical_Flow"]:
-        ids = _map(r["external_ids"])
+        ids = golden.map_of(r["external_ids"])
         stage = ids.get("stage-name", "?")
         hint = ids.get("stage-hint")
         prio = int(r["priority"])  # type: ignore[call-overload]
@@ -157,10 +126,8 @@ def real_flows(sb_json: str, nb_json: str) -> list[str]:
             continue
         if not _is_nat_flow(stage, prio, match, hint_tables.get(hint or "")):
             continue
-        ldp = _set(r["logical_datapath"])
-        dps = [dp_name[_uuid(ldp[0])]] if ldp else groups[_uuid(_set(r["logical_dp_group"])[0])]
         pipeline = "ingress" if r["pipeline"] == "ingress" else "egress"
-        for dp in dps:
+        for dp in datapaths(r):
             out.append(_line(dp, pipeline, prio, stage, match, actions, hint))
     return sorted(out)
 

@@ -24,7 +24,6 @@ switch becomes stateful (a first ``allow-related`` ACL, a load balancer), increm
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -95,50 +94,19 @@ def pyovn_flows(nb: dict[str, object], sb: dict[str, object] | None = None) -> l
 # --- the real northd's side (golden generation) ----------------------------------------------------
 
 
-def _dump_tables(text: str) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = {}
-    for line in text.splitlines():
-        if line.strip():
-            t = json.loads(line)
-            out[t["caption"].rsplit(" table", 1)[0]] = [dict(zip(t["headings"], row))
-                                                       for row in t["data"]]
-    return out
-
-
-def _uuid(v: object) -> str:
-    assert isinstance(v, list) and v[0] == "uuid"
-    return str(v[1])
-
-
-def _set(v: object) -> list[object]:
-    if isinstance(v, list) and v and v[0] == "set":
-        return list(v[1])  # type: ignore[arg-type]
-    return [v]
-
-
-def _map(v: object) -> dict[str, str]:
-    assert isinstance(v, list) and v[0] == "map"
-    return {k: val for k, val in v[1]}  # type: ignore[misc]
-
-
 def real_flows(sb_json: str) -> list[str]:
-    sb = _dump_tables(sb_json)
-    dp_name = {_uuid(r["_uuid"]): _map(r["external_ids"]).get("name", "?")
-               for r in sb["Datapath_Binding"]}
-    groups = {_uuid(r["_uuid"]): [dp_name[_uuid(d)] for d in _set(r["datapaths"])]
-              for r in sb.get("Logical_DP_Group", [])}
+    sb = golden.dump_tables(sb_json)
+    datapaths = golden.flow_datapaths(sb)
     out = set()
     for r in sb["Logical_Flow"]:
-        ids = _map(r["external_ids"])
+        ids = golden.map_of(r["external_ids"])
         stage = ids.get("stage-name", "?")
         prio = int(r["priority"])  # type: ignore[call-overload]
         if not _mine(stage, prio):
             continue
-        meter = _set(r["controller_meter"])
-        lport = _map(r["tags"]).get("in_out_port")
-        ldp = _set(r["logical_datapath"])
-        dps = [dp_name[_uuid(ldp[0])]] if ldp else groups[_uuid(_set(r["logical_dp_group"])[0])]
-        for dp in dps:
+        meter = golden.set_of(r["controller_meter"])
+        lport = golden.map_of(r["tags"]).get("in_out_port")
+        for dp in datapaths(r):
             out.add(_line(dp, str(r["pipeline"]), prio, stage, str(r["match"]),
                           str(r["actions"]), str(meter[0]) if meter else None, lport,
                           ids.get("stage-hint")))
