@@ -4,13 +4,11 @@ router, hairpin, load balancing, ICMP errors related to (NATed) connections."""
 from __future__ import annotations
 
 from collections import Counter
-from ipaddress import ip_address
+
+from test_conntrack import EST, INV, NEW, RPL, A, B, C, icmp, ip, tcp, udp  # same directory
 
 from pyovn.datapath.conntrack import (
     CS_DNAT,
-    CS_EST,
-    CS_INV,
-    CS_NEW,
     CS_REL,
     CS_RPL,
     CS_SNAT,
@@ -24,32 +22,9 @@ from pyovn.datapath.conntrack import (
 )
 from pyovn.logical.flow import Flow
 
-
-def ip(s: str) -> int:
-    return int(ip_address(s))
-
-
-A, B, C = ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.3")
 E = ip("8.8.8.8")  # outside
 S = ip("172.16.0.1")  # router's external address
 VIP = ip("30.0.0.1")
-NEW, EST, RPL = CS_TRK | CS_NEW, CS_TRK | CS_EST, CS_TRK | CS_EST | CS_RPL
-INV = CS_TRK | CS_INV
-
-
-def udp(src: int, dst: int, sp: int = 5000, dp: int = 53) -> Flow:
-    return {"eth.type": 0x800, "ip.proto": 17, "ip4.src": src, "ip4.dst": dst,
-            "udp.src": sp, "udp.dst": dp}
-
-
-def tcp(src: int, dst: int, sp: int = 1000, dp: int = 80, flags: int = 0x02) -> Flow:
-    return {"eth.type": 0x800, "ip.proto": 6, "ip4.src": src, "ip4.dst": dst,
-            "tcp.src": sp, "tcp.dst": dp, "tcp.flags": flags}
-
-
-def icmp(src: int, dst: int, typ: int = 8, ident: int = 7) -> Flow:
-    return {"eth.type": 0x800, "ip.proto": 1, "ip4.src": src, "ip4.dst": dst,
-            "icmp4.type": typ, "icmp4.code": 0, ICMP_ID: ident}
 
 
 def udp_tuple(f: Flow) -> tuple[int | str, ...]:
