@@ -21,8 +21,8 @@ __all__ = [
     "PORT_KEY_MIN",
     "Datapath",
     "KeyAllocator",
+    "LogicalPort",
     "OwnerKey",
-    "Port",
     "Router",
     "RouterPort",
     "Switch",
@@ -105,7 +105,7 @@ class Datapath:
         self._nb = None if self._table is not None else nb
         self.name: str = nb.name
         self.key: int = 0
-        self.ports: dict[str, Port] = {}
+        self.ports: dict[str, LogicalPort] = {}
         self.flags: Counter[str] = Counter()
         self.flag_readers: dict[str, set[OwnerKey]] = {}  # flag -> owners that read it
         self.lb_set: frozenset[str] = frozenset()
@@ -161,7 +161,7 @@ class Router(Datapath):
     kind = "lr"
 
 
-class Port:
+class LogicalPort:
     """A logical switch port or router port."""
 
     kind = ""
@@ -172,7 +172,7 @@ class Port:
         self.name: str = nb.name
         self.dp = dp
         self.key: int = 0
-        self.peer: Port | None = None
+        self.peer: LogicalPort | None = None
 
     @property
     def json_name(self) -> str:
@@ -183,7 +183,7 @@ class Port:
         return f"{type(self).__name__}({self.name!r}, key={self.key})"
 
 
-class SwitchPort(Port):
+class SwitchPort(LogicalPort):
     kind = "lsp"
     dp: Switch
 
@@ -225,7 +225,7 @@ class SwitchPort(Port):
         return self.options.get("router-port") if self.type == "router" else None
 
 
-class RouterPort(Port):
+class RouterPort(LogicalPort):
     kind = "lrp"
     dp: Router
 

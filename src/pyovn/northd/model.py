@@ -33,8 +33,8 @@ from pyovn.northd.entities import (
     DP_KEY_MIN,
     Datapath,
     KeyAllocator,
+    LogicalPort,
     OwnerKey,
-    Port,
     Router,
     RouterPort,
     Switch,
@@ -77,7 +77,8 @@ class Model:
         self.ports: dict[str, SwitchPort | RouterPort] = {}
         self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
         self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
-        self.rekeyed: list[Port] = []  # ports whose key a requested key took (see changes.py)
+        # Ports whose key a requested key took (see changes.py).
+        self.rekeyed: list[LogicalPort] = []
         # Bumped whenever a datapath comes or goes (the real northd's walk order changes).
         self.dp_version = 0
         # Switch port name -> health-checked load balancers whose ip_port_mappings name it;
@@ -298,8 +299,8 @@ class Model:
         for dp in rest:
             dp.key = self.dp_keys.allocate() or 0
 
-    def _assign_port_keys(self, dp: Datapath, ports: list[Port]) -> None:
-        pending: list[Port] = []
+    def _assign_port_keys(self, dp: Datapath, ports: list[LogicalPort]) -> None:
+        pending: list[LogicalPort] = []
         for p in ports:
             req = p.nb.options.get("requested-tnl-key")
             try:
@@ -310,7 +311,7 @@ class Model:
                 p.key = k
             else:
                 pending.append(p)
-        rest: list[Port] = []
+        rest: list[LogicalPort] = []
         for p in pending:
             prev = self._sb_port_keys.get(p.name)
             if prev is not None and prev[0] == dp.uuid and dp.port_keys.take(prev[1]):
@@ -332,7 +333,7 @@ class Model:
             if isinstance(p, RouterPort):
                 self.ensure_cr_key(p)
 
-    def _steal_port_key(self, dp: Datapath, p: Port, k: int) -> bool:
+    def _steal_port_key(self, dp: Datapath, p: LogicalPort, k: int) -> bool:
         """A port requests a key another port holds without requesting it: as in a full run
         (requested keys first), the holder moves to a new key.  The moved ports are left in
         ``rekeyed`` for the change handlers to rebuild."""
@@ -389,7 +390,7 @@ class Model:
         if port.peer is not None and port.peer.peer is port:
             port.peer.peer = None
 
-    def _find_peer(self, port: Port) -> Port | None:
+    def _find_peer(self, port: LogicalPort) -> LogicalPort | None:
         if isinstance(port, SwitchPort):
             name = port.router_port_name
             p = self.port_by_name.get(name) if name else None
@@ -410,7 +411,7 @@ class Model:
                 if sp.options.get("router-port") == lrp_name:
                     yield sp
 
-    def _link_peers(self, ports: Iterable[Port]) -> None:
+    def _link_peers(self, ports: Iterable[LogicalPort]) -> None:
         for p in ports:
             p.peer = self._find_peer(p)
 
