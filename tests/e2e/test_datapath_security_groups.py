@@ -8,27 +8,11 @@ TCP 80 does not, ping still works, and the replies of a connection a VM opened c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from pyovn.testing.stack import FLAVOURS, Stack, missing
+from pyovn.testing.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.interop, pytest.mark.slow, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(params=list(FLAVOURS))
-def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    why = missing(request.param)
-    if why:
-        print(f"skipped ({request.param}): {why}")
-        pytest.skip(why)
-    s = Stack(tmp_path / "ovn", request.param)
-    try:
-        yield s
-    finally:
-        s.close()
 
 
 MAC1, IP1 = "50:54:00:00:00:01", "192.168.50.21"
