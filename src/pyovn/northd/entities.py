@@ -19,8 +19,8 @@ __all__ = [
     "FLAG_READER",
     "PORT_KEY_MAX",
     "PORT_KEY_MIN",
-    "Datapath",
     "KeyAllocator",
+    "LogicalDatapath",
     "LogicalPort",
     "OwnerKey",
     "Router",
@@ -39,7 +39,7 @@ PORT_KEY_MIN, PORT_KEY_MAX = 1, (1 << 15) - 1
 
 class _FlagReader:
     """The owner whose builders are running, set by the engine for non-datapath owners (whose
-    reads of ``Datapath.has`` are recorded, so that a flip of the flag rebuilds them)."""
+    reads of ``LogicalDatapath.has`` are recorded, so that a flip of the flag rebuilds them)."""
 
     __slots__ = ("owner",)
 
@@ -91,7 +91,7 @@ class KeyAllocator:
         self.used.discard(key)
 
 
-class Datapath:
+class LogicalDatapath:
     """A logical switch or router as northd sees it."""
 
     kind = ""
@@ -140,7 +140,7 @@ class Datapath:
         return f"{type(self).__name__}({self.name!r}, key={self.key})"
 
 
-class Switch(Datapath):
+class Switch(LogicalDatapath):
     kind = "ls"
 
     def __init__(self, nb: Any) -> None:
@@ -157,7 +157,7 @@ class Switch(Datapath):
         return list(self.ports_by_type["localnet"].values())
 
 
-class Router(Datapath):
+class Router(LogicalDatapath):
     kind = "lr"
 
 
@@ -166,7 +166,7 @@ class LogicalPort:
 
     kind = ""
 
-    def __init__(self, nb: Any, dp: Datapath) -> None:
+    def __init__(self, nb: Any, dp: LogicalDatapath) -> None:
         self.uuid: str = nb.uuid
         self.nb = nb
         self.name: str = nb.name

@@ -31,7 +31,14 @@ from pyovn.northd.addresses import (
     parse_lsp_address,
 )
 from pyovn.northd.context import BuildContext, drop_action
-from pyovn.northd.entities import Datapath, Router, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.entities import (
+    LogicalDatapath,
+    Router,
+    RouterPort,
+    Switch,
+    SwitchPort,
+    json_quote,
+)
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.pipelines.lr_common import lb_ips
 from pyovn.northd.pipelines.lr_nat_ip import extract_ips
@@ -700,7 +707,7 @@ def _reachable(nets: LportAddresses, ip: str) -> bool:
 
 
 @builds(LB)
-def lb_rport_arp_req(ctx: BuildContext, dp: Datapath, lb_row: Any) -> Iterator[Any]:
+def lb_rport_arp_req(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator[Any]:
     """A router's load balancer VIPs: ARP/NS for them go to the router port whose network
     holds them (on the switch behind that port), as for the router's own addresses."""
     if not isinstance(dp, Router):
