@@ -226,6 +226,27 @@ class SetColumn(Command):
         ctx.set(ctx.lookup(self.table, self.record), **{self.column: self.value})
 
 
+class SetEnabled(SetColumn):
+    """``<port>_set_enabled(port, is_enabled)``: a bool into the optional ``enabled`` column."""
+
+    column = "enabled"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"is_enabled must be a bool; got {value!r}")
+        return [value]
+
+
+class GetEnabled(GetColumn):
+    """``<port>_get_enabled(port)``: False only when explicitly disabled."""
+
+    column = "enabled"
+
+    def run(self, ctx: RunContext) -> None:
+        super().run(ctx)
+        self.result = self.result != [False]
+
+
 class AddRow(Command):
     """``<thing>_add(name, may_exist=False, **columns)`` for a root table looked up by name."""
 

@@ -110,26 +110,15 @@ class LrpList(Command):
 
 
 @nb
-class LrpSetEnabled(checks.SetColumn):
+class LrpSetEnabled(checks.SetEnabled):
     verb = "lrp_set_enabled"
     table = LRP
-    column = "enabled"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise InvalidArgument(f"is_enabled must be a bool; got {value!r}")
-        return [value]
 
 
 @nb
-class LrpGetEnabled(checks.GetColumn):
+class LrpGetEnabled(checks.GetEnabled):
     verb = "lrp_get_enabled"
     table = LRP
-    column = "enabled"
-
-    def run(self, ctx: RunContext) -> None:
-        super().run(ctx)
-        self.result = self.result != [False]
 
 
 @nb

@@ -147,28 +147,15 @@ class LspGetUp(checks.GetColumn):
 
 
 @nb
-class LspSetEnabled(checks.SetColumn):
+class LspSetEnabled(checks.SetEnabled):
     verb = "lsp_set_enabled"
     table = LSP
-    column = "enabled"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise InvalidArgument(f"is_enabled must be a bool; got {value!r}")
-        return [value]
 
 
 @nb
-class LspGetEnabled(checks.GetColumn):
-    """False only when explicitly disabled."""
-
+class LspGetEnabled(checks.GetEnabled):
     verb = "lsp_get_enabled"
     table = LSP
-    column = "enabled"
-
-    def run(self, ctx: RunContext) -> None:
-        super().run(ctx)
-        self.result = self.result != [False]
 
 
 @nb
