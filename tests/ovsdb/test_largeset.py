@@ -6,7 +6,7 @@ import pickle
 import random
 
 import pytest
-from test_monitor import NB, PG_COLUMNS, _random_txn  # same directory (rootdir import)
+from test_monitor import NB, PG_COLUMNS, _random_txn, _setup_ops  # same directory (rootdir import)
 
 import pyovn.ovsdb.largeset as largeset
 from pyovn.ovsdb.database import Database
@@ -54,12 +54,7 @@ def test_engine_with_large_sets(monkeypatch):
     monkeypatch.setattr(largeset, "THRESHOLD", 4)
     db = Database(NB)
     replica = Database(NB)
-    setup = [{"op": "insert", "table": "Logical_Switch", "row": {
-        "name": "ls", "ports": ["set", [["named-uuid", f"p{i}"] for i in range(12)]]}}]
-    setup += [{"op": "insert", "table": "Logical_Switch_Port", "uuid-name": f"p{i}",
-               "row": {"name": f"p{i}"}} for i in range(12)]
-    setup.append({"op": "insert", "table": "Port_Group", "row": {"name": "pg"}})
-    r = db.transact(setup)
+    r = db.transact(_setup_ops())
     assert r.changes, r.results
     db.commit(r.changes)
     replica.apply_record(db.record_of(r.changes, date_ms=1))

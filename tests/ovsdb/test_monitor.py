@@ -48,16 +48,21 @@ def _random_txn(rng: random.Random, ports: list[str]) -> list:
     return ops
 
 
-def test_hinted_diffs_equal_full_recompute():
-    """The monitor's update2 and the file record's diff use the mutation hints of the change
-    set just committed; they must equal what comparing whole old and new values gives."""
-    db = Database(NB)
+def _setup_ops() -> list[dict]:
+    """Switch ``ls`` with ports p0..p11 and an empty port group ``pg``: what _random_txn mutates."""
     setup = [{"op": "insert", "table": "Logical_Switch", "row": {
         "name": "ls", "ports": ["set", [["named-uuid", f"p{i}"] for i in range(12)]]}}]
     setup += [{"op": "insert", "table": "Logical_Switch_Port", "uuid-name": f"p{i}",
                "row": {"name": f"p{i}"}} for i in range(12)]
     setup.append({"op": "insert", "table": "Port_Group", "row": {"name": "pg"}})
-    r = db.transact(setup)
+    return setup
+
+
+def test_hinted_diffs_equal_full_recompute():
+    """The monitor's update2 and the file record's diff use the mutation hints of the change
+    set just committed; they must equal what comparing whole old and new values gives."""
+    db = Database(NB)
+    r = db.transact(_setup_ops())
     assert r.changes, r.results
     db.commit(r.changes)
     ports = sorted(db.tables["Logical_Switch_Port"].rows)
