@@ -61,6 +61,13 @@ class Env:
         self._task = asyncio.create_task(self.ctl.run())
         return self.ctl
 
+    async def start_ready(self, dp: FakeDatapath | None = None, **kw: Any) -> Controller:
+        """start_controller, then wait until the chassis is registered and br-int exists."""
+        ctl = await self.start_controller(dp, **kw)
+        await self.wait(self.chassis_private, "registration")
+        await self.wait(self.bridge, "br-int")
+        return ctl
+
     async def stop_controller(self, graceful: bool = False) -> None:
         if self.ctl is None:
             return

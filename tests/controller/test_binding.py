@@ -10,16 +10,10 @@ from ctlenv import Env, run
 from pyovn.controller import LearntVirtualParent
 
 
-async def _ready_env(env: Env, **kw: object) -> None:
-    await env.start_controller(**kw)  # type: ignore[arg-type]
-    await env.wait(env.chassis_private, "registration")
-    await env.wait(env.bridge, "br-int")
-
-
 def test_claim_up_and_release() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("sw0")
             await env.add_pb("p1", dp, mac=["00:00:00:00:00:01 10.0.0.1"])
             await env.add_pb("p3", dp)
@@ -47,7 +41,7 @@ def test_claim_up_and_release() -> None:
 def test_requested_chassis() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("sw0")
             await env.add_pb("elsewhere", dp, options={"requested-chassis": "hv2"})
             await env.add_pb("byname", dp, options={"requested-chassis": "hv1"})
@@ -75,7 +69,7 @@ def test_requested_chassis() -> None:
 def test_up_and_ovn_installed_wait_for_the_datapath() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             env.dp.gate_ready = True
             dp = await env.add_datapath("sw0")
             await env.add_pb("p1", dp)
@@ -94,7 +88,7 @@ def test_up_and_ovn_installed_wait_for_the_datapath() -> None:
 def test_gateway_ports_and_localport() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             lr = await env.add_datapath("gw")
             ls = await env.add_datapath("sw0")
             await env.add_pb("gw-sw0", lr, type="l3gateway",
@@ -136,7 +130,7 @@ def test_gateway_ports_and_localport() -> None:
 def test_virtual_port_follows_its_parent() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("sw0")
             await env.add_pb("p1", dp)
             await env.add_pb("p2", dp)

@@ -11,16 +11,10 @@ from ctlenv import Env, run
 from pyovn.controller import LearntFdb, LearntMacBinding
 
 
-async def _ready_env(env: Env, **kw: object) -> None:
-    await env.start_controller(**kw)  # type: ignore[arg-type]
-    await env.wait(env.chassis_private, "registration")
-    await env.wait(env.bridge, "br-int")
-
-
 def test_nb_cfg_reported_once_flows_are_current() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             await env.set_nb_cfg(5)
             await env.wait(lambda: env.chassis_private().nb_cfg == 5, "nb_cfg 5")
             assert env.chassis_private().nb_cfg_timestamp > 0
@@ -49,7 +43,7 @@ def test_nb_cfg_reported_once_flows_are_current() -> None:
 def test_restart_keeps_chassis_and_bindings() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("sw0")
             await env.add_pb("p1", dp)
             await env.add_iface("vm1", "p1")
@@ -65,7 +59,7 @@ def test_restart_keeps_chassis_and_bindings() -> None:
                     changes.append((row.logical_port, sorted(old.changed)))  # type: ignore[attr-defined]
 
             env.sb.watch(record, "Port_Binding")
-            await _ready_env(env)
+            await env.start_ready()
             await env.wait(lambda: env.dp.bound.get("vm1") == "p1", "bound again")
             await env.ctl.sb.sync()
             await asyncio.sleep(0.3)
@@ -80,7 +74,7 @@ def test_restart_keeps_chassis_and_bindings() -> None:
 def test_graceful_exit_removes_the_chassis() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("sw0")
             await env.add_pb("p1", dp)
             await env.add_iface("vm1", "p1")
@@ -102,7 +96,7 @@ def _lflows(env: Env) -> set[str]:
 def test_conditional_monitoring_follows_bindings() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             a = await env.add_datapath("A")
             r = await env.add_datapath("R")
             b = await env.add_datapath("B")
@@ -149,7 +143,7 @@ def test_conditional_monitoring_follows_bindings() -> None:
 def test_monitor_all() -> None:
     async def main() -> None:
         async with Env(**{"ovn-monitor-all": "true"}) as env:
-            await _ready_env(env)
+            await env.start_ready()
             c = await env.add_datapath("C")
             await env.add_pb("pc", c)
             async with env.sb.transaction() as txn:
@@ -166,7 +160,7 @@ def test_monitor_all() -> None:
 def test_learnt_mac_bindings_and_fdb() -> None:
     async def main() -> None:
         async with Env(**{"ovn-monitor-all": "true"}) as env:
-            await _ready_env(env)
+            await env.start_ready()
             dp = await env.add_datapath("lr0")
             key = env.sb.tables["Datapath_Binding"][dp].tunnel_key
             mbs = env.sb.tables["MAC_Binding"]
@@ -201,7 +195,7 @@ def test_learnt_mac_bindings_and_fdb() -> None:
 def test_configuration_changes() -> None:
     async def main() -> None:
         async with Env() as env:
-            await _ready_env(env)
+            await env.start_ready()
             encap_uuid = env.chassis().encaps[0]
             await env.set_ids(**{"ovn-encap-ip": "192.0.2.9", "ovn-encap-csum": "false",
                                  "ovn-bridge-mappings": "phys:br-ex,other:br-o",
