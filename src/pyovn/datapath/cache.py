@@ -5,7 +5,7 @@ recirculation (``ct_next``, ``ct_lb``, ``ct_dnat``...: what follows depends on t
 answer, which changes over a connection's life).  The first walk of a segment runs the pipeline
 on a :class:`ReadTracker`, a microflow that notes every field the matches, the executor and
 the host *read* before writing it; the segment's outcome is then a pure function of those
-fields' values.  It is stored as an :class:`Entry`: the ordered effects (deliver a copy with
+fields' values.  It is stored as a :class:`CacheEntry`: the ordered effects (deliver a copy with
 these fields changed, conntrack commit, recirculate through conntrack into segment S...),
 each with the changes relative to the segment's start.  The next packet whose read fields
 carry the same values replays the effects without walking a table.
@@ -27,7 +27,8 @@ from typing import Any
 
 from pyovn.logical.flow import Flow
 
-__all__ = ["UNSET", "Effect", "Entry", "FlowCache", "ReadTracker", "apply_changes", "changes_from"]
+__all__ = ["UNSET", "CacheEntry", "Effect", "FlowCache", "ReadTracker", "apply_changes",
+           "changes_from"]
 
 
 class _Unset:
@@ -142,7 +143,7 @@ class Effect:
 
 
 @dataclass(slots=True)
-class Entry:
+class CacheEntry:
     start: Any
     mask: tuple[str, ...]
     values: tuple[Any, ...]
@@ -154,7 +155,7 @@ class Entry:
 
 @dataclass(slots=True)
 class _Start:
-    masks: dict[tuple[str, ...], dict[tuple[Any, ...], Entry]] = field(default_factory=dict)
+    masks: dict[tuple[str, ...], dict[tuple[Any, ...], CacheEntry]] = field(default_factory=dict)
 
 
 class FlowCache:
@@ -165,13 +166,13 @@ class FlowCache:
         self._starts: dict[Any, _Start] = {}
         self._by_dp: dict[int, set[int]] = {}
         self._by_port: dict[str, set[int]] = {}
-        self._entries: dict[int, Entry] = {}
+        self._entries: dict[int, CacheEntry] = {}
         self.hits = self.misses = self.invalidations = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def lookup(self, start: Any, flow: Flow) -> Entry | None:
+    def lookup(self, start: Any, flow: Flow) -> CacheEntry | None:
         st = self._starts.get(start)
         if st is not None:
             get = flow.get
@@ -185,12 +186,12 @@ class FlowCache:
         return None
 
     def insert(self, start: Any, reads: dict[str, Any], effects: list[Effect],
-               datapaths: Iterable[int], ports: Iterable[str]) -> Entry:
+               datapaths: Iterable[int], ports: Iterable[str]) -> CacheEntry:
         if len(self._entries) >= self.max_entries:
             self.clear()
         mask = tuple(sorted(reads))
         values = tuple(reads[k] for k in mask)
-        entry = Entry(start, mask, values, effects, frozenset(datapaths), frozenset(ports))
+        entry = CacheEntry(start, mask, values, effects, frozenset(datapaths), frozenset(ports))
         st = self._starts.setdefault(start, _Start())
         table = st.masks.setdefault(mask, {})
         old = table.get(values)
@@ -205,7 +206,7 @@ class FlowCache:
             self._by_port.setdefault(p, set()).add(eid)
         return entry
 
-    def _forget(self, entry: Entry) -> None:
+    def _forget(self, entry: CacheEntry) -> None:
         eid = id(entry)
         if self._entries.pop(eid, None) is None:
             return

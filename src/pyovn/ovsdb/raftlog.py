@@ -37,7 +37,7 @@ from pyovn.ovsdb.database import Database
 from pyovn.ovsdb.schema import DatabaseSchema
 
 __all__ = ["RAFT_MAGIC", "HISTORY_LIMIT", "DEFAULT_ELECTION_TIMER", "RaftFormatError",
-           "Header", "RaftRecord", "Entry", "RaftState", "RaftStorage", "validate_address",
+           "Header", "RaftRecord", "RaftEntry", "RaftState", "RaftStorage", "validate_address",
            "create_cluster", "read_header", "read_log", "load"]
 
 RAFT_MAGIC = storage.CLUSTER_MAGIC
@@ -355,7 +355,7 @@ def entry_record(term: int, index: int, data: Any = None, eid: str | None = None
 
 
 @dataclass(slots=True)
-class Entry:
+class RaftEntry:
     """One entry of the in-memory log."""
 
     term: int
@@ -378,7 +378,7 @@ class RaftState:
     vote: str | None = None
     commit_index: int = 0
     log_start: int = 1
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[RaftEntry] = field(default_factory=list)
     n_records: int = 1    # records read, the header included
 
     @classmethod
@@ -413,7 +413,7 @@ class RaftState:
             if r.term < prev_term:
                 raise RaftFormatError(f"record {rec_idx} with index {r.index} term {r.term} "
                                       f"precedes previous entry's term {prev_term}")
-            self.entries.append(Entry(r.term, r.data, r.eid, r.servers, r.election_timer))
+            self.entries.append(RaftEntry(r.term, r.data, r.eid, r.servers, r.election_timer))
         elif r.kind == VOTE:
             if r.term < self.term:
                 raise RaftFormatError(f"record {rec_idx} votes for term {r.term} but current "

@@ -62,7 +62,7 @@ from pyovn.logical.actions import (
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
 from pyovn.pipeline.sbmodel import LOCAL_TYPES, LogicalDatapath, McGroup, PortBinding, SbModel
-from pyovn.pipeline.tables import ROUTING_READS, CompiledTable, Entry, LogicalTables
+from pyovn.pipeline.tables import ROUTING_READS, CompiledFlow, CompiledTable, LogicalTables
 
 __all__ = [
     "EGRESS_CLEARED",
@@ -158,11 +158,11 @@ class Recorder(Protocol):
 
     def leave(self) -> None: ...
 
-    def lookup(self, table: CompiledTable, entry: Entry, flow: Flow) -> None:
+    def lookup(self, table: CompiledTable, entry: CompiledFlow, flow: Flow) -> None:
         """``entry`` matched ``flow`` in ``table`` (also for tables passed over)."""
 
-    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int, entry: Entry | None,
-              flow: Flow) -> None:
+    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int,
+              entry: CompiledFlow | None, flow: Flow) -> None:
         """Run (and record) ``entry``'s actions on ``flow`` with ``ex`` as their context; None:
         nothing matched."""
 

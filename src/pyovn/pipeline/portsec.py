@@ -28,7 +28,8 @@ from pyovn.logical.flow import Flow
 
 __all__ = ["in_port_sec", "out_port_sec", "parse_port_security"]
 
-Entry = tuple[int, list[int], list[int]]  # MAC, IPv4 addresses, IPv6 addresses
+# One port_security entry: MAC, IPv4 addresses, IPv6 addresses.
+PortSecurityEntry = tuple[int, list[int], list[int]]
 
 
 def _mac(text: str) -> int:
@@ -38,15 +39,15 @@ def _mac(text: str) -> int:
     return int("".join(p.zfill(2) for p in parts), 16)
 
 
-def parse_port_security(entries: Sequence[str]) -> list[Entry]:
+def parse_port_security(entries: Sequence[str]) -> list[PortSecurityEntry]:
     """``MAC [IP...]`` entries -> (MAC, IPv4s, IPv6s); memoised (a port's entries are checked
     for every packet it sends or receives)."""
     return _parse(tuple(entries))
 
 
 @lru_cache(maxsize=1 << 16)
-def _parse(entries: tuple[str, ...]) -> list[Entry]:
-    out: list[Entry] = []
+def _parse(entries: tuple[str, ...]) -> list[PortSecurityEntry]:
+    out: list[PortSecurityEntry] = []
     for e in entries:
         words = e.split()
         if not words:

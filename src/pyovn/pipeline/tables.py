@@ -82,7 +82,7 @@ from pyovn.pipeline.shapes import instantiate_actions, instantiate_match
 __all__ = [
     "ALL",
     "CompiledTable",
-    "Entry",
+    "CompiledFlow",
     "FlowCode",
     "LogicalTables",
     "flow_code",
@@ -136,7 +136,7 @@ class FlowCode:
 
 
 @dataclass(eq=False, slots=True)
-class Entry:
+class CompiledFlow:
     """One flow of one compiled table (a LogicalFlow on its datapath, with its code)."""
 
     lflow: LogicalFlow
@@ -511,7 +511,7 @@ class _Node:
         self.rest = rest
 
 
-def _find(node: Any, flow: Flow, limit: float) -> Entry | None:
+def _find(node: Any, flow: Flow, limit: float) -> CompiledFlow | None:
     """The first entry under ``node`` matching ``flow`` and placed before ``limit``."""
     if type(node) is list:
         for e in node:
@@ -534,7 +534,7 @@ class CompiledTable:
     """The usable flows of one table in lookup order, and their index (``root``: the entries
     themselves when the table is scanned)."""
 
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[CompiledFlow] = field(default_factory=list)
     root: Any = None
     reads: frozenset[str] = _EMPTY
     errors: list[tuple[LogicalFlow, str]] = field(default_factory=list)
@@ -544,7 +544,7 @@ class CompiledTable:
         """The key the first level of the index is on (None: no index)."""
         return self.root.key if isinstance(self.root, _Node) else None
 
-    def lookup(self, flow: Flow) -> Entry | None:
+    def lookup(self, flow: Flow) -> CompiledFlow | None:
         """The first flow (in table order) whose match holds for ``flow``."""
         root = self.root
         if type(root) is list:
@@ -554,7 +554,7 @@ class CompiledTable:
             return None
         return _find(root, flow, _INF)
 
-    def lookup_linear(self, flow: Flow) -> Entry | None:
+    def lookup_linear(self, flow: Flow) -> CompiledFlow | None:
         """The same as ``lookup``, by scanning every flow (the reference for tests)."""
         for e in self.entries:
             if e.match(flow):
@@ -569,7 +569,8 @@ _MIN_INDEXED = 6
 _MAX_LEVELS = 4
 
 
-def build_table(entries: list[Entry], errors: list[tuple[LogicalFlow, str]]) -> CompiledTable:
+def build_table(entries: list[CompiledFlow],
+                errors: list[tuple[LogicalFlow, str]]) -> CompiledTable:
     """Indexes ``entries`` (in table order) (module docstring)."""
     reads: set[str] = set()
     for i, e in enumerate(entries):
@@ -578,14 +579,14 @@ def build_table(entries: list[Entry], errors: list[tuple[LogicalFlow, str]]) -> 
     return CompiledTable(entries, _index(entries, _MAX_LEVELS), frozenset(reads), errors)
 
 
-def _index(entries: list[Entry], levels: int) -> Any:
+def _index(entries: list[CompiledFlow], levels: int) -> Any:
     """A _Node over ``entries`` on the (key, mask) that leaves the fewest matches to try (the
     flows it does not restrict, plus the mean bucket), its buckets and rest indexed again;
     or ``entries`` themselves when that does not pay."""
     n = len(entries)
     if n < _MIN_INDEXED or levels == 0:
         return entries
-    cands: dict[tuple[str, int], list[tuple[Entry, frozenset[Any]]]] = {}
+    cands: dict[tuple[str, int], list[tuple[CompiledFlow, frozenset[Any]]]] = {}
     for e in entries:
         r = e.code.restriction
         if r:
@@ -608,7 +609,7 @@ def _index(entries: list[Entry], levels: int) -> Any:
     base, mask = best[1]
     chosen = cands[best[1]]
     in_buckets = {id(e) for e, _ in chosen}
-    lists: dict[Any, list[Entry]] = {}
+    lists: dict[Any, list[CompiledFlow]] = {}
     for e, vs in chosen:
         for v in vs:
             lists.setdefault(v, []).append(e)
@@ -623,7 +624,7 @@ def _index(entries: list[Entry], levels: int) -> Any:
     return _Node(base, None if mask == _full_mask(base) else mask, 0, buckets, rest)
 
 
-def _pos(e: Entry) -> int:
+def _pos(e: CompiledFlow) -> int:
     return e.pos
 
 
@@ -650,7 +651,8 @@ class LogicalTables:
             ct = self._compile(ft)
         return ct  # type: ignore[no-any-return]
 
-    def lookup(self, dp: LogicalDatapath, pipeline: str, table: int, flow: Flow) -> Entry | None:
+    def lookup(self, dp: LogicalDatapath, pipeline: str, table: int,
+               flow: Flow) -> CompiledFlow | None:
         ft = dp.flows.get((pipeline, table))
         if ft is None:
             return None
@@ -677,7 +679,7 @@ class LogicalTables:
 
     def _compile(self, ft: FlowTable) -> CompiledTable:
         model = self.model
-        entries: list[Entry] = []
+        entries: list[CompiledFlow] = []
         errors: list[tuple[LogicalFlow, str]] = []
         for f in ft:
             code = f.compiled
@@ -688,7 +690,7 @@ class LogicalTables:
                 errors.append((f, code.error))
             if code.program is None or code.restriction is None:
                 continue
-            entries.append(Entry(f, code, code.match, code.program, code.trivial))
+            entries.append(CompiledFlow(f, code, code.match, code.program, code.trivial))
         ct = build_table(entries, errors)
         ft.compiled = ct
         return ct

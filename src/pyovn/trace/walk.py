@@ -70,7 +70,7 @@ from pyovn.ovsdb.data import UUID_PATTERN
 from pyovn.pipeline.executor import MAX_DEPTH, BaseHost, Executor
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
 from pyovn.pipeline.sbmodel import LogicalDatapath, McGroup, PortBinding, SbModel
-from pyovn.pipeline.tables import CompiledTable, Entry, LogicalTables
+from pyovn.pipeline.tables import CompiledFlow, CompiledTable, LogicalTables
 from pyovn.trace.microflow import format_uflow
 from pyovn.trace.nodes import Node, NodeType
 from pyovn.trace.packets import get_tp_dst, make_packet
@@ -249,7 +249,7 @@ class TraceRecorder(BaseHost):
     def leave(self) -> None:
         self._stack.pop()
 
-    def lookup(self, table: CompiledTable, entry: Entry, flow: Flow) -> None:
+    def lookup(self, table: CompiledTable, entry: CompiledFlow, flow: Flow) -> None:
         """Notes (in ``bucket_tie``) when another flow of the same priority in the same hash
         bucket also matches: ovn-trace's choice between them depends on its hash table's
         history, which is not modelled."""
@@ -294,8 +294,8 @@ class TraceRecorder(BaseHost):
                  f'"{self._port_name(dp, cr.name)}" with distributed port '
                  f'"{self._port_name(dp, dist.name)}". */')
 
-    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int, entry: Entry | None,
-              flow: Flow) -> None:
+    def table(self, ex: Executor, dp: LogicalDatapath, pipeline: str, table: int,
+              entry: CompiledFlow | None, flow: Flow) -> None:
         if entry is None:
             stage = _stage_name(dp, pipeline, table)
             self.add(
