@@ -32,7 +32,7 @@ import sbdump  # noqa: E402
 
 from pyovn.northd import builders  # noqa: E402, F401
 from pyovn.northd.engine import Engine  # noqa: E402
-from pyovn.northd.entities import LogicalPort  # noqa: E402
+from pyovn.northd.entities import NorthdPort  # noqa: E402
 
 DATA = HERE / "data" / "lr"
 CACHE = HERE / "recorded"
@@ -135,7 +135,7 @@ def pyovn_lines(nb_pre: str, nb_post: str) -> tuple[list[str], list[str]]:
     model = engine.model
     keys: dict[tuple[str, int], str] = {}
     for p in model.ports.values():
-        assert isinstance(p, LogicalPort)
+        assert isinstance(p, NorthdPort)
         keys[(p.dp.uuid, p.key)] = p.name
     flows: list[str] = []
     hints: list[str] = []

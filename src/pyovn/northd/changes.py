@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyovn.northd.entities import LogicalDatapath, OwnerKey, Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.entities import NorthdDatapath, OwnerKey, Router, RouterPort, Switch, SwitchPort
 from pyovn.northd.model import Model
 from pyovn.ovsdb.types import MAP
 
@@ -144,11 +144,11 @@ class _Batch:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def dp_wide(self, dp: LogicalDatapath | None) -> None:
+    def dp_wide(self, dp: NorthdDatapath | None) -> None:
         if dp is not None:
             self.dirty.update(self.model.datapath_owners(dp))
 
-    def peers_wide(self, dp: LogicalDatapath) -> None:
+    def peers_wide(self, dp: NorthdDatapath) -> None:
         for p in list(dp.ports.values()):
             if p.peer is not None:
                 self.dp_wide(p.peer.dp)
@@ -369,7 +369,7 @@ class _Batch:
         self.dirty |= model.set_dp_lbs(dp, model.dp_lbs(row, dp))
         self.dp_wide(dp)
 
-    def remove_datapath(self, dp: LogicalDatapath) -> None:
+    def remove_datapath(self, dp: NorthdDatapath) -> None:
         model = self.model
         self.dp_wide(dp)
         for p in list(dp.ports.values()):
@@ -382,7 +382,7 @@ class _Batch:
         model.routers.pop(dp.uuid, None)
         model.dp_version += 1
 
-    def reconcile_ports(self, dp: LogicalDatapath, row: Any,
+    def reconcile_ports(self, dp: NorthdDatapath, row: Any,
                         delta: tuple[set[Any], set[Any]] | None = None) -> None:
         model = self.model
         ptable = "Logical_Switch_Port" if isinstance(dp, Switch) else "Logical_Router_Port"
@@ -483,7 +483,7 @@ class _Batch:
         if isinstance(p, RouterPort) or p.type == "localnet":
             self.peers_wide(p.dp)
 
-    def l2_ports_flip(self, sw: LogicalDatapath, when: int) -> None:
+    def l2_ports_flip(self, sw: NorthdDatapath, when: int) -> None:
         """A VIF came or goes: when the switch's count of non-router ports is ``when`` (the
         first came, the last goes), the router ports' ARP steering flows change (ls_l2.py):
         rebuild the switch and its routers."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from pyovn.northd.entities import LogicalDatapath
+from pyovn.northd.entities import NorthdDatapath
 from pyovn.northd.model import Model
 from pyovn.northd.output import Contrib, Lflow, Ref, SbRow, SetMember, hint_of
 from pyovn.pipeline.stages import Stage
@@ -66,7 +66,7 @@ class BuildContext:
 
     @staticmethod
     def flow(
-        dp: LogicalDatapath | str,
+        dp: NorthdDatapath | str,
         stage: Stage,
         priority: int,
         match: str,
@@ -98,7 +98,7 @@ class BuildContext:
         return Ref(table, key)
 
     @staticmethod
-    def contrib(dp: LogicalDatapath | str, flag: str) -> Contrib:
+    def contrib(dp: NorthdDatapath | str, flag: str) -> Contrib:
         return Contrib(dp if isinstance(dp, str) else dp.uuid, flag)
 
 

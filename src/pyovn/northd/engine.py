@@ -9,7 +9,7 @@ the old one and applies the difference to the :class:`~pyovn.northd.output.FlowT
 
 Contributions (``Contrib``) are counted per datapath; when the set of a datapath's flags changes,
 that datapath's own owner is rebuilt after the others (datapath kinds build last), and so are
-the other owners that read the flag (``LogicalDatapath.has`` records who reads what while they
+the other owners that read the flag (``NorthdDatapath.has`` records who reads what while they
 build).
 """
 

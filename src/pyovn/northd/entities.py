@@ -20,8 +20,8 @@ __all__ = [
     "PORT_KEY_MAX",
     "PORT_KEY_MIN",
     "KeyAllocator",
-    "LogicalDatapath",
-    "LogicalPort",
+    "NorthdDatapath",
+    "NorthdPort",
     "OwnerKey",
     "Router",
     "RouterPort",
@@ -39,7 +39,7 @@ PORT_KEY_MIN, PORT_KEY_MAX = 1, (1 << 15) - 1
 
 class _FlagReader:
     """The owner whose builders are running, set by the engine for non-datapath owners (whose
-    reads of ``LogicalDatapath.has`` are recorded, so that a flip of the flag rebuilds them)."""
+    reads of ``NorthdDatapath.has`` are recorded, so that a flip of the flag rebuilds them)."""
 
     __slots__ = ("owner",)
 
@@ -91,7 +91,7 @@ class KeyAllocator:
         self.used.discard(key)
 
 
-class LogicalDatapath:
+class NorthdDatapath:
     """A logical switch or router as northd sees it."""
 
     kind = ""
@@ -105,7 +105,7 @@ class LogicalDatapath:
         self._nb = None if self._table is not None else nb
         self.name: str = nb.name
         self.key: int = 0
-        self.ports: dict[str, LogicalPort] = {}
+        self.ports: dict[str, NorthdPort] = {}
         self.flags: Counter[str] = Counter()
         self.flag_readers: dict[str, set[OwnerKey]] = {}  # flag -> owners that read it
         self.lb_set: frozenset[str] = frozenset()
@@ -140,7 +140,7 @@ class LogicalDatapath:
         return f"{type(self).__name__}({self.name!r}, key={self.key})"
 
 
-class Switch(LogicalDatapath):
+class Switch(NorthdDatapath):
     kind = "ls"
 
     def __init__(self, nb: Any) -> None:
@@ -157,22 +157,22 @@ class Switch(LogicalDatapath):
         return list(self.ports_by_type["localnet"].values())
 
 
-class Router(LogicalDatapath):
+class Router(NorthdDatapath):
     kind = "lr"
 
 
-class LogicalPort:
+class NorthdPort:
     """A logical switch port or router port."""
 
     kind = ""
 
-    def __init__(self, nb: Any, dp: LogicalDatapath) -> None:
+    def __init__(self, nb: Any, dp: NorthdDatapath) -> None:
         self.uuid: str = nb.uuid
         self.nb = nb
         self.name: str = nb.name
         self.dp = dp
         self.key: int = 0
-        self.peer: LogicalPort | None = None
+        self.peer: NorthdPort | None = None
 
     @property
     def json_name(self) -> str:
@@ -183,7 +183,7 @@ class LogicalPort:
         return f"{type(self).__name__}({self.name!r}, key={self.key})"
 
 
-class SwitchPort(LogicalPort):
+class SwitchPort(NorthdPort):
     kind = "lsp"
     dp: Switch
 
@@ -225,7 +225,7 @@ class SwitchPort(LogicalPort):
         return self.options.get("router-port") if self.type == "router" else None
 
 
-class RouterPort(LogicalPort):
+class RouterPort(NorthdPort):
     kind = "lrp"
     dp: Router
 

@@ -32,8 +32,8 @@ from pyovn.northd.entities import (
     DP_KEY_MAX,
     DP_KEY_MIN,
     KeyAllocator,
-    LogicalDatapath,
-    LogicalPort,
+    NorthdDatapath,
+    NorthdPort,
     OwnerKey,
     Router,
     RouterPort,
@@ -44,7 +44,7 @@ from pyovn.northd.idlorder import datapaths_order, hmap_iteration, idl_order, uu
 
 __all__ = ["Model"]
 
-def _hmap_order(dps: Iterable[LogicalDatapath]) -> list[LogicalDatapath]:
+def _hmap_order(dps: Iterable[NorthdDatapath]) -> list[NorthdDatapath]:
     """Datapaths in the order OVN's IDL yields their NB rows (:mod:`pyovn.northd.idlorder`)."""
     return idl_order(list(dps))
 
@@ -78,7 +78,7 @@ class Model:
         self.port_by_name: dict[str, SwitchPort | RouterPort] = {}
         self.dp_keys = KeyAllocator(DP_KEY_MIN, DP_KEY_MAX)
         # Ports whose key a requested key took (see changes.py).
-        self.rekeyed: list[LogicalPort] = []
+        self.rekeyed: list[NorthdPort] = []
         # Bumped whenever a datapath comes or goes (the real northd's walk order changes).
         self.dp_version = 0
         # Switch port name -> health-checked load balancers whose ip_port_mappings name it;
@@ -234,7 +234,7 @@ class Model:
         """The port groups that list a port."""
         return [pg for pg in self.referrers.get(port_uuid, ()) if pg in self.pg_members]
 
-    def datapaths(self) -> Iterator[LogicalDatapath]:
+    def datapaths(self) -> Iterator[NorthdDatapath]:
         yield from self.switches.values()
         yield from self.routers.values()
 
@@ -265,12 +265,12 @@ class Model:
             self._lb_rank_n = n
         return (0, self._lb_rank.get(hint, n), hint)
 
-    def datapath(self, uuid: str) -> LogicalDatapath | None:
+    def datapath(self, uuid: str) -> NorthdDatapath | None:
         return self.switches.get(uuid) or self.routers.get(uuid)
 
     # --- keys ---------------------------------------------------------------------------------
 
-    def _requested_dp_key(self, dp: LogicalDatapath) -> int | None:
+    def _requested_dp_key(self, dp: NorthdDatapath) -> int | None:
         oc = dp.nb.other_config if dp.is_switch else dp.nb.options
         v = oc.get("requested-tnl-key")
         try:
@@ -278,16 +278,16 @@ class Model:
         except ValueError:
             return None
 
-    def _assign_dp_keys(self, dps: list[LogicalDatapath]) -> None:
+    def _assign_dp_keys(self, dps: list[NorthdDatapath]) -> None:
         # Requested keys first, then keys the SB already has, then new ones.
-        pending: list[LogicalDatapath] = []
+        pending: list[NorthdDatapath] = []
         for dp in dps:
             req = self._requested_dp_key(dp)
             if req is not None and self.dp_keys.take(req):
                 dp.key = req
             else:
                 pending.append(dp)
-        rest: list[LogicalDatapath] = []
+        rest: list[NorthdDatapath] = []
         for dp in pending:
             k = self._sb_dp_keys.get(dp.uuid)
             if k is not None and self.dp_keys.take(k):
@@ -299,8 +299,8 @@ class Model:
         for dp in rest:
             dp.key = self.dp_keys.allocate() or 0
 
-    def _assign_port_keys(self, dp: LogicalDatapath, ports: list[LogicalPort]) -> None:
-        pending: list[LogicalPort] = []
+    def _assign_port_keys(self, dp: NorthdDatapath, ports: list[NorthdPort]) -> None:
+        pending: list[NorthdPort] = []
         for p in ports:
             req = p.nb.options.get("requested-tnl-key")
             try:
@@ -311,7 +311,7 @@ class Model:
                 p.key = k
             else:
                 pending.append(p)
-        rest: list[LogicalPort] = []
+        rest: list[NorthdPort] = []
         for p in pending:
             prev = self._sb_port_keys.get(p.name)
             if prev is not None and prev[0] == dp.uuid and dp.port_keys.take(prev[1]):
@@ -333,7 +333,7 @@ class Model:
             if isinstance(p, RouterPort):
                 self.ensure_cr_key(p)
 
-    def _steal_port_key(self, dp: LogicalDatapath, p: LogicalPort, k: int) -> bool:
+    def _steal_port_key(self, dp: NorthdDatapath, p: NorthdPort, k: int) -> bool:
         """A port requests a key another port holds without requesting it: as in a full run
         (requested keys first), the holder moves to a new key.  The moved ports are left in
         ``rekeyed`` for the change handlers to rebuild."""
@@ -390,7 +390,7 @@ class Model:
         if port.peer is not None and port.peer.peer is port:
             port.peer.peer = None
 
-    def _find_peer(self, port: LogicalPort) -> LogicalPort | None:
+    def _find_peer(self, port: NorthdPort) -> NorthdPort | None:
         if isinstance(port, SwitchPort):
             name = port.router_port_name
             p = self.port_by_name.get(name) if name else None
@@ -411,7 +411,7 @@ class Model:
                 if sp.options.get("router-port") == lrp_name:
                     yield sp
 
-    def _link_peers(self, ports: Iterable[LogicalPort]) -> None:
+    def _link_peers(self, ports: Iterable[NorthdPort]) -> None:
         for p in ports:
             p.peer = self._find_peer(p)
 
@@ -420,7 +420,7 @@ class Model:
     # returns the owners whose existence changed; the full build and the change handlers share
     # them, so both paths keep the indexes the same way.
 
-    def dp_lbs(self, dp_row: Any, dp: LogicalDatapath | None = None) -> frozenset[str]:
+    def dp_lbs(self, dp_row: Any, dp: NorthdDatapath | None = None) -> frozenset[str]:
         """The load balancers on a switch or router: its own and its groups', and on a switch
         with NB_Global options:install_ls_lb_from_router=true also those of the routers it is
         connected to (ovn-nb(5))."""
@@ -446,7 +446,7 @@ class Model:
             return smap_get_bool(row.options, "install_ls_lb_from_router")
         return False
 
-    def set_dp_lbs(self, dp: LogicalDatapath, lbs: frozenset[str]) -> set[OwnerKey]:
+    def set_dp_lbs(self, dp: NorthdDatapath, lbs: frozenset[str]) -> set[OwnerKey]:
         dirty: set[OwnerKey] = set()
         for lb in dp.lb_set - lbs:
             self._count(self.lb_datapaths[lb], dp.uuid, -1)
@@ -637,7 +637,7 @@ class Model:
             return (row,) if row is not None else None
         raise KeyError(kind)
 
-    def datapath_owners(self, dp: LogicalDatapath) -> Iterator[OwnerKey]:
+    def datapath_owners(self, dp: NorthdDatapath) -> Iterator[OwnerKey]:
         """Every owner tied to one datapath (a datapath-wide rebuild)."""
         for pu, p in dp.ports.items():
             yield ("lsp" if isinstance(p, SwitchPort) else "lrp", pu)

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.entities import LogicalDatapath, Switch
+from pyovn.northd.entities import NorthdDatapath, Switch
 from pyovn.northd.lb import parse_lb
 from pyovn.northd.pipelines.ls_lb import service_monitors
 from pyovn.northd.registry import LB, builds
 
 
 @builds(LB)
-def sb_load_balancer(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator[Any]:
+def sb_load_balancer(ctx: BuildContext, dp: NorthdDatapath, lb_row: Any) -> Iterator[Any]:
     lb = parse_lb(lb_row, ctx.nb)
     if isinstance(dp, Switch):
         options = dict(lb_row.options)

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.entities import LogicalDatapath, Router, RouterPort
+from pyovn.northd.entities import NorthdDatapath, Router, RouterPort
 from pyovn.northd.lb import NorthdLoadBalancer, Vip, parse_lb
 from pyovn.northd.pipelines.lr_common import (
     copp_meter,
@@ -136,7 +136,7 @@ def _snat_flavour(lr: Router, lb: NorthdLoadBalancer) -> str:
 
 
 @builds(LB)
-def lr_lb_flows(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator[Any]:
+def lr_lb_flows(ctx: BuildContext, dp: NorthdDatapath, lb_row: Any) -> Iterator[Any]:
     if not isinstance(dp, Router):
         return
     lr = dp

@@ -32,7 +32,7 @@ from pyovn.northd.addresses import (
 )
 from pyovn.northd.context import BuildContext, drop_action
 from pyovn.northd.entities import (
-    LogicalDatapath,
+    NorthdDatapath,
     Router,
     RouterPort,
     Switch,
@@ -707,7 +707,7 @@ def _reachable(nets: LportAddresses, ip: str) -> bool:
 
 
 @builds(LB)
-def lb_rport_arp_req(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator[Any]:
+def lb_rport_arp_req(ctx: BuildContext, dp: NorthdDatapath, lb_row: Any) -> Iterator[Any]:
     """A router's load balancer VIPs: ARP/NS for them go to the router port whose network
     holds them (on the switch behind that port), as for the router's own addresses."""
     if not isinstance(dp, Router):

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyovn.northd.context import BuildContext
-from pyovn.northd.entities import LogicalDatapath, RouterPort, Switch, SwitchPort, json_quote
+from pyovn.northd.entities import NorthdDatapath, RouterPort, Switch, SwitchPort, json_quote
 from pyovn.northd.lb import NorthdLoadBalancer, Vip, parse_lb
 from pyovn.northd.pipelines.ls_l2 import copp_meter, is_l3dgw_port
 from pyovn.northd.registry import LB, SWITCH, builds
@@ -153,7 +153,7 @@ def _ct_lb(backends: str, lb: NorthdLoadBalancer, extra: str = "") -> str:
     return f"ct_lb_mark({args}{extra});"
 
 
-def event_flow(ctx: BuildContext, dp: LogicalDatapath, lb: NorthdLoadBalancer,
+def event_flow(ctx: BuildContext, dp: NorthdDatapath, lb: NorthdLoadBalancer,
                v: Vip) -> tuple[str, str] | None:
     """(match, action) of the empty-backend controller event for a VIP, if northd adds one."""
     if v.backends or lb.reject:
@@ -170,7 +170,7 @@ def event_flow(ctx: BuildContext, dp: LogicalDatapath, lb: NorthdLoadBalancer,
 
 
 @builds(LB)
-def ls_lb_flows(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator[Any]:
+def ls_lb_flows(ctx: BuildContext, dp: NorthdDatapath, lb_row: Any) -> Iterator[Any]:
     if not isinstance(dp, Switch):
         return
     lb = parse_lb(lb_row, ctx.nb)
@@ -205,7 +205,7 @@ def ls_lb_flows(ctx: BuildContext, dp: LogicalDatapath, lb_row: Any) -> Iterator
             yield from _svc_arp(ctx, lb, v, hint)
 
 
-def _affinity(ctx: BuildContext, dp: LogicalDatapath, lb: NorthdLoadBalancer, v: Vip, reg: str,
+def _affinity(ctx: BuildContext, dp: NorthdDatapath, lb: NorthdLoadBalancer, v: Vip, reg: str,
               port_reg: str, hint: Any) -> Iterator[Any]:
     fam = "ip6" if v.ipv6 else "ip4"
     vip_cond = f"{fam} && {reg} == {v.ip}" + (f" && reg2[0..15] == {v.port}" if v.port else "")
