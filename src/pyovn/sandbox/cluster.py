@@ -17,7 +17,7 @@ import asyncio
 import os
 import subprocess
 
-from pyovn.sandbox.layout import DATABASES, Database, Member, SandboxDir
+from pyovn.sandbox.layout import DATABASES, Member, SandboxDatabase, SandboxDir
 from pyovn.testing.cluster import missing_cluster_binaries
 from pyovn.testing.real import find_binary, schema_path
 
@@ -84,14 +84,14 @@ async def status(sandbox: SandboxDir, member: Member, timeout: float = 5.0) -> s
     return out.decode(errors="replace") if proc.returncode == 0 else ""
 
 
-async def leader(sandbox: SandboxDir, db: Database) -> Member | None:
+async def leader(sandbox: SandboxDir, db: SandboxDatabase) -> Member | None:
     for m in sandbox.members(db):
         if "Role: leader" in await status(sandbox, m):
             return m
     return None
 
 
-async def wait_formed(sandbox: SandboxDir, db: Database, timeout: float = 60.0) -> Member:
+async def wait_formed(sandbox: SandboxDir, db: SandboxDatabase, timeout: float = 60.0) -> Member:
     """Wait until every member of ``db`` serves as a cluster member and one leads."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -27,7 +27,9 @@ __all__ = ["CLUSTER_SIZE", "DATABASES", "MODELS", "Member", "Part", "SandboxDir"
 
 
 @dataclass(frozen=True, slots=True)
-class Database:
+class SandboxDatabase:
+    """One of the sandbox's databases: where it lives and what serves it."""
+
     part: str       # the name its log lines carry
     schema: str     # the schema's name (pyovn.schemas)
     file: str       # database file
@@ -36,9 +38,9 @@ class Database:
 
 
 DATABASES = (
-    Database("nb", "OVN_Northbound", "ovnnb_db.db", "nb.sock", "ovnnb_db"),
-    Database("sb", "OVN_Southbound", "ovnsb_db.db", "sb.sock", "ovnsb_db"),
-    Database("ovsdb", "Open_vSwitch", "conf.db", "db.sock", "ovsdb-server"),
+    SandboxDatabase("nb", "OVN_Northbound", "ovnnb_db.db", "nb.sock", "ovnnb_db"),
+    SandboxDatabase("sb", "OVN_Southbound", "ovnsb_db.db", "sb.sock", "ovnsb_db"),
+    SandboxDatabase("ovsdb", "Open_vSwitch", "conf.db", "db.sock", "ovsdb-server"),
 )
 CENTRAL = ("nb", "sb")   # the databases that may be clustered
 MODELS = ("standalone", "clustered")
@@ -49,7 +51,7 @@ CLUSTER_SIZE = 3
 class Member:
     """One member of a clustered central database."""
 
-    db: Database
+    db: SandboxDatabase
     index: int    # from 1
 
     @property
@@ -121,16 +123,16 @@ class SandboxDir:
         with open(self / self.MODEL_FILE, "w") as f:
             f.writelines(f"{k}={v}\n" for k, v in sorted(self.models.items()))
 
-    def clustered(self, db: Database) -> bool:
+    def clustered(self, db: SandboxDatabase) -> bool:
         return self.models.get(db.part) == "clustered"
 
-    def members(self, db: Database) -> list[Member]:
+    def members(self, db: SandboxDatabase) -> list[Member]:
         """A clustered database's members (none for a standalone one)."""
         if not self.clustered(db):
             return []
         return [Member(db, i) for i in range(1, CLUSTER_SIZE + 1)]
 
-    def remote(self, db: Database) -> str:
+    def remote(self, db: SandboxDatabase) -> str:
         """What a client connects to: the socket, or every member's, comma-separated."""
         members = self.members(db)
         if members:
