@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from pyovn.ctl.registry import Command, CtlError, Tool
@@ -50,6 +51,19 @@ def score_partial_match(name: str, s: str) -> int:
         if len(name) == len(s):
             return (1 << 32) - 1
     return n if n == len(s) else 0
+
+
+def _best_partial_matches(names: Iterable[str], s: str) -> list[str]:
+    """The names that match ``s`` best (``score_partial_match``); none when nothing matches."""
+    best: list[str] = []
+    best_score = 0
+    for name in names:
+        score = score_partial_match(name, s)
+        if score > best_score:
+            best, best_score = [name], score
+        elif score and score == best_score:
+            best.append(name)
+    return best
 
 
 def parse_value(fn: Any, *args: Any) -> Any:
@@ -114,14 +128,7 @@ class Context:
 
     # -- names ----------------------------------------------------------------------------------
     def get_table(self, name: str) -> TableSchema:
-        best: list[str] = []
-        best_score = 0
-        for tname in self.schema.tables:
-            score = score_partial_match(tname, name)
-            if score > best_score:
-                best, best_score = [tname], score
-            elif score and score == best_score:
-                best.append(tname)
+        best = _best_partial_matches(self.schema.tables, name)
         if len(best) == 1:
             return self.schema.tables[best[0]]
         if best:
@@ -133,14 +140,7 @@ class Context:
         names = list(table.user_columns)
         if with_uuid:
             names.append("_uuid")
-        best: list[str] = []
-        best_score = 0
-        for cname in names:
-            score = score_partial_match(cname, name)
-            if score > best_score:
-                best, best_score = [cname], score
-            elif score and score == best_score:
-                best.append(cname)
+        best = _best_partial_matches(names, name)
         if len(best) == 1:
             return table.columns[best[0]]
         if best:
