@@ -4,7 +4,7 @@
 the Northbound changes of one batch (:class:`~pyovn.northd.changes.Change` objects), lets the
 change handlers update the model and name the dirty owners (or ask for a full recompute), and
 rebuilds only those.  Rebuilding an owner runs its kind's builders, diffs the new output with
-the old one and applies the difference to the :class:`~pyovn.northd.output.FlowTable` and
+the old one and applies the difference to the :class:`~pyovn.northd.output.LflowTable` and
 :class:`~pyovn.northd.output.RowTable`, which remember what changed for the Southbound writer.
 
 Contributions (``Contrib``) are counted per datapath; when the set of a datapath's flags changes,
@@ -25,7 +25,7 @@ from typing import Any
 from pyovn.northd.context import BuildContext
 from pyovn.northd.entities import FLAG_READER, OwnerKey
 from pyovn.northd.model import Model
-from pyovn.northd.output import Contrib, FlowTable, Lflow, RowTable, SbRow, SetMember
+from pyovn.northd.output import Contrib, Lflow, LflowTable, RowTable, SbRow, SetMember
 from pyovn.northd.registry import KINDS
 
 __all__ = ["Engine", "EngineStats", "Output"]
@@ -59,7 +59,7 @@ class Engine:
     def __init__(self, nb: Mapping[str, Any], sb: Mapping[str, Any] | None = None) -> None:
         self.model = Model(nb, sb)
         self.ctx = BuildContext(self.model)
-        self.flows = FlowTable()
+        self.flows = LflowTable()
         self.flows.dp_rank = self.model.dp_rank
         self.flows.hint_rank = self.model.hint_rank
         self.rows = RowTable()
@@ -74,7 +74,7 @@ class Engine:
         t0 = time.perf_counter()
         self.model.build()
         self._dp_version = self.model.dp_version
-        self.flows = FlowTable()
+        self.flows = LflowTable()
         self.flows.dp_rank = self.model.dp_rank
         self.flows.hint_rank = self.model.hint_rank
         self.rows = RowTable()

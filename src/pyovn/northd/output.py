@@ -4,7 +4,7 @@ Builders (see :mod:`pyovn.northd.registry`) yield :class:`Lflow` and :class:`SbR
 one *owner* (a switch, a port, an ACL on a switch, ...).  The engine keeps each owner's last
 output; replacing it diffs old against new and feeds the difference into
 
-* :class:`FlowTable`: flow content (stage, priority, match, actions, hint, meter) -> how many
+* :class:`LflowTable`: flow content (stage, priority, match, actions, hint, meter) -> how many
   times each datapath wants it.  A content wanted by one datapath becomes one SB row with
   ``logical_datapath``, by several one row with a ``logical_dp_group``.
 * :class:`RowTable`: (SB table, key) -> desired column values; one owner per key.
@@ -23,7 +23,7 @@ from typing import Any
 from pyovn.pipeline.stages import Stage
 
 __all__ = [
-    "Contrib", "Default", "FlowTable", "Inline", "Lflow", "Ref", "RowTable", "SbRow", "SetMember",
+    "Contrib", "Default", "Inline", "Lflow", "LflowTable", "Ref", "RowTable", "SbRow", "SetMember",
     "hint_of",
 ]
 
@@ -143,7 +143,7 @@ class Contrib:
     flag: str
 
 
-class FlowTable:
+class LflowTable:
     """Flow key -> datapath -> stage-hints wanting it; remembers keys changed since the sync.
 
     A flow's key leaves out its stage-hint: identical flows on several datapaths are one SB

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pyovn.northd.output import Default, FlowTable, Inline, Ref, RowTable
+from pyovn.northd.output import Default, Inline, LflowTable, Ref, RowTable
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.types import MAP, SCALAR
@@ -389,7 +389,7 @@ class SbWriter:
 
     # --- flows ----------------------------------------------------------------------------------
 
-    def flow_ops(self, flows: FlowTable, full: bool) -> list[dict[str, Any]]:
+    def flow_ops(self, flows: LflowTable, full: bool) -> list[dict[str, Any]]:
         contents: Iterable[Any]
         if full:
             contents = set(flows.flows) | set(self.index.flows)
