@@ -62,9 +62,9 @@ from pyovn.datapath.host import (
     ZONE_REG,
     Frame,
     Host,
-    Segment,
     SegmentExecutor,
     WalkInput,
+    WalkSegment,
     Zones,
 )
 from pyovn.datapath.io_vnet import VnetHdr
@@ -374,7 +374,7 @@ class Datapath:
                 return
         self.stats["slow"] += 1
         host, ex = self.host, self.executor
-        seg = Segment(start, dict(flow))
+        seg = WalkSegment(start, dict(flow))
         saved_seg = host.seg
         host.seg = seg
         host.frames.append(fr)
@@ -394,7 +394,7 @@ class Datapath:
                 self._replay(entry.effects, flow, fr)
                 return
         host = self.host
-        seg = Segment(resume, dict(flow))
+        seg = WalkSegment(resume, dict(flow))
         seg.datapaths.add(dp.key)  # no pipeline entry to note it: the walk resumes inside dp
         host.seg = seg
         pushed = not host.frames or host.frames[-1] is not fr
@@ -407,7 +407,7 @@ class Datapath:
                 host.frames.pop()
         self._store(seg)
 
-    def _store(self, seg: Segment) -> None:
+    def _store(self, seg: WalkSegment) -> None:
         if not (self.use_cache and seg.cacheable):
             return
         seg.reads.discard(ALL)

@@ -1,9 +1,9 @@
 """The executor's environment in pyovn's datapath (:mod:`pyovn.datapath.core`): one walk of
 the logical pipelines cut into cacheable segments at conntrack recirculations
-(:class:`SegmentExecutor`, :class:`Segment`), the host that does the real work for the walk —
-conntrack, packets built by actions, MAC binding and FDB learning, delivery — and records each
-effect for the flow cache (:class:`Host`), and the conntrack zone numbers ovn-controller hands
-out (:class:`Zones`). The registers and keys the datapath loads and clears are named here."""
+(:class:`SegmentExecutor`, :class:`WalkSegment`), the host that does the real work for the
+walk — conntrack, packets built by actions, MAC binding and FDB learning, delivery — and records
+each effect for the flow cache (:class:`Host`), and the conntrack zone numbers ovn-controller
+hands out (:class:`Zones`). The registers and keys the datapath loads and clears are named here."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from pyovn.datapath.core import Datapath
 
 __all__ = ["DNAT_ZONE_REG", "EGRESS_CLEARED", "MASK32", "MASK128", "PEER_CLEARED", "PKT_LEN",
-           "SNAT_ZONE_REG", "VOLATILE", "ZONE_REG", "Frame", "Host", "Segment",
-           "SegmentExecutor", "WalkInput", "Zones"]
+           "SNAT_ZONE_REG", "VOLATILE", "ZONE_REG", "Frame", "Host",
+           "SegmentExecutor", "WalkInput", "WalkSegment", "Zones"]
 
 
 ZONE_REG, DNAT_ZONE_REG, SNAT_ZONE_REG = "reg13", "reg11", "reg12"
@@ -81,7 +81,10 @@ class WalkInput:
 
 
 @dataclass(slots=True)
-class Segment:
+class WalkSegment:
+    """One segment of a packet's walk (up to a conntrack recirculation), as the flow cache
+    stores it."""
+
     start: Any
     flow0: Flow
     reads: set[str] = field(default_factory=set)
@@ -126,7 +129,7 @@ class Host(BaseHost):
     def __init__(self, dp: Datapath) -> None:
         super().__init__(dp.model, None)
         self.d = dp
-        self.seg: Segment | None = None
+        self.seg: WalkSegment | None = None
         self.frames: list[Frame] = []
 
     # --- residency and metadata --------------------------------------------------------------
