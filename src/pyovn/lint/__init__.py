@@ -10,7 +10,7 @@ Layout:
 * ``model``: the Northbound as small objects with references resolved (``build_nb`` from rows).
 * ``matches``: port group / address set references in matches, and a conservative
   "match A covers match B" test (for shadowed ACLs).
-* ``findings``: Finding, RowId, Severity and the registry of checks (``CHECKS``).
+* ``findings``: Finding, ReportedRow, Severity and the registry of checks (``CHECKS``).
 * ``checks``: the checks, each a pure function over the model (no I/O).
 * ``load``: the one read of the database, with pyovn's OVSDB client.
 * ``report``: text and JSON output.
@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pyovn.lint import checks as _checks  # noqa: F401  (declares the checks)
-from pyovn.lint.findings import CHECKS, Finding, RowId, Severity, run_checks
+from pyovn.lint.findings import CHECKS, Finding, ReportedRow, Severity, run_checks
 from pyovn.lint.model import Nb, build_nb
 
-__all__ = ["CHECKS", "Finding", "Nb", "RowId", "Severity", "build_nb", "lint", "lint_remote"]
+__all__ = ["CHECKS", "Finding", "Nb", "ReportedRow", "Severity", "build_nb", "lint", "lint_remote"]
 
 
 def lint(nb: Nb, only: Sequence[str] | None = None) -> list[Finding]:

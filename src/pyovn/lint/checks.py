@@ -22,7 +22,7 @@ from itertools import combinations
 
 from pyovn.lint import matches
 from pyovn.lint import model as m
-from pyovn.lint.findings import Issue, RowId, Severity, check, rid
+from pyovn.lint.findings import Issue, ReportedRow, Severity, check, rid
 
 __all__ = ["router_port_switches", "switch_subnets"]
 
@@ -334,7 +334,7 @@ def lb_unreachable(nb: m.Nb) -> Iterator[Issue]:
 # --- ACLs and the names their matches use ------------------------------------------------------
 
 
-def _match_users(nb: m.Nb) -> Iterator[tuple[RowId, RowId, str]]:
+def _match_users(nb: m.Nb) -> Iterator[tuple[ReportedRow, ReportedRow, str]]:
     """(row, its container, match) for every ACL, QoS rule and router policy."""
     for sw in nb.switches:
         for a in sw.acls:
@@ -349,16 +349,16 @@ def _match_users(nb: m.Nb) -> Iterator[tuple[RowId, RowId, str]]:
             yield rid(pol), rid(r), pol.match
 
 
-def _references(nb: m.Nb, kind: int) -> dict[str, list[tuple[RowId, RowId]]]:
-    out: dict[str, list[tuple[RowId, RowId]]] = defaultdict(list)
+def _references(nb: m.Nb, kind: int) -> dict[str, list[tuple[ReportedRow, ReportedRow]]]:
+    out: dict[str, list[tuple[ReportedRow, ReportedRow]]] = defaultdict(list)
     for row, container, match in _match_users(nb):
         for name in matches.references(match)[kind]:
             out[name].append((row, container))
     return out
 
 
-def _users_rows(users: list[tuple[RowId, RowId]]) -> tuple[RowId, ...]:
-    rows: list[RowId] = []
+def _users_rows(users: list[tuple[ReportedRow, ReportedRow]]) -> tuple[ReportedRow, ...]:
+    rows: list[ReportedRow] = []
     for row, container in users:
         for x in (container, row):
             if x not in rows:

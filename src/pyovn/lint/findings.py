@@ -20,7 +20,7 @@ __all__ = [
     "Check",
     "Finding",
     "Issue",
-    "RowId",
+    "ReportedRow",
     "Severity",
     "check",
     "rid",
@@ -34,7 +34,7 @@ class Severity(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class RowId:
+class ReportedRow:
     """A row named for a person: its table, a readable label (the name, or a summary of an
     unnamed row such as an ACL) and its uuid (empty for hand-built rows)."""
 
@@ -81,16 +81,16 @@ _TABLES: dict[type, str] = {
 }
 
 
-def rid(obj: Any) -> RowId:
-    """The :class:`RowId` of a model object."""
-    return RowId(_TABLES[type(obj)], _label(obj), obj.uuid)
+def rid(obj: Any) -> ReportedRow:
+    """The :class:`ReportedRow` of a model object."""
+    return ReportedRow(_TABLES[type(obj)], _label(obj), obj.uuid)
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
     """What a check yields: the rows involved, why it cannot work, how to fix it."""
 
-    rows: tuple[RowId, ...]
+    rows: tuple[ReportedRow, ...]
     message: str
     fix: str
 
@@ -99,7 +99,7 @@ class Issue:
 class Finding:
     check: str
     severity: Severity
-    rows: tuple[RowId, ...]
+    rows: tuple[ReportedRow, ...]
     message: str
     fix: str
 
