@@ -20,6 +20,7 @@ from pyovn.testing.real import require_real
 NORTHD_TESTS = Path(__file__).resolve().parent.parent / "northd"
 sys.path.insert(0, str(NORTHD_TESTS))
 import sbdiff  # noqa: E402
+import sbsides  # noqa: E402
 
 pytestmark = pytest.mark.interop
 
@@ -56,19 +57,19 @@ MAX_DIFF_LINES = 150
 
 
 @pytest.fixture(scope="module")
-def known() -> list[sbdiff.KnownDifference]:
+def known() -> list[sbsides.KnownDifference]:
     reason = require_real("ovsdb-server", "ovsdb-tool", "ovn-nbctl", "ovsdb-client", "ovn-northd")
     if reason is not None:
         print(f"skipping: {reason}")
         pytest.skip(reason)
-    return sbdiff.load_known_differences()
+    return sbsides.load_known_differences()
 
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("path", TOPOLOGIES)
-def test_northd_identity(path: Path, known: list[sbdiff.KnownDifference]) -> None:
-    topo = sbdiff.Topology.load(path)
-    cmp = sbdiff.compare_topology(topo, sbdiff.Options(known=known))
+def test_northd_identity(path: Path, known: list[sbsides.KnownDifference]) -> None:
+    topo = sbsides.Topology.load(path)
+    cmp = sbdiff.compare_topology(topo, sbsides.Options(known=known))
     if not cmp.ok:
         report = "\n".join(cmp.report(MAX_DIFF_LINES))
         pytest.fail(f"{cmp.summary()}\n{report}", pytrace=False)

@@ -172,13 +172,13 @@ def test_lb_identity(path: Path) -> None:
     reason = require_real("ovsdb-server", "ovsdb-tool", "ovn-nbctl", "ovsdb-client", "ovn-northd")
     if reason is not None:
         pytest.skip(reason)
-    import sbdiff
+    import sbsides
 
-    topo = sbdiff.Topology.load(path)
-    opts = sbdiff.Options(pyovn_cmd=(sys.executable, str(HERE / "lb_northd.py"), "northd"))
-    with sbdiff._workroot(topo, False) as root:
-        real, nb_file = sbdiff.run_real(topo, root, opts)
-        mine = sbdiff.run_pyovn(topo, root, nb_file, real, opts)
+    topo = sbsides.Topology.load(path)
+    opts = sbsides.Options(pyovn_cmd=(sys.executable, str(HERE / "lb_northd.py"), "northd"))
+    with sbsides.temp_root(topo, False) as root:
+        real, nb_file = sbsides.run_real(topo, root, opts)
+        mine = sbsides.run_pyovn(topo, root, nb_file, real, opts)
     assert not mine.errors, mine.errors
     a, b = _named_sets(real.snapshot()), _named_sets(mine.snapshot())
     problems: list[str] = []

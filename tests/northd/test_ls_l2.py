@@ -141,9 +141,10 @@ def test_l2_stages_identical(path: Path) -> None:
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
     import sbdiff
+    import sbsides
 
-    topo = sbdiff.Topology.load(path)
-    cmp = sbdiff.compare_topology(topo, sbdiff.Options(only=("Logical_Flow*",)))
+    topo = sbsides.Topology.load(path)
+    cmp = sbdiff.compare_topology(topo, sbsides.Options(only=("Logical_Flow*",)))
     assert not cmp.errors, cmp.errors[0]
     bad = [
         f"{'-' if line in s.missing else '+'}{line}"

@@ -392,12 +392,14 @@ def test_incremental_equals_full(name: str, tmp_path: Path) -> None:
 # --- interop ------------------------------------------------------------------------------------
 
 
-def _sbdiff() -> Any:
+def _sbdiff() -> tuple[Any, Any]:
+    """The modules ``sbdiff`` and ``sbsides``."""
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
     import sbdiff
+    import sbsides
 
-    return sbdiff
+    return sbdiff, sbsides
 
 
 def _interop_topologies() -> list[Path]:
@@ -413,9 +415,9 @@ def test_rows_identical_to_real_northd(path: Path) -> None:
     reason = require_real("ovsdb-server", "ovsdb-tool", "ovn-nbctl", "ovsdb-client", "ovn-northd")
     if reason is not None:
         pytest.skip(reason)
-    sbdiff = _sbdiff()
-    topo = sbdiff.Topology.load(path)
-    cmp = sbdiff.compare_topology(topo, sbdiff.Options(only=SECTIONS))
+    sbdiff, sbsides = _sbdiff()
+    topo = sbsides.Topology.load(path)
+    cmp = sbdiff.compare_topology(topo, sbsides.Options(only=SECTIONS))
     diffs = [s for s in cmp.sections if s.name != "Logical_Flow" and (s.missing or s.extra)]
     if diffs or cmp.errors:
         pytest.fail(f"{cmp.summary()}\n" + "\n".join(cmp.report(150)), pytrace=False)
