@@ -5,6 +5,8 @@ Modules:
   sbtypes    the Southbound objects the pipelines read (datapaths, ports, flows, groups...)
   sbmodel    ``SbModel``: those objects built from rows or kept up to date from IDL events,
              indexed, with a record of what changed
+  sbindex    ``SbIndexes``, ``SbModel``'s base: its indexes and how each table's row events
+             update them
   tables     ``LogicalTables``: each (datapath, pipeline, table) compiled and indexed for lookup;
              what tables and flows read (the flow cache's key)
   shapes     flows compiled by shape (one parse for flows that differ only in constants)
