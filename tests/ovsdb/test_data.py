@@ -3,7 +3,7 @@
 import pytest
 
 from pyovn.ovsdb.data import (
-    SymbolTable,
+    NamedUuidTable,
     apply_diff,
     datum_diff,
     datum_from_json,
@@ -83,7 +83,7 @@ def test_bad_values(t, json_in, error, details):
 
 
 def test_named_uuids():
-    symtab = SymbolTable()
+    symtab = NamedUuidTable()
     ctype = ColumnType.from_json(SET_U)
     a = datum_from_json(ctype, ["set", [["named-uuid", "x"], ["named-uuid", "y"]]], symtab)
     assert a == {symtab.uuids["x"], symtab.uuids["y"]}

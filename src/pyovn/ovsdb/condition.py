@@ -24,7 +24,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from pyovn.ovsdb.data import SymbolTable, datum_from_json
+from pyovn.ovsdb.data import NamedUuidTable, datum_from_json
 from pyovn.ovsdb.errors import SyntaxError_, UnknownColumn, UnknownFunction
 from pyovn.ovsdb.schema import TableSchema
 from pyovn.ovsdb.types import INTEGER, MAP, REAL, SCALAR, UINT_MAX, ColumnType
@@ -70,7 +70,7 @@ def _type_mismatch(function: str, column: str, ctype: ColumnType, json: Any) -> 
                         f"{column} of type {ctype.to_english()}.", json)
 
 
-def parse_clause(table: TableSchema, json: Any, symtab: SymbolTable | None = None) -> Clause:
+def parse_clause(table: TableSchema, json: Any, symtab: NamedUuidTable | None = None) -> Clause:
     """Parse and compile one clause of ``table``."""
     if json is True:
         return Clause(None, "true", True, None, _always)
@@ -207,14 +207,14 @@ def _compile_any(clauses: list[Clause]) -> Predicate:
     return lambda row: any(f(row) for f in fns)
 
 
-def _parse_list(table: TableSchema, json: Any, symtab: SymbolTable | None) -> list[Clause]:
+def _parse_list(table: TableSchema, json: Any, symtab: NamedUuidTable | None) -> list[Clause]:
     if not isinstance(json, list):
         raise SyntaxError_("Parse error in condition.", json)
     return [parse_clause(table, c, symtab) for c in json]
 
 
 def compile_where(table: TableSchema, json: Any,
-                  symtab: SymbolTable | None = None) -> Condition:
+                  symtab: NamedUuidTable | None = None) -> Condition:
     """A where-list (conjunction) for select/update/mutate/delete/wait."""
     return Condition(_parse_list(table, json, symtab), disjunction=False)
 

@@ -6,7 +6,8 @@ canonical lowercase strings); a column value is the atom itself (scalar), a ``fr
 its atoms) or a ``dict`` never mutated after creation (map), as decided by ``ColumnType.kind``.
 
 ``datum_from_json`` parses the wire form with every check ovsdb-server makes and its error texts;
-named uuids (``["named-uuid", name]``) resolve through a :class:`SymbolTable` when one is given.
+named uuids (``["named-uuid", name]``) resolve through a :class:`NamedUuidTable` when one is
+given.
 ``datum_to_json`` prints the wire form (sorted; a one-element set bare, as OVS sends it).
 
 The update2 "modify" diff helpers (``datum_diff``/``apply_diff``) cost O(size of the diff) for
@@ -44,7 +45,7 @@ from pyovn.ovsdb.types import (
 )
 
 __all__ = [
-    "SymbolTable", "new_uuid", "is_uuid", "atom_from_json", "atom_to_json", "datum_from_json",
+    "NamedUuidTable", "new_uuid", "is_uuid", "atom_from_json", "atom_to_json", "datum_from_json",
     "datum_to_json", "atom_to_string", "datum_to_string", "check_datum", "datum_len",
     "datum_atoms", "datum_sort_key", "compare_datums", "datum_diff", "apply_diff", "diff_type",
     "diff_to_json", "diff_from_json", "datum_from_json_unchecked", "string_map_from_json",
@@ -100,7 +101,7 @@ def is_uuid(s: Any) -> bool:
     return isinstance(s, str) and len(s) == 36 and _UUID_RE.match(s) is not None
 
 
-class SymbolTable:
+class NamedUuidTable:
     """Named uuids of one transaction: name -> uuid, and which names an insert created."""
 
     __slots__ = ("uuids", "created")
@@ -121,7 +122,7 @@ class SymbolTable:
 # Atoms
 # ---------------------------------------------------------------------------------------------
 
-def _parse_uuid(json: Any, symtab: SymbolTable | None) -> str:
+def _parse_uuid(json: Any, symtab: NamedUuidTable | None) -> str:
     if (isinstance(json, list) and len(json) == 2 and isinstance(json[1], str)):
         tag = json[0]
         if tag == "uuid":
@@ -136,7 +137,7 @@ def _parse_uuid(json: Any, symtab: SymbolTable | None) -> str:
     raise SyntaxError_('expected ["uuid", <string>]', json)
 
 
-def atom_from_json(base: BaseType, json: Any, symtab: SymbolTable | None = None) -> Any:
+def atom_from_json(base: BaseType, json: Any, symtab: NamedUuidTable | None = None) -> Any:
     """Parse one atom of ``base`` and check its constraints (not referential integrity)."""
     t = base.type
     if t == STRING:
@@ -219,7 +220,7 @@ def _count_error(json: Any, cls: str, ctype: ColumnType, n: int) -> SyntaxError_
 
 
 def _add_map_pair(out: dict, key: BaseType, value: BaseType, pair: Any,
-                  symtab: SymbolTable | None) -> None:
+                  symtab: NamedUuidTable | None) -> None:
     """One ``[key, value]`` member of a <map> into ``out``."""
     if not isinstance(pair, list) or len(pair) != 2:
         raise SyntaxError_("expected 2-element array", pair)
@@ -230,7 +231,7 @@ def _add_map_pair(out: dict, key: BaseType, value: BaseType, pair: Any,
     out[k] = v
 
 
-def datum_from_json(ctype: ColumnType, json: Any, symtab: SymbolTable | None = None) -> Any:
+def datum_from_json(ctype: ColumnType, json: Any, symtab: NamedUuidTable | None = None) -> Any:
     """Parse a column value of type ``ctype`` into its canonical Python form."""
     kind = ctype.kind
     key = ctype.key

@@ -55,7 +55,7 @@ class DataStringError(Exception):
     """A value in the string syntax could not be read; ``str()`` is the tool's message."""
 
 
-class Symbol:
+class RefSymbol:
     """A ``@name`` row reference: its uuid and whether a command created or referenced it."""
 
     __slots__ = ("name", "uuid", "created", "strong_ref", "weak_ref", "root")
@@ -73,19 +73,19 @@ class RefTable:
     """The ``@name`` symbols of one ctl transaction (``--id=@name`` and references to it)."""
 
     def __init__(self) -> None:
-        self.symbols: dict[str, Symbol] = {}
+        self.symbols: dict[str, RefSymbol] = {}
 
-    def get(self, name: str) -> Symbol | None:
+    def get(self, name: str) -> RefSymbol | None:
         return self.symbols.get(name)
 
-    def insert(self, name: str) -> Symbol:
+    def insert(self, name: str) -> RefSymbol:
         """The symbol for ``name``, allocating a fresh uuid on first use."""
         sym = self.symbols.get(name)
         if sym is None:
-            sym = self.symbols[name] = Symbol(name, new_uuid())
+            sym = self.symbols[name] = RefSymbol(name, new_uuid())
         return sym
 
-    def by_uuid(self) -> dict[str, Symbol]:
+    def by_uuid(self) -> dict[str, RefSymbol]:
         return {s.uuid: s for s in self.symbols.values()}
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pyovn.ovsdb.data import SymbolTable, datum_from_json
+from pyovn.ovsdb.data import NamedUuidTable, datum_from_json
 from pyovn.ovsdb.errors import (
     ConstraintViolation,
     DomainError,
@@ -59,7 +59,7 @@ def _type_mismatch(mutator: str, column: str, ctype: Any, json: Any) -> SyntaxEr
 
 
 def parse_mutation(table: TableSchema, json: Any,
-                   symtab: SymbolTable | None = None) -> Mutation:
+                   symtab: NamedUuidTable | None = None) -> Mutation:
     if (not isinstance(json, list) or len(json) != 3 or not isinstance(json[0], str)
             or not isinstance(json[1], str)):
         raise SyntaxError_("Parse error in mutation.", json)
@@ -96,7 +96,7 @@ def parse_mutation(table: TableSchema, json: Any,
 
 
 def parse_mutations(table: TableSchema, json: Any,
-                    symtab: SymbolTable | None = None) -> list[Mutation]:
+                    symtab: NamedUuidTable | None = None) -> list[Mutation]:
     if not isinstance(json, list):
         raise SyntaxError_("Parse error in mutation.", json)
     return [parse_mutation(table, m, symtab) for m in json]

@@ -28,7 +28,7 @@ from pyovn.ovsdb import commitcheck, rbac
 from pyovn.ovsdb import database as _database
 from pyovn.ovsdb.condition import Condition, compile_where
 from pyovn.ovsdb.data import (
-    SymbolTable,
+    NamedUuidTable,
     check_datum,
     datum_from_json,
     datum_sort_key,
@@ -108,7 +108,7 @@ class Txn:
         # The change set being built: entries are (old, new) tuples, replaced (never changed)
         # on deletion, so that it is returned as it is.
         self.changes: dict[str, dict[str, tuple]] = {}
-        self._symtab: SymbolTable | None = None
+        self._symtab: NamedUuidTable | None = None
         # (deleted and comments: made when first needed, most transactions delete nothing
         # and have no comment)
         self.deleted: set[str] | frozenset[str] = _NONE
@@ -123,12 +123,12 @@ class Txn:
         self.hints: dict[tuple[str, str, str], tuple[frozenset, frozenset]] = {}
 
     @property
-    def symtab(self) -> SymbolTable:
+    def symtab(self) -> NamedUuidTable:
         """The named uuids, made on first use: most transactions (no "uuid-name", no
         "named-uuid") never need them."""
         s = self._symtab
         if s is None:
-            s = self._symtab = SymbolTable()
+            s = self._symtab = NamedUuidTable()
         return s
 
     # -- row access -------------------------------------------------------------------------------
