@@ -13,9 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,18 +46,6 @@ def python_for_nobody() -> tuple[str, dict[str, str]]:
             return py, env
     skip(f"no Python {want} that nobody may run with pyovn's dependencies")
     raise AssertionError("unreachable")
-
-
-@pytest.fixture
-def nobody_home() -> Iterator[Path]:
-    """A home directory nobody can reach (pytest's tmp_path is under a root-only directory)."""
-    home = Path(tempfile.mkdtemp(prefix="pyovn-nobody-"))
-    os.chmod(home, 0o755)
-    os.chown(home, 65534, 65534)
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_rootless_sandbox(nobody_home: Path) -> None:

@@ -14,8 +14,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,18 +110,6 @@ def _python_for(user: str) -> tuple[list[str], dict[str, str]]:
             return [py], env
     skip(f"no Python {want} that user {user} may run with pyovn's dependencies")
     raise AssertionError("unreachable")
-
-
-@pytest.fixture
-def nobody_home() -> Iterator[Path]:
-    """A home directory nobody can reach (pytest's tmp_path is under a root-only directory)."""
-    home = Path(tempfile.mkdtemp(prefix="pyovn-nobody-"))
-    os.chmod(home, 0o755)
-    os.chown(home, 65534, 65534)
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_demo_rootless_as_nobody(nobody_home: Path) -> None:
