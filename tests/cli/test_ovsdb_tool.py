@@ -90,7 +90,7 @@ record 5:
 
 def write_sample(path: str) -> str:
     storage.create(path, SCHEMA)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         for r in RECORDS:
             log.append(r)
     return path

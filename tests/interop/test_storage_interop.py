@@ -223,7 +223,7 @@ def test_torn_file_recovery_agrees_with_real_server(workdir):
     need("ovsdb-tool", "ovsdb-server", "ovsdb-client")
     db = server_written_db(workdir)
     os.truncate(db, os.path.getsize(db) - 7)
-    with storage.Log.open(db, read_only=True) as log:
+    with storage.LogFile.open(db, read_only=True) as log:
         n_good = sum(1 for _ in log.read())
         assert log.damage is not None and log.damage.tail
         good_end = log.damage.offset
@@ -240,9 +240,9 @@ def test_lock_excludes_pyovn_while_real_server_runs(workdir):
     real("ovsdb-tool", "create", db, NB_SCHEMA)
     with ovsdb_server(workdir, db):
         with pytest.raises(storage.StorageIOError, match="failed to lock lockfile"):
-            storage.Log.open(db)
+            storage.LogFile.open(db)
         assert ovsdb_tool.main(["compact", db]) == 1
     # and the real tool is excluded while pyovn holds it
-    with storage.Log.open(db):
+    with storage.LogFile.open(db):
         r = real("ovsdb-tool", "compact", db, check=False)
         assert r.returncode == 1 and "failed to lock lockfile" in r.stderr

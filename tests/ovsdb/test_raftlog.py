@@ -338,7 +338,7 @@ def test_tool_cluster_commands(tmp_path):
     assert p.returncode == 1 and p.stderr == f"ovsdb-tool: {sdb}: not a clustered database\n"
 
     # seeded from a standalone db, then back to standalone
-    with storage.Log.open(sdb) as lg:
+    with storage.LogFile.open(sdb) as lg:
         for _ in lg.read():
             pass
         lg.append({"T": {"11111111-2222-3333-4444-555555555555": {"name": "x", "n": 3}}})

@@ -30,7 +30,7 @@ def txn(i: int) -> dict:
 def make_db(tmp_path, n: int = 3) -> str:
     path = str(tmp_path / "t.db")
     storage.create(path, SCHEMA)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         for i in range(n):
             log.append(txn(i))
         log.commit()
@@ -62,7 +62,7 @@ def test_round_trip(tmp_path):
 
 def test_offsets_and_counters(tmp_path):
     path = make_db(tmp_path, 3)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         recs = list(log.read())
         assert log.n_read == 4
         assert log.offset == os.path.getsize(path)
@@ -83,7 +83,7 @@ def test_torn_last_record_is_truncated_on_next_write(tmp_path):
     full = os.path.getsize(path)
     good_end = storage.read_file(path)[-2].end
     os.truncate(path, full - 10)           # tear the last record
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         got = [r.json for r in log.read()]
         assert got == [SCHEMA, txn(0), txn(1)]
         assert log.damage is not None and log.damage.tail
@@ -99,7 +99,7 @@ def test_torn_header_is_recovered(tmp_path):
     path = make_db(tmp_path, 2)
     with open(path, "ab") as f:
         f.write(b"OVSDB JSON 12")             # crash while writing a header
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         assert len(list(log.read())) == 3
         assert log.damage is not None and log.damage.tail
         assert "parse error at offset" in str(log.damage)
@@ -121,7 +121,7 @@ def test_corrupt_checksum_of_last_record_is_tail_damage(tmp_path):
     _flip(path, last.end - 5)
     with pytest.raises(storage.CorruptRecordError, match="have SHA-1 hash .* but should have"):
         storage.read_file(path)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         assert len(list(log.read())) == 2
         assert log.damage.tail and log.damage.offset == last.offset
         assert log.damage.kind == "syntax error"
@@ -131,13 +131,13 @@ def test_corrupt_record_in_the_middle_is_an_error(tmp_path):
     path = make_db(tmp_path, 3)
     second = storage.read_file(path)[1]
     _flip(path, second.end - 5)
-    with storage.Log.open(path) as log, pytest.raises(storage.CorruptRecordError) as ei:
+    with storage.LogFile.open(path) as log, pytest.raises(storage.CorruptRecordError) as ei:
         list(log.read())
     e = ei.value
     assert not e.tail and e.offset == second.offset
     assert str(e).startswith(f"{path}: ")
     # ovsdb-server's own behaviour, on request: keep what reads cleanly, drop the rest.
-    with storage.Log.open(path, recover="all") as log:
+    with storage.LogFile.open(path, recover="all") as log:
         assert [r.json for r in log.read()] == [SCHEMA]
         log.append(txn(4))
     assert read_all(path) == [SCHEMA, txn(4)]
@@ -169,7 +169,7 @@ def test_clustered_file_is_refused(tmp_path):
         f.write(storage.encode_record({"name": "X"}, magic="CLUSTER"))
     with pytest.raises(storage.ClusteredDatabaseError,
                        match=r"c\.db: clustered databases are not supported"):
-        storage.Log.open(path)
+        storage.LogFile.open(path)
     assert storage.read_magic(path) == "CLUSTER"
 
 
@@ -178,17 +178,17 @@ def test_not_an_ovsdb_file(tmp_path):
     with open(path, "wb") as f:
         f.write(b"hello\n")
     with pytest.raises(storage.FileFormatError, match="unexpected file format"):
-        storage.Log.open(path)
+        storage.LogFile.open(path)
     open(path, "wb").close()
     with pytest.raises(storage.FileFormatError, match="cannot identify file type"):
-        storage.Log.open(path)
+        storage.LogFile.open(path)
     with pytest.raises(storage.StorageIOError, match="open failed"):
-        storage.Log.open(str(tmp_path / "missing.db"))
+        storage.LogFile.open(str(tmp_path / "missing.db"))
 
 
 def test_truncate_at(tmp_path):
     path = make_db(tmp_path, 3)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         recs = list(log.read())
         log.truncate_at(recs[2].end)
         log.append(txn(8))
@@ -197,14 +197,14 @@ def test_truncate_at(tmp_path):
 
 def test_append_without_read_keeps_existing_records(tmp_path):
     path = make_db(tmp_path, 2)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         log.append(txn(3))
     assert read_all(path) == [SCHEMA, txn(0), txn(1), txn(3)]
 
 
 def test_read_only_log_refuses_writes(tmp_path):
     path = make_db(tmp_path, 1)
-    with storage.Log.open(path, read_only=True) as log:
+    with storage.LogFile.open(path, read_only=True) as log:
         list(log.read())
         with pytest.raises(storage.StorageError, match="read-only"):
             log.append(txn(2))
@@ -218,7 +218,7 @@ def test_lock_excludes_a_second_writer(tmp_path):
     if pid == 0:   # pragma: no cover - child
         os.close(r)
         try:
-            log = storage.Log.open(path)
+            log = storage.LogFile.open(path)
             os.write(w, b"x")
             import time
             time.sleep(30)   # killed by the parent
@@ -229,8 +229,8 @@ def test_lock_excludes_a_second_writer(tmp_path):
     try:
         assert os.read(r, 1) == b"x"
         with pytest.raises(storage.StorageIOError, match="failed to lock lockfile"):
-            storage.Log.open(path)
-        storage.Log.open(path, read_only=True).close()    # readers need no lock
+            storage.LogFile.open(path)
+        storage.LogFile.open(path, read_only=True).close()    # readers need no lock
     finally:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
@@ -242,7 +242,7 @@ def test_replace_compacts_and_log_stays_usable(tmp_path):
     path = make_db(tmp_path, 50)
     snapshot = {"T": {U1: {"name": "row49", "n": ["set", [49, 50]]}}, "_date": 1,
                 "_comment": "compacting database online"}
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         list(log.read())
         before = log.offset
         log.replace([SCHEMA, snapshot])
@@ -257,7 +257,7 @@ def test_replace_through_symlink_replaces_target(tmp_path):
     path = make_db(tmp_path, 2)
     link = str(tmp_path / "link.db")
     os.symlink(path, link)
-    with storage.Log.open(link) as log:
+    with storage.LogFile.open(link) as log:
         list(log.read())
         log.replace([SCHEMA])
     assert os.path.islink(link)
@@ -266,7 +266,7 @@ def test_replace_through_symlink_replaces_target(tmp_path):
 
 def test_commit_sync_modes(tmp_path):
     path = make_db(tmp_path, 0)
-    with storage.Log.open(path, sync=False) as log:
+    with storage.LogFile.open(path, sync=False) as log:
         list(log.read())
         log.append(txn(1))
         log.commit()
@@ -283,7 +283,7 @@ def test_compaction_with_engine_preserves_content(tmp_path):
     schema = DatabaseSchema.from_json(SCHEMA)
     storage.create(path, schema.to_json())
     db = Database(schema)
-    with storage.Log.open(path) as log:
+    with storage.LogFile.open(path) as log:
         list(log.read())
         for i in range(20):
             res = db.transact([{"op": "insert", "table": "T",

@@ -535,7 +535,7 @@ def create_cluster(path: str, name: str, local_address: str, snapshot: list[Any]
                snap_servers={sid: local_address}, snap_data=snapshot)
     storage.create(path, h.to_json(), magic=RAFT_MAGIC)
     if election_timer:
-        with storage.Log.open(path, magic=RAFT_MAGIC) as log:
+        with storage.LogFile.open(path, magic=RAFT_MAGIC) as log:
             log.append(RaftRecord(ENTRY, term=1, index=2,
                                   election_timer=election_timer).to_json())
             log.commit(durable=True)
@@ -553,13 +553,13 @@ def check_election_timer(ms: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 class RaftStorage:
-    """An open clustered file of a one-server cluster, with :class:`storage.Log`'s interface
+    """An open clustered file of a one-server cluster, with :class:`storage.LogFile`'s interface
     for the server.  Open it with :meth:`open`, replay :meth:`commits`, then :meth:`start`
     (a new term in which this server leads) before the first :meth:`append`."""
 
     n_written = 0    # see n_read
 
-    def __init__(self, log: storage.Log, state: RaftState) -> None:
+    def __init__(self, log: storage.LogFile, state: RaftState) -> None:
         self.log = log
         self.path = log.path
         self.state = state
@@ -580,7 +580,7 @@ class RaftStorage:
     def open(cls, path: str, *, sync: bool = True) -> RaftStorage:
         """Open and replay clustered file 'path'; raises StorageError unless it is a valid
         clustered file of a one-server cluster this server belongs to."""
-        log = storage.Log.open(path, sync=sync, magic=RAFT_MAGIC)
+        log = storage.LogFile.open(path, sync=sync, magic=RAFT_MAGIC)
         header_end = 0
 
         def read() -> Any:

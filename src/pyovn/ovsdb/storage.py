@@ -13,21 +13,22 @@ into change sets and back.
 Reading (:func:`iter_records`) checks every header, length and SHA-1 and stops at the first damaged
 record with a :class:`CorruptRecordError` that says where the intact data ends and whether the
 damage is at the tail of the file (a torn write: nothing after it) or in the middle.
-:class:`Log` is the file as ovsdb-server uses it: it reads the records, keeps the offset of the
-end of the last good one, and truncates there before its first append, as ovsdb-server does.
+:class:`LogFile` is the file as ovsdb-server uses it: it reads the records, keeps the offset of
+the end of the last good one, and truncates there before its first append, as ovsdb-server does.
 Damage at the tail is recovered that way; damage in the middle raises unless the caller asks for
 ovsdb-server's own behaviour (``recover="all"``: keep what reads cleanly, drop the rest).
 
-Compaction (:meth:`Log.replace`) writes the new records to ``<file>.tmp`` in the same directory,
-fsyncs it, renames it over the original and fsyncs the directory, so a crash leaves either the old
-or the new file.  The writer holds ovsdb-server's lock file (``.<name>.~lock~``, an fcntl write lock)
-so pyovn and the real ovsdb-server / ovsdb-tool never write one file at the same time.
+Compaction (:meth:`LogFile.replace`) writes the new records to ``<file>.tmp`` in the same
+directory, fsyncs it, renames it over the original and fsyncs the directory, so a crash leaves
+either the old or the new file.  The writer holds ovsdb-server's lock file (``.<name>.~lock~``,
+an fcntl write lock) so pyovn and the real ovsdb-server / ovsdb-tool never write one file at the
+same time.
 :func:`should_compact` is ovsdb-server's automatic compaction policy as a pure function.
 
 :class:`Storage` is what a server needs of a database file of either format (append, fsync,
 compact, the transaction history for monitor_cond_since, its ``_Server.Database`` columns);
-:class:`Log` implements it for a standalone file, :class:`pyovn.ovsdb.raftlog.RaftStorage` for a
-clustered one, and :func:`open_database` opens a file of either format (reading its magic) and
+:class:`LogFile` implements it for a standalone file, :class:`pyovn.ovsdb.raftlog.RaftStorage`
+for a clustered one, and :func:`open_database` opens a file of either format (reading its magic) and
 replays it into a :class:`~pyovn.ovsdb.database.Database`.
 """
 
@@ -358,7 +359,7 @@ def open_database(path: str, *, sync: bool = True) -> tuple[Database, Storage]:
         return raftlog.load(path, sync=sync)
     from pyovn.ovsdb.database import Database
     from pyovn.ovsdb.schema import DatabaseSchema
-    log = Log.open(path, sync=sync)
+    log = LogFile.open(path, sync=sync)
     try:
         records = log.read()
         first = next(records, None)
@@ -373,12 +374,12 @@ def open_database(path: str, *, sync: bool = True) -> tuple[Database, Storage]:
     return db, log
 
 
-class Log:
+class LogFile:
     """An open standalone database file.
 
     Typical use, as a server does it::
 
-        log = Log.open(path)                 # locks, checks the magic
+        log = LogFile.open(path)             # locks, checks the magic
         for rec in log.read():               # records[0] is the schema
             ...
         log.append(txn_record); log.commit() # truncates a damaged tail first
@@ -417,7 +418,7 @@ class Log:
     @classmethod
     def open(cls, path: str, *, read_only: bool = False, lock: bool | None = None,
              sync: bool = True, recover: Literal["tail", "all"] = "tail",
-             magic: str = MAGIC) -> Log:
+             magic: str = MAGIC) -> LogFile:
         """Open existing standalone database 'path'.  Raises ClusteredDatabaseError for a
         clustered file, FileFormatError for a non-OVSDB file, StorageIOError if it cannot be
         opened or is locked by another writer.  ``magic=CLUSTER_MAGIC`` opens a clustered file
@@ -439,7 +440,7 @@ class Log:
         return cls(path, fd, lock_fd, sync=sync, recover=recover, read_only=read_only,
                    magic=magic)
 
-    def __enter__(self) -> Log:
+    def __enter__(self) -> LogFile:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -553,8 +554,8 @@ class Log:
         """Compaction: atomically replace the whole file by 'records' (schema + snapshot).
 
         The new content goes to ``<file>.tmp`` next to the real file (the symlink's target), is
-        fsynced, renamed over the original and the directory fsynced.  The Log then appends to
-        the new file."""
+        fsynced, renamed over the original and the directory fsynced.  The LogFile then appends
+        to the new file."""
         if self.read_only:
             raise StorageError(f"{self.path}: database is open read-only", path=self.path)
         real = os.path.realpath(self.path)

@@ -261,7 +261,7 @@ def cmd_cluster_to_standalone(args: list[str], opts: dict) -> None:
         if not out:
             fatal(f"ovsdb error: {src}: database has no schema")
         storage.create(dst, out[0])
-        with storage.Log.open(dst) as log:
+        with storage.LogFile.open(dst) as log:
             for _ in log.read():
                 pass
             if len(out) > 1:
@@ -277,7 +277,7 @@ def cmd_compact(args: list[str], opts: dict) -> None:
     comment = "compacted by pyovn ovsdb-tool"
     if dst is None:
         try:
-            with storage.Log.open(src) as log:
+            with storage.LogFile.open(src) as log:
                 db, _ = _load(src)
                 # The log was read strictly by _load; mark it read so replace() may run.
                 for _ in log.read():
@@ -413,7 +413,7 @@ def _transact(args: list[str], rw: bool, role: str | None = None) -> None:
     log = None
     if rw:
         try:
-            log = storage.Log.open(db_path)
+            log = storage.LogFile.open(db_path)
         except storage.StorageError as e:
             _storage_fatal(e)
     try:
@@ -424,7 +424,7 @@ def _transact(args: list[str], rw: bool, role: str | None = None) -> None:
             log.close()
 
 
-def _execute(db: Any, request: Any, log: storage.Log | None, path: str,
+def _execute(db: Any, request: Any, log: storage.LogFile | None, path: str,
              records: list[storage.Record], role: str | None = None) -> Any:
     """Run one transact request like ovsdb-tool: check the database name, execute, write the
     record if writable (query: the real tool reports its failed write as an I/O error).
