@@ -305,7 +305,7 @@ def build_packet(kind: str, flow: Flow) -> Flow:
 # --- code generation -------------------------------------------------------------------------
 
 
-class _Gen:
+class _ActionSourceBuilder:
     """Accumulates the body of one generated function.  Every constant it needs (values, masks,
     table numbers, strings, parsed nodes, nested programs) is lifted out as a parameter ``_kN``
     of the function that makes the program, so the source depends on the actions' shape only
@@ -390,7 +390,7 @@ class _Gen:
             shift += n
 
 
-def _gen_actions(g: _Gen, actions: Sequence[Action]) -> None:
+def _gen_actions(g: _ActionSourceBuilder, actions: Sequence[Action]) -> None:
     if not actions:
         g.emit("ctx.drop(flow)")
         return
@@ -398,7 +398,7 @@ def _gen_actions(g: _Gen, actions: Sequence[Action]) -> None:
         _gen_action(g, a)
 
 
-def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per action kind
+def _gen_action(g: _ActionSourceBuilder, a: Action) -> None:  # noqa: C901 - a branch per action
     if isinstance(a, Load):
         if a.dst.is_string:
             g.emit(f"flow[{a.dst.symbol.storage[0].base!r}] = {g.const(a.value.string)}")
@@ -509,7 +509,7 @@ def _gen_action(g: _Gen, a: Action) -> None:  # noqa: C901 - one branch per acti
         raise TypeError(f"cannot compile {type(a).__name__}")
 
 
-def _gen_simple(g: _Gen, a: Simple) -> None:
+def _gen_simple(g: _ActionSourceBuilder, a: Simple) -> None:
     k = a.keyword
     if k == "output":
         g.emit("ctx.output(flow)")
@@ -542,12 +542,12 @@ def _ct_commit_v1_program(a: CtCommitV1) -> Program:
 def program_source(actions: ParsedActions | Sequence[Action]) -> str:
     """The Python source ``compile_actions`` generates and the constants it binds (for
     debugging and tests)."""
-    g = _Gen()
+    g = _ActionSourceBuilder()
     _gen_actions(g, _as_list(actions))
     return _assemble(g) + "".join(f"# _k{i} = {c!r}\n" for i, c in enumerate(g.consts))
 
 
-def _assemble(g: _Gen) -> str:
+def _assemble(g: _ActionSourceBuilder) -> str:
     params = ", ".join(f"_k{i}" for i in range(len(g.consts)))
     head = [f"def _make({params}):", "    def _program(flow, ctx):"]
     if g.uses_stack:
@@ -577,7 +577,7 @@ def actions_maker(
     """The compiled maker of the actions' shape and the constants these actions give it:
     ``maker(*consts)`` is ``compile_actions(actions)`` (for callers that substitute constants
     between action lists of one shape, pyovn.pipeline.shapes)."""
-    g = _Gen()
+    g = _ActionSourceBuilder()
     _gen_actions(g, _as_list(actions))
     src = _assemble(g)
     make = _MAKERS.get(src)

@@ -54,7 +54,7 @@ from pyovn.logical.symbols import WriteScope
 __all__ = ["ParseParams", "ParsedActions", "parse_actions", "parse_actions_cached"]
 
 
-class _Parser(_ControllerParser):
+class _ActionParser(_ControllerParser):
     __slots__ = ()
 
     # --- helpers --------------------------------------------------------------------------
@@ -427,21 +427,21 @@ class _Parser(_ControllerParser):
         return PutFdb(port, mac)
 
 
-def _simple(keyword: str, text: str | None = None) -> Callable[[_Parser], Action]:
-    def handler(p: _Parser) -> Action:
+def _simple(keyword: str, text: str | None = None) -> Callable[[_ActionParser], Action]:
+    def handler(p: _ActionParser) -> Action:
         return Simple(keyword, text or keyword + ";")
 
     return handler
 
 
-_KEYWORDS: dict[str, Callable[[_Parser], Action]] = {
-    "next": _Parser.next_,
+_KEYWORDS: dict[str, Callable[[_ActionParser], Action]] = {
+    "next": _ActionParser.next_,
     "push": lambda p: p.push_pop(True),
     "pop": lambda p: p.push_pop(False),
     "output": _simple("output"),
-    "ip.ttl": _Parser.dec_ttl,
-    "ct_next": _Parser.ct_next,
-    "ct_commit": _Parser.ct_commit,
+    "ip.ttl": _ActionParser.dec_ttl,
+    "ct_next": _ActionParser.ct_next,
+    "ct_commit": _ActionParser.ct_commit,
     "ct_dnat": lambda p: p.ct_nat("ct_dnat"),
     "ct_snat": lambda p: p.ct_nat("ct_snat"),
     "ct_dnat_in_czone": lambda p: p.ct_nat("ct_dnat_in_czone"),
@@ -449,7 +449,7 @@ _KEYWORDS: dict[str, Callable[[_Parser], Action]] = {
     "ct_lb": lambda p: p.ct_lb(False),
     "ct_lb_mark": lambda p: p.ct_lb(True),
     "ct_clear": _simple("ct_clear"),
-    "ct_commit_nat": _Parser.ct_commit_nat,
+    "ct_commit_nat": _ActionParser.ct_commit_nat,
     "clone": lambda p: p.nested("clone", None, WriteScope.DEFAULT),
     "arp": lambda p: p.nested("arp", "ip4"),
     "icmp4": lambda p: p.nested("icmp4", "ip4"),
@@ -466,37 +466,37 @@ _KEYWORDS: dict[str, Callable[[_Parser], Action]] = {
     "put_arp": lambda p: p.put_mac_bind("arp"),
     "get_nd": lambda p: p.get_mac_bind("nd"),
     "put_nd": lambda p: p.put_mac_bind("nd"),
-    "set_queue": _Parser.set_queue,
-    "log": _Parser.log,
-    "set_meter": _Parser.set_meter,
-    "trigger_event": _Parser.trigger_event,
-    "bind_vport": _Parser.bind_vport,
-    "handle_svc_check": _Parser.handle_svc_check,
-    "fwd_group": _Parser.fwd_group,
+    "set_queue": _ActionParser.set_queue,
+    "log": _ActionParser.log,
+    "set_meter": _ActionParser.set_meter,
+    "trigger_event": _ActionParser.trigger_event,
+    "bind_vport": _ActionParser.bind_vport,
+    "handle_svc_check": _ActionParser.handle_svc_check,
+    "fwd_group": _ActionParser.fwd_group,
     "handle_dhcpv6_reply": _simple("handle_dhcpv6_reply"),
-    "handle_bfd_msg": _Parser.handle_bfd_msg,
+    "handle_bfd_msg": _ActionParser.handle_bfd_msg,
     "reject": lambda p: p.nested("reject", None),
     "ct_snat_to_vip": _simple("ct_snat_to_vip"),
-    "put_fdb": _Parser.put_fdb,
-    "commit_ecmp_nh": _Parser.commit_ecmp_nh,
-    "commit_lb_aff": _Parser.commit_lb_aff,
-    "sample": _Parser.sample,
+    "put_fdb": _ActionParser.put_fdb,
+    "commit_ecmp_nh": _ActionParser.commit_ecmp_nh,
+    "commit_lb_aff": _ActionParser.commit_lb_aff,
+    "sample": _ActionParser.sample,
 }
 
 # "R = f(...)" actions, chosen when the identifier after "=" is followed by "(".
-_FUNCTIONS: dict[str, Callable[[_Parser, FieldRef], Action]] = {
-    "select": _Parser.select,
+_FUNCTIONS: dict[str, Callable[[_ActionParser, FieldRef], Action]] = {
+    "select": _ActionParser.select,
     "put_dhcp_opts": lambda p, d: p.put_opts(d, "put_dhcp_opts"),
     "put_dhcpv6_opts": lambda p, d: p.put_opts(d, "put_dhcpv6_opts"),
     "put_nd_ra_opts": lambda p, d: p.put_opts(d, "put_nd_ra_opts"),
     "dns_lookup": lambda p, d: p.result(d, "dns_lookup", "udp"),
-    "check_pkt_larger": _Parser.check_pkt_larger,
+    "check_pkt_larger": _ActionParser.check_pkt_larger,
     "lookup_arp": lambda p, d: p.lookup_mac_bind(d, "arp", True),
     "lookup_nd": lambda p, d: p.lookup_mac_bind(d, "nd", True),
     "lookup_arp_ip": lambda p, d: p.lookup_mac_bind(d, "arp", False),
     "lookup_nd_ip": lambda p, d: p.lookup_mac_bind(d, "nd", False),
-    "get_fdb": _Parser.get_fdb,
-    "lookup_fdb": _Parser.lookup_fdb,
+    "get_fdb": _ActionParser.get_fdb,
+    "lookup_fdb": _ActionParser.lookup_fdb,
     **{
         name: (lambda n: lambda p, d: p.result(d, n))(name)
         for name in (
@@ -515,7 +515,7 @@ _FUNCTIONS: dict[str, Callable[[_Parser, FieldRef], Action]] = {
 def parse_actions(text: str, params: ParseParams | None = None) -> ParsedActions:
     """Parses an ``actions`` string; raises ``ParseError`` (OVN's message, offset)."""
     pp = params or _DEFAULT_PARAMS
-    p = _Parser(Lexer(text), pp)
+    p = _ActionParser(Lexer(text), pp)
     actions = p.actions(T.END)
     return ParsedActions(actions, tuple(p.prereqs))
 

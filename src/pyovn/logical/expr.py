@@ -273,7 +273,7 @@ def field_prereqs(ref: FieldRef | Symbol, symtab: SymbolTable | None = None) -> 
 # --- the parser -------------------------------------------------------------------------------
 
 
-class _Parser:
+class _ExprParser:
     __slots__ = ("lexer", "symtab", "addr_sets", "port_groups", "dp_id", "not_", "depth")
 
     def __init__(
@@ -460,7 +460,7 @@ def parse_expr_raw(
     lx = Lexer(text)
     if lx.token.type is TokenType.ERROR:
         raise lx.error("")
-    p = _Parser(
+    p = _ExprParser(
         lx, symtab if symtab is not None else default_symtab(), addr_sets, port_groups, dp_id
     )
     e = p.parse()

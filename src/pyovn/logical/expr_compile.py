@@ -71,7 +71,7 @@ def evaluate(e: Any, flow: Flow) -> bool:
     raise TypeError(f"cannot evaluate {type(e).__name__}; annotate it first")
 
 
-class _Gen:
+class _ExprSourceBuilder:
     """Builds the Python source of one expression with every constant (value, mask, string,
     set) lifted out as a parameter ``_cN``: the source depends only on the expression's shape
     (keys, operators, nesting), so expressions that differ only in constants share it."""
@@ -132,7 +132,7 @@ class _Gen:
 
 def _source(e: Any) -> tuple[str, list[Any]]:
     """The source of a function ``_make(_c0, _c1, ...)`` returning the match, and the constants."""
-    gen = _Gen()
+    gen = _ExprSourceBuilder()
     body = gen.gen(e)
     params = ", ".join(f"_c{i}" for i in range(len(gen.consts)))
     src = (

@@ -68,7 +68,7 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
-class _Parser:
+class _ObjectParser:
     """Members of one JSON object, checked as OVS's ovsdb_parser checks them: the first problem
     is kept ("Parsing <what> failed: ..."), members nobody asked for are an error at the end."""
 
@@ -199,7 +199,7 @@ class Header:
 
     @classmethod
     def from_json(cls, json: Any) -> Header:
-        p = _Parser(json, "raft header")
+        p = _ObjectParser(json, "raft header")
         sid = p.uuid("server_id")
         name = p.string("name")
         local = p.string("local_address")
@@ -280,7 +280,7 @@ class RaftRecord:
 
     @classmethod
     def from_json(cls, json: Any) -> RaftRecord:
-        p = _Parser(json, "raft log record")
+        p = _ObjectParser(json, "raft log record")
         comment = p.string("comment", optional=True)
         note = p.string("note", optional=True)
         if note is not None:
