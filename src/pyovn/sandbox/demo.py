@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from pyovn.sandbox.layout import SandboxDir
 from pyovn.sandbox.supervisor import LogSink
 
-__all__ = ["Demo", "Vm"]
+__all__ = ["Demo", "DemoVm"]
 
 _LOSS = re.compile(r"\b(\d+(?:\.\d+)?)% packet loss")
 
 
 @dataclass(frozen=True, slots=True)
-class Vm:
+class DemoVm:
+    """One of the demo's VMs: a namespace on switch sw0."""
+
     name: str       # the namespace's and the interface's name
     lport: str
     mac: str
@@ -56,8 +58,8 @@ class Demo:
         self.sink = sink
         self.timeout = timeout
         suffix = "" if private_netns else f"-{secrets.token_hex(2)}"
-        self.vms = [Vm(f"vm1{suffix}", "sw0-port1", "50:54:00:00:00:01", "192.168.50.21"),
-                    Vm(f"vm2{suffix}", "sw0-port2", "50:54:00:00:00:02", "192.168.50.22")]
+        self.vms = [DemoVm(f"vm1{suffix}", "sw0-port1", "50:54:00:00:00:01", "192.168.50.21"),
+                    DemoVm(f"vm2{suffix}", "sw0-port2", "50:54:00:00:00:02", "192.168.50.22")]
         self.env = {**os.environ, **sandbox.env()}
         self.made_netns: list[str] = []
         self.made_ports: list[str] = []
@@ -128,7 +130,7 @@ class Demo:
                                + ("0% packet loss both ways" if ok else "FAILED"))
         return ok
 
-    async def plug(self, vm: Vm) -> None:
+    async def plug(self, vm: DemoVm) -> None:
         await self.sh("pyovn", "vsctl", f"--timeout={self.timeout:.0f}", "add-port", "br-int",
                       vm.name, "--", "set", "Interface", vm.name, "type=internal",
                       f"external_ids:iface-id={vm.lport}")
@@ -153,7 +155,7 @@ class Demo:
                 raise DemoError(f"the controller made no device {name} in {self.timeout:.0f} s")
             await asyncio.sleep(0.05)
 
-    async def ping(self, src: Vm, dst: Vm) -> bool:
+    async def ping(self, src: DemoVm, dst: DemoVm) -> bool:
         rc, out = await self.sh("ip", "netns", "exec", src.name, "ping", "-c", "3", dst.ip,
                                 check=False)
         m = _LOSS.search(out)
