@@ -5,7 +5,8 @@ Layout: :mod:`.options` (command line), :mod:`.registry` (command and tool decla
 rows and the one transaction), :mod:`.generic` (the database commands and ``show``),
 :mod:`.output` (table formats), :mod:`.backend` (the connection), :mod:`.runner` (one invocation).
 :mod:`.remotes` declares the ``get-/set-/del-ssl`` and remote (``set-manager``,
-``set-connection``) commands once for every tool. Tools: :mod:`.vsctl`, :mod:`.sbctl` (and
+``set-connection``) commands once for every tool. Tools: :mod:`.vsctl` (with
+:mod:`.vsctl_bridge` for bridges, ports and interfaces), :mod:`.sbctl` (and
 :mod:`.lflow` for its flow listings), :mod:`.nbctl` (with its ``nbctl_*`` command families).
 
 A new tool is a :class:`~pyovn.ctl.registry.Tool` plus :class:`~pyovn.ctl.registry.Command`
