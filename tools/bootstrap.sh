@@ -15,8 +15,8 @@ fi
 if [ "$(id -u)" = 0 ] && { ! command -v ovn-northd >/dev/null 2>&1 || ! command -v ping >/dev/null 2>&1 \
         || ! command -v dhclient >/dev/null 2>&1 || ! command -v dig >/dev/null 2>&1 \
         || ! command -v traceroute >/dev/null 2>&1; }; then
-    # The reference OVN/OVS, and what the end-to-end tests use in namespaces (DHCP, DNS and
-    # traceroute clients: tests/datapath/test_core_features_e2e.py).
+    # The reference OVN/OVS, and what the end-to-end tests use in namespaces (DHCP and DNS
+    # clients: tests/datapath/test_core_services_e2e.py; traceroute: test_core_stateful_e2e.py).
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq openvswitch-switch ovn-central ovn-host ovn-doc iproute2 iputils-ping \
