@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from pyovn.ctl.backend import connect
+from pyovn.ovsdb.client.sync import SyncIdl
 from pyovn.testing.real import OvsdbServerProcess, require_real
 
 PYOVN = str(Path(sys.executable).with_name("pyovn"))
@@ -49,11 +49,8 @@ def populate(remote: str, switches: int, ports: int) -> None:
                                 "addresses": ["set", [f"{mac} 10.{s >> 8}.{s & 255}.{p + 2}"]]}})
         ops.append({"op": "insert", "table": "Logical_Switch",
                     "row": {"name": f"sw{s}", "ports": ["set", names]}})
-    backend = connect(remote, "OVN_Northbound")
-    try:
-        results = backend.transact(ops)
-    finally:
-        backend.close()
+    with SyncIdl(remote, "OVN_Northbound", tables={"NB_Global": None}) as client:
+        results = client.transact(ops)
     errors = [r for r in results if isinstance(r, dict) and r.get("error")]
     if errors:
         raise RuntimeError(errors[0])

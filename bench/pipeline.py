@@ -78,7 +78,7 @@ def build_rows(n_switches: int, n_ports: int) -> dict[str, dict[str, dict[str, A
     import lflow_compile
     import real_topology
 
-    from pyovn.ctl.backend import connect
+    from pyovn.ovsdb.client.oneshot import fetch
     from pyovn.pipeline.sbtypes import TABLES  # what the model reads
 
     with real_topology.RealOvn() as ovn:
@@ -89,11 +89,7 @@ def build_rows(n_switches: int, n_ports: int) -> dict[str, dict[str, dict[str, A
                                 lflow_compile._nb_operations(n_switches, n_ports))
         ovn.nbctl("--timeout=900", "--wait=sb", "sync")
         t1 = time.perf_counter()
-        backend = connect(ovn.sb, "OVN_Southbound", timeout=120.0)
-        try:
-            rows = backend.monitor()
-        finally:
-            backend.close()
+        rows = fetch(ovn.sb, "OVN_Southbound", tables=TABLES, timeout=120.0)
     print(f"real OVN built the Southbound in {t1 - t0:.1f}s")
     return {t: {u: dict(r) for u, r in rows.get(t, {}).items()} for t in TABLES}
 

@@ -80,7 +80,7 @@ def test_the_rules_catch_a_violation():
     assert check("logical", "pyovn.ovsdb.data") is not None
     assert check("util", "pyovn.ovsdb.jsonrpc") is not None
     assert check("northd", "pyovn.cli.main") is not None
-    assert check("trace", "pyovn.ctl.backend") is not None
+    assert check("trace", "pyovn.ctl.database") is not None
     assert check("ovsdb", "pyovn.util.vlog") is None
     assert check("northd", "pyovn.ovsdb.client") is None
 

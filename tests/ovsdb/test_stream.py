@@ -16,8 +16,8 @@ import orjson
 import pytest
 
 from pyovn import schemas
-from pyovn.ctl.backend import BackendError
-from pyovn.ctl.backend import connect as ctl_connect
+from pyovn.ctl.database import BackendError
+from pyovn.ctl.database import connect as ctl_connect
 from pyovn.ovsdb import stream
 from pyovn.ovsdb.client.connection import Session
 from pyovn.ovsdb.database import Database
@@ -141,7 +141,7 @@ def test_pssl_server_and_ssl_clients_in_one_process(pki):
 
         # the blocking path of the ctl tools, from a thread (the server runs in this loop)
         def ctl() -> list[str]:
-            backend = ctl_connect(f"ssl:127.0.0.1:{port}", "OVN_Northbound", timeout=10)
+            backend = ctl_connect(f"ssl:127.0.0.1:{port}", "OVN_Northbound")
             try:
                 return sorted(backend.get_schema().tables)
             finally:

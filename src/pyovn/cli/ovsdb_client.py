@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from pyovn.ovsdb.client.oneshot import OneShotError
 from pyovn.ovsdb.clienttool.commands import (
     COMMANDS,
     DAEMON_COMMANDS,
@@ -29,7 +30,6 @@ from pyovn.ovsdb.clienttool.commands import (
     fatal,
     usage,
 )
-from pyovn.ovsdb.clienttool.rpc import RpcError
 from pyovn.ovsdb.stream import configure_ssl
 from pyovn.ovsdb.tableprint import TableStyle
 from pyovn.service.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
@@ -162,6 +162,16 @@ def run(argv: list[str]) -> int:
     server = f"unix:{server}"
     if args and _is_server(args[0]):
         server, args = args[0], args[1:]
+    try:
+        return _run_command(client, daemon, server, cmd, args)
+    finally:
+        if client.session is not None:
+            # an ssl: session ends with close_notify, as the real tool's
+            client.session.close()
+
+
+def _run_command(client: Client, daemon: _Daemon, server: str, cmd: str,
+                 args: list[str]) -> int:
     if cmd == "wait":
         if len(args) != 2:
             fatal("invalid syntax for 'wait' (use --help for help)")
@@ -177,7 +187,7 @@ def run(argv: list[str]) -> int:
         daemon.start()
     try:
         client.connect(server)
-    except RpcError as e:
+    except OneShotError as e:
         fatal(str(e))
     db = ""
     if need_db:
@@ -186,8 +196,6 @@ def run(argv: list[str]) -> int:
         fatal(f"invalid syntax for '{cmd}' (use --help for help)")
     handler: Callable[[str, list[str]], None] = getattr(client, method)
     handler(db, args)
-    if client.session is not None:
-        client.session.close()  # an ssl: session ends with close_notify, as the real tool's
     return 0
 
 
@@ -198,7 +206,7 @@ def main(argv: list[str]) -> int:
         sys.stdout.flush()
         print(f"{PROGRAM}: {e}", file=sys.stderr)
         return 1
-    except RpcError as e:
+    except OneShotError as e:
         sys.stdout.flush()
         print(f"{PROGRAM}: {e}", file=sys.stderr)
         return 1

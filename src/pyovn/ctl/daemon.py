@@ -13,20 +13,12 @@ and SIGTERM stop it; the pidfile and socket are removed.
 
 How it fits together:
 
-* :class:`CanonicalRows` keeps what the ctl core reads, ``{table: {uuid: row}}`` with canonical
-  values (docs/CONTRACTS.md), next to the Idl's replica: rebuilt from the replica once (and
-  after a schema change), then per row event — a created row is converted once, an updated
-  row gets a new dict sharing its unchanged values with the old one (only the changed columns
-  are converted), a deleted row is dropped. Row dicts are never changed in place, and a table
-  dict lent to a command is copied before its next change (copy on write), so a command's
-  :meth:`~CanonicalRows.snapshot` costs one small dict copy instead of a conversion of every
-  row. Changes and snapshots happen in the event-loop thread, between update messages, so a
-  snapshot is never half an update.
+* The replica and the rows the ctl core reads are :mod:`pyovn.ctl.database`'s
+  (:class:`~pyovn.ctl.database.CanonicalRows` over the daemon's Idl).
 * Commands run one at a time in one worker thread, because the ctl core is blocking code:
-  :class:`IdlBackend` (the :class:`~pyovn.ctl.backend.Backend` protocol) hands the worker a
-  snapshot, sends ``transact`` through the Idl's session and waits in ``wait_update`` for the
-  next applied update (``--wait``, ``wait-until``). The server sends a transaction's updates
-  before its reply, so the next command sees the previous one's changes. A transaction lost
+  :class:`~pyovn.ctl.database.IdlBackend` hands the worker a snapshot, sends ``transact``
+  through the Idl's session and waits in ``wait_update`` for the next applied update
+  (``--wait``, ``wait-until``), as in direct mode. A transaction lost
   with the connection is run again from the start once the replica is back in sync.
 * Output: the worker's writes to ``sys.stdout`` go to that command's buffer (a per-thread
   router), its warnings (``sys.stderr``) to the daemon's log; everything else the daemon writes
@@ -46,15 +38,13 @@ import threading
 from typing import Any
 
 from pyovn import __version__
-from pyovn.ctl.backend import BackendError, RpcError
+from pyovn.ctl.database import BackendError, CanonicalRows, IdlBackend, TransactionLost
 from pyovn.ctl.options import _parse_globals, parse_command_line
 from pyovn.ctl.registry import CtlError, Tool
 from pyovn.ctl.runner import CtlExit, _execute
-from pyovn.ovsdb.client.connection import ConnectionClosed
-from pyovn.ovsdb.client.connection import RpcError as IdlRpcError
+from pyovn.ovsdb.client.connection import RpcError
 from pyovn.ovsdb.client.idl import Idl
 from pyovn.ovsdb.errors import json_text
-from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.stream import configure_ssl
 from pyovn.service.daemon import (
     Detacher,
@@ -67,11 +57,9 @@ from pyovn.service.daemon import (
 from pyovn.service.unixctl import UnixctlError, UnixctlServer
 from pyovn.util.vlog import get_logger
 
-__all__ = ["CanonicalRows", "IdlBackend", "serve"]
+__all__ = ["serve"]
 
 log = get_logger("ovn_dbctl")
-
-Rows = dict[str, dict[str, dict[str, Any]]]
 
 # Options a ``run`` request may not carry (they configure the connection or the process): the
 # real daemon rejects them as unknown.
@@ -83,135 +71,6 @@ _NOT_IN_RUN = {
     "log-file", "verbose", "no-syslog", "syslog-method", "syslog-target",
 }
 _MAX_RETRIES = 5
-
-
-class CanonicalRows:
-    """The ctl core's view of an Idl's replica (see the module docstring). Loop thread only."""
-
-    def __init__(self, idl: Idl) -> None:
-        self.idl = idl
-        self.tables: Rows = {}
-        self.generation = 0  # advanced after every applied update message
-        self.cond = threading.Condition()
-        self.closing = False
-        self._replica: Any = None
-        self._lent: set[str] = set()
-        self._flush_pending = False
-        idl.watch(self._on_event)
-
-    def _rebuild(self) -> None:
-        replica = self.idl.replica
-        self._replica = replica
-        self._lent.clear()
-        self.tables = {}
-        if replica is None:
-            return
-        with replica.lock:
-            for name, t in replica.tables.items():
-                self.tables[name] = {u: s.view(t).to_dict() for u, s in t.rows.items()}
-        # The replica and these rows live as long as the daemon: out of the cyclic collector's
-        # sight, its full collections stop rescanning them (70-80 ms pauses at 10,000 ports).
-        gc.freeze()
-
-    def _on_event(self, event: str, row: Any, old: Any) -> None:
-        if self.idl.replica is not self._replica:
-            self._replica = None  # a new replica (schema change): rebuild at the next snapshot
-        else:
-            name = row.table
-            table = self.tables[name]
-            if name in self._lent:
-                table = self.tables[name] = dict(table)
-                self._lent.discard(name)
-            if event == "delete":
-                table.pop(row.uuid, None)
-            else:
-                cur = table.get(row.uuid)
-                if cur is None or old is None:
-                    table[row.uuid] = row.to_dict()
-                else:
-                    new = dict(cur)
-                    for column in old.changed:
-                        new[column] = row.raw(column)
-                    table[row.uuid] = new
-        if not self._flush_pending:
-            self._flush_pending = True
-            asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_pending = False
-        with self.cond:
-            self.generation += 1
-            self.cond.notify_all()
-
-    def snapshot(self) -> tuple[Rows, int]:
-        """The rows now (lent: the caller must not change them) and the generation."""
-        if self._replica is None or self._replica is not self.idl.replica:
-            self._rebuild()
-        self._lent = set(self.tables)
-        return dict(self.tables), self.generation
-
-    def close(self) -> None:
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
-
-
-class _Lost(Exception):
-    """The connection went away during a transaction: run the command again once in sync."""
-
-
-class IdlBackend:
-    """:class:`pyovn.ctl.backend.Backend` over a live Idl, for the worker thread."""
-
-    def __init__(self, idl: Idl, view: CanonicalRows, loop: asyncio.AbstractEventLoop) -> None:
-        self.idl = idl
-        self.view = view
-        self.loop = loop
-        self.rows: Rows = {}
-        self._generation = -1
-
-    def _in_loop(self, fn: Any, *args: Any) -> Any:
-        async def call() -> Any:
-            return fn(*args)
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result()
-
-    def get_schema(self) -> DatabaseSchema:
-        schema = self.idl.schema
-        if schema is None:
-            raise BackendError("database connection failed (no schema yet)")
-        return schema
-
-    def monitor(self) -> Rows:
-        self.rows, self._generation = self._in_loop(self.view.snapshot)
-        return self.rows
-
-    def wait_update(self, deadline: float | None) -> bool:
-        import time
-
-        view = self.view
-        with view.cond:
-            while view.generation == self._generation:
-                if view.closing:
-                    raise BackendError("daemon exiting")
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                view.cond.wait(left)
-        self.monitor()
-        return True
-
-    def transact(self, ops: list[Any]) -> list[Any]:
-        fut = asyncio.run_coroutine_threadsafe(self.idl.transact(ops), self.loop)
-        try:
-            return list(fut.result() or [])
-        except IdlRpcError as exc:
-            raise RpcError(exc.error) from None
-        except (ConnectionClosed, TimeoutError):
-            raise _Lost from None
-
-    def close(self) -> None:
-        pass
 
 
 class _StdoutRouter(io.TextIOBase):
@@ -313,8 +172,8 @@ class _Worker:
             try:
                 out: Any = run_one(self.tool, self.backend, params, self.router,
                                    self.err_router)
-            except _Lost:
-                out = _Lost
+            except TransactionLost:
+                out = TransactionLost
             except Exception as exc:  # noqa: BLE001 - a bug must not kill the daemon
                 log.warning("command failed: %r", exc)
                 out = (None, f"{type(exc).__name__}: {exc}\n")
@@ -379,7 +238,7 @@ async def _serve(tool: Tool, remote: str, leader_only: bool, ctl_path: str | Non
             for _ in range(_MAX_RETRIES):
                 await idl.wait_synced()
                 out = await worker.run(params)
-                if out is not _Lost:
+                if out is not TransactionLost:
                     break
                 log.info("connection lost during a transaction; running the commands again")
             else:

@@ -18,11 +18,12 @@ import signal
 import sys
 from typing import Any
 
-from pyovn.ctl.backend import Backend, BackendError, RpcError, connect
 from pyovn.ctl.context import Context, warn
+from pyovn.ctl.database import Backend, BackendError, TransactionLost, connect
 from pyovn.ctl.options import ParsedCommand, RunOptions, parse_command_line
 from pyovn.ctl.registry import CtlError, Tool
 from pyovn.ctl.txnview import TxnView
+from pyovn.ovsdb.client.connection import RpcError
 from pyovn.ovsdb.datastr import RefTable
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.stream import configure_ssl
@@ -56,7 +57,7 @@ class Run:
         """Wait, reading the monitor's updates, until a ``table`` row has ``column`` >= ``target``
         (a daemon caught up with an incremented sequence number); return that row."""
         while True:
-            rows = self.backend.rows.get(table, {})  # type: ignore[attr-defined]
+            rows = self.backend.rows.get(table, {})
             done = [r for r in rows.values() if r.get(column, 0) >= target]
             if done:
                 return done[0]
@@ -121,7 +122,7 @@ def _execute(tool: Tool, opts: RunOptions, commands: list[ParsedCommand], argv: 
             pc.spec.pre(ctx)
     backend.monitor()
     while True:
-        txn = TxnView(schema, backend.rows)  # type: ignore[attr-defined]
+        txn = TxnView(schema, backend.rows)
         symtab = RefTable()
         state: dict[str, Any] = {"schema": schema}
         run = Run(tool, opts, backend, txn, symtab, state)
@@ -199,11 +200,13 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
         return _execute(tool, opts, commands, argv, backend)
     except CtlExit as exc:
         return exc.status
-    except (CtlError, BackendError) as exc:
+    except (CtlError, BackendError, RpcError, TransactionLost) as exc:
         sys.stdout.flush()
         msg = str(exc)
         if isinstance(exc, RpcError):
             msg = f"transaction error: {json_text(exc.error)}"
+        elif isinstance(exc, TransactionLost):
+            msg = "transaction error: database connection lost (the outcome is unknown)"
         sys.stderr.write(f"{tool.prog}: {msg}\n")
         return 1
     finally:

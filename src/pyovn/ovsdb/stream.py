@@ -3,9 +3,9 @@
 How it works:
 
 * :func:`parse_remote` turns ``unix:PATH``, ``tcp:HOST:PORT`` or ``ssl:HOST:PORT`` (IPv6 hosts in
-  brackets) into a :class:`Remote`. :meth:`Remote.open` opens asyncio streams (the IDL's
-  connection); :meth:`Remote.connect` a blocking socket (ctl tools, ovsdb-client). Both go
-  through the same SSL context.
+  brackets) into a :class:`Remote`. :meth:`Remote.open` opens asyncio streams, the one
+  client's connection (:mod:`pyovn.ovsdb.client`; the tools' blocking use goes through it
+  too). A failed TLS handshake is logged with OpenSSL's reason and raised as EPROTO.
 * SSL settings are process-wide, as in Open vSwitch's stream-ssl: :func:`configure_ssl` records
   file names, protocols and ciphers (the ``-p/-c/-C``, ``--bootstrap-ca-cert``,
   ``--peer-ca-cert``, ``--ssl-protocols``, ``--ssl-ciphers`` options of every tool).
@@ -46,9 +46,7 @@ __all__ = [
     "add_ssl_arguments",
     "apply_ssl_arguments",
     "client_context",
-    "close_socket",
     "configure_ssl",
-    "error_code",
     "parse_remote",
     "parse_remotes",
     "peer_common_name",
@@ -246,7 +244,6 @@ def _with_chain(certificate: str, extra: str) -> str:
     with os.fdopen(fd, "wb") as out:
         out.write(data)
     import atexit
-    import contextlib
 
     def remove() -> None:
         with contextlib.suppress(OSError):
@@ -355,70 +352,16 @@ class Remote:
                     self.address, self.port, limit=_READ_CHUNK, ssl=client_context(),
                     server_hostname="", ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
             except ssl.SSLError as e:
+                # OVS logs OpenSSL's reason and reports the connection's failure as EPROTO
                 _log.warning("SSL_connect: %s", _describe(e))
-                raise
+                raise OSError(errno.EPROTO, os.strerror(errno.EPROTO)) from e
             if not boot:
                 return reader, writer
             try:
                 _bootstrap(writer.get_extra_info("ssl_object"), _state.settings)
             finally:
                 writer.close()
-        raise ssl.SSLError("CA certificate bootstrap did not complete")
-
-    def connect(self, timeout: float | None = None) -> socket.socket:
-        """A connected blocking socket (TLS already negotiated for ``ssl:``); OSError."""
-        if self.kind == "unix":
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(timeout)
-            try:
-                s.connect(self.address)
-            except BaseException:
-                s.close()
-                raise
-            return s
-        if self.kind == "tcp":
-            return socket.create_connection((self.address, self.port), timeout=timeout)
-        for _ in range(2):
-            boot = _bootstrapping(_state.settings)
-            ctx = client_context()
-            raw = socket.create_connection((self.address, self.port), timeout=timeout)
-            try:
-                tls = ctx.wrap_socket(raw)
-            except ssl.SSLError as e:
-                raw.close()
-                _log.warning("SSL_connect: %s", _describe(e))
-                raise OSError(errno.EPROTO, os.strerror(errno.EPROTO)) from e
-            except BaseException:
-                raw.close()
-                raise
-            if not boot:
-                return tls
-            try:
-                _bootstrap(tls, _state.settings)
-            except ssl.SSLError as e:
-                raise OSError(errno.EPROTO, os.strerror(errno.EPROTO)) from e
-            finally:
-                tls.close()
-        raise OSError(errno.EPROTO, os.strerror(errno.EPROTO))
-
-
-def error_code(exc: OSError) -> int:
-    """The errno to report for a failed read or write: an SSL error (whose ``errno`` is an
-    OpenSSL code, not an errno) is EIO, as OVS reports it."""
-    if isinstance(exc, ssl.SSLError):
-        return errno.EIO
-    return exc.errno or errno.EIO
-
-
-def close_socket(sock: socket.socket) -> None:
-    """Close a socket from :meth:`Remote.connect`; a TLS one says close_notify first (as OVS
-    does: a peer that gets none logs "unexpected eof")."""
-    if isinstance(sock, ssl.SSLSocket):
-        with contextlib.suppress(OSError, ValueError):
-            sock.settimeout(0.5)
-            sock.unwrap()
-    with contextlib.suppress(OSError):
-        sock.close()
+        raise OSError(errno.EPROTO, "CA certificate bootstrap did not complete")
 
 
 def parse_remote(text: str) -> Remote:

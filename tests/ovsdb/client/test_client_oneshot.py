@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pyovn import schemas
-from pyovn.ovsdb.client.oneshot import FetchError, fetch
+from pyovn.ovsdb.client.oneshot import OneShotError, fetch
 from pyovn.testing.wire import ServerProcess
 
 
@@ -40,7 +40,7 @@ def test_fetch_rows_of_the_tables_asked_for(nb):
 
 def test_a_missing_socket_fails_at_once_with_the_tools_text(tmp_path):
     t0 = time.monotonic()
-    with pytest.raises(FetchError) as e:
+    with pytest.raises(OneShotError) as e:
         fetch(f"unix:{tmp_path}/nothing.sock", "OVN_Northbound", timeout=20)
     assert str(e.value) == (f"unix:{tmp_path}/nothing.sock: database connection failed "
                             "(No such file or directory)")
@@ -51,16 +51,16 @@ def test_a_list_of_remotes_is_tried_in_turn_and_named_whole(nb, tmp_path):
     remotes = f"unix:{tmp_path}/nothing.sock,unix:{nb.sock}"
     assert fetch(remotes, "OVN_Northbound", tables=["NB_Global"]) == {"NB_Global": {}}
     bad = f"unix:{tmp_path}/a.sock,unix:{tmp_path}/b.sock"
-    with pytest.raises(FetchError) as e:
+    with pytest.raises(OneShotError) as e:
         fetch(bad, "OVN_Northbound")
     assert str(e.value) == f"{bad}: database connection failed (No such file or directory)"
 
 
 def test_bad_remote_and_unknown_database(nb):
-    with pytest.raises(FetchError) as e:
+    with pytest.raises(OneShotError) as e:
         fetch("bogus:x", "OVN_Northbound")
     assert str(e.value) == ("bogus:x: database connection failed "
                             "(Address family not supported by protocol)")
-    with pytest.raises(FetchError) as e:
+    with pytest.raises(OneShotError) as e:
         fetch(f"unix:{nb.sock}", "OVN_Southbound")
     assert str(e.value).startswith('database "OVN_Southbound" not found')

@@ -91,10 +91,19 @@ class SyncIdl:
         self.idl: Idl = self._run(make())
         if start:
             try:
-                self._run(self.idl.start(timeout=start_timeout))
+                self.start(start_timeout)
             except BaseException:
                 self.close()
                 raise
+
+    def start(self, timeout: float | None = 30.0) -> None:
+        """Connect and wait until the replica is in sync (when built with ``start=False``)."""
+        self._run(self.idl.start(timeout=timeout))
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the Idl lives in (its own thread)."""
+        return self._loop
 
     # --- plumbing -----------------------------------------------------------------------------
 

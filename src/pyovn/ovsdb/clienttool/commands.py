@@ -2,7 +2,8 @@
 ``pyovn.cli.ovsdb_client`` parses the command line (options, SERVER, daemon options) and runs
 them.
 
-``Client`` is one invocation: the session (:mod:`.rpc`), the table printer
+``Client`` is one invocation: the session (the one client's
+:class:`~pyovn.ovsdb.client.oneshot.BlockingSession`), the table printer
 (:mod:`pyovn.ovsdb.tableprint`) and one method per command (``COMMANDS``: name -> (method, needs
 a database, min args, max args, usage)); ``default_database`` picks the database a command runs
 on as the real tool does.  Orders follow the real tool (:mod:`.order`), monitors are
@@ -22,9 +23,9 @@ from typing import Any, NoReturn
 import orjson
 
 from pyovn.ovsdb import storage
+from pyovn.ovsdb.client.oneshot import BlockingSession, OneShotError
 from pyovn.ovsdb.clienttool import monitor as mon
 from pyovn.ovsdb.clienttool.order import schema_column_order, schema_table_order, sort_dump_rows
-from pyovn.ovsdb.clienttool.rpc import RpcError, RpcSession, open_session
 from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.schema import DatabaseSchema
@@ -58,13 +59,13 @@ class Client:
         # Called once a monitor or lock is in place (the command line's daemon options:
         # the pidfile is written and a --detach'ed parent exits then).
         self.ready = ready or _nothing
-        self.session: RpcSession | None = None
+        self.session: BlockingSession | None = None
         self.server = ""
 
     # -- plumbing ------------------------------------------------------------------------------
-    def connect(self, server: str) -> RpcSession:
+    def connect(self, server: str) -> BlockingSession:
         self.server = server
-        self.session = open_session(server)
+        self.session = BlockingSession.open(server)
         return self.session
 
     def call(self, method: str, params: Any) -> Any:
@@ -400,7 +401,7 @@ class Client:
                     return
                 if state == "connected" and any(r.get("connected") is True for r in rows):
                     return
-            except RpcError:
+            except OneShotError:
                 if self.session is not None:
                     self.session.close()
                 self.session = None
