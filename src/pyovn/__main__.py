@@ -1,5 +1,3 @@
-import sys
+from pyovn.cli.main import run
 
-from pyovn.cli.main import main
-
-sys.exit(main())
+run()

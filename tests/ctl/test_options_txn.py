@@ -61,7 +61,7 @@ def _view() -> TxnView:
     u = "0a4b0c1d-1111-4222-8333-444455556666"
     ovs["_uuid"] = u
     ovs["external_ids"] = {"k": "old"}
-    return TxnView(schema, {"Open_vSwitch": {u: ovs}})
+    return TxnView(schema, {**{t: {} for t in schema.tables}, "Open_vSwitch": {u: ovs}})
 
 
 def test_txn_ops_have_the_idl_shape() -> None:
@@ -92,7 +92,7 @@ def test_non_root_deletes_are_left_to_garbage_collection() -> None:
     u = "0a4b0c1d-1111-4222-8333-444455556666"
     row = {n: c.type.default() for n, c in schema.tables["Bridge"].user_columns.items()}
     row["_uuid"] = u
-    txn = TxnView(schema, {"Bridge": {u: row}})
+    txn = TxnView(schema, {**{t: {} for t in schema.tables}, "Bridge": {u: row}})
     b = txn.get("Bridge", u)
     assert b is not None
     txn.delete(b)
@@ -120,3 +120,40 @@ def test_forced_increment_is_a_change_of_its_own() -> None:
     assert [o["op"] for o in ops] == ["mutate", "select", "comment"]
     txn.commit_results([{"count": 1}, {"rows": [{"next_cfg": 7}]}, {}])
     assert txn.increment_result == 7
+
+
+def test_a_table_not_loaded_is_an_error_not_an_empty_table() -> None:
+    """A direct-mode call loads only the tables its commands declare (Command.tables): a
+    command that reaches for another one is a bug, named as such."""
+    schema = DatabaseSchema.from_json(json.loads((SCHEMAS / "vswitch.ovsschema").read_text()))
+    txn = TxnView(schema, {"Open_vSwitch": {}})
+    assert txn.rows("Open_vSwitch") == []
+    with pytest.raises(LookupError, match="table Bridge is not loaded"):
+        txn.rows("Bridge")
+    with pytest.raises(LookupError, match="table Port is not loaded"):
+        txn.insert("Port")
+
+
+def test_a_call_loads_the_tables_its_commands_declare() -> None:
+    from pyovn.ctl.nbctl import TOOL as NBCTL
+    from pyovn.ctl.runner import tables_needed
+
+    def needed(*argv: str) -> set[str] | None:
+        return tables_needed(NBCTL, parse_command_line(NBCTL, list(argv))[1])
+
+    assert needed("ls-list") == {"Logical_Switch", "NB_Global"}
+    assert needed("lsp-add", "sw0", "p0", "--", "lsp-set-addresses", "p0", "unknown") == {
+        "Logical_Switch", "Logical_Switch_Port", "NB_Global"}
+    assert needed("ls-list", "--", "list", "ACL") is None  # a command that may touch any table
+    assert needed("show") is None
+
+
+def test_declared_tables_exist() -> None:
+    from pyovn.ctl.nbctl import TOOL as NBCTL
+
+    for tool in (NBCTL, SBCTL, VSCTL):
+        schema = DatabaseSchema.from_json(json.loads(
+            (SCHEMAS / {"OVN_Northbound": "ovn-nb.ovsschema", "OVN_Southbound": "ovn-sb.ovsschema",
+                        "Open_vSwitch": "vswitch.ovsschema"}[tool.db]).read_text()))
+        for command in tool.commands.values():
+            assert set(command.tables or ()) <= set(schema.tables), command.name

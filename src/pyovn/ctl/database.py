@@ -29,6 +29,7 @@ import gc
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from pyovn.ovsdb.client.connection import ConnectionClosed
@@ -69,10 +70,12 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def connect(remotes: str, db: str, *, leader_only: bool = False) -> IdlBackend:
-    """Direct mode: a one-shot connection to the first of ``remotes`` that serves ``db``."""
+def connect(remotes: str, db: str, *, leader_only: bool = False,
+            tables: Iterable[str] | None = None) -> IdlBackend:
+    """Direct mode: a one-shot connection to the first of ``remotes`` that serves ``db``,
+    replicating ``tables`` (None: all of them)."""
     try:
-        client = open_idl(remotes, db, timeout=None, leader_only=leader_only)
+        client = open_idl(remotes, db, tables=tables, timeout=None, leader_only=leader_only)
     except OneShotError as exc:
         for cause in exc.causes:
             if isinstance(cause, SslConfigError):

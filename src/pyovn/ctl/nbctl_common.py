@@ -153,9 +153,9 @@ def datapath_commands(prefix: str, table: str, noun: str,
     arg = noun.upper()
     return [
         Command(f"{prefix}-add", 0, 1, add, ("--may-exist", "--add-duplicate"),
-                usage=f"[{arg}]"),
-        Command(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg),
-        Command(f"{prefix}-list", 0, 0, list_, mode="ro"),
+                usage=f"[{arg}]", tables=(table,)),
+        Command(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg, tables=(table,)),
+        Command(f"{prefix}-list", 0, 0, list_, mode="ro", tables=(table,)),
     ]
 
 

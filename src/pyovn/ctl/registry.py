@@ -42,7 +42,11 @@ CommandFn = Callable[["Context"], None]
 class Command:
     """One verb. ``options`` lists the per-command options; a trailing ``=`` means it needs a
     value (``"--id="``), a trailing ``?`` that it may have one (``"--bfd?"``: ``--bfd`` or
-    ``--bfd=UUID``). ``mode`` is ``"ro"`` for commands that never change the database."""
+    ``--bfd=UUID``). ``mode`` is ``"ro"`` for commands that never change the database.
+    ``tables``: every table the command reads or writes, when it is sure of them; a direct-mode
+    call whose commands all say so loads only those (and the tool's global table), as the real
+    tools' prerequisites ask their IDL for only what a command needs. None: the whole database.
+    """
 
     name: str
     min_args: int
@@ -53,6 +57,7 @@ class Command:
     post: CommandFn | None = None
     mode: str = "rw"
     usage: str = ""
+    tables: tuple[str, ...] | None = None
 
     def option_names(self) -> set[str]:
         return {o.rstrip("=?") for o in self.options}

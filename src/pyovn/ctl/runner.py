@@ -163,6 +163,19 @@ def _execute(tool: Tool, opts: RunOptions, commands: list[ParsedCommand], argv: 
         return 0
 
 
+def tables_needed(tool: Tool, commands: list[ParsedCommand]) -> set[str] | None:
+    """The tables a direct-mode call loads: those its commands declare, with the tool's global
+    table (created when missing), or None (all) when a command does not declare them."""
+    needed: set[str] = set()
+    for pc in commands:
+        if pc.spec.tables is None:
+            return None
+        needed.update(pc.spec.tables)
+    if tool.global_table is not None:
+        needed.add(tool.global_table)
+    return needed
+
+
 def run_tool(tool: Tool, argv: list[str]) -> int:
     """The whole invocation; returns the exit status (messages go to stderr)."""
     try:
@@ -196,7 +209,8 @@ def run_tool(tool: Tool, argv: list[str]) -> int:
         configure_ssl(opts.ssl)
     backend: Backend | None = None
     try:
-        backend = connect(remote, tool.db, leader_only=opts.leader_only)
+        backend = connect(remote, tool.db, leader_only=opts.leader_only,
+                          tables=tables_needed(tool, commands))
         return _execute(tool, opts, commands, argv, backend)
     except CtlExit as exc:
         return exc.status

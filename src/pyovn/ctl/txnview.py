@@ -68,14 +68,25 @@ def default_row(table: TableSchema, uuid: str) -> dict[str, Any]:
     return row
 
 
+class _LoadedTables(dict[str, dict[str, "Row"]]):
+    """The tables the invocation loaded (all, unless every command declared the tables it
+    uses: :attr:`pyovn.ctl.registry.Command.tables`). Another one is a command's bug, said so
+    rather than read as an empty table."""
+
+    def __missing__(self, table: str) -> dict[str, Row]:
+        raise LookupError(f"table {table} is not loaded: a command that uses it does not "
+                          "declare it in its 'tables'")
+
+
 class TxnView:
     """A snapshot of all rows plus this invocation's changes (see the module docstring)."""
 
     def __init__(self, schema: DatabaseSchema, rows: dict[str, dict[str, dict[str, Any]]]):
         self.schema = schema
-        self.tables: dict[str, dict[str, Row]] = {}
-        for name, ts in schema.tables.items():
-            self.tables[name] = {u: Row(ts, u, vals) for u, vals in rows.get(name, {}).items()}
+        self.tables: dict[str, dict[str, Row]] = _LoadedTables()
+        for name, table_rows in rows.items():
+            ts = schema.tables[name]
+            self.tables[name] = {u: Row(ts, u, vals) for u, vals in table_rows.items()}
         self._written: dict[Row, set[str]] = {}
         self._partial: dict[Row, dict[str, list[tuple[str, Any, Any]]]] = {}
         self._inserted: list[Row] = []
