@@ -123,7 +123,7 @@ def test_forced_increment_is_a_change_of_its_own() -> None:
 
 
 def test_a_table_not_loaded_is_an_error_not_an_empty_table() -> None:
-    """A direct-mode call loads only the tables its commands declare (Command.tables): a
+    """A direct-mode call loads only the tables its commands declare (CommandSyntax.tables): a
     command that reaches for another one is a bug, named as such."""
     schema = DatabaseSchema.from_json(json.loads((SCHEMAS / "vswitch.ovsschema").read_text()))
     txn = TxnView(schema, {"Open_vSwitch": {}})

@@ -11,6 +11,6 @@ printed by :mod:`pyovn.ovsdb.tableprint`.
 :mod:`.vsctl_bridge` for bridges, ports and interfaces), :mod:`.sbctl` (and
 :mod:`.lflow` for its flow listings), :mod:`.nbctl` (with its ``nbctl_*`` command families).
 
-A new tool is a :class:`~pyovn.ctl.registry.Tool` plus :class:`~pyovn.ctl.registry.Command`
+A new tool is a :class:`~pyovn.ctl.registry.Tool` plus :class:`~pyovn.ctl.registry.CommandSyntax`
 declarations, run with :func:`pyovn.ctl.runner.run_tool`.
 """

@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from pyovn.ctl.registry import Command, CtlError, Tool
-from pyovn.ctl.txnview import Row, TxnView
+from pyovn.ctl.registry import CommandSyntax, CtlError, Tool
+from pyovn.ctl.txnview import TxnView, ViewRow
 from pyovn.ovsdb.data import is_uuid
 from pyovn.ovsdb.datastr import DataStringError, RefTable, atom_from_string, token_parse
 from pyovn.ovsdb.errors import OvsdbError
@@ -92,7 +92,7 @@ def _partial_uuid_len(s: str) -> int:
 class Context:
     """One command's invocation."""
 
-    def __init__(self, tool: Tool, command: Command, argv: list[str],
+    def __init__(self, tool: Tool, command: CommandSyntax, argv: list[str],
                  options: dict[str, str | None], txn: TxnView | None, symtab: RefTable,
                  state: dict[str, Any], run_options: Any) -> None:
         self.tool = tool
@@ -186,9 +186,9 @@ class Context:
         return column, key, best, rest[len(best):]
 
     # -- records --------------------------------------------------------------------------------
-    def get_row(self, table: TableSchema, record: str, must_exist: bool = True) -> Row | None:
+    def get_row(self, table: TableSchema, record: str, must_exist: bool = True) -> ViewRow | None:
         txn = self.view()
-        row: Row | None = None
+        row: ViewRow | None = None
         if is_uuid(record):
             row = txn.get(table.name, record.lower())
         if row is None:
@@ -212,11 +212,11 @@ class Context:
             raise CtlError(f'no row "{record}" in table {table.name}')
         return row
 
-    def _row_by_id(self, table: TableSchema, rid: Any, record: str) -> Row | None:
+    def _row_by_id(self, table: TableSchema, rid: Any, record: str) -> ViewRow | None:
         txn = self.view()
         id_table = self.schema.tables[rid.table]
         col = id_table.columns[rid.name_column]
-        referrer: Row | None = None
+        referrer: ViewRow | None = None
         for r in txn.rows(rid.table):
             value = r.values[rid.name_column]
             if rid.key is not None:

@@ -14,7 +14,7 @@ protocol: the schema, the rows as ``{table: {uuid: row}}`` with canonical values
 :class:`CanonicalRows` keeps the ctl core's rows next to the Idl's replica: rebuilt from the
 replica once (and after a schema change), then per row event — a created row is converted
 once, an updated row gets a new dict sharing its unchanged values with the old one (only the
-changed columns are converted), a deleted row is dropped. Row dicts are never changed in
+changed columns are converted), a deleted row is dropped. ViewRow dicts are never changed in
 place, and a table dict lent to a command is copied before its next change (copy on write), so
 a command's :meth:`~CanonicalRows.snapshot` costs one small dict copy instead of a conversion
 of every row. Changes and snapshots happen in the event-loop thread, between update messages,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from pyovn.ctl.context import Context, parse_value, warn
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError, ShowTable
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError, ShowTable
+from pyovn.ctl.txnview import ViewRow
 from pyovn.ovsdb.data import atom_to_string, compare_datums, datum_to_string
 from pyovn.ovsdb.datastr import DataStringError, atom_from_string, datum_from_string, token_parse
 from pyovn.ovsdb.schema import ColumnSchema, TableSchema
@@ -32,13 +32,13 @@ def _as_set(ctype: ColumnType, value: Any) -> Any:
     return frozenset((value,)) if ctype.kind == SCALAR else value
 
 
-def check_mutable(row: Row, column: ColumnSchema) -> None:
+def check_mutable(row: ViewRow, column: ColumnSchema) -> None:
     if not column.mutable and not row.is_new:
         raise CtlError(f"cannot modify read-only column {column.name} in table "
                        f"{row.table.name}")
 
 
-def set_column(ctx: Context, row: Row, arg: str) -> None:
+def set_column(ctx: Context, row: ViewRow, arg: str) -> None:
     """Apply one ``column[:key]=value`` argument to ``row`` (``set`` and ``create``)."""
     table = row.table
     column, key, _, value = ctx.parse_column_key_value(arg, table, with_uuid=False)
@@ -64,7 +64,7 @@ def list_columns(ctx: Context, table: TableSchema) -> list[ColumnSchema]:
     return [ctx.get_column(table, name) for name in spec.split(",")]
 
 
-def _row_cells(row: Row, columns: list[ColumnSchema]) -> list[tuple[ColumnType, Any]]:
+def _row_cells(row: ViewRow, columns: list[ColumnSchema]) -> list[tuple[ColumnType, Any]]:
     return [(c.type, row.values[c.name]) for c in columns]
 
 
@@ -107,7 +107,7 @@ def pre_column(ctx: Context, table: TableSchema, arg: str, *, with_uuid: bool = 
     ctx.get_column(table, name, with_uuid=with_uuid)
 
 
-def check_condition(ctx: Context, table: TableSchema, row: Row, arg: str) -> bool:
+def check_condition(ctx: Context, table: TableSchema, row: ViewRow, arg: str) -> bool:
     column, key, op, value = ctx.parse_column_key_value(arg, table, operators=RELOPS)
     assert op is not None and value is not None
     ctype = column.type
@@ -263,7 +263,7 @@ def _english_count(ctype: ColumnType) -> str:
     return "pairs" if ctype.kind == MAP else "values"
 
 
-def _mutable_column(ctx: Context) -> tuple[TableSchema, Row, ColumnSchema] | None:
+def _mutable_column(ctx: Context) -> tuple[TableSchema, ViewRow, ColumnSchema] | None:
     """add/remove's TABLE RECORD COLUMN: None when the record is missing with --if-exists."""
     table = ctx.get_table(ctx.argv[1])
     row = ctx.get_row(table, ctx.argv[2], must_exist=not ctx.has("--if-exists"))
@@ -449,28 +449,28 @@ def _comment(ctx: Context) -> None:
     """Nothing: the real tools only add the words to the transaction's log comment."""
 
 
-COMMANDS: list[Command] = [
-    Command("list", 1, UNLIMITED, _list, ("--if-exists", "--columns="), pre=_pre_list,
+COMMANDS: list[CommandSyntax] = [
+    CommandSyntax("list", 1, UNLIMITED, _list, ("--if-exists", "--columns="), pre=_pre_list,
             mode="ro", usage="TABLE [RECORD]..."),
-    Command("find", 1, UNLIMITED, _find, ("--columns=",), pre=_pre_find, mode="ro",
+    CommandSyntax("find", 1, UNLIMITED, _find, ("--columns=",), pre=_pre_find, mode="ro",
             usage="TABLE [COLUMN[:KEY]=VALUE]..."),
-    Command("get", 2, UNLIMITED, _get, ("--if-exists", "--id="), pre=_pre_get, mode="ro",
+    CommandSyntax("get", 2, UNLIMITED, _get, ("--if-exists", "--id="), pre=_pre_get, mode="ro",
             usage="TABLE RECORD [COLUMN[:KEY]]..."),
-    Command("set", 3, UNLIMITED, _set, ("--if-exists",), pre=_pre_columns(3, with_value=True),
+    CommandSyntax("set", 3, UNLIMITED, _set, ("--if-exists",), pre=_pre_columns(3, with_value=True),
             usage="TABLE RECORD COLUMN[:KEY]=VALUE..."),
-    Command("add", 4, UNLIMITED, _add, ("--if-exists",), pre=_pre_columns(3, with_value=False),
+    CommandSyntax("add", 4, UNLIMITED, _add, ("--if-exists",), pre=_pre_columns(3, with_value=False),
             usage="TABLE RECORD COLUMN [KEY=]VALUE..."),
-    Command("remove", 4, UNLIMITED, _remove, ("--if-exists",),
+    CommandSyntax("remove", 4, UNLIMITED, _remove, ("--if-exists",),
             pre=_pre_columns(3, with_value=False), usage="TABLE RECORD COLUMN KEY|VALUE..."),
-    Command("clear", 3, UNLIMITED, _clear, ("--if-exists",), pre=_pre_clear,
+    CommandSyntax("clear", 3, UNLIMITED, _clear, ("--if-exists",), pre=_pre_clear,
             usage="TABLE RECORD COLUMN..."),
-    Command("create", 2, UNLIMITED, _create, ("--id=",), pre=_pre_create, post=_post_create,
+    CommandSyntax("create", 2, UNLIMITED, _create, ("--id=",), pre=_pre_create, post=_post_create,
             usage="TABLE COLUMN[:KEY]=VALUE..."),
-    Command("destroy", 1, UNLIMITED, _destroy, ("--if-exists", "--all"),
+    CommandSyntax("destroy", 1, UNLIMITED, _destroy, ("--if-exists", "--all"),
             usage="TABLE [RECORD]..."),
-    Command("wait-until", 2, UNLIMITED, _wait_until, (), pre=_pre_wait, mode="ro",
+    CommandSyntax("wait-until", 2, UNLIMITED, _wait_until, (), pre=_pre_wait, mode="ro",
             usage="TABLE RECORD [COLUMN[:KEY]=VALUE]..."),
-    Command("comment", 0, UNLIMITED, _comment, (), mode="ro", usage="[ARG]..."),
+    CommandSyntax("comment", 0, UNLIMITED, _comment, (), mode="ro", usage="[ARG]..."),
 ]
 
 
@@ -489,7 +489,7 @@ def show(ctx: Context, tables: list[ShowTable]) -> None:
     ctx.out("".join(out))
 
 
-def _show_row(ctx: Context, by_name: dict[str, ShowTable], row: Row, level: int,
+def _show_row(ctx: Context, by_name: dict[str, ShowTable], row: ViewRow, level: int,
               shown: set[str], out: list[str]) -> None:
     txn = ctx.view()
     spec = by_name.get(row.table.name)

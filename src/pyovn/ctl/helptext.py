@@ -6,7 +6,7 @@ costs anything on an ordinary invocation.
 Where each part comes from:
 
 * every command's synopsis (its per-command options, name and arguments) is read from the
-  :class:`~pyovn.ctl.registry.Command` the tool registered (``options`` and ``usage``), so a
+  :class:`~pyovn.ctl.registry.CommandSyntax` the tool registered (``options`` and ``usage``), so a
   command the registry has is always printed, even one this module has not heard of (it lands
   in an "Other commands" section);
 * the one-line descriptions and the grouping into sections are the data below, keyed by command
@@ -22,7 +22,7 @@ from __future__ import annotations
 import textwrap
 
 from pyovn.ctl.options import COMMON_OPTIONS
-from pyovn.ctl.registry import Command, Tool
+from pyovn.ctl.registry import CommandSyntax, Tool
 
 __all__ = ["render", "described_commands", "documented_options", "UNIMPLEMENTED", "TOOL_INFO"]
 
@@ -481,7 +481,7 @@ def _option_synopsis(option: str) -> str:
     return f"[{name}]"
 
 
-def synopsis(cmd: Command) -> str:
+def synopsis(cmd: CommandSyntax) -> str:
     """``[--opt]... name ARGS`` from the command's registration."""
     words = [_option_synopsis(o) for o in cmd.options]
     words.append(cmd.name)

@@ -29,7 +29,7 @@ from pyovn.ctl import (
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import nb_global
 from pyovn.ctl.options import RunOptions
-from pyovn.ctl.registry import Command, CtlError, RowId, Tool, env_remote, row_ids
+from pyovn.ctl.registry import CommandSyntax, CtlError, RowId, Tool, env_remote, row_ids
 from pyovn.ctl.runner import Run, run_tool
 
 __all__ = ["TOOL", "main", "default_remote"]
@@ -138,9 +138,9 @@ TOOL = Tool(
     before_commit=_before_commit, after_commit=_after_commit, version=VERSION_TEXT,
 ).add(
     [
-        Command("init", 0, 0, _init),
-        Command("sync", 0, 0, _sync),
-        Command("show", 0, 1, nbctl_show.show, mode="ro", usage="[SWITCH|ROUTER]"),
+        CommandSyntax("init", 0, 0, _init),
+        CommandSyntax("sync", 0, 0, _sync),
+        CommandSyntax("show", 0, 1, nbctl_show.show, mode="ro", usage="[SWITCH|ROUTER]"),
     ],
     nbctl_switch.COMMANDS, nbctl_acl.COMMANDS, nbctl_router.COMMANDS, nbctl_nat.COMMANDS,
     nbctl_lb.COMMANDS, nbctl_misc.COMMANDS, generic.COMMANDS,

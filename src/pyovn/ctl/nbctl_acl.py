@@ -22,8 +22,8 @@ from pyovn.ctl.nbctl_common import (
     parse_direction,
     parse_priority,
 )
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS", "ACL_ACTIONS", "SEVERITIES"]
 
@@ -32,7 +32,7 @@ SEVERITIES = ("alert", "warning", "notice", "info", "debug")
 _U32 = 4294967295
 
 
-def _entity(ctx: Context) -> tuple[Row, str]:
+def _entity(ctx: Context) -> tuple[ViewRow, str]:
     """The switch or port group named by argv[1], and the column holding its ACLs."""
     kind = ctx.option("--type")
     ident = ctx.argv[1]
@@ -52,7 +52,7 @@ def _entity(ctx: Context) -> tuple[Row, str]:
     raise CtlError(f"Invalid value '{kind}' for option --type")
 
 
-def _rule_key(row: Row) -> tuple:
+def _rule_key(row: ViewRow) -> tuple:
     after_lb = row.table.name == "ACL" and row["options"].get("apply-after-lb") == "true"
     return (0 if row["direction"] == "from-lport" else 1, after_lb, -row["priority"],
             row["match"].encode())
@@ -168,7 +168,7 @@ def _acl_list(ctx: Context) -> None:
 
 # -- QoS ------------------------------------------------------------------------------------------
 
-def _switch(ctx: Context) -> Row:
+def _switch(ctx: Context) -> ViewRow:
     ls = find_ls(ctx, ctx.argv[1])
     assert ls is not None
     return ls
@@ -368,21 +368,21 @@ def _pg_del(ctx: Context) -> None:
 
 _ACL_OPTS = ("--type=",)
 COMMANDS = [
-    Command("acl-add", 5, 6, _acl_add,
+    CommandSyntax("acl-add", 5, 6, _acl_add,
             ("--log", "--may-exist", "--type=", "--name=", "--severity=", "--meter=",
              "--label=", "--apply-after-lb"),
             usage="{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH ACTION"),
-    Command("acl-del", 1, 4, _acl_del, _ACL_OPTS,
+    CommandSyntax("acl-del", 1, 4, _acl_del, _ACL_OPTS,
             usage="{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]"),
-    Command("acl-list", 1, 1, _acl_list, _ACL_OPTS, mode="ro", usage="{SWITCH | PORTGROUP}"),
-    Command("qos-add", 5, 7, _qos_add, ("--may-exist",),
+    CommandSyntax("acl-list", 1, 1, _acl_list, _ACL_OPTS, mode="ro", usage="{SWITCH | PORTGROUP}"),
+    CommandSyntax("qos-add", 5, 7, _qos_add, ("--may-exist",),
             usage="SWITCH DIRECTION PRIORITY MATCH [rate=RATE [burst=BURST]] [dscp=DSCP]"),
-    Command("qos-del", 1, 4, _qos_del, usage="SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]]"),
-    Command("qos-list", 1, 1, _qos_list, mode="ro", usage="SWITCH"),
-    Command("meter-add", 4, 5, _meter_add, ("--fair", "--may-exist"), usage="NAME ACTION RATE UNIT [BURST]"),
-    Command("meter-del", 0, 1, _meter_del, usage="[NAME]"),
-    Command("meter-list", 0, 0, _meter_list, mode="ro"),
-    Command("pg-add", 1, UNLIMITED, _pg_add, usage="PG [PORTS]"),
-    Command("pg-set-ports", 2, UNLIMITED, _pg_set_ports, usage="PG PORTS"),
-    Command("pg-del", 1, 1, _pg_del, usage="PG"),
+    CommandSyntax("qos-del", 1, 4, _qos_del, usage="SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]]"),
+    CommandSyntax("qos-list", 1, 1, _qos_list, mode="ro", usage="SWITCH"),
+    CommandSyntax("meter-add", 4, 5, _meter_add, ("--fair", "--may-exist"), usage="NAME ACTION RATE UNIT [BURST]"),
+    CommandSyntax("meter-del", 0, 1, _meter_del, usage="[NAME]"),
+    CommandSyntax("meter-list", 0, 0, _meter_list, mode="ro"),
+    CommandSyntax("pg-add", 1, UNLIMITED, _pg_add, usage="PG [PORTS]"),
+    CommandSyntax("pg-set-ports", 2, UNLIMITED, _pg_set_ports, usage="PG PORTS"),
+    CommandSyntax("pg-del", 1, 1, _pg_del, usage="PG"),
 ]

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyovn.ctl.context import Context
-from pyovn.ctl.registry import Command, CtlError
+from pyovn.ctl.registry import CommandSyntax, CtlError
 from pyovn.ctl.remotes import global_row
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.txnview import ViewRow
 from pyovn.ovsdb.data import is_uuid
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.util.ovshash import shash_order
@@ -47,7 +47,7 @@ def first(value: Any) -> Any:
     return value
 
 
-def nb_global(ctx: Context) -> Row:
+def nb_global(ctx: Context) -> ViewRow:
     return global_row(ctx, "NB_Global")
 
 
@@ -55,7 +55,7 @@ def nb_global(ctx: Context) -> Row:
 
 def _by_name_or_uuid(ctx: Context, table: str, ident: str, must_exist: bool, what: str,
                      plural: str, name_column: str = "name", by_name: bool = True
-                     ) -> Row | None:
+                     ) -> ViewRow | None:
     txn = ctx.view()
     row = None
     is_id = is_uuid(ident)
@@ -72,42 +72,42 @@ def _by_name_or_uuid(ctx: Context, table: str, ident: str, must_exist: bool, wha
     return row
 
 
-def find_ls(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_ls(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Logical_Switch", ident, must_exist, "switch",
                             "logical switches")
 
 
-def find_lr(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_lr(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Logical_Router", ident, must_exist, "router",
                             "logical routers")
 
 
-def find_lsp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_lsp(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Logical_Switch_Port", ident, must_exist, "port", "")
 
 
-def find_lrp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_lrp(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Logical_Router_Port", ident, must_exist, "port", "")
 
 
-def find_lb(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_lb(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Load_Balancer", ident, must_exist, "load balancer",
                             "load balancers")
 
 
-def find_pg(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_pg(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Port_Group", ident, must_exist, "port group", "")
 
 
-def find_hcg(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_hcg(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "HA_Chassis_Group", ident, must_exist, "ha_chassi_group", "")
 
 
-def find_meter(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_meter(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     return _by_name_or_uuid(ctx, "Meter", ident, must_exist, "meter", "")
 
 
-def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
+def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> ViewRow | None:
     row = ctx.view().get("DHCP_Options", ident.lower()) if is_uuid(ident) else None
     if row is None and must_exist:
         raise CtlError(f"{ident}: dhcp options UUID not found")
@@ -115,7 +115,7 @@ def find_dhcp(ctx: Context, ident: str, must_exist: bool = True) -> Row | None:
 
 
 def datapath_commands(prefix: str, table: str, noun: str,
-                      find: Callable[[Context, str, bool], Row | None]) -> list[Command]:
+                      find: Callable[[Context, str, bool], ViewRow | None]) -> list[CommandSyntax]:
     """``<prefix>-add [NAME]``, ``<prefix>-del NAME`` and ``<prefix>-list`` for switches
     (``ls``) or routers (``lr``). Adding takes ``--may-exist`` (keep an existing one of that
     name) or ``--add-duplicate`` (add one even so)."""
@@ -152,32 +152,32 @@ def datapath_commands(prefix: str, table: str, noun: str,
 
     arg = noun.upper()
     return [
-        Command(f"{prefix}-add", 0, 1, add, ("--may-exist", "--add-duplicate"),
+        CommandSyntax(f"{prefix}-add", 0, 1, add, ("--may-exist", "--add-duplicate"),
                 usage=f"[{arg}]", tables=(table,)),
-        Command(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg, tables=(table,)),
-        Command(f"{prefix}-list", 0, 0, list_, mode="ro", tables=(table,)),
+        CommandSyntax(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg, tables=(table,)),
+        CommandSyntax(f"{prefix}-list", 0, 0, list_, mode="ro", tables=(table,)),
     ]
 
 
-def lsp_to_ls(ctx: Context, lsp: Row) -> Row:
+def lsp_to_ls(ctx: Context, lsp: ViewRow) -> ViewRow:
     for ls in ctx.view().rows("Logical_Switch"):
         if lsp.uuid in ls["ports"]:
             return ls
     raise CtlError(f"logical port {lsp['name']} is not part of any logical switch")
 
 
-def lrp_to_lr(ctx: Context, lrp: Row) -> Row:
+def lrp_to_lr(ctx: Context, lrp: ViewRow) -> ViewRow:
     for lr in ctx.view().rows("Logical_Router"):
         if lrp.uuid in lr["ports"]:
             return lr
     raise CtlError(f"logical port {lrp['name']} is not part of any logical router")
 
 
-def name_sorted(rows: Iterable[Row], column: str = "name") -> list[Row]:
+def name_sorted(rows: Iterable[ViewRow], column: str = "name") -> list[ViewRow]:
     return sorted(rows, key=lambda r: (r[column].encode(), r.uuid))
 
 
-def uuid_name_lines(rows: Iterable[Row], column: str = "name") -> str:
+def uuid_name_lines(rows: Iterable[ViewRow], column: str = "name") -> str:
     return "".join(f"{r.uuid} ({r[column]})\n" for r in name_sorted(rows, column))
 
 

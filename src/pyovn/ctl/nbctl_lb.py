@@ -24,8 +24,8 @@ from pyovn.ctl.nbctl_common import (
     ip_parse,
     ipv6_parse,
 )
-from pyovn.ctl.registry import Command, CtlError
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import CommandSyntax, CtlError
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS", "parse_endpoint"]
 
@@ -173,7 +173,7 @@ def _lb_del(ctx: Context) -> None:
     txn.delete(lb)
 
 
-def _lbs_text(lbs: list[Row]) -> str:
+def _lbs_text(lbs: list[ViewRow]) -> str:
     if not lbs:
         return ""
     width = max((len(v) for lb in lbs for v in lb["vips"]), default=0) + 4
@@ -201,7 +201,7 @@ def _plain_ip(vip: str) -> bool:
     return True
 
 
-def _lb_sorted(lbs: list[Row]) -> list[Row]:
+def _lb_sorted(lbs: list[ViewRow]) -> list[ViewRow]:
     return sorted(lbs, key=lambda r: (r["name"].encode(), r.uuid))
 
 
@@ -214,7 +214,7 @@ def _lb_list(ctx: Context) -> None:
     ctx.out(_lbs_text(_lb_sorted(lbs)))
 
 
-def _owner(ctx: Context, router: bool) -> Row:
+def _owner(ctx: Context, router: bool) -> ViewRow:
     row = find_lr(ctx, ctx.argv[1]) if router else find_ls(ctx, ctx.argv[1])
     assert row is not None
     return row
@@ -259,15 +259,15 @@ def _lb_owner_list(router: bool):  # noqa: ANN202
 
 
 COMMANDS = [
-    Command("lb-add", 3, 5, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event",
+    CommandSyntax("lb-add", 3, 5, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event",
                                       "--add-route", "--template"),
             usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]"),
-    Command("lb-del", 1, 2, _lb_del, ("--if-exists",), usage="LB [VIP]"),
-    Command("lb-list", 0, 1, _lb_list, mode="ro", usage="[LB]"),
-    Command("lr-lb-add", 2, 2, _lb_attach(True), ("--may-exist",), usage="ROUTER LB"),
-    Command("lr-lb-del", 1, 2, _lb_detach(True), ("--if-exists",), usage="ROUTER [LB]"),
-    Command("lr-lb-list", 1, 1, _lb_owner_list(True), mode="ro", usage="ROUTER"),
-    Command("ls-lb-add", 2, 2, _lb_attach(False), ("--may-exist",), usage="SWITCH LB"),
-    Command("ls-lb-del", 1, 2, _lb_detach(False), ("--if-exists",), usage="SWITCH [LB]"),
-    Command("ls-lb-list", 1, 1, _lb_owner_list(False), mode="ro", usage="SWITCH"),
+    CommandSyntax("lb-del", 1, 2, _lb_del, ("--if-exists",), usage="LB [VIP]"),
+    CommandSyntax("lb-list", 0, 1, _lb_list, mode="ro", usage="[LB]"),
+    CommandSyntax("lr-lb-add", 2, 2, _lb_attach(True), ("--may-exist",), usage="ROUTER LB"),
+    CommandSyntax("lr-lb-del", 1, 2, _lb_detach(True), ("--if-exists",), usage="ROUTER [LB]"),
+    CommandSyntax("lr-lb-list", 1, 1, _lb_owner_list(True), mode="ro", usage="ROUTER"),
+    CommandSyntax("ls-lb-add", 2, 2, _lb_attach(False), ("--may-exist",), usage="SWITCH LB"),
+    CommandSyntax("ls-lb-del", 1, 2, _lb_detach(False), ("--if-exists",), usage="SWITCH [LB]"),
+    CommandSyntax("ls-lb-list", 1, 1, _lb_owner_list(False), mode="ro", usage="SWITCH"),
 ]

@@ -25,9 +25,9 @@ from pyovn.ctl.nbctl_common import (
     parse_priority,
 )
 from pyovn.ctl.nbctl_switch import parse_options, print_smap
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError
 from pyovn.ctl.remotes import Remotes, remote_commands, ssl_commands
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS", "COPP_PROTOCOLS"]
 
@@ -50,7 +50,7 @@ def _dhcp_create(ctx: Context) -> None:
         txn.write(row, "external_ids", ids)
 
 
-def _dhcp(ctx: Context) -> Row:
+def _dhcp(ctx: Context) -> ViewRow:
     row = find_dhcp(ctx, ctx.argv[1])
     assert row is not None
     return row
@@ -80,7 +80,7 @@ def _hcg_add(ctx: Context) -> None:
     txn.write(row, "name", ctx.argv[1])
 
 
-def _group(ctx: Context) -> Row:
+def _group(ctx: Context) -> ViewRow:
     row = find_hcg(ctx, ctx.argv[1])
     assert row is not None
     return row
@@ -150,7 +150,7 @@ def _smb_ip(arg: str) -> str:
     return ip
 
 
-def _smb_find(ctx: Context, port: str, ip: str) -> Row | None:
+def _smb_find(ctx: Context, port: str, ip: str) -> ViewRow | None:
     for r in ctx.view().rows("Static_MAC_Binding"):
         if r["logical_port"] == port and r["ip"] == ip:
             return r
@@ -201,7 +201,7 @@ def _smb_list(ctx: Context) -> None:
 
 # -- CoPP -----------------------------------------------------------------------------------------
 
-def _copp(ctx: Context, name: str) -> Row | None:
+def _copp(ctx: Context, name: str) -> ViewRow | None:
     return next((c for c in name_sorted(ctx.view().rows("Copp")) if c["name"] == name), None)
 
 
@@ -253,7 +253,7 @@ def _copp_attach(router: bool):  # noqa: ANN202
 
 # -- mirrors --------------------------------------------------------------------------------------
 
-def _mirror(ctx: Context, name: str) -> Row | None:
+def _mirror(ctx: Context, name: str) -> ViewRow | None:
     return next((m for m in ctx.view().rows("Mirror") if m["name"] == name), None)
 
 
@@ -299,7 +299,7 @@ def _mirror_list(ctx: Context) -> None:
 
 # -- forwarding groups ----------------------------------------------------------------------------
 
-def _fwd_group(ctx: Context, name: str) -> Row | None:
+def _fwd_group(ctx: Context, name: str) -> ViewRow | None:
     return next((f for f in ctx.view().rows("Forwarding_Group") if f["name"] == name), None)
 
 
@@ -362,40 +362,40 @@ def _fwd_list(ctx: Context) -> None:
 
 
 COMMANDS = [
-    Command("dhcp-options-create", 1, UNLIMITED, _dhcp_create, usage="CIDR [EXTERNAL:IDS]"),
-    Command("dhcp-options-del", 1, 1, _dhcp_del, usage="DHCP_OPT_UUID"),
-    Command("dhcp-options-list", 0, 0, _dhcp_list, mode="ro"),
-    Command("dhcp-options-set-options", 1, UNLIMITED, _dhcp_set_options,
+    CommandSyntax("dhcp-options-create", 1, UNLIMITED, _dhcp_create, usage="CIDR [EXTERNAL:IDS]"),
+    CommandSyntax("dhcp-options-del", 1, 1, _dhcp_del, usage="DHCP_OPT_UUID"),
+    CommandSyntax("dhcp-options-list", 0, 0, _dhcp_list, mode="ro"),
+    CommandSyntax("dhcp-options-set-options", 1, UNLIMITED, _dhcp_set_options,
             usage="DHCP_OPT_UUID KEY=VALUE [KEY=VALUE]..."),
-    Command("dhcp-options-get-options", 1, 1, _dhcp_get_options, mode="ro",
+    CommandSyntax("dhcp-options-get-options", 1, 1, _dhcp_get_options, mode="ro",
             usage="DHCP_OPT_UUID"),
-    Command("ha-chassis-group-add", 1, 1, _hcg_add, usage="GROUP"),
-    Command("ha-chassis-group-del", 1, 1, _hcg_del, usage="GROUP"),
-    Command("ha-chassis-group-list", 0, 0, _hcg_list, mode="ro"),
-    Command("ha-chassis-group-add-chassis", 3, 3, _hcg_add_chassis,
+    CommandSyntax("ha-chassis-group-add", 1, 1, _hcg_add, usage="GROUP"),
+    CommandSyntax("ha-chassis-group-del", 1, 1, _hcg_del, usage="GROUP"),
+    CommandSyntax("ha-chassis-group-list", 0, 0, _hcg_list, mode="ro"),
+    CommandSyntax("ha-chassis-group-add-chassis", 3, 3, _hcg_add_chassis,
             usage="GROUP CHASSIS PRIORITY"),
-    Command("ha-chassis-group-set-chassis-prio", 3, 3, _hcg_set_chassis_prio,
+    CommandSyntax("ha-chassis-group-set-chassis-prio", 3, 3, _hcg_set_chassis_prio,
             usage="GROUP CHASSIS PRIORITY"),
-    Command("ha-chassis-group-remove-chassis", 2, 2, _hcg_remove_chassis,
+    CommandSyntax("ha-chassis-group-remove-chassis", 2, 2, _hcg_remove_chassis,
             usage="GROUP CHASSIS"),
     *remote_commands(Remotes("NB_Global", "connection", "connections", "Connection", "nbctl")),
     *ssl_commands("NB_Global", protocols=True),
-    Command("static-mac-binding-add", 3, 3, _smb_add, ("--may-exist",),
+    CommandSyntax("static-mac-binding-add", 3, 3, _smb_add, ("--may-exist",),
             usage="LOGICAL_PORT IP MAC"),
-    Command("static-mac-binding-del", 2, 2, _smb_del, ("--if-exists",),
+    CommandSyntax("static-mac-binding-del", 2, 2, _smb_del, ("--if-exists",),
             usage="LOGICAL_PORT IP"),
-    Command("static-mac-binding-list", 0, 0, _smb_list, mode="ro"),
-    Command("copp-add", 3, 3, _copp_add, usage="NAME PROTO METER"),
-    Command("copp-del", 1, 2, _copp_del, usage="NAME [PROTO]"),
-    Command("copp-list", 1, 1, _copp_list, mode="ro", usage="NAME"),
-    Command("ls-copp-add", 2, 2, _copp_attach(False), usage="NAME SWITCH"),
-    Command("lr-copp-add", 2, 2, _copp_attach(True), usage="NAME ROUTER"),
+    CommandSyntax("static-mac-binding-list", 0, 0, _smb_list, mode="ro"),
+    CommandSyntax("copp-add", 3, 3, _copp_add, usage="NAME PROTO METER"),
+    CommandSyntax("copp-del", 1, 2, _copp_del, usage="NAME [PROTO]"),
+    CommandSyntax("copp-list", 1, 1, _copp_list, mode="ro", usage="NAME"),
+    CommandSyntax("ls-copp-add", 2, 2, _copp_attach(False), usage="NAME SWITCH"),
+    CommandSyntax("lr-copp-add", 2, 2, _copp_attach(True), usage="NAME ROUTER"),
     # --may-exist is accepted and changes nothing: ovn-nbctl still refuses an existing name.
-    Command("mirror-add", 5, 5, _mirror_add, ("--may-exist",), usage="NAME TYPE INDEX FILTER IP"),
-    Command("mirror-del", 0, 1, _mirror_del, usage="[NAME]"),
-    Command("mirror-list", 0, 0, _mirror_list, mode="ro"),
-    Command("fwd-group-add", 4, UNLIMITED, _fwd_add, ("--liveness",),
+    CommandSyntax("mirror-add", 5, 5, _mirror_add, ("--may-exist",), usage="NAME TYPE INDEX FILTER IP"),
+    CommandSyntax("mirror-del", 0, 1, _mirror_del, usage="[NAME]"),
+    CommandSyntax("mirror-list", 0, 0, _mirror_list, mode="ro"),
+    CommandSyntax("fwd-group-add", 4, UNLIMITED, _fwd_add, ("--liveness",),
             usage="GROUP SWITCH VIP VMAC PORTS..."),
-    Command("fwd-group-del", 1, 1, _fwd_del, ("--if-exists",), usage="GROUP"),
-    Command("fwd-group-list", 0, 1, _fwd_list, mode="ro", usage="[SWITCH]"),
+    CommandSyntax("fwd-group-del", 1, 1, _fwd_del, ("--if-exists",), usage="GROUP"),
+    CommandSyntax("fwd-group-list", 0, 1, _fwd_list, mode="ro", usage="[SWITCH]"),
 ]

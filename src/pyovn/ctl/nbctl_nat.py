@@ -25,8 +25,8 @@ from pyovn.ctl.nbctl_common import (
     normalize_prefix,
     parse_mac,
 )
-from pyovn.ctl.registry import Command, CtlError
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import CommandSyntax, CtlError
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS", "NAT_TYPES"]
 
@@ -57,11 +57,11 @@ def _opt(value: str | None) -> frozenset[str]:
     return frozenset() if value is None else frozenset((value,))
 
 
-def _is_dgw(lrp: Row) -> bool:
+def _is_dgw(lrp: ViewRow) -> bool:
     return bool(lrp["ha_chassis_group"]) or bool(lrp["gateway_chassis"])
 
 
-def _in_networks(lrp: Row, ip: str) -> bool:
+def _in_networks(lrp: ViewRow, ip: str) -> bool:
     """ovn-nbctl's ip_in_lrp_networks: ``ip`` lies in one of the port's networks."""
     v4 = "." in ip
     addr = ip_parse(ip) if v4 else ipv6_parse(ip)
@@ -79,7 +79,7 @@ def _in_networks(lrp: Row, ip: str) -> bool:
     return False
 
 
-def _gateway_port(ctx: Context, lr: Row, external_ip: str) -> tuple[Row | None, Row | None, int]:
+def _gateway_port(ctx: Context, lr: ViewRow, external_ip: str) -> tuple[ViewRow | None, ViewRow | None, int]:
     """(the --gateway-port row, the gateway port a clash is looked for on, how many distributed
     gateway ports the router has), as lr-nat-add works them out."""
     txn = ctx.view()
@@ -95,7 +95,7 @@ def _gateway_port(ctx: Context, lr: Row, external_ip: str) -> tuple[Row | None, 
         if not _is_dgw(gw):
             raise CtlError(f"{gw_name} is not a distributed gateway router port.")
         return gw, gw, num_dgw
-    dgw: Row | None = None
+    dgw: ViewRow | None = None
     for p in ports:
         if _is_dgw(p) and _in_networks(p, external_ip):
             dgw = p
@@ -105,7 +105,7 @@ def _gateway_port(ctx: Context, lr: Row, external_ip: str) -> tuple[Row | None, 
     return None, dgw, num_dgw
 
 
-def _router(ctx: Context) -> Row:
+def _router(ctx: Context) -> ViewRow:
     lr = find_lr(ctx, ctx.argv[1])
     assert lr is not None
     return lr
@@ -247,7 +247,7 @@ def _lr_nat_del(ctx: Context) -> None:
         return
     is_snat = nat_type == "snat"
     ip = normalize_prefix(ctx.argv[3])
-    gw: Row | None = None
+    gw: ViewRow | None = None
     if ip is None:
         gw = find_lrp(ctx, ctx.argv[3])
     elif len(ctx.argv) > 4:
@@ -312,13 +312,13 @@ def _lr_nat_list(ctx: Context) -> None:
 
 
 COMMANDS = [
-    Command("lr-nat-add", 4, 7, _lr_nat_add,
+    CommandSyntax("lr-nat-add", 4, 7, _lr_nat_add,
             ("--may-exist", "--stateless", "--portrange", "--add-route", "--gateway-port="),
             usage="ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] "
                   "[EXTERNAL_PORT_RANGE]"),
-    Command("lr-nat-del", 1, 4, _lr_nat_del, ("--if-exists",),
+    CommandSyntax("lr-nat-del", 1, 4, _lr_nat_del, ("--if-exists",),
             usage="ROUTER [TYPE [IP] [GATEWAY_PORT]]"),
-    Command("lr-nat-list", 1, 1, _lr_nat_list, mode="ro", usage="ROUTER"),
-    Command("lr-nat-update-ext-ip", 4, 4, _lr_nat_update_ext_ip, ("--is-exempted",),
+    CommandSyntax("lr-nat-list", 1, 1, _lr_nat_list, mode="ro", usage="ROUTER"),
+    CommandSyntax("lr-nat-update-ext-ip", 4, 4, _lr_nat_update_ext_ip, ("--is-exempted",),
             usage="ROUTER TYPE IP ADDRESS_SET"),
 ]

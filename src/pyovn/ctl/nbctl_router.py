@@ -30,19 +30,19 @@ from pyovn.ctl.nbctl_common import (
     uuid_name_lines,
 )
 from pyovn.ctl.nbctl_switch import parse_enabled, parse_options
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS"]
 
 
-def _router(ctx: Context) -> Row:
+def _router(ctx: Context) -> ViewRow:
     lr = find_lr(ctx, ctx.argv[1])
     assert lr is not None
     return lr
 
 
-def _port(ctx: Context) -> Row:
+def _port(ctx: Context) -> ViewRow:
     lrp = find_lrp(ctx, ctx.argv[1])
     assert lrp is not None
     return lrp
@@ -195,7 +195,7 @@ def _norm_addr6(s: str) -> str | None:
     return normalize_addr(s) if ipv6_parse(s) is not None else None
 
 
-def _is_src(route: Row) -> bool:
+def _is_src(route: ViewRow) -> bool:
     return first(route["policy"]) == "src-ip"
 
 
@@ -216,7 +216,7 @@ def _lr_route_add(ctx: Context) -> None:
             raise CtlError(f"bad {'IPv6' if v6 else 'IPv4'} nexthop argument: {ctx.argv[3]}")
     txn = ctx.view()
     has_bfd = ctx.has("--bfd")
-    bfd: Row | None = None
+    bfd: ViewRow | None = None
     if has_bfd:
         bfd_id = ctx.option("--bfd")
         if bfd_id is not None:  # even "--bfd=": the real tool then finds no such row
@@ -230,7 +230,7 @@ def _lr_route_add(ctx: Context) -> None:
     ecmp = ctx.has("--ecmp") or symmetric
     is_src = policy == "src-ip"
 
-    def attach_bfd(route: Row) -> None:
+    def attach_bfd(route: ViewRow) -> None:
         nonlocal bfd
         if not has_bfd:
             return
@@ -242,7 +242,7 @@ def _lr_route_add(ctx: Context) -> None:
             txn.write(bfd, "logical_port", port)
         txn.write(route, "bfd", frozenset((bfd.uuid,)))
 
-    def write_route(route: Row) -> None:
+    def write_route(route: ViewRow) -> None:
         txn.write(route, "ip_prefix", prefix)
         txn.write(route, "nexthop", nexthop)
         if port is not None:
@@ -320,7 +320,7 @@ def _lr_route_del(ctx: Context) -> None:
                        f"'{nexthop or 'any'}', output_port '{port or 'any'}'.")
 
 
-def _route_key(route: Row, v6: bool) -> tuple | None:
+def _route_key(route: ViewRow, v6: bool) -> tuple | None:
     got = ipv6_parse_masked(route["ip_prefix"]) if v6 else ip_parse_masked(route["ip_prefix"])
     if isinstance(got, str):
         return None
@@ -329,7 +329,7 @@ def _route_key(route: Row, v6: bool) -> tuple | None:
     return (route["route_table"].encode(), -prio, addr)
 
 
-def _format_route(route: Row, ecmp: bool) -> str:
+def _format_route(route: ViewRow, ecmp: bool) -> str:
     prefix = normalize_prefix(route["ip_prefix"]) or route["ip_prefix"]
     nh = route["nexthop"]
     nexthop = "discard" if nh == "discard" else ((normalize_prefix(nh) or nh) if nh else "")
@@ -348,7 +348,7 @@ def _format_route(route: Row, ecmp: bool) -> str:
     return out + "\n"
 
 
-def _routes_text(routes: list[tuple[tuple, Row]]) -> str:
+def _routes_text(routes: list[tuple[tuple, ViewRow]]) -> str:
     routes.sort(key=lambda kr: (kr[0], kr[1]["nexthop"].encode(),
                                 (first(kr[1]["output_port"]) or "").encode()))
     out = []
@@ -368,8 +368,8 @@ def _routes_text(routes: list[tuple[tuple, Row]]) -> str:
 def _lr_route_list(ctx: Context) -> None:
     lr = _router(ctx)
     table = ctx.option("--route-table")
-    v4: list[tuple[tuple, Row]] = []
-    v6: list[tuple[tuple, Row]] = []
+    v4: list[tuple[tuple, ViewRow]] = []
+    v6: list[tuple[tuple, ViewRow]] = []
     for route in ctx.view().referenced("Logical_Router_Static_Route", lr["static_routes"]):
         if table is not None and route["route_table"] != table:
             continue
@@ -478,32 +478,32 @@ def _lr_policy_list(ctx: Context) -> None:
 
 COMMANDS = [
     *datapath_commands("lr", "Logical_Router", "router", find_lr),
-    Command("lrp-add", 4, UNLIMITED, _lrp_add, ("--may-exist",),
+    CommandSyntax("lrp-add", 4, UNLIMITED, _lrp_add, ("--may-exist",),
             usage="ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]..."),
-    Command("lrp-del", 1, 1, _lrp_del, ("--if-exists",), usage="PORT"),
-    Command("lrp-list", 1, 1, _lrp_list, mode="ro", usage="ROUTER"),
-    Command("lrp-set-enabled", 2, 2, _lrp_set_enabled, usage="PORT STATE"),
-    Command("lrp-get-enabled", 1, 1, _lrp_get_enabled, mode="ro", usage="PORT"),
-    Command("lrp-set-options", 1, UNLIMITED, _lrp_set_options, usage="PORT KEY=VALUE..."),
-    Command("lrp-get-options", 1, 1, _lrp_get_options, mode="ro", usage="PORT"),
-    Command("lrp-set-redirect-type", 2, 2, _lrp_set_redirect_type, usage="PORT TYPE"),
-    Command("lrp-get-redirect-type", 1, 1, _lrp_get_redirect_type, mode="ro", usage="PORT"),
-    Command("lrp-set-gateway-chassis", 2, 3, _lrp_set_gateway_chassis, ("--may-exist",),
+    CommandSyntax("lrp-del", 1, 1, _lrp_del, ("--if-exists",), usage="PORT"),
+    CommandSyntax("lrp-list", 1, 1, _lrp_list, mode="ro", usage="ROUTER"),
+    CommandSyntax("lrp-set-enabled", 2, 2, _lrp_set_enabled, usage="PORT STATE"),
+    CommandSyntax("lrp-get-enabled", 1, 1, _lrp_get_enabled, mode="ro", usage="PORT"),
+    CommandSyntax("lrp-set-options", 1, UNLIMITED, _lrp_set_options, usage="PORT KEY=VALUE..."),
+    CommandSyntax("lrp-get-options", 1, 1, _lrp_get_options, mode="ro", usage="PORT"),
+    CommandSyntax("lrp-set-redirect-type", 2, 2, _lrp_set_redirect_type, usage="PORT TYPE"),
+    CommandSyntax("lrp-get-redirect-type", 1, 1, _lrp_get_redirect_type, mode="ro", usage="PORT"),
+    CommandSyntax("lrp-set-gateway-chassis", 2, 3, _lrp_set_gateway_chassis, ("--may-exist",),
             usage="PORT CHASSIS [PRIORITY]"),
-    Command("lrp-del-gateway-chassis", 2, 2, _lrp_del_gateway_chassis, usage="PORT CHASSIS"),
-    Command("lrp-get-gateway-chassis", 1, 1, _lrp_get_gateway_chassis, mode="ro",
+    CommandSyntax("lrp-del-gateway-chassis", 2, 2, _lrp_del_gateway_chassis, usage="PORT CHASSIS"),
+    CommandSyntax("lrp-get-gateway-chassis", 1, 1, _lrp_get_gateway_chassis, mode="ro",
             usage="PORT"),
-    Command("lr-route-add", 3, 4, _lr_route_add,
+    CommandSyntax("lr-route-add", 3, 4, _lr_route_add,
             ("--may-exist", "--ecmp", "--ecmp-symmetric-reply", "--policy=", "--bfd?",
              "--route-table="),
             usage="ROUTER PREFIX NEXTHOP [PORT]"),
-    Command("lr-route-del", 1, 4, _lr_route_del, ("--if-exists", "--policy=", "--route-table="),
+    CommandSyntax("lr-route-del", 1, 4, _lr_route_del, ("--if-exists", "--policy=", "--route-table="),
             usage="ROUTER [PREFIX [NEXTHOP [PORT]]]"),
-    Command("lr-route-list", 1, 1, _lr_route_list, ("--route-table=",), mode="ro",
+    CommandSyntax("lr-route-list", 1, 1, _lr_route_list, ("--route-table=",), mode="ro",
             usage="ROUTER"),
-    Command("lr-policy-add", 4, UNLIMITED, _lr_policy_add, ("--may-exist",),
+    CommandSyntax("lr-policy-add", 4, UNLIMITED, _lr_policy_add, ("--may-exist",),
             usage="ROUTER PRIORITY MATCH ACTION [NEXTHOP] [OPTIONS - KEY=VALUE ...]"),
-    Command("lr-policy-del", 1, 3, _lr_policy_del, ("--if-exists",),
+    CommandSyntax("lr-policy-del", 1, 3, _lr_policy_del, ("--if-exists",),
             usage="ROUTER [{PRIORITY | UUID} [MATCH]]"),
-    Command("lr-policy-list", 1, 1, _lr_policy_list, mode="ro", usage="ROUTER"),
+    CommandSyntax("lr-policy-list", 1, 1, _lr_policy_list, mode="ro", usage="ROUTER"),
 ]

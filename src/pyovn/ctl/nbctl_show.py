@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from pyovn.ctl.context import Context
 from pyovn.ctl.nbctl_common import find_lr, find_ls, first
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["show", "format_ls", "format_lr"]
 
 
-def _alias(row: Row, key: str) -> str:
+def _alias(row: ViewRow, key: str) -> str:
     name = row["external_ids"].get(key)
     return f" (aka {name})" if name else ""
 
@@ -26,7 +26,7 @@ def _quoted_list(values: list[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
 
-def format_ls(ctx: Context, ls: Row) -> str:
+def format_ls(ctx: Context, ls: ViewRow) -> str:
     txn = ctx.view()
     out = [f"switch {ls.uuid} ({ls['name']}){_alias(ls, 'neutron:network_name')}\n"]
     for lsp in txn.referenced("Logical_Switch_Port", ls["ports"]):
@@ -49,7 +49,7 @@ def format_ls(ctx: Context, ls: Row) -> str:
     return "".join(out)
 
 
-def format_lr(ctx: Context, lr: Row) -> str:
+def format_lr(ctx: Context, lr: ViewRow) -> str:
     txn = ctx.view()
     out = [f"router {lr.uuid} ({lr['name']}){_alias(lr, 'neutron:router_name')}\n"]
     for lrp in txn.referenced("Logical_Router_Port", lr["ports"]):

@@ -24,8 +24,8 @@ from pyovn.ctl.nbctl_common import (
     smap_items,
     uuid_name_lines,
 )
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["COMMANDS", "LSP_TYPES"]
 
@@ -100,7 +100,7 @@ def _lsp_list(ctx: Context) -> None:
     ctx.out(uuid_name_lines(ports))
 
 
-def _port(ctx: Context) -> Row:
+def _port(ctx: Context) -> ViewRow:
     lsp = find_lsp(ctx, ctx.argv[1])
     assert lsp is not None
     return lsp
@@ -153,7 +153,7 @@ def _ip_text(ip: int, v6: bool) -> str:
     return ip6_text(ip) if v6 else ip4_text(ip)
 
 
-def _check_duplicates(ctx: Context, ls: Row, lsp: Row, address: str) -> None:
+def _check_duplicates(ctx: Context, ls: ViewRow, lsp: ViewRow, address: str) -> None:
     mine = _lport_ips(address)
     if mine is None:
         return
@@ -312,51 +312,51 @@ def _lsp_detach_mirror(ctx: Context) -> None:
     ctx.view().set_delete(lsp, "mirror_rules", mirror.uuid)
 
 
-def _find_mirror(ctx: Context, name: str) -> Row:
+def _find_mirror(ctx: Context, name: str) -> ViewRow:
     for m in name_sorted(ctx.view().rows("Mirror")):
         if m["name"] == name:
             return m
     raise CtlError(f"{name}: mirror name not found")
 
 
-# What the port commands read and write (Command.tables): a port, and the switch holding it.
+# What the port commands read and write (CommandSyntax.tables): a port, and the switch holding it.
 _PORT_TABLES = ("Logical_Switch", "Logical_Switch_Port")
 
 COMMANDS = [
     *datapath_commands("ls", "Logical_Switch", "switch", find_ls),
-    Command("lsp-add", 2, 4, _lsp_add, ("--may-exist",), usage="SWITCH PORT [PARENT] [TAG]",
+    CommandSyntax("lsp-add", 2, 4, _lsp_add, ("--may-exist",), usage="SWITCH PORT [PARENT] [TAG]",
             tables=_PORT_TABLES),
-    Command("lsp-del", 1, 1, _lsp_del, ("--if-exists",), usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-list", 1, 1, _lsp_list, mode="ro", usage="SWITCH", tables=_PORT_TABLES),
-    Command("lsp-get-parent", 1, 1, _lsp_get_parent, mode="ro", usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-get-tag", 1, 1, _lsp_get_tag, mode="ro", usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-set-addresses", 1, UNLIMITED, _lsp_set_addresses, usage="PORT [ADDRESS]...",
+    CommandSyntax("lsp-del", 1, 1, _lsp_del, ("--if-exists",), usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-list", 1, 1, _lsp_list, mode="ro", usage="SWITCH", tables=_PORT_TABLES),
+    CommandSyntax("lsp-get-parent", 1, 1, _lsp_get_parent, mode="ro", usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-get-tag", 1, 1, _lsp_get_tag, mode="ro", usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-set-addresses", 1, UNLIMITED, _lsp_set_addresses, usage="PORT [ADDRESS]...",
             tables=_PORT_TABLES),
-    Command("lsp-get-addresses", 1, 1, _lsp_get_addresses, mode="ro", usage="PORT",
+    CommandSyntax("lsp-get-addresses", 1, 1, _lsp_get_addresses, mode="ro", usage="PORT",
             tables=_PORT_TABLES),
-    Command("lsp-set-port-security", 1, UNLIMITED, _lsp_set_port_security,
+    CommandSyntax("lsp-set-port-security", 1, UNLIMITED, _lsp_set_port_security,
             usage="PORT [ADDRS]...", tables=_PORT_TABLES),
-    Command("lsp-get-port-security", 1, 1, _lsp_get_port_security, mode="ro", usage="PORT",
+    CommandSyntax("lsp-get-port-security", 1, 1, _lsp_get_port_security, mode="ro", usage="PORT",
             tables=_PORT_TABLES),
-    Command("lsp-get-up", 1, 1, _lsp_get_up, mode="ro", usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-set-enabled", 2, 2, _lsp_set_enabled, usage="PORT STATE", tables=_PORT_TABLES),
-    Command("lsp-get-enabled", 1, 1, _lsp_get_enabled, mode="ro", usage="PORT",
+    CommandSyntax("lsp-get-up", 1, 1, _lsp_get_up, mode="ro", usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-set-enabled", 2, 2, _lsp_set_enabled, usage="PORT STATE", tables=_PORT_TABLES),
+    CommandSyntax("lsp-get-enabled", 1, 1, _lsp_get_enabled, mode="ro", usage="PORT",
             tables=_PORT_TABLES),
-    Command("lsp-set-type", 2, 2, _lsp_set_type, usage="PORT TYPE", tables=_PORT_TABLES),
-    Command("lsp-get-type", 1, 1, _lsp_get_type, mode="ro", usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-set-options", 1, UNLIMITED, _lsp_set_options, usage="PORT KEY=VALUE [KEY=VALUE]...",
+    CommandSyntax("lsp-set-type", 2, 2, _lsp_set_type, usage="PORT TYPE", tables=_PORT_TABLES),
+    CommandSyntax("lsp-get-type", 1, 1, _lsp_get_type, mode="ro", usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-set-options", 1, UNLIMITED, _lsp_set_options, usage="PORT KEY=VALUE [KEY=VALUE]...",
             tables=_PORT_TABLES),
-    Command("lsp-get-options", 1, 1, _lsp_get_options, mode="ro", usage="PORT",
+    CommandSyntax("lsp-get-options", 1, 1, _lsp_get_options, mode="ro", usage="PORT",
             tables=_PORT_TABLES),
-    Command("lsp-set-dhcpv4-options", 1, 2, _set_dhcp("dhcpv4_options", 4),
+    CommandSyntax("lsp-set-dhcpv4-options", 1, 2, _set_dhcp("dhcpv4_options", 4),
             usage="PORT [DHCP_OPT_UUID]"),
-    Command("lsp-get-dhcpv4-options", 1, 1, _get_dhcp("dhcpv4_options"), mode="ro",
+    CommandSyntax("lsp-get-dhcpv4-options", 1, 1, _get_dhcp("dhcpv4_options"), mode="ro",
             usage="PORT"),
-    Command("lsp-set-dhcpv6-options", 1, 2, _set_dhcp("dhcpv6_options", 6),
+    CommandSyntax("lsp-set-dhcpv6-options", 1, 2, _set_dhcp("dhcpv6_options", 6),
             usage="PORT [DHCP_OPT_UUID]"),
-    Command("lsp-get-dhcpv6-options", 1, 1, _get_dhcp("dhcpv6_options"), mode="ro",
+    CommandSyntax("lsp-get-dhcpv6-options", 1, 1, _get_dhcp("dhcpv6_options"), mode="ro",
             usage="PORT"),
-    Command("lsp-get-ls", 1, 1, _lsp_get_ls, mode="ro", usage="PORT", tables=_PORT_TABLES),
-    Command("lsp-attach-mirror", 2, 2, _lsp_attach_mirror, ("--may-exist",), usage="PORT MIRROR"),
-    Command("lsp-detach-mirror", 2, 2, _lsp_detach_mirror, usage="PORT MIRROR"),
+    CommandSyntax("lsp-get-ls", 1, 1, _lsp_get_ls, mode="ro", usage="PORT", tables=_PORT_TABLES),
+    CommandSyntax("lsp-attach-mirror", 2, 2, _lsp_attach_mirror, ("--may-exist",), usage="PORT MIRROR"),
+    CommandSyntax("lsp-detach-mirror", 2, 2, _lsp_detach_mirror, usage="PORT MIRROR"),
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyovn.ctl.registry import Command, CtlError, Tool
+from pyovn.ctl.registry import CommandSyntax, CtlError, Tool
 from pyovn.ovsdb.tableprint import DATA, FORMATS, TableStyle
 
 __all__ = ["RunOptions", "ParsedCommand", "parse_command_line", "COMMON_OPTIONS"]
@@ -51,7 +51,7 @@ class RunOptions:
 
 @dataclass
 class ParsedCommand:
-    spec: Command
+    spec: CommandSyntax
     argv: list[str]  # argv[0] is the command name
     options: dict[str, str | None]
 

@@ -1,7 +1,7 @@
 """Declarations that make a ctl tool: its commands, how its rows are named, what ``show`` prints.
 
 A tool is data: a :class:`Tool` (program name, database, default remote, global options it adds)
-plus :class:`Command` declarations, each verb declared once with its argument counts, its
+plus :class:`CommandSyntax` declarations, each verb declared once with its argument counts, its
 per-command options and its functions. The runner (:mod:`pyovn.ctl.runner`) parses the command
 line against these declarations and calls, for every command in the transaction, ``pre`` (checks
 that need only the schema), then ``run`` (reads and changes the :class:`~pyovn.ctl.txnview.TxnView`,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pyovn.ctl.context import Context
     from pyovn.ctl.options import RunOptions
 
-__all__ = ["CtlError", "Command", "RowId", "ShowTable", "Tool", "UNLIMITED", "row_ids",
+__all__ = ["CtlError", "CommandSyntax", "RowId", "ShowTable", "Tool", "UNLIMITED", "row_ids",
            "env_remote"]
 
 UNLIMITED = 1 << 31
@@ -39,7 +39,7 @@ CommandFn = Callable[["Context"], None]
 
 
 @dataclass(frozen=True)
-class Command:
+class CommandSyntax:
     """One verb. ``options`` lists the per-command options; a trailing ``=`` means it needs a
     value (``"--id="``), a trailing ``?`` that it may have one (``"--bfd?"``: ``--bfd`` or
     ``--bfd=UUID``). ``mode`` is ``"ro"`` for commands that never change the database.
@@ -123,7 +123,7 @@ class Tool:
     prog: str
     db: str
     default_remote: Callable[[], str]
-    commands: dict[str, Command] = field(default_factory=dict)
+    commands: dict[str, CommandSyntax] = field(default_factory=dict)
     row_ids: dict[str, list[RowId]] = field(default_factory=dict)
     show_tables: list[ShowTable] = field(default_factory=list)
     # Extra global options: name -> takes a value. Their values land in RunOptions.extra.
@@ -142,7 +142,7 @@ class Tool:
     # 't'"); the OVN tools word them "option '-t' requires an argument".
     getopt_messages: bool = False
 
-    def add(self, *groups: Iterable[Command]) -> Tool:
+    def add(self, *groups: Iterable[CommandSyntax]) -> Tool:
         """Declare the commands of each group (a verb may be declared only once)."""
         for group in groups:
             for c in group:
@@ -158,10 +158,10 @@ class Tool:
         return out
 
     def option_arg(self, option: str) -> bool | str:
-        """:meth:`Command.option_arg` for an option given before the first command name."""
+        """:meth:`CommandSyntax.option_arg` for an option given before the first command name."""
         args = {c.option_arg(option) for c in self.commands.values()}
         return True if True in args else "opt" if "opt" in args else False
 
 
-def commands(*decls: Command) -> Sequence[Command]:
+def commands(*decls: CommandSyntax) -> Sequence[CommandSyntax]:
     return list(decls)

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyovn.ctl.context import Context, warn
-from pyovn.ctl.registry import UNLIMITED, Command
-from pyovn.ctl.txnview import Row, TxnView
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax
+from pyovn.ctl.txnview import TxnView, ViewRow
 
 __all__ = ["Remotes", "global_row", "delete_referenced", "remote_commands",
            "ssl_commands"]
@@ -36,7 +36,7 @@ class Remotes:
     roles: bool = False  # ovn-sbctl: "read-only", "read-write", "role=ROLE" words
 
 
-def global_row(ctx: Context, table: str) -> Row:
+def global_row(ctx: Context, table: str) -> ViewRow:
     """The database's single configuration row (the runner inserts it when missing; see
     ``Tool.global_table``)."""
     row = ctx.view().first(table)
@@ -44,7 +44,7 @@ def global_row(ctx: Context, table: str) -> Row:
     return row
 
 
-def delete_referenced(txn: TxnView, row: Row, column: str, table: str) -> None:
+def delete_referenced(txn: TxnView, row: ViewRow, column: str, table: str) -> None:
     """Delete the rows ``row.column`` refers to and empty the column."""
     for target in txn.referenced(table, row[column]):
         txn.delete(target)
@@ -55,10 +55,10 @@ def _byte_sorted_lines(lines: Iterable[str]) -> str:
     return "".join(f"{line}\n" for line in sorted(set(lines), key=str.encode))
 
 
-def remote_commands(spec: Remotes) -> list[Command]:
+def remote_commands(spec: Remotes) -> list[CommandSyntax]:
     """``get-``, ``del-`` and ``set-<noun>`` for the remotes ``spec`` describes."""
 
-    def owner(ctx: Context) -> Row:
+    def owner(ctx: Context) -> ViewRow:
         return global_row(ctx, spec.global_table)
 
     def get(ctx: Context) -> None:
@@ -100,9 +100,9 @@ def remote_commands(spec: Remotes) -> list[Command]:
         txn.write(owner(ctx), spec.column, frozenset(new))
 
     return [
-        Command(f"get-{spec.noun}", 0, 0, get, mode="ro"),
-        Command(f"del-{spec.noun}", 0, 0, delete),
-        Command(f"set-{spec.noun}", 1, UNLIMITED, set_, ("--inactivity-probe=",),
+        CommandSyntax(f"get-{spec.noun}", 0, 0, get, mode="ro"),
+        CommandSyntax(f"del-{spec.noun}", 0, 0, delete),
+        CommandSyntax(f"set-{spec.noun}", 1, UNLIMITED, set_, ("--inactivity-probe=",),
                 usage="TARGET..."),
     ]
 
@@ -117,7 +117,7 @@ def _atoll(s: str) -> int:
     return sign * int(t[:digits]) if digits else 0
 
 
-def ssl_commands(global_table: str, protocols: bool) -> list[Command]:
+def ssl_commands(global_table: str, protocols: bool) -> list[CommandSyntax]:
     """``get-``, ``del-`` and ``set-ssl`` for the SSL row of ``global_table``'s ``ssl`` column;
     with ``protocols``, set-ssl also takes SSL-PROTOS and SSL-CIPHERS (the OVN tools)."""
 
@@ -149,7 +149,7 @@ def ssl_commands(global_table: str, protocols: bool) -> list[Command]:
 
     usage = "PRIV-KEY CERT CA-CERT" + (" [SSL-PROTOS [SSL-CIPHERS]]" if protocols else "")
     return [
-        Command("get-ssl", 0, 0, get, mode="ro"),
-        Command("del-ssl", 0, 0, delete),
-        Command("set-ssl", 3, 5 if protocols else 3, set_, ("--bootstrap",), usage=usage),
+        CommandSyntax("get-ssl", 0, 0, get, mode="ro"),
+        CommandSyntax("del-ssl", 0, 0, delete),
+        CommandSyntax("set-ssl", 3, 5 if protocols else 3, set_, ("--bootstrap",), usage=usage),
     ]

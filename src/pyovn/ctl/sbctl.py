@@ -11,10 +11,18 @@ from __future__ import annotations
 from pyovn.ctl import generic
 from pyovn.ctl.context import Context
 from pyovn.ctl.lflow import expand_flows, format_counts, format_lflows
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError, ShowTable, Tool, env_remote, row_ids
+from pyovn.ctl.registry import (
+    UNLIMITED,
+    CommandSyntax,
+    CtlError,
+    ShowTable,
+    Tool,
+    env_remote,
+    row_ids,
+)
 from pyovn.ctl.remotes import Remotes, remote_commands, ssl_commands
 from pyovn.ctl.runner import run_tool
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.txnview import ViewRow
 
 __all__ = ["TOOL", "main", "default_remote"]
 
@@ -33,7 +41,7 @@ def _show(ctx: Context) -> None:
 
 # -- chassis ------------------------------------------------------------------------------------
 
-def _find_chassis(ctx: Context, name: str) -> Row | None:
+def _find_chassis(ctx: Context, name: str) -> ViewRow | None:
     for row in ctx.view().rows("Chassis"):
         if row["name"] == name:
             return row
@@ -81,7 +89,7 @@ def _chassis_del(ctx: Context) -> None:
 
 # -- port binding -------------------------------------------------------------------------------
 
-def _find_port(ctx: Context, name: str) -> Row | None:
+def _find_port(ctx: Context, name: str) -> ViewRow | None:
     for row in ctx.view().rows("Port_Binding"):
         if row["logical_port"] == name:
             return row
@@ -215,19 +223,19 @@ ROW_IDS = {
 }
 
 COMMANDS = [
-    Command("init", 0, 0, _init),
-    Command("show", 0, 0, _show, mode="ro"),
-    Command("chassis-add", 3, 3, _chassis_add, ("--may-exist",),
+    CommandSyntax("init", 0, 0, _init),
+    CommandSyntax("show", 0, 0, _show, mode="ro"),
+    CommandSyntax("chassis-add", 3, 3, _chassis_add, ("--may-exist",),
             usage="CHASSIS ENCAP-TYPE ENCAP-IP"),
-    Command("chassis-del", 1, 1, _chassis_del, ("--if-exists",), usage="CHASSIS"),
-    Command("lsp-bind", 2, 2, _lsp_bind, ("--may-exist",), usage="PORT CHASSIS"),
-    Command("lsp-unbind", 1, 1, _lsp_unbind, ("--if-exists",), usage="PORT"),
-    Command("lflow-list", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
+    CommandSyntax("chassis-del", 1, 1, _chassis_del, ("--if-exists",), usage="CHASSIS"),
+    CommandSyntax("lsp-bind", 2, 2, _lsp_bind, ("--may-exist",), usage="PORT CHASSIS"),
+    CommandSyntax("lsp-unbind", 1, 1, _lsp_unbind, ("--if-exists",), usage="PORT"),
+    CommandSyntax("lflow-list", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
             mode="ro", usage="[DATAPATH] [LFLOW...]"),
-    Command("dump-flows", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
+    CommandSyntax("dump-flows", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
             mode="ro", usage="[DATAPATH] [LFLOW...]"),
-    Command("count-flows", 0, 1, _count_flows, mode="ro", usage="[DATAPATH]"),
-    Command("ip-multicast-flush", 0, 1, _ip_multicast_flush, usage="[SWITCH]"),
+    CommandSyntax("count-flows", 0, 1, _count_flows, mode="ro", usage="[DATAPATH]"),
+    CommandSyntax("ip-multicast-flush", 0, 1, _ip_multicast_flush, usage="[SWITCH]"),
     *remote_commands(Remotes("SB_Global", "connection", "connections", "Connection", "sbctl",
                              roles=True)),
     *ssl_commands("SB_Global", protocols=True),

@@ -28,10 +28,10 @@ from pyovn.ovsdb.data import datum_to_json, new_uuid
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 from pyovn.ovsdb.types import MAP, SET
 
-__all__ = ["Row", "TxnView"]
+__all__ = ["ViewRow", "TxnView"]
 
 
-class Row:
+class ViewRow:
     """One row of the view: ``values`` maps every column (and ``_uuid``) to its value."""
 
     __slots__ = ("table", "uuid", "values", "orig", "is_new", "deleted", "_owned")
@@ -59,7 +59,7 @@ class Row:
         return self.values
 
     def __repr__(self) -> str:
-        return f"<Row {self.table.name} {self.uuid}>"
+        return f"<ViewRow {self.table.name} {self.uuid}>"
 
 
 def default_row(table: TableSchema, uuid: str) -> dict[str, Any]:
@@ -68,12 +68,12 @@ def default_row(table: TableSchema, uuid: str) -> dict[str, Any]:
     return row
 
 
-class _LoadedTables(dict[str, dict[str, "Row"]]):
+class _LoadedTables(dict[str, dict[str, "ViewRow"]]):
     """The tables the invocation loaded (all, unless every command declared the tables it
-    uses: :attr:`pyovn.ctl.registry.Command.tables`). Another one is a command's bug, said so
+    uses: :attr:`pyovn.ctl.registry.CommandSyntax.tables`). Another one is a command's bug, said so
     rather than read as an empty table."""
 
-    def __missing__(self, table: str) -> dict[str, Row]:
+    def __missing__(self, table: str) -> dict[str, ViewRow]:
         raise LookupError(f"table {table} is not loaded: a command that uses it does not "
                           "declare it in its 'tables'")
 
@@ -83,59 +83,59 @@ class TxnView:
 
     def __init__(self, schema: DatabaseSchema, rows: dict[str, dict[str, dict[str, Any]]]):
         self.schema = schema
-        self.tables: dict[str, dict[str, Row]] = _LoadedTables()
+        self.tables: dict[str, dict[str, ViewRow]] = _LoadedTables()
         for name, table_rows in rows.items():
             ts = schema.tables[name]
-            self.tables[name] = {u: Row(ts, u, vals) for u, vals in table_rows.items()}
-        self._written: dict[Row, set[str]] = {}
-        self._partial: dict[Row, dict[str, list[tuple[str, Any, Any]]]] = {}
-        self._inserted: list[Row] = []
-        self._deleted: list[Row] = []
+            self.tables[name] = {u: ViewRow(ts, u, vals) for u, vals in table_rows.items()}
+        self._written: dict[ViewRow, set[str]] = {}
+        self._partial: dict[ViewRow, dict[str, list[tuple[str, Any, Any]]]] = {}
+        self._inserted: list[ViewRow] = []
+        self._deleted: list[ViewRow] = []
         self._insert_index: dict[str, int] = {}
         self._insert_uuid: dict[str, str] = {}
-        self._increment: tuple[Row, str, bool] | None = None
+        self._increment: tuple[ViewRow, str, bool] | None = None
         self.increment_result: int | None = None
         self._increment_index = -1
         self._new_uuids: set[str] = set()
 
     # -- reading --------------------------------------------------------------------------------
-    def rows(self, table: str) -> list[Row]:
+    def rows(self, table: str) -> list[ViewRow]:
         """The table's live rows, in uuid order (the real tools use hash order)."""
         t = self.tables[table]
         return [t[u] for u in sorted(t) if not t[u].deleted]
 
-    def get(self, table: str, uuid: str) -> Row | None:
+    def get(self, table: str, uuid: str) -> ViewRow | None:
         row = self.tables[table].get(uuid)
         return None if row is None or row.deleted else row
 
-    def referenced(self, table: str, uuids: Iterable[str]) -> list[Row]:
+    def referenced(self, table: str, uuids: Iterable[str]) -> list[ViewRow]:
         """The live rows of ``table`` among ``uuids`` (a reference column's value), in uuid
         order."""
         t = self.tables[table]
         return [t[u] for u in sorted(uuids) if u in t and not t[u].deleted]
 
-    def first(self, table: str) -> Row | None:
+    def first(self, table: str) -> ViewRow | None:
         rows = self.rows(table)
         return rows[0] if rows else None
 
     # -- writing --------------------------------------------------------------------------------
-    def insert(self, table: str, uuid: str | None = None) -> Row:
+    def insert(self, table: str, uuid: str | None = None) -> ViewRow:
         ts = self.schema.tables[table]
         u = uuid or new_uuid()
-        row = Row(ts, u, default_row(ts, u), is_new=True)
+        row = ViewRow(ts, u, default_row(ts, u), is_new=True)
         self.tables[table][u] = row
         self._inserted.append(row)
         self._written[row] = set()
         return row
 
-    def delete(self, row: Row) -> None:
+    def delete(self, row: ViewRow) -> None:
         if row.deleted:
             return
         row.deleted = True
         if not row.is_new:
             self._deleted.append(row)
 
-    def write(self, row: Row, column: str, value: Any) -> None:
+    def write(self, row: ViewRow, column: str, value: Any) -> None:
         """A full write of ``column``."""
         row._own()[column] = value
         self._written.setdefault(row, set()).add(column)
@@ -143,10 +143,10 @@ class TxnView:
         if partial:
             partial.pop(column, None)
 
-    def _direct(self, row: Row, column: str) -> bool:
+    def _direct(self, row: ViewRow, column: str) -> bool:
         return row.is_new or column in self._written.get(row, ())
 
-    def map_set(self, row: Row, column: str, key: Any, value: Any) -> None:
+    def map_set(self, row: ViewRow, column: str, key: Any, value: Any) -> None:
         """A partial write of one key of a map column."""
         cur = dict(row.values[column])
         cur[key] = value
@@ -156,7 +156,7 @@ class TxnView:
         row._own()[column] = cur
         self._partial.setdefault(row, {}).setdefault(column, []).append(("set", key, value))
 
-    def map_delete(self, row: Row, column: str, key: Any) -> None:
+    def map_delete(self, row: ViewRow, column: str, key: Any) -> None:
         cur = dict(row.values[column])
         cur.pop(key, None)
         if self._direct(row, column):
@@ -165,7 +165,7 @@ class TxnView:
         row._own()[column] = cur
         self._partial.setdefault(row, {}).setdefault(column, []).append(("del", key, None))
 
-    def set_insert(self, row: Row, column: str, atom: Any) -> None:
+    def set_insert(self, row: ViewRow, column: str, atom: Any) -> None:
         """A partial insert into a set column (a scalar column gets the mutation as is)."""
         kind = row.table.columns[column].type.kind
         if kind == SET:
@@ -175,14 +175,14 @@ class TxnView:
             row._own()[column] = row.values[column] | {atom}
         self._partial.setdefault(row, {}).setdefault(column, []).append(("ins", atom, None))
 
-    def set_delete(self, row: Row, column: str, atom: Any) -> None:
+    def set_delete(self, row: ViewRow, column: str, atom: Any) -> None:
         if self._direct(row, column):
             self.write(row, column, row.values[column] - {atom})
             return
         row._own()[column] = row.values[column] - {atom}
         self._partial.setdefault(row, {}).setdefault(column, []).append(("rm", atom, None))
 
-    def increment(self, row: Row, column: str, *, force: bool = False) -> None:
+    def increment(self, row: ViewRow, column: str, *, force: bool = False) -> None:
         """Add 1 to ``row.column`` in the transaction and read back the result (into
         :attr:`increment_result` after :meth:`commit_results`). Without ``force`` this happens
         only if the transaction changes something else; with it, it is the change (the IDL's
@@ -196,7 +196,7 @@ class TxnView:
                     or any(cols for r, cols in self._written.items() if not r.is_new)
                     or any(p for p in self._partial.values()))
 
-    def _json(self, row: Row, column: str, value: Any) -> Any:
+    def _json(self, row: ViewRow, column: str, value: Any) -> Any:
         j = datum_to_json(row.table.columns[column].type, value)
         return self._rename(j)
 
@@ -254,7 +254,7 @@ class TxnView:
             ops.append({"op": "comment", "comment": comment})
         return ops
 
-    def _mutations(self, row: Row) -> list[Any]:
+    def _mutations(self, row: ViewRow) -> list[Any]:
         out: list[Any] = []
         for column, changes in sorted(self._partial.get(row, {}).items()):
             ctype = row.table.columns[column].type

@@ -16,7 +16,15 @@ import re
 
 from pyovn.ctl import generic, vsctl_bridge
 from pyovn.ctl.context import Context
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError, RowId, ShowTable, Tool, env_remote
+from pyovn.ctl.registry import (
+    UNLIMITED,
+    CommandSyntax,
+    CtlError,
+    RowId,
+    ShowTable,
+    Tool,
+    env_remote,
+)
 from pyovn.ctl.remotes import (
     Remotes,
     delete_referenced,
@@ -24,7 +32,7 @@ from pyovn.ctl.remotes import (
     ssl_commands,
 )
 from pyovn.ctl.runner import Run, run_tool
-from pyovn.ctl.txnview import Row
+from pyovn.ctl.txnview import ViewRow
 from pyovn.ctl.vsctl_bridge import config, ovs_row
 
 __all__ = ["TOOL", "main", "default_remote"]
@@ -51,7 +59,7 @@ def _after_commit(run: Run) -> None:
 
 # -- controllers, fail mode, managers, SSL --------------------------------------------------------
 
-def _real_bridge_row(ctx: Context) -> Row:
+def _real_bridge_row(ctx: Context) -> ViewRow:
     br = config(ctx).find_bridge(ctx.argv[1], True)
     assert br is not None
     row = br.real().row
@@ -140,7 +148,7 @@ def _c_number(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _datapath(ctx: Context, name: str) -> Row | None:
+def _datapath(ctx: Context, name: str) -> ViewRow | None:
     uuid = ovs_row(ctx)["datapaths"].get(name)
     return None if uuid is None else ctx.view().get("Datapath", uuid)
 
@@ -228,7 +236,7 @@ def _aa_args(ctx: Context) -> tuple[int, int]:
     return numbers[0], numbers[1]
 
 
-def _aa_bridge(ctx: Context) -> Row:
+def _aa_bridge(ctx: Context) -> ViewRow:
     br = config(ctx).find_bridge(ctx.argv[1], True)
     assert br is not None
     row = br.real().row
@@ -294,25 +302,25 @@ ROW_IDS = {
 }
 
 COMMANDS = [
-    Command("init", 0, 0, _init),
-    Command("show", 0, 0, _show, mode="ro"),
-    Command("emer-reset", 0, 0, _emer_reset),
+    CommandSyntax("init", 0, 0, _init),
+    CommandSyntax("show", 0, 0, _show, mode="ro"),
+    CommandSyntax("emer-reset", 0, 0, _emer_reset),
     *vsctl_bridge.COMMANDS,
-    Command("add-zone-tp", 3, UNLIMITED, _add_zone_tp, ("--may-exist",),
+    CommandSyntax("add-zone-tp", 3, UNLIMITED, _add_zone_tp, ("--may-exist",),
             usage="DATAPATH zone=ZONE_ID POLICY=VALUE..."),
-    Command("del-zone-tp", 2, 2, _del_zone_tp, ("--if-exists",), usage="DATAPATH zone=ZONE_ID"),
-    Command("list-zone-tp", 1, 1, _list_zone_tp, mode="ro", usage="DATAPATH"),
-    Command("list-dp-cap", 1, 1, _list_dp_cap, mode="ro", usage="DATAPATH"),
-    Command("add-aa-mapping", 3, 3, _add_aa_mapping, usage="BRIDGE ISID VLAN"),
-    Command("del-aa-mapping", 3, 3, _del_aa_mapping, usage="BRIDGE ISID VLAN"),
-    Command("get-aa-mapping", 1, 1, _get_aa_mapping, mode="ro", usage="BRIDGE"),
-    Command("get-controller", 1, 1, _get_controller, mode="ro", usage="BRIDGE"),
-    Command("del-controller", 1, 1, _del_controller, usage="BRIDGE"),
-    Command("set-controller", 1, UNLIMITED, _set_controller, ("--inactivity-probe=",),
+    CommandSyntax("del-zone-tp", 2, 2, _del_zone_tp, ("--if-exists",), usage="DATAPATH zone=ZONE_ID"),
+    CommandSyntax("list-zone-tp", 1, 1, _list_zone_tp, mode="ro", usage="DATAPATH"),
+    CommandSyntax("list-dp-cap", 1, 1, _list_dp_cap, mode="ro", usage="DATAPATH"),
+    CommandSyntax("add-aa-mapping", 3, 3, _add_aa_mapping, usage="BRIDGE ISID VLAN"),
+    CommandSyntax("del-aa-mapping", 3, 3, _del_aa_mapping, usage="BRIDGE ISID VLAN"),
+    CommandSyntax("get-aa-mapping", 1, 1, _get_aa_mapping, mode="ro", usage="BRIDGE"),
+    CommandSyntax("get-controller", 1, 1, _get_controller, mode="ro", usage="BRIDGE"),
+    CommandSyntax("del-controller", 1, 1, _del_controller, usage="BRIDGE"),
+    CommandSyntax("set-controller", 1, UNLIMITED, _set_controller, ("--inactivity-probe=",),
             usage="BRIDGE TARGET..."),
-    Command("get-fail-mode", 1, 1, _get_fail_mode, mode="ro", usage="BRIDGE"),
-    Command("del-fail-mode", 1, 1, _del_fail_mode, usage="BRIDGE"),
-    Command("set-fail-mode", 2, 2, _set_fail_mode, usage="BRIDGE MODE"),
+    CommandSyntax("get-fail-mode", 1, 1, _get_fail_mode, mode="ro", usage="BRIDGE"),
+    CommandSyntax("del-fail-mode", 1, 1, _del_fail_mode, usage="BRIDGE"),
+    CommandSyntax("set-fail-mode", 2, 2, _set_fail_mode, usage="BRIDGE MODE"),
     *remote_commands(Remotes("Open_vSwitch", "manager", "manager_options", "Manager", "vsctl")),
     *ssl_commands("Open_vSwitch", protocols=False),
 ]

@@ -13,35 +13,35 @@ from dataclasses import dataclass, field
 
 from pyovn.ctl import generic
 from pyovn.ctl.context import Context
-from pyovn.ctl.registry import UNLIMITED, Command, CtlError
+from pyovn.ctl.registry import UNLIMITED, CommandSyntax, CtlError
 from pyovn.ctl.remotes import global_row
 from pyovn.ctl.runner import CtlExit
-from pyovn.ctl.txnview import Row, TxnView
+from pyovn.ctl.txnview import TxnView, ViewRow
 
-__all__ = ["COMMANDS", "Bridge", "Config", "Iface", "Port", "config", "ovs_row"]
+__all__ = ["COMMANDS", "VsctlBridge", "Config", "VsctlIface", "VsctlPort", "config", "ovs_row"]
 
 
 # -- the configuration model ----------------------------------------------------------------------
 
 @dataclass(eq=False)
-class Bridge:
+class VsctlBridge:
     name: str
-    row: Row | None  # the Bridge row (real bridges)
-    parent: Bridge | None = None
+    row: ViewRow | None  # the Bridge row (real bridges)
+    parent: VsctlBridge | None = None
     vlan: int = 0
-    fake_port: Row | None = None  # the Port row of a fake bridge
-    ports: list[Port] = field(default_factory=list)
-    children: list[Bridge] = field(default_factory=list)
+    fake_port: ViewRow | None = None  # the Port row of a fake bridge
+    ports: list[VsctlPort] = field(default_factory=list)
+    children: list[VsctlBridge] = field(default_factory=list)
 
-    def real(self) -> Bridge:
+    def real(self) -> VsctlBridge:
         return self.parent if self.parent is not None else self
 
 
 @dataclass(eq=False)
-class Port:
-    row: Row
-    bridge: Bridge
-    ifaces: list[Iface] = field(default_factory=list)
+class VsctlPort:
+    row: ViewRow
+    bridge: VsctlBridge
+    ifaces: list[VsctlIface] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -49,30 +49,30 @@ class Port:
 
 
 @dataclass(eq=False)
-class Iface:
-    row: Row
-    port: Port
+class VsctlIface:
+    row: ViewRow
+    port: VsctlPort
 
 
 class Config:
     """Bridges, ports and interfaces by name, from the view's current rows."""
 
-    def __init__(self, txn: TxnView, ovs: Row) -> None:
+    def __init__(self, txn: TxnView, ovs: ViewRow) -> None:
         self.txn = txn
         self.ovs = ovs
-        self.bridges: dict[str, Bridge] = {}
-        self.ports: dict[str, Port] = {}
-        self.ifaces: dict[str, Iface] = {}
+        self.bridges: dict[str, VsctlBridge] = {}
+        self.ports: dict[str, VsctlPort] = {}
+        self.ifaces: dict[str, VsctlIface] = {}
         brows = [txn.get("Bridge", u) for u in sorted(ovs["bridges"])]
         for brow in brows:
             if brow is None or brow["name"] in self.bridges:
                 continue
-            br = self.bridges[brow["name"]] = Bridge(brow["name"], brow)
+            br = self.bridges[brow["name"]] = VsctlBridge(brow["name"], brow)
             for prow in self._ports(brow):
                 tag = _tag(prow)
                 if (prow["fake_bridge"] and tag is not None and 0 <= tag <= 4095
                         and prow["name"] not in self.bridges):
-                    fake = Bridge(prow["name"], None, br, tag, prow)
+                    fake = VsctlBridge(prow["name"], None, br, tag, prow)
                     self.bridges[prow["name"]] = fake
                     br.children.append(fake)
         for brow in brows:
@@ -93,18 +93,18 @@ class Config:
                     for child in br.children:
                         if child.vlan == tag:
                             owner = child
-                port = Port(prow, owner)
+                port = VsctlPort(prow, owner)
                 owner.ports.append(port)
                 self.ports[prow["name"]] = port
                 for u in sorted(prow["interfaces"]):
                     irow = txn.get("Interface", u)
                     if irow is None or irow["name"] in self.ifaces:
                         continue
-                    iface = Iface(irow, port)
+                    iface = VsctlIface(irow, port)
                     port.ifaces.append(iface)
                     self.ifaces[irow["name"]] = iface
 
-    def _ports(self, brow: Row) -> list[Row]:
+    def _ports(self, brow: ViewRow) -> list[ViewRow]:
         out = []
         for u in sorted(brow["ports"]):
             prow = self.txn.get("Port", u)
@@ -112,13 +112,13 @@ class Config:
                 out.append(prow)
         return out
 
-    def find_bridge(self, name: str, must_exist: bool) -> Bridge | None:
+    def find_bridge(self, name: str, must_exist: bool) -> VsctlBridge | None:
         br = self.bridges.get(name)
         if br is None and must_exist:
             raise CtlError(f"no bridge named {name}")
         return br
 
-    def find_port(self, name: str, must_exist: bool) -> Port | None:
+    def find_port(self, name: str, must_exist: bool) -> VsctlPort | None:
         port = self.ports.get(name)
         if port is not None and port.bridge.name == name:
             port = None
@@ -126,7 +126,7 @@ class Config:
             raise CtlError(f"no port named {name}")
         return port
 
-    def find_iface(self, name: str, must_exist: bool) -> Iface | None:
+    def find_iface(self, name: str, must_exist: bool) -> VsctlIface | None:
         iface = self.ifaces.get(name)
         if iface is not None and iface.port.bridge.name == name:
             iface = None
@@ -147,12 +147,12 @@ class Config:
                            f"{iface.port.bridge.name}")
 
 
-def _tag(prow: Row) -> int | None:
+def _tag(prow: ViewRow) -> int | None:
     tag = prow["tag"]
     return next(iter(tag)) if tag else None
 
 
-def ovs_row(ctx: Context) -> Row:
+def ovs_row(ctx: Context) -> ViewRow:
     """The Open_vSwitch row."""
     return global_row(ctx, "Open_vSwitch")
 
@@ -233,7 +233,7 @@ def _add_br(ctx: Context) -> None:
     txn.write(parent.row, "ports", parent.row["ports"] | {port.uuid})
 
 
-def _del_port_rows(ctx: Context, port: Port) -> None:
+def _del_port_rows(ctx: Context, port: VsctlPort) -> None:
     txn = ctx.view()
     brow = port.bridge.real().row
     assert brow is not None
@@ -243,7 +243,7 @@ def _del_port_rows(ctx: Context, port: Port) -> None:
     txn.delete(port.row)
 
 
-def _del_bridge(ctx: Context, cfg: Config, br: Bridge) -> None:
+def _del_bridge(ctx: Context, cfg: Config, br: VsctlBridge) -> None:
     txn = ctx.view()
     for child in list(br.children):
         _del_bridge(ctx, cfg, child)
@@ -297,7 +297,7 @@ def _br_to_parent(ctx: Context) -> None:
     ctx.out(f"{br.real().name}\n")
 
 
-def _br_ids_target(br: Bridge) -> tuple[Row, str]:
+def _br_ids_target(br: VsctlBridge) -> tuple[ViewRow, str]:
     if br.parent is not None:
         assert br.fake_port is not None
         return br.fake_port, "fake-bridge-"
@@ -414,7 +414,7 @@ def _del_port(ctx: Context) -> None:
     must_exist = not ctx.has("--if-exists")
     target = ctx.argv[-1]
     cfg = config(ctx)
-    port: Port | None
+    port: VsctlPort | None
     if cfg.find_bridge(target, False) is not None:
         if must_exist:
             raise CtlError(f"cannot delete port {target} because it is the local port for bridge "
@@ -493,24 +493,24 @@ def _del_bond_iface(ctx: Context) -> None:
 
 
 COMMANDS = [
-    Command("add-br", 1, 3, _add_br, ("--may-exist",), usage="BRIDGE [PARENT] [NEW-VLAN]"),
-    Command("del-br", 1, 1, _del_br, ("--if-exists",), usage="BRIDGE"),
-    Command("list-br", 0, 0, _list_br, ("--real", "--fake"), mode="ro"),
-    Command("br-exists", 1, 1, _br_exists, mode="ro", usage="BRIDGE"),
-    Command("br-to-vlan", 1, 1, _br_to_vlan, mode="ro", usage="BRIDGE"),
-    Command("br-to-parent", 1, 1, _br_to_parent, mode="ro", usage="BRIDGE"),
-    Command("br-set-external-id", 2, 3, _br_set_external_id, usage="BRIDGE KEY [VALUE]"),
-    Command("br-get-external-id", 1, 2, _br_get_external_id, mode="ro", usage="BRIDGE [KEY]"),
-    Command("list-ports", 1, 1, _list_ports, mode="ro", usage="BRIDGE"),
-    Command("add-port", 2, UNLIMITED, _add_port, ("--may-exist",),
+    CommandSyntax("add-br", 1, 3, _add_br, ("--may-exist",), usage="BRIDGE [PARENT] [NEW-VLAN]"),
+    CommandSyntax("del-br", 1, 1, _del_br, ("--if-exists",), usage="BRIDGE"),
+    CommandSyntax("list-br", 0, 0, _list_br, ("--real", "--fake"), mode="ro"),
+    CommandSyntax("br-exists", 1, 1, _br_exists, mode="ro", usage="BRIDGE"),
+    CommandSyntax("br-to-vlan", 1, 1, _br_to_vlan, mode="ro", usage="BRIDGE"),
+    CommandSyntax("br-to-parent", 1, 1, _br_to_parent, mode="ro", usage="BRIDGE"),
+    CommandSyntax("br-set-external-id", 2, 3, _br_set_external_id, usage="BRIDGE KEY [VALUE]"),
+    CommandSyntax("br-get-external-id", 1, 2, _br_get_external_id, mode="ro", usage="BRIDGE [KEY]"),
+    CommandSyntax("list-ports", 1, 1, _list_ports, mode="ro", usage="BRIDGE"),
+    CommandSyntax("add-port", 2, UNLIMITED, _add_port, ("--may-exist",),
             usage="BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]..."),
-    Command("add-bond", 4, UNLIMITED, _add_bond, ("--may-exist", "--fake-iface", "--lacp="),
+    CommandSyntax("add-bond", 4, UNLIMITED, _add_bond, ("--may-exist", "--fake-iface", "--lacp="),
             usage="BRIDGE PORT IFACE... [COLUMN[:KEY]=VALUE]..."),
-    Command("del-port", 1, 2, _del_port, ("--if-exists", "--with-iface"),
+    CommandSyntax("del-port", 1, 2, _del_port, ("--if-exists", "--with-iface"),
             usage="[BRIDGE] PORT|IFACE"),
-    Command("port-to-br", 1, 1, _port_to_br, mode="ro", usage="PORT"),
-    Command("list-ifaces", 1, 1, _list_ifaces, mode="ro", usage="BRIDGE"),
-    Command("iface-to-br", 1, 1, _iface_to_br, mode="ro", usage="IFACE"),
-    Command("add-bond-iface", 2, 2, _add_bond_iface, ("--may-exist",), usage="BOND IFACE"),
-    Command("del-bond-iface", 1, 2, _del_bond_iface, ("--if-exists",), usage="[BOND] IFACE"),
+    CommandSyntax("port-to-br", 1, 1, _port_to_br, mode="ro", usage="PORT"),
+    CommandSyntax("list-ifaces", 1, 1, _list_ifaces, mode="ro", usage="BRIDGE"),
+    CommandSyntax("iface-to-br", 1, 1, _iface_to_br, mode="ro", usage="IFACE"),
+    CommandSyntax("add-bond-iface", 2, 2, _add_bond_iface, ("--may-exist",), usage="BOND IFACE"),
+    CommandSyntax("del-bond-iface", 1, 2, _del_bond_iface, ("--if-exists",), usage="[BOND] IFACE"),
 ]
