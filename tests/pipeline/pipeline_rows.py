@@ -13,7 +13,7 @@ import orjson
 from pyovn import schemas
 from pyovn.ovsdb.data import datum_from_json_unchecked
 from pyovn.ovsdb.schema import DatabaseSchema
-from pyovn.pipeline.sbmodel import TABLES
+from pyovn.pipeline.sbtypes import TABLES
 
 RECORDED = Path(__file__).resolve().parent.parent / "northd" / "recorded"
 

@@ -11,7 +11,8 @@ import pytest
 
 from pyovn.logical.flow import Flow
 from pyovn.pipeline.executor import BaseHost, Executor
-from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import LogicalDatapath, PortBinding
 from pyovn.pipeline.tables import ALL, LogicalTables
 
 DPS = {"sw0": 1, "lr0": 2, "sw1": 3, "sw2": 4}

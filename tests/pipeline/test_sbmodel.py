@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyovn.pipeline.sbmodel import SbModel, hmap_mask
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import hmap_mask
 from pyovn.pipeline.tables import LogicalTables
 
 # A spread of recordings: switches, routers, gateways, load balancers, port groups, DP groups.

@@ -75,7 +75,8 @@ from pyovn.logical.actions import (
     Simple,
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
-from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import LogicalDatapath, PortBinding
 from pyovn.pipeline.tables import ALL, LogicalTables
 
 __all__ = ["Datapath", "DatapathError"]

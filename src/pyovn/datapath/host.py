@@ -29,7 +29,7 @@ from pyovn.logical.actions import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow
 from pyovn.pipeline.executor import BaseHost, Executor
-from pyovn.pipeline.sbmodel import LogicalDatapath, PortBinding
+from pyovn.pipeline.sbtypes import LogicalDatapath, PortBinding
 
 if TYPE_CHECKING:
     from pyovn.datapath.core import Datapath

@@ -61,7 +61,8 @@ from pyovn.logical.actions import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, Flow, format_mac
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
-from pyovn.pipeline.sbmodel import LOCAL_TYPES, LogicalDatapath, McGroup, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import LOCAL_TYPES, LogicalDatapath, McGroup, PortBinding
 from pyovn.pipeline.tables import ROUTING_READS, CompiledFlow, CompiledTable, LogicalTables
 
 __all__ = [

@@ -6,7 +6,7 @@ them (table -> uuid -> row dict with canonical values, see docs/CONTRACTS.md), a
 event "create" | "update" | "delete", the row view or a canonical row dict with ``_uuid``).
 ``from_rows`` is ``apply("create", ...)`` of every row, so both build the same model.
 
-What it holds (the objects are in ``pyovn.pipeline.sbtypes``, re-exported here): datapaths (by
+What it holds (the objects are in ``pyovn.pipeline.sbtypes``): datapaths (by
 uuid and tunnel key) with their ports (by tunnel key) and logical
 flows grouped by (pipeline, table), highest priority first; port bindings (by name and uuid);
 multicast groups (by (datapath, name) and (datapath key, tunnel key)); address sets, port groups,
@@ -45,12 +45,8 @@ from typing import Any
 from pyovn.logical.symbols import SymbolTable
 from pyovn.pipeline.sbindex import Getter, SbIndexes
 from pyovn.pipeline.sbtypes import (
-    LOCAL_TYPES,
-    PIPELINES,
     TABLES,
     Changes,
-    Chassis,
-    FlowTable,
     LoadBalancer,
     LogicalDatapath,
     LogicalFlow,
@@ -60,23 +56,7 @@ from pyovn.pipeline.sbtypes import (
     hmap_mask,
 )
 
-__all__ = [
-    "LOCAL_TYPES",
-    "PIPELINES",
-    "TABLES",
-    "Changes",
-    "Chassis",
-    "LogicalDatapath",
-    "FlowTable",
-    "LoadBalancer",
-    "LogicalFlow",
-    "MacBinding",
-    "McGroup",
-    "PortBinding",
-    "SbModel",
-    "hmap_mask",
-    "load_sb",
-]
+__all__ = ["SbModel", "load_sb"]
 
 Rows = Mapping[str, Mapping[str, Mapping[str, Any]]]
 

@@ -76,7 +76,8 @@ from pyovn.logical.expr import (
 )
 from pyovn.logical.flow import CHASSIS_RESIDENT_KEY, FieldRef, Flow
 from pyovn.logical.symbols import SymbolTable
-from pyovn.pipeline.sbmodel import FlowTable, LogicalDatapath, LogicalFlow, SbModel
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import FlowTable, LogicalDatapath, LogicalFlow
 from pyovn.pipeline.shapes import instantiate_actions, instantiate_match
 
 __all__ = [

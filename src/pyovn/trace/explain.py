@@ -17,8 +17,9 @@ from typing import Any
 
 from pyovn.ovsdb.largeset import SET_TYPES
 from pyovn.pipeline import stages as S
+from pyovn.pipeline.sbtypes import LogicalDatapath, LogicalFlow
 from pyovn.trace.nodes import Node, NodeType
-from pyovn.trace.sbmodel import LogicalDatapath, LogicalFlow, SbModel
+from pyovn.trace.sbmodel import SbModel
 
 __all__ = ["explain", "load_nb"]
 

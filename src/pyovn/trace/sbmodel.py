@@ -1,31 +1,9 @@
 """The Southbound model trace reads; it lives in ``pyovn.pipeline.sbmodel`` (shared with the
-datapath), re-exported here for trace's users."""
+datapath, its objects in ``pyovn.pipeline.sbtypes``), re-exported here for trace's users."""
 
-from pyovn.pipeline.sbmodel import (
-    TABLES,
-    Chassis,
-    LoadBalancer,
-    LogicalDatapath,
-    LogicalFlow,
-    MacBinding,
-    McGroup,
-    PortBinding,
-    SbModel,
-    hmap_mask,
-    load_sb,
-)
+from pyovn.pipeline.sbmodel import SbModel, load_sb
+from pyovn.pipeline.sbtypes import hmap_mask
 
 _hmap_mask = hmap_mask  # the name trace's tests know
 
-__all__ = [
-    "TABLES",
-    "Chassis",
-    "LogicalDatapath",
-    "LoadBalancer",
-    "LogicalFlow",
-    "MacBinding",
-    "McGroup",
-    "PortBinding",
-    "SbModel",
-    "load_sb",
-]
+__all__ = ["SbModel", "load_sb"]

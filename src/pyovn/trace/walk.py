@@ -69,7 +69,8 @@ from pyovn.logical.flow import (
 from pyovn.ovsdb.data import UUID_PATTERN
 from pyovn.pipeline.executor import MAX_DEPTH, BaseHost, Executor
 from pyovn.pipeline.portsec import in_port_sec, out_port_sec
-from pyovn.pipeline.sbmodel import LogicalDatapath, McGroup, PortBinding, SbModel
+from pyovn.pipeline.sbmodel import SbModel
+from pyovn.pipeline.sbtypes import LogicalDatapath, McGroup, PortBinding
 from pyovn.pipeline.tables import CompiledFlow, CompiledTable, LogicalTables
 from pyovn.trace.microflow import format_uflow
 from pyovn.trace.nodes import Node, NodeType
