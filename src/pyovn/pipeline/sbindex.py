@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pyovn.logical.symbols import SymbolTable, default_symtab
 from pyovn.pipeline.sbtypes import (
@@ -54,6 +54,8 @@ class _FlowRow:
 
 
 Getter = Callable[[str], Any]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class SbIndexes:
@@ -535,42 +537,28 @@ class SbIndexes:
         old = self._mb_by_uuid.pop(uuid, None)
         if old is not None:
             key = (old.logical_port, old.ip)
-            rows = self._mb_rows.get(key, {})
-            rows.pop(uuid, None)
-            if rows:
-                self.mac_bindings[key] = next(reversed(rows.values()))
-            else:
-                self._mb_rows.pop(key, None)
-                self.mac_bindings.pop(key, None)
+            _drop_keyed_row(self._mb_rows, self.mac_bindings, key, uuid)
             self.changed.mac_bindings.add(key)
         if event == "delete":
             return
         mb = MacBinding(get("logical_port"), get("ip"), get("mac"), _opt(get("datapath")), uuid)
         key = (mb.logical_port, mb.ip)
         self._mb_by_uuid[uuid] = mb
-        self._mb_rows.setdefault(key, {})[uuid] = mb
-        self.mac_bindings[key] = mb
+        _add_keyed_row(self._mb_rows, self.mac_bindings, key, uuid, mb)
         self.changed.mac_bindings.add(key)
 
     def _on_fdb(self, event: str, uuid: str, get: Getter) -> None:
         old = self._fdb_by_uuid.pop(uuid, None)
         if old is not None:
             key = old[0]
-            rows = self._fdb_rows.get(key, {})
-            rows.pop(uuid, None)
-            if rows:
-                self.fdb[key] = next(reversed(rows.values()))
-            else:
-                self._fdb_rows.pop(key, None)
-                self.fdb.pop(key, None)
+            _drop_keyed_row(self._fdb_rows, self.fdb, key, uuid)
             self.changed.fdb.add(key)
         if event == "delete":
             return
         key = (int(get("dp_key")), get("mac"))
         port = int(get("port_key"))
         self._fdb_by_uuid[uuid] = (key, port)
-        self._fdb_rows.setdefault(key, {})[uuid] = port
-        self.fdb[key] = port
+        _add_keyed_row(self._fdb_rows, self.fdb, key, uuid, port)
         self.changed.fdb.add(key)
 
     def _on_lb(self, event: str, uuid: str, get: Getter) -> None:
@@ -590,6 +578,25 @@ class SbIndexes:
 
 def _flow_key(f: LogicalFlow) -> tuple[int, int, str]:
     return f.sort_key
+
+
+# MAC_Binding and FDB rows may repeat a key (port and IP, datapath and MAC): the index shows the
+# newest row of a key, and the next newest when that one goes.
+def _add_keyed_row(rows_of_key: dict[K, dict[str, V]], index: dict[K, V], key: K, uuid: str,
+                   value: V) -> None:
+    rows_of_key.setdefault(key, {})[uuid] = value
+    index[key] = value
+
+
+def _drop_keyed_row(rows_of_key: dict[K, dict[str, V]], index: dict[K, V], key: K,
+                    uuid: str) -> None:
+    rows = rows_of_key.get(key, {})
+    rows.pop(uuid, None)
+    if rows:
+        index[key] = next(reversed(rows.values()))
+    else:
+        rows_of_key.pop(key, None)
+        index.pop(key, None)
 
 
 _HANDLERS: dict[str, Callable[[SbIndexes, str, str, Getter], None]] = {
