@@ -40,16 +40,9 @@ _REF_RE = re.compile(r"[$@][A-Za-z_.][A-Za-z0-9_.]*")
 class _FlowRow:
     """A Logical_Flow row: instantiated as one LogicalFlow per datapath it applies to."""
 
-    uuid: str
-    pipeline: str
-    table: int
-    priority: int
-    match: str
-    actions: str
-    external_ids: dict[str, str]
+    flow: LogicalFlow  # the row's columns, in no datapath yet (dp_key 0)
     dp_uuid: str | None
     group_uuid: str | None
-    refs: tuple[str, ...]  # $address_set / @port_group names the match mentions
     instances: dict[str, LogicalFlow] = field(default_factory=dict)  # by datapath uuid
 
 
@@ -463,7 +456,7 @@ class SbIndexes:
         match = get("match")
         dp_uuid = _opt(get("logical_datapath"))
         group = None if dp_uuid is not None else _opt(get("logical_dp_group"))
-        row = _FlowRow(
+        flow = LogicalFlow(
             uuid=uuid,
             pipeline="ingress" if get("pipeline") == "ingress" else "egress",
             table=int(get("table_id")),
@@ -471,11 +464,11 @@ class SbIndexes:
             match=match,
             actions=get("actions"),
             external_ids=dict(get("external_ids") or {}),
-            dp_uuid=dp_uuid,
-            group_uuid=group,
+            dp_key=0,
             refs=tuple(sorted(set(_REF_RE.findall(match)))) if ("$" in match or "@" in match)
             else (),
         )
+        row = _FlowRow(flow, dp_uuid, group)
         self._flow_rows[uuid] = row
         if dp_uuid is not None:
             self._flows_of_dp.setdefault(dp_uuid, set()).add(uuid)
@@ -500,25 +493,25 @@ class SbIndexes:
     def _instantiate(self, row: _FlowRow, dp: LogicalDatapath) -> None:
         if dp.uuid in row.instances:
             return
-        f = LogicalFlow(row.uuid, row.pipeline, row.table, row.priority, row.match, row.actions,
-                        row.external_ids, dp.key, dp, self._sort_key(row.uuid, row.priority),
-                        row.refs)
+        r = row.flow
+        f = LogicalFlow(r.uuid, r.pipeline, r.table, r.priority, r.match, r.actions,
+                        r.external_ids, dp.key, dp, self._sort_key(r.uuid, r.priority), r.refs)
         row.instances[dp.uuid] = f
-        ft = dp.flows.get((row.pipeline, row.table))
+        ft = dp.flows.get((r.pipeline, r.table))
         if ft is None:
-            ft = dp.flows[(row.pipeline, row.table)] = FlowTable()
+            ft = dp.flows[(r.pipeline, r.table)] = FlowTable()
         insort(ft, f, key=_flow_key)
         ft.compiled = None
-        if row.refs:
-            self._ref(f, row.refs)
-        self._touch_table(dp, row.pipeline, row.table)
+        if r.refs:
+            self._ref(f, r.refs)
+        self._touch_table(dp, r.pipeline, r.table)
 
     def _uninstantiate(self, row: _FlowRow, dp_uuid: str) -> None:
         f = row.instances.pop(dp_uuid, None)
         if f is None or f.datapath is None:
             return
         dp = f.datapath
-        ft = dp.flows.get((row.pipeline, row.table))
+        ft = dp.flows.get((f.pipeline, f.table))
         if ft is not None:
             i = bisect_left(ft, f.sort_key, key=_flow_key)
             if i < len(ft) and ft[i] is f:
@@ -527,10 +520,10 @@ class SbIndexes:
                 ft.remove(f)
             ft.compiled = None
             if not ft:
-                del dp.flows[(row.pipeline, row.table)]
-        if row.refs:
+                del dp.flows[(f.pipeline, f.table)]
+        if f.refs:
             self._unref(f)
-        self._touch_table(dp, row.pipeline, row.table)
+        self._touch_table(dp, f.pipeline, f.table)
 
     # --- MAC_Binding, FDB, Load_Balancer ---------------------------------------------------
     def _on_mac_binding(self, event: str, uuid: str, get: Getter) -> None:
