@@ -60,8 +60,7 @@ def _after_commit(run: Run) -> None:
 # -- controllers, fail mode, managers, SSL --------------------------------------------------------
 
 def _real_bridge_row(ctx: Context) -> ViewRow:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     row = br.real().row
     assert row is not None
     return row
@@ -236,17 +235,9 @@ def _aa_args(ctx: Context) -> tuple[int, int]:
     return numbers[0], numbers[1]
 
 
-def _aa_bridge(ctx: Context) -> ViewRow:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
-    row = br.real().row
-    assert row is not None
-    return row
-
-
 def _add_aa_mapping(ctx: Context) -> None:
     isid, vlan = _aa_args(ctx)
-    brow = _aa_bridge(ctx)
+    brow = _real_bridge_row(ctx)
     txn = ctx.view()
     aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
     if aa is None:
@@ -259,7 +250,7 @@ def _add_aa_mapping(ctx: Context) -> None:
 
 def _del_aa_mapping(ctx: Context) -> None:
     isid, vlan = _aa_args(ctx)
-    brow = _aa_bridge(ctx)
+    brow = _real_bridge_row(ctx)
     txn = ctx.view()
     aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
     if aa is not None and aa["mappings"].get(isid) == vlan:
@@ -269,7 +260,7 @@ def _del_aa_mapping(ctx: Context) -> None:
 
 
 def _get_aa_mapping(ctx: Context) -> None:
-    brow = _aa_bridge(ctx)
+    brow = _real_bridge_row(ctx)
     txn = ctx.view()
     aa = txn.get("AutoAttach", next(iter(brow["auto_attach"]))) if brow["auto_attach"] else None
     if aa is not None:

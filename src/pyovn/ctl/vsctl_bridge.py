@@ -134,6 +134,22 @@ class Config:
             raise CtlError(f"no interface named {name}")
         return iface
 
+    # The must-exist lookups, for a command's bridge, port or interface argument.
+    def need_bridge(self, name: str) -> VsctlBridge:
+        br = self.find_bridge(name, True)
+        assert br is not None
+        return br
+
+    def need_port(self, name: str) -> VsctlPort:
+        port = self.find_port(name, True)
+        assert port is not None
+        return port
+
+    def need_iface(self, name: str) -> VsctlIface:
+        iface = self.find_iface(name, True)
+        assert iface is not None
+        return iface
+
     def check_conflicts(self, name: str, msg: str) -> None:
         if name in self.bridges:
             raise CtlError(f"{msg} because a bridge named {name} already exists")
@@ -286,14 +302,12 @@ def _br_exists(ctx: Context) -> None:
 
 
 def _br_to_vlan(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     ctx.out(f"{br.vlan}\n")
 
 
 def _br_to_parent(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     ctx.out(f"{br.real().name}\n")
 
 
@@ -306,8 +320,7 @@ def _br_ids_target(br: VsctlBridge) -> tuple[ViewRow, str]:
 
 
 def _br_set_external_id(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     row, prefix = _br_ids_target(br)
     ids = dict(row["external_ids"])
     key = prefix + ctx.argv[2]
@@ -319,8 +332,7 @@ def _br_set_external_id(ctx: Context) -> None:
 
 
 def _br_get_external_id(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     row, prefix = _br_ids_target(br)
     ids = row["external_ids"]
     if len(ctx.argv) > 2:
@@ -335,15 +347,13 @@ def _br_get_external_id(ctx: Context) -> None:
 # -- ports and interfaces -------------------------------------------------------------------------
 
 def _list_ports(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     names = [p.name for p in br.ports if p.name != br.name]
     ctx.out("".join(f"{n}\n" for n in sorted(names, key=str.encode)))
 
 
 def _list_ifaces(ctx: Context) -> None:
-    br = config(ctx).find_bridge(ctx.argv[1], True)
-    assert br is not None
+    br = config(ctx).need_bridge(ctx.argv[1])
     names = [i.row["name"] for p in br.ports for i in p.ifaces if i.row["name"] != br.name]
     ctx.out("".join(f"{n}\n" for n in sorted(names, key=str.encode)))
 
@@ -372,8 +382,7 @@ def _add_port_common(ctx: Context, br_name: str, port_name: str, iface_names: li
     cfg.check_conflicts(port_name, f"cannot create a port named {port_name}")
     for name in iface_names:
         cfg.check_conflicts(name, f"cannot create an interface named {name}")
-    br = cfg.find_bridge(br_name, True)
-    assert br is not None
+    br = cfg.need_bridge(br_name)
     ifaces = []
     for name in iface_names:
         irow = txn.insert("Interface")
@@ -433,8 +442,7 @@ def _del_port(ctx: Context) -> None:
     if port is None:
         return
     if len(ctx.argv) == 3:
-        br = cfg.find_bridge(ctx.argv[1], True)
-        assert br is not None
+        br = cfg.need_bridge(ctx.argv[1])
         if port.bridge is not br:
             if port.bridge.parent is br:
                 raise CtlError(f"bridge {ctx.argv[1]} does not have a port {ctx.argv[2]} "
@@ -444,22 +452,19 @@ def _del_port(ctx: Context) -> None:
 
 
 def _port_to_br(ctx: Context) -> None:
-    port = config(ctx).find_port(ctx.argv[1], True)
-    assert port is not None
+    port = config(ctx).need_port(ctx.argv[1])
     ctx.out(f"{port.bridge.name}\n")
 
 
 def _iface_to_br(ctx: Context) -> None:
-    iface = config(ctx).find_iface(ctx.argv[1], True)
-    assert iface is not None
+    iface = config(ctx).need_iface(ctx.argv[1])
     ctx.out(f"{iface.port.bridge.name}\n")
 
 
 def _add_bond_iface(ctx: Context) -> None:
     port_name, iface_name = ctx.argv[1], ctx.argv[2]
     cfg = config(ctx)
-    port = cfg.find_port(port_name, True)
-    assert port is not None
+    port = cfg.need_port(port_name)
     if ctx.has("--may-exist"):
         iface = cfg.find_iface(iface_name, False)
         if iface is not None:
@@ -481,8 +486,7 @@ def _del_bond_iface(ctx: Context) -> None:
         return
     port = iface.port
     if len(ctx.argv) == 3:
-        port = cfg.find_port(ctx.argv[1], True)
-        assert port is not None
+        port = cfg.need_port(ctx.argv[1])
         if iface.port is not port:
             raise CtlError(f"port {ctx.argv[1]} does not have an interface {ctx.argv[2]}")
     if len(port.ifaces) == 1:
