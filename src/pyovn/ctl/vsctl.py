@@ -160,12 +160,18 @@ def _zone_id(ctx: Context) -> int:
     return zone
 
 
-def _add_zone_tp(ctx: Context) -> None:
-    name = ctx.argv[1]
+def _zone_args(ctx: Context) -> tuple[int, ViewRow]:
+    """add-zone-tp's and del-zone-tp's zone id and datapath row (checked in that order)."""
     zone = _zone_id(ctx)
+    name = ctx.argv[1]
     dp = _datapath(ctx, name)
     if dp is None:
         raise CtlError(f"datapath {name} does not exist")
+    return zone, dp
+
+
+def _add_zone_tp(ctx: Context) -> None:
+    zone, dp = _zone_args(ctx)
     txn = ctx.view()
     zones = dict(dp["ct_zones"])
     if zone in zones and not ctx.has("--may-exist"):
@@ -185,11 +191,7 @@ def _add_zone_tp(ctx: Context) -> None:
 
 
 def _del_zone_tp(ctx: Context) -> None:
-    name = ctx.argv[1]
-    zone = _zone_id(ctx)
-    dp = _datapath(ctx, name)
-    if dp is None:
-        raise CtlError(f"datapath {name} does not exist")
+    zone, dp = _zone_args(ctx)
     zones = dict(dp["ct_zones"])
     if zone not in zones:
         if ctx.has("--if-exists"):
