@@ -31,7 +31,7 @@ from pyovn.ovsdb.clienttool.commands import (
     usage,
 )
 from pyovn.ovsdb.stream import configure_ssl
-from pyovn.ovsdb.tableprint import TableStyle
+from pyovn.ovsdb.tableprint import STYLE_OPTIONS, TableStyle
 from pyovn.service.daemon import DaemonOptions, Detacher, Pidfile, split_daemon_args
 
 _METHODS = ("unix:", "tcp:", "ssl:", "punix:", "ptcp:", "pssl:")
@@ -40,6 +40,7 @@ _METHODS = ("unix:", "tcp:", "ssl:", "punix:", "ptcp:", "pssl:")
 _SSL_SHORT = {"-p": "--private-key", "-c": "--certificate", "-C": "--ca-cert"}
 _SSL_LONG = ("--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert",
              "--peer-ca-cert", "--ssl-protocols", "--ssl-ciphers")
+_TABLE_OPTIONS = {"-f": "format", "-d": "data", **{f"--{n}": n for n in STYLE_OPTIONS}}
 
 
 def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[str]]:
@@ -77,20 +78,12 @@ def _parse_options(argv: list[str]) -> tuple[TableStyle, dict[str, bool], list[s
                 i += 1
         elif name.startswith("-f") or name.startswith("-d") or name.startswith("-t"):
             name, value = arg[:2], arg[2:]
-        if name in ("-f", "--format"):
-            if value not in ("table", "list", "html", "csv", "json"):
-                fatal(f"unknown output format \"{value}\"")
-            style.format = value
-        elif name in ("-d", "--data"):
-            if value not in ("string", "bare", "json"):
-                fatal(f"unknown data format \"{value}\"")
-            style.data = value
-        elif name == "--no-headings":
-            style.headings = False
-        elif name == "--pretty":
-            style.pretty = True
-        elif name == "--bare":
-            style.format, style.data, style.headings = "list", "bare", False
+        table_option = _TABLE_OPTIONS.get(name)
+        if table_option is not None:
+            try:
+                style.apply_option(table_option, value)
+            except ValueError as e:
+                fatal(str(e))
         elif name in ("--timestamp", "--force"):
             flags[name[2:]] = True
         elif name in ("-h", "--help"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyovn.ctl.registry import CommandSyntax, CtlError, Tool
-from pyovn.ovsdb.tableprint import DATA, FORMATS, TableStyle
+from pyovn.ovsdb.tableprint import STYLE_OPTIONS, TableStyle
 
 __all__ = ["RunOptions", "ParsedCommand", "parse_command_line", "COMMON_OPTIONS"]
 
@@ -135,7 +135,6 @@ def _parse_globals(tool: Tool, argv: list[str]
 
 
 def _apply(tool: Tool, opts: RunOptions, name: str, value: str | None) -> None:
-    st = opts.style
     if name == "db":
         opts.db = value
     elif name == "timeout":
@@ -152,20 +151,11 @@ def _apply(tool: Tool, opts: RunOptions, name: str, value: str | None) -> None:
         opts.leader_only = name == "leader-only"
     elif name == "oneline":
         opts.oneline = True
-    elif name == "format":
-        if value not in FORMATS:
-            raise CtlError(f'unknown output format "{value}"')
-        st.format = value
-    elif name == "data":
-        if value not in DATA:
-            raise CtlError(f'unknown data format "{value}"')
-        st.data = value
-    elif name == "no-headings":
-        st.headings = False
-    elif name == "pretty":
-        st.pretty = True
-    elif name == "bare":
-        st.format, st.data, st.headings = "list", "bare", False
+    elif name in STYLE_OPTIONS:
+        try:
+            opts.style.apply_option(name, value)
+        except ValueError as e:
+            raise CtlError(str(e)) from None
     elif name == "help":
         opts.help = True
     elif name == "version":

@@ -24,10 +24,16 @@ from pyovn.ovsdb.datastr import datum_to_bare
 from pyovn.ovsdb.errors import json_text
 from pyovn.ovsdb.types import ColumnType
 
-__all__ = ["TableStyle", "Table", "TablePrinter", "json_pretty", "cell_text", "FORMATS", "DATA"]
+__all__ = ["TableStyle", "Table", "TablePrinter", "json_pretty", "cell_text", "FORMATS", "DATA",
+           "STYLE_OPTIONS"]
 
 FORMATS = ("list", "table", "html", "csv", "json")
 DATA = ("string", "bare", "json")
+
+# The table options of the ctl tools and ovsdb-client (OVS's TABLE_LONG_OPTIONS): long name ->
+# takes a value.
+STYLE_OPTIONS = {"format": True, "data": True, "no-headings": False, "pretty": False,
+                 "bare": False}
 
 
 @dataclass
@@ -36,6 +42,26 @@ class TableStyle:
     data: str = "string"
     headings: bool = True
     pretty: bool = False
+
+    def apply_option(self, name: str, value: str | None) -> None:
+        """Applies the table option ``name`` (one of ``STYLE_OPTIONS``, OVS's
+        TABLE_OPTION_HANDLERS); an unknown format is a ValueError with the tools' text."""
+        if name == "format":
+            if value not in FORMATS:
+                raise ValueError(f'unknown output format "{value}"')
+            self.format = value
+        elif name == "data":
+            if value not in DATA:
+                raise ValueError(f'unknown data format "{value}"')
+            self.data = value
+        elif name == "no-headings":
+            self.headings = False
+        elif name == "pretty":
+            self.pretty = True
+        elif name == "bare":
+            self.format, self.data, self.headings = "list", "bare", False
+        else:
+            raise KeyError(name)
 
 
 @dataclass
