@@ -32,7 +32,6 @@ import sbdump  # noqa: E402
 from pyovn.testing.real import (  # noqa: E402
     DaemonError,
     NorthdProcess,
-    RealNorthd,
     RealOvsdbServer,
     find_binary,
     stop_all,
@@ -283,23 +282,14 @@ class Setup:
 
     def start_northd(self, argv_prefix: Sequence[str] | None, ready_timeout: float) -> None:
         """Start a northd: the real ``ovn-northd`` when ``argv_prefix`` is None."""
-        if argv_prefix is None:
-            self.northd = RealNorthd(
-                self.nb.remote,
-                self.sb.remote,
-                self.dir,
-                extra_args=NORTHD_ARGS,
-                ready_timeout=ready_timeout,
-            )
-        else:
-            self.northd = NorthdProcess(
-                self.nb.remote,
-                self.sb.remote,
-                self.dir,
-                argv_prefix=argv_prefix,
-                extra_args=NORTHD_ARGS,
-                ready_timeout=ready_timeout,
-            )
+        self.northd = NorthdProcess(
+            self.nb.remote,
+            self.sb.remote,
+            self.dir,
+            argv_prefix=("ovn-northd",) if argv_prefix is None else argv_prefix,
+            extra_args=NORTHD_ARGS,
+            ready_timeout=ready_timeout,
+        )
         self.northd.start()
 
     def sync(self, timeout: float) -> str | None:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import sys
@@ -328,20 +327,6 @@ def _nbctl() -> list[str]:
     return [real] if real else [sys.executable, "-m", "pyovn", "nbctl"]
 
 
-def _topology_lines(path: Path) -> list[list[str]]:
-    out, pending = [], ""
-    for raw in path.read_text().splitlines():
-        if raw.rstrip().endswith("\\"):
-            pending += raw.rstrip()[:-1] + " "
-            continue
-        line = (pending + raw).strip()
-        pending = ""
-        if line and not line.startswith("#"):
-            argv = shlex.split(line)
-            out.append(argv[1:] if argv[0] == "ovn-nbctl" else argv)
-    return out
-
-
 def _check_rows(runner: Any) -> None:
     """This module's tables: incremental rows == a full recompute, and the SB holds them."""
     from pyovn.northd.engine import Engine
@@ -371,6 +356,7 @@ def test_incremental_equals_full(name: str, tmp_path: Path) -> None:
     from pyovn.testing.northd import NorthdRunner
     from pyovn.testing.wire import ServerProcess
 
+    topology = _sbdiff()[1].Topology.load(NODES_TOPOLOGIES / f"{name}.sh")
     server = ServerProcess(
         tmp_path, [str(schemas.path("OVN_Northbound")), str(schemas.path("OVN_Southbound"))],
         extra=["--no-fsync"]).start()
@@ -379,7 +365,7 @@ def test_incremental_equals_full(name: str, tmp_path: Path) -> None:
         subprocess.run([*_nbctl(), f"--db={remote}", "init"], check=True, capture_output=True)
         with NorthdRunner(remote, remote) as runner:
             runner.settle()
-            for argv in _topology_lines(NODES_TOPOLOGIES / f"{name}.sh"):
+            for _, argv in topology.commands:
                 r = subprocess.run([*_nbctl(), f"--db={remote}", *argv], capture_output=True,
                                    text=True, timeout=30)
                 assert r.returncode == 0, f"{argv}: {r.stderr}"
