@@ -369,14 +369,14 @@ def _pg_del(ctx: Context) -> None:
 _ACL_OPTS = ("--type=",)
 COMMANDS = [
     CommandSyntax("acl-add", 5, 6, _acl_add,
-            ("--log", "--may-exist", "--type=", "--name=", "--severity=", "--meter=",
+                  ("--log", "--may-exist", "--type=", "--name=", "--severity=", "--meter=",
              "--label=", "--apply-after-lb"),
-            usage="{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH ACTION"),
+                  usage="{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH ACTION"),
     CommandSyntax("acl-del", 1, 4, _acl_del, _ACL_OPTS,
-            usage="{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]"),
+                  usage="{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]"),
     CommandSyntax("acl-list", 1, 1, _acl_list, _ACL_OPTS, mode="ro", usage="{SWITCH | PORTGROUP}"),
     CommandSyntax("qos-add", 5, 7, _qos_add, ("--may-exist",),
-            usage="SWITCH DIRECTION PRIORITY MATCH [rate=RATE [burst=BURST]] [dscp=DSCP]"),
+                  usage="SWITCH DIRECTION PRIORITY MATCH [rate=RATE [burst=BURST]] [dscp=DSCP]"),
     CommandSyntax("qos-del", 1, 4, _qos_del, usage="SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]]"),
     CommandSyntax("qos-list", 1, 1, _qos_list, mode="ro", usage="SWITCH"),
     CommandSyntax("meter-add", 4, 5, _meter_add, ("--fair", "--may-exist"), usage="NAME ACTION RATE UNIT [BURST]"),

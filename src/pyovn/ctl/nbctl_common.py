@@ -153,7 +153,7 @@ def datapath_commands(prefix: str, table: str, noun: str,
     arg = noun.upper()
     return [
         CommandSyntax(f"{prefix}-add", 0, 1, add, ("--may-exist", "--add-duplicate"),
-                usage=f"[{arg}]", tables=(table,)),
+                      usage=f"[{arg}]", tables=(table,)),
         CommandSyntax(f"{prefix}-del", 1, 1, delete, ("--if-exists",), usage=arg, tables=(table,)),
         CommandSyntax(f"{prefix}-list", 0, 0, list_, mode="ro", tables=(table,)),
     ]

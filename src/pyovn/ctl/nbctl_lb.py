@@ -261,7 +261,7 @@ def _lb_owner_list(router: bool):  # noqa: ANN202
 COMMANDS = [
     CommandSyntax("lb-add", 3, 5, _lb_add, ("--may-exist", "--add-duplicate", "--reject", "--event",
                                       "--add-route", "--template"),
-            usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]"),
+                  usage="LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]"),
     CommandSyntax("lb-del", 1, 2, _lb_del, ("--if-exists",), usage="LB [VIP]"),
     CommandSyntax("lb-list", 0, 1, _lb_list, mode="ro", usage="[LB]"),
     CommandSyntax("lr-lb-add", 2, 2, _lb_attach(True), ("--may-exist",), usage="ROUTER LB"),

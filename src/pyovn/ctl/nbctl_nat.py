@@ -313,12 +313,12 @@ def _lr_nat_list(ctx: Context) -> None:
 
 COMMANDS = [
     CommandSyntax("lr-nat-add", 4, 7, _lr_nat_add,
-            ("--may-exist", "--stateless", "--portrange", "--add-route", "--gateway-port="),
-            usage="ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] "
+                  ("--may-exist", "--stateless", "--portrange", "--add-route", "--gateway-port="),
+                  usage="ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] "
                   "[EXTERNAL_PORT_RANGE]"),
     CommandSyntax("lr-nat-del", 1, 4, _lr_nat_del, ("--if-exists",),
-            usage="ROUTER [TYPE [IP] [GATEWAY_PORT]]"),
+                  usage="ROUTER [TYPE [IP] [GATEWAY_PORT]]"),
     CommandSyntax("lr-nat-list", 1, 1, _lr_nat_list, mode="ro", usage="ROUTER"),
     CommandSyntax("lr-nat-update-ext-ip", 4, 4, _lr_nat_update_ext_ip, ("--is-exempted",),
-            usage="ROUTER TYPE IP ADDRESS_SET"),
+                  usage="ROUTER TYPE IP ADDRESS_SET"),
 ]

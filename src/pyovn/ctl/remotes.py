@@ -103,7 +103,7 @@ def remote_commands(spec: Remotes) -> list[CommandSyntax]:
         CommandSyntax(f"get-{spec.noun}", 0, 0, get, mode="ro"),
         CommandSyntax(f"del-{spec.noun}", 0, 0, delete),
         CommandSyntax(f"set-{spec.noun}", 1, UNLIMITED, set_, ("--inactivity-probe=",),
-                usage="TARGET..."),
+                      usage="TARGET..."),
     ]
 
 
