@@ -1,6 +1,8 @@
 """The topologies the datapath's feature tests (:mod:`test_core_services_e2e`,
 :mod:`test_core_stateful_e2e`) share, built on a :class:`rig.Rig`: ``sw0``, one switch with two
-VMs (IPv4 and IPv6), and ``router``, two switches joined by a router, a VM on each.
+VMs (IPv4 and IPv6), and ``router``, two switches joined by a router, a VM on each; and
+``router_link``, the nbctl commands that join a switch to a router port (:mod:`test_core_e2e`
+builds its routers with it too).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Sequence
 
 from rig import Rig
 
-__all__ = ["ROUTER", "SW0", "router", "sw0"]
+__all__ = ["ROUTER", "SW0", "router", "router_link", "sw0"]
 
 
 SW0: list[tuple[str, ...]] = [
@@ -33,14 +35,19 @@ async def sw0(rig: Rig) -> tuple[str, str]:
     return vm1, vm2
 
 
+def router_link(switch: str, port: str, router_port: str) -> list[tuple[str, ...]]:
+    """Joins ``switch`` to the router port ``router_port`` through the switch's port ``port``."""
+    return [("lsp-add", switch, port), ("lsp-set-type", port, "router"),
+            ("lsp-set-addresses", port, "router"),
+            ("lsp-set-options", port, f"router-port={router_port}")]
+
+
 ROUTER: list[tuple[str, ...]] = [
     ("ls-add", "a"), ("ls-add", "b"), ("lr-add", "r"),
     ("lrp-add", "r", "r-a", "00:00:00:00:ff:01", "10.0.1.1/24", "fd01::1/64"),
     ("lrp-add", "r", "r-b", "00:00:00:00:ff:02", "10.0.2.1/24", "fd02::1/64"),
-    ("lsp-add", "a", "a-r"), ("lsp-set-type", "a-r", "router"),
-    ("lsp-set-addresses", "a-r", "router"), ("lsp-set-options", "a-r", "router-port=r-a"),
-    ("lsp-add", "b", "b-r"), ("lsp-set-type", "b-r", "router"),
-    ("lsp-set-addresses", "b-r", "router"), ("lsp-set-options", "b-r", "router-port=r-b"),
+    *router_link("a", "a-r", "r-a"),
+    *router_link("b", "b-r", "r-b"),
     ("lsp-add", "a", "pa"), ("lsp-set-addresses", "pa", "50:54:00:00:01:01 10.0.1.11 fd01::11"),
     ("lsp-add", "b", "pb"), ("lsp-set-addresses", "pb", "50:54:00:00:02:01 10.0.2.11 fd02::11"),
 ]

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
+from e2e_topologies import router_link
 from rig import Rig, in_rig, sh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.interop]
@@ -78,10 +79,8 @@ async def _router_between_two_switches(rig: Rig) -> None:
         ("ls-add", "a"), ("ls-add", "b"), ("lr-add", "r"),
         ("lrp-add", "r", "r-a", "00:00:00:00:ff:01", "10.0.1.1/24"),
         ("lrp-add", "r", "r-b", "00:00:00:00:ff:02", "10.0.2.1/24"),
-        ("lsp-add", "a", "a-r"), ("lsp-set-type", "a-r", "router"),
-        ("lsp-set-addresses", "a-r", "router"), ("lsp-set-options", "a-r", "router-port=r-a"),
-        ("lsp-add", "b", "b-r"), ("lsp-set-type", "b-r", "router"),
-        ("lsp-set-addresses", "b-r", "router"), ("lsp-set-options", "b-r", "router-port=r-b"),
+        *router_link("a", "a-r", "r-a"),
+        *router_link("b", "b-r", "r-b"),
         ("lsp-add", "a", "pa"), ("lsp-set-addresses", "pa", "50:54:00:00:01:01 10.0.1.11"),
         ("lsp-add", "b", "pb"), ("lsp-set-addresses", "pb", "50:54:00:00:02:01 10.0.2.11"),
     ]
@@ -114,10 +113,8 @@ async def _floating_ip_through_a_localnet_gateway(rig: Rig) -> None:
         ("lrp-add", "r", "r-priv", "00:00:00:00:ff:01", "10.0.0.1/24"),
         ("lrp-add", "r", "r-pub", "00:00:00:00:ff:02", "172.24.4.1/24"),
         ("lrp-set-gateway-chassis", "r-pub", "hv1", "10"),
-        ("lsp-add", "priv", "priv-r"), ("lsp-set-type", "priv-r", "router"),
-        ("lsp-set-addresses", "priv-r", "router"), ("lsp-set-options", "priv-r", "router-port=r-priv"),
-        ("lsp-add", "pub", "pub-r"), ("lsp-set-type", "pub-r", "router"),
-        ("lsp-set-addresses", "pub-r", "router"), ("lsp-set-options", "pub-r", "router-port=r-pub"),
+        *router_link("priv", "priv-r", "r-priv"),
+        *router_link("pub", "pub-r", "r-pub"),
         ("lsp-add", "pub", "ln"), ("lsp-set-type", "ln", "localnet"),
         ("lsp-set-addresses", "ln", "unknown"), ("lsp-set-options", "ln", "network_name=physnet1"),
         ("lsp-add", "priv", "vm"), ("lsp-set-addresses", "vm", "50:54:00:00:00:0a 10.0.0.11"),

@@ -15,7 +15,7 @@ import asyncio
 import time
 
 import pytest
-from e2e_topologies import router, sw0
+from e2e_topologies import router, router_link, sw0
 from rig import Rig, in_rig
 
 pytestmark = [pytest.mark.e2e, pytest.mark.interop]
@@ -205,10 +205,8 @@ LB_TOPOLOGY: list[tuple[str, ...]] = [
     ("set", "Logical_Router", "r", "options:chassis=hv1"),
     ("lrp-add", "r", "r-sw", "00:00:00:00:ff:01", "10.0.0.1/24"),
     ("lrp-add", "r", "r-ext", "00:00:00:00:ff:09", "10.0.9.1/24"),
-    ("lsp-add", "sw", "sw-r"), ("lsp-set-type", "sw-r", "router"),
-    ("lsp-set-addresses", "sw-r", "router"), ("lsp-set-options", "sw-r", "router-port=r-sw"),
-    ("lsp-add", "ext", "ext-r"), ("lsp-set-type", "ext-r", "router"),
-    ("lsp-set-addresses", "ext-r", "router"), ("lsp-set-options", "ext-r", "router-port=r-ext"),
+    *router_link("sw", "sw-r", "r-sw"),
+    *router_link("ext", "ext-r", "r-ext"),
     ("lsp-add", "sw", "c"), ("lsp-set-addresses", "c", "50:54:00:00:00:10 10.0.0.10"),
     ("lsp-add", "sw", "s1"), ("lsp-set-addresses", "s1", "50:54:00:00:00:11 10.0.0.11"),
     ("lsp-add", "sw", "s2"), ("lsp-set-addresses", "s2", "50:54:00:00:00:12 10.0.0.12"),
