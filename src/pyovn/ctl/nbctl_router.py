@@ -476,34 +476,43 @@ def _lr_policy_list(ctx: Context) -> None:
     ctx.out("".join(out))
 
 
+# The tables each command reads or writes (CommandSyntax.tables). lrp-add is not here: its
+# COLUMN=VALUE arguments may name rows of any table.
+_LRP = ("Logical_Router_Port",)
+_LR_PORT = ("Logical_Router", "Logical_Router_Port")
+_LRP_GW = ("Logical_Router_Port", "Gateway_Chassis")
+_ROUTES = ("Logical_Router", "Logical_Router_Static_Route")
+_ROUTE_ADD = (*_ROUTES, "Logical_Router_Port", "BFD")
+_POLICIES = ("Logical_Router", "Logical_Router_Policy")
+
 COMMANDS = [
     *datapath_commands("lr", "Logical_Router", "router", find_lr),
     CommandSyntax("lrp-add", 4, UNLIMITED, _lrp_add, ("--may-exist",),
                   usage="ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]..."),
-    CommandSyntax("lrp-del", 1, 1, _lrp_del, ("--if-exists",), usage="PORT"),
-    CommandSyntax("lrp-list", 1, 1, _lrp_list, mode="ro", usage="ROUTER"),
-    CommandSyntax("lrp-set-enabled", 2, 2, _lrp_set_enabled, usage="PORT STATE"),
-    CommandSyntax("lrp-get-enabled", 1, 1, _lrp_get_enabled, mode="ro", usage="PORT"),
-    CommandSyntax("lrp-set-options", 1, UNLIMITED, _lrp_set_options, usage="PORT KEY=VALUE..."),
-    CommandSyntax("lrp-get-options", 1, 1, _lrp_get_options, mode="ro", usage="PORT"),
+    CommandSyntax("lrp-del", 1, 1, _lrp_del, ("--if-exists",), usage="PORT", tables=_LR_PORT),
+    CommandSyntax("lrp-list", 1, 1, _lrp_list, mode="ro", usage="ROUTER", tables=_LR_PORT),
+    CommandSyntax("lrp-set-enabled", 2, 2, _lrp_set_enabled, usage="PORT STATE", tables=_LRP),
+    CommandSyntax("lrp-get-enabled", 1, 1, _lrp_get_enabled, mode="ro", usage="PORT", tables=_LRP),
+    CommandSyntax("lrp-set-options", 1, UNLIMITED, _lrp_set_options, usage="PORT KEY=VALUE...", tables=_LRP),
+    CommandSyntax("lrp-get-options", 1, 1, _lrp_get_options, mode="ro", usage="PORT", tables=_LRP),
     CommandSyntax("lrp-set-redirect-type", 2, 2, _lrp_set_redirect_type, usage="PORT TYPE"),
     CommandSyntax("lrp-get-redirect-type", 1, 1, _lrp_get_redirect_type, mode="ro", usage="PORT"),
     CommandSyntax("lrp-set-gateway-chassis", 2, 3, _lrp_set_gateway_chassis, ("--may-exist",),
-                  usage="PORT CHASSIS [PRIORITY]"),
-    CommandSyntax("lrp-del-gateway-chassis", 2, 2, _lrp_del_gateway_chassis, usage="PORT CHASSIS"),
+                  usage="PORT CHASSIS [PRIORITY]", tables=_LRP_GW),
+    CommandSyntax("lrp-del-gateway-chassis", 2, 2, _lrp_del_gateway_chassis, usage="PORT CHASSIS", tables=_LRP_GW),
     CommandSyntax("lrp-get-gateway-chassis", 1, 1, _lrp_get_gateway_chassis, mode="ro",
-                  usage="PORT"),
+                  usage="PORT", tables=_LRP_GW),
     CommandSyntax("lr-route-add", 3, 4, _lr_route_add,
                   ("--may-exist", "--ecmp", "--ecmp-symmetric-reply", "--policy=", "--bfd?",
              "--route-table="),
-                  usage="ROUTER PREFIX NEXTHOP [PORT]"),
+                  usage="ROUTER PREFIX NEXTHOP [PORT]", tables=_ROUTE_ADD),
     CommandSyntax("lr-route-del", 1, 4, _lr_route_del, ("--if-exists", "--policy=", "--route-table="),
-                  usage="ROUTER [PREFIX [NEXTHOP [PORT]]]"),
+                  usage="ROUTER [PREFIX [NEXTHOP [PORT]]]", tables=_ROUTES),
     CommandSyntax("lr-route-list", 1, 1, _lr_route_list, ("--route-table=",), mode="ro",
-                  usage="ROUTER"),
+                  usage="ROUTER", tables=_ROUTES),
     CommandSyntax("lr-policy-add", 4, UNLIMITED, _lr_policy_add, ("--may-exist",),
-                  usage="ROUTER PRIORITY MATCH ACTION [NEXTHOP] [OPTIONS - KEY=VALUE ...]"),
+                  usage="ROUTER PRIORITY MATCH ACTION [NEXTHOP] [OPTIONS - KEY=VALUE ...]", tables=_POLICIES),
     CommandSyntax("lr-policy-del", 1, 3, _lr_policy_del, ("--if-exists",),
-                  usage="ROUTER [{PRIORITY | UUID} [MATCH]]"),
-    CommandSyntax("lr-policy-list", 1, 1, _lr_policy_list, mode="ro", usage="ROUTER"),
+                  usage="ROUTER [{PRIORITY | UUID} [MATCH]]", tables=_POLICIES),
+    CommandSyntax("lr-policy-list", 1, 1, _lr_policy_list, mode="ro", usage="ROUTER", tables=_POLICIES),
 ]
