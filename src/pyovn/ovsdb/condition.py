@@ -26,11 +26,11 @@ from typing import Any
 
 from pyovn.ovsdb.data import NamedUuidTable, datum_from_json
 from pyovn.ovsdb.errors import SyntaxError_, UnknownColumn, UnknownFunction
-from pyovn.ovsdb.schema import TableSchema
+from pyovn.ovsdb.schema import ColumnSchema, TableSchema
 from pyovn.ovsdb.types import INTEGER, MAP, REAL, SCALAR, UINT_MAX, ColumnType
 
 __all__ = ["Clause", "Condition", "ConditionIndex", "Predicate", "FUNCTIONS", "parse_clause",
-           "compile_where", "compile_monitor_condition"]
+           "parse_triple", "type_mismatch", "compile_where", "compile_monitor_condition"]
 
 RowValues = dict[str, Any]
 Predicate = Callable[[RowValues], bool]
@@ -65,9 +65,23 @@ def _never(row: RowValues) -> bool:
     return False
 
 
-def _type_mismatch(function: str, column: str, ctype: ColumnType, json: Any) -> SyntaxError_:
-    return SyntaxError_(f'Type mismatch: "{function}" operator may not be applied to column '
+def type_mismatch(operator: str, column: str, ctype: ColumnType, json: Any) -> SyntaxError_:
+    """The error of a condition's function or a mutation's mutator that ``column`` cannot take."""
+    return SyntaxError_(f'Type mismatch: "{operator}" operator may not be applied to column '
                         f"{column} of type {ctype.to_english()}.", json)
+
+
+def parse_triple(table: TableSchema, json: Any, what: str) -> tuple[str, ColumnSchema, Any, Any]:
+    """A condition's or a mutation's (``what``) ``[column, operator, value]`` on ``table``: the
+    column's name and schema, the operator (a string, not checked) and the value's JSON."""
+    if (not isinstance(json, list) or len(json) != 3 or not isinstance(json[0], str)
+            or not isinstance(json[1], str)):
+        raise SyntaxError_(f"Parse error in {what}.", json)
+    name, operator, arg_json = json
+    column = table.columns.get(name)
+    if column is None:
+        raise UnknownColumn(f"No column {name} in table {table.name}.", json)
+    return name, column, operator, arg_json
 
 
 def parse_clause(table: TableSchema, json: Any, symtab: NamedUuidTable | None = None) -> Clause:
@@ -76,20 +90,14 @@ def parse_clause(table: TableSchema, json: Any, symtab: NamedUuidTable | None = 
         return Clause(None, "true", True, None, _always)
     if json is False:
         return Clause(None, "false", False, None, _never)
-    if (not isinstance(json, list) or len(json) != 3 or not isinstance(json[0], str)
-            or not isinstance(json[1], str)):
-        raise SyntaxError_("Parse error in condition.", json)
-    name, function, arg_json = json
-    column = table.columns.get(name)
-    if column is None:
-        raise UnknownColumn(f"No column {name} in table {table.name}.", json)
+    name, column, function, arg_json = parse_triple(table, json, "condition")
     if function not in FUNCTIONS:
         raise UnknownFunction(f"No function named {function}.")
     ctype = column.type
     if function in _ORDER_OPS:
         if (not (ctype.kind == SCALAR or ctype.is_optional_scalar)
                 or ctype.key.type not in (INTEGER, REAL)):
-            raise _type_mismatch(function, name, ctype, json)
+            raise type_mismatch(function, name, ctype, json)
         ctype = ctype.with_bounds(min=1, max=1)
     elif function == "excludes":
         if ctype.kind != SCALAR:

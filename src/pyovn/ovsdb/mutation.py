@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pyovn.ovsdb.condition import parse_triple, type_mismatch
 from pyovn.ovsdb.data import NamedUuidTable, datum_from_json
 from pyovn.ovsdb.errors import (
     ConstraintViolation,
@@ -22,7 +23,6 @@ from pyovn.ovsdb.errors import (
     OvsdbError,
     RangeError,
     SyntaxError_,
-    UnknownColumn,
     UnknownMutator,
 )
 from pyovn.ovsdb.largeset import grow
@@ -53,20 +53,9 @@ class Mutation:
         return f"Mutation({self.column!r}, {self.mutator!r}, {self.arg!r})"
 
 
-def _type_mismatch(mutator: str, column: str, ctype: Any, json: Any) -> SyntaxError_:
-    return SyntaxError_(f'Type mismatch: "{mutator}" operator may not be applied to column '
-                        f"{column} of type {ctype.to_english()}.", json)
-
-
 def parse_mutation(table: TableSchema, json: Any,
                    symtab: NamedUuidTable | None = None) -> Mutation:
-    if (not isinstance(json, list) or len(json) != 3 or not isinstance(json[0], str)
-            or not isinstance(json[1], str)):
-        raise SyntaxError_("Parse error in mutation.", json)
-    name, mutator, arg_json = json
-    column = table.columns.get(name)
-    if column is None:
-        raise UnknownColumn(f"No column {name} in table {table.name}.", json)
+    name, column, mutator, arg_json = parse_triple(table, json, "mutation")
     if not column.mutable:
         raise ConstraintViolation(f"Cannot mutate immutable column {name} in table "
                                   f"{table.name}.", json)
@@ -76,12 +65,12 @@ def parse_mutation(table: TableSchema, json: Any,
     if mutator in _ARITH:
         if (ctype.kind not in (SCALAR, SET) or ctype.key.type not in (INTEGER, REAL)
                 or (mutator == "%=" and ctype.key.type == REAL)):
-            raise _type_mismatch(mutator, name, ctype, json)
+            raise type_mismatch(mutator, name, ctype, json)
         arg_type = ctype.with_bounds(min=1, max=1, key=ctype.key.without_constraints())
         return Mutation(name, mutator, datum_from_json(arg_type, arg_json, symtab), arg_type,
                         ctype)
     if ctype.kind == SCALAR:
-        raise _type_mismatch(mutator, name, ctype, json)
+        raise type_mismatch(mutator, name, ctype, json)
     arg_type = ctype.with_bounds(min=0, max=UINT_MAX if mutator == "delete" else None)
     try:
         arg = datum_from_json(arg_type, arg_json, symtab)
