@@ -146,41 +146,35 @@ class TxnView:
     def _direct(self, row: ViewRow, column: str) -> bool:
         return row.is_new or column in self._written.get(row, ())
 
+    def _mutate(self, row: ViewRow, column: str, value: Any, op: tuple[str, Any, Any]) -> None:
+        """A partial write that leaves ``row.column`` = ``value``: a full write when the column
+        is written whole anyway (a new row, or written before), else the mutation ``op``."""
+        if self._direct(row, column):
+            self.write(row, column, value)
+            return
+        row._own()[column] = value
+        self._partial.setdefault(row, {}).setdefault(column, []).append(op)
+
     def map_set(self, row: ViewRow, column: str, key: Any, value: Any) -> None:
         """A partial write of one key of a map column."""
         cur = dict(row.values[column])
         cur[key] = value
-        if self._direct(row, column):
-            self.write(row, column, cur)
-            return
-        row._own()[column] = cur
-        self._partial.setdefault(row, {}).setdefault(column, []).append(("set", key, value))
+        self._mutate(row, column, cur, ("set", key, value))
 
     def map_delete(self, row: ViewRow, column: str, key: Any) -> None:
         cur = dict(row.values[column])
         cur.pop(key, None)
-        if self._direct(row, column):
-            self.write(row, column, cur)
-            return
-        row._own()[column] = cur
-        self._partial.setdefault(row, {}).setdefault(column, []).append(("del", key, None))
+        self._mutate(row, column, cur, ("del", key, None))
 
     def set_insert(self, row: ViewRow, column: str, atom: Any) -> None:
         """A partial insert into a set column (a scalar column gets the mutation as is)."""
-        kind = row.table.columns[column].type.kind
-        if kind == SET:
-            if self._direct(row, column):
-                self.write(row, column, row.values[column] | {atom})
-                return
-            row._own()[column] = row.values[column] | {atom}
-        self._partial.setdefault(row, {}).setdefault(column, []).append(("ins", atom, None))
+        if row.table.columns[column].type.kind == SET:
+            self._mutate(row, column, row.values[column] | {atom}, ("ins", atom, None))
+        else:
+            self._partial.setdefault(row, {}).setdefault(column, []).append(("ins", atom, None))
 
     def set_delete(self, row: ViewRow, column: str, atom: Any) -> None:
-        if self._direct(row, column):
-            self.write(row, column, row.values[column] - {atom})
-            return
-        row._own()[column] = row.values[column] - {atom}
-        self._partial.setdefault(row, {}).setdefault(column, []).append(("rm", atom, None))
+        self._mutate(row, column, row.values[column] - {atom}, ("rm", atom, None))
 
     def increment(self, row: ViewRow, column: str, *, force: bool = False) -> None:
         """Add 1 to ``row.column`` in the transaction and read back the result (into
