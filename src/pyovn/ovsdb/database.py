@@ -109,22 +109,20 @@ class RefColumn:
             return self.refs(old), self.refs(new)
         if kind != MAP:
             return self.refs(old - new), self.refs(new - old)
+        return self._map_refs_not_in(old, new), self._map_refs_not_in(new, old)
+
+    def _map_refs_not_in(self, a: dict[Any, Any], b: dict[Any, Any]) -> list[tuple[str, str]]:
+        """The references of the pairs of map ``a`` that map ``b`` does not have (key, then
+        value, pair by pair)."""
         kt, vt = self.key_table, self.value_table
-        removed: list[tuple[str, str]] = []
-        added: list[tuple[str, str]] = []
-        for k, v in old.items():
-            if k not in new or new[k] != v:
+        out: list[tuple[str, str]] = []
+        for k, v in a.items():
+            if k not in b or b[k] != v:
                 if kt:
-                    removed.append((kt, k))
+                    out.append((kt, k))
                 if vt:
-                    removed.append((vt, v))
-        for k, v in new.items():
-            if k not in old or old[k] != v:
-                if kt:
-                    added.append((kt, k))
-                if vt:
-                    added.append((vt, v))
-        return removed, added
+                    out.append((vt, v))
+        return out
 
 
 class TableInfo:
