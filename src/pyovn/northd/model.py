@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from pyovn.northd.cnum import smap_get_bool
@@ -447,25 +448,27 @@ class Model:
         return False
 
     def set_dp_lbs(self, dp: NorthdDatapath, lbs: frozenset[str]) -> set[OwnerKey]:
-        dirty: set[OwnerKey] = set()
-        for lb in dp.lb_set - lbs:
-            self._count(self.lb_datapaths[lb], dp.uuid, -1)
-            dirty.add(("lb", (lb, dp.uuid)))
-        for lb in lbs - dp.lb_set:
-            self._count(self.lb_datapaths[lb], dp.uuid, +1)
-            dirty.add(("lb", (lb, dp.uuid)))
+        dirty = self._recount(self.lb_datapaths, "lb", dp.uuid, dp.lb_set, lbs)
         dp.lb_set = lbs
         return dirty
 
     def set_switch_acls(self, sw: Switch, acls: frozenset[str]) -> set[OwnerKey]:
-        dirty: set[OwnerKey] = set()
-        for acl in sw.acl_set - acls:
-            self._count(self.acl_switches[acl], sw.uuid, -1)
-            dirty.add(("acl", (acl, sw.uuid)))
-        for acl in acls - sw.acl_set:
-            self._count(self.acl_switches[acl], sw.uuid, +1)
-            dirty.add(("acl", (acl, sw.uuid)))
+        dirty = self._recount(self.acl_switches, "acl", sw.uuid, sw.acl_set, acls)
         sw.acl_set = set(acls)
+        return dirty
+
+    def _recount(self, counts: defaultdict[str, Counter[str]], kind: str, owner: str,
+                 old: AbstractSet[str], new: AbstractSet[str]) -> set[OwnerKey]:
+        """``owner`` (a datapath) has the items ``new`` (load balancers, ACLs) instead of
+        ``old``: it counts in each gained item's ``counts`` and no longer in each lost one's.
+        Returns the changed (kind, (item, owner)) owners."""
+        dirty: set[OwnerKey] = set()
+        for item in old - new:
+            self._count(counts[item], owner, -1)
+            dirty.add((kind, (item, owner)))
+        for item in new - old:
+            self._count(counts[item], owner, +1)
+            dirty.add((kind, (item, owner)))
         return dirty
 
     def switch_acl_delta(self, sw: Switch, added: Iterable[str],
