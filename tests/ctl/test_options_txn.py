@@ -157,3 +157,15 @@ def test_declared_tables_exist() -> None:
                         "Open_vSwitch": "vswitch.ovsschema"}[tool.db]).read_text()))
         for command in tool.commands.values():
             assert set(command.tables or ()) <= set(schema.tables), command.name
+
+
+def test_sbctl_chassis_and_binding_commands_load_their_tables() -> None:
+    from pyovn.ctl.runner import tables_needed
+
+    def needed(*argv: str) -> set[str] | None:
+        return tables_needed(SBCTL, parse_command_line(SBCTL, list(argv))[1])
+
+    assert needed("chassis-add", "hv1", "geneve", "127.0.0.1") == {"Chassis", "Encap",
+                                                                   "SB_Global"}
+    assert needed("lsp-bind", "p0", "hv1") == {"Port_Binding", "Chassis", "SB_Global"}
+    assert needed("lflow-list") is None  # flows, datapaths, ports, groups...

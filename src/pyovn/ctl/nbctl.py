@@ -138,8 +138,8 @@ TOOL = Tool(
     before_commit=_before_commit, after_commit=_after_commit, version=VERSION_TEXT,
 ).add(
     [
-        CommandSyntax("init", 0, 0, _init),
-        CommandSyntax("sync", 0, 0, _sync),
+        CommandSyntax("init", 0, 0, _init, tables=()),
+        CommandSyntax("sync", 0, 0, _sync, tables=()),
         CommandSyntax("show", 0, 1, nbctl_show.show, mode="ro", usage="[SWITCH|ROUTER]"),
     ],
     nbctl_switch.COMMANDS, nbctl_acl.COMMANDS, nbctl_router.COMMANDS, nbctl_nat.COMMANDS,

@@ -223,13 +223,16 @@ ROW_IDS = {
 }
 
 COMMANDS = [
-    CommandSyntax("init", 0, 0, _init),
+    CommandSyntax("init", 0, 0, _init, tables=()),
     CommandSyntax("show", 0, 0, _show, mode="ro"),
     CommandSyntax("chassis-add", 3, 3, _chassis_add, ("--may-exist",),
-                  usage="CHASSIS ENCAP-TYPE ENCAP-IP"),
-    CommandSyntax("chassis-del", 1, 1, _chassis_del, ("--if-exists",), usage="CHASSIS"),
-    CommandSyntax("lsp-bind", 2, 2, _lsp_bind, ("--may-exist",), usage="PORT CHASSIS"),
-    CommandSyntax("lsp-unbind", 1, 1, _lsp_unbind, ("--if-exists",), usage="PORT"),
+                  usage="CHASSIS ENCAP-TYPE ENCAP-IP", tables=("Chassis", "Encap")),
+    CommandSyntax("chassis-del", 1, 1, _chassis_del, ("--if-exists",), usage="CHASSIS",
+                  tables=("Chassis", "Encap", "Chassis_Private")),
+    CommandSyntax("lsp-bind", 2, 2, _lsp_bind, ("--may-exist",), usage="PORT CHASSIS",
+                  tables=("Port_Binding", "Chassis")),
+    CommandSyntax("lsp-unbind", 1, 1, _lsp_unbind, ("--if-exists",), usage="PORT",
+                  tables=("Port_Binding",)),
     CommandSyntax("lflow-list", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
                   mode="ro", usage="[DATAPATH] [LFLOW...]"),
     CommandSyntax("dump-flows", 0, UNLIMITED, _lflow_list, ("--uuid", "--ovs", "--stats", "--vflows"),
