@@ -266,7 +266,7 @@ def test_client_imports_nothing_of_the_ctl_core(nb: OvsdbServerProcess, tmp_path
         # (importlib.import_module's imports, pyovn.cli.nbctl here, are not in the list)
         pyovn = sorted(m for m in modules if m.startswith("pyovn"))
         assert pyovn == ["pyovn", "pyovn.cli", "pyovn.cli.ctl_client", "pyovn.cli.main"], pyovn
-        assert "json" not in modules and "asyncio" not in modules
+        assert "json" not in modules and "asyncio" not in modules and "typing" not in modules
 
 
 def test_client_option_tables_follow_the_registries() -> None:

@@ -11,7 +11,6 @@ import gc
 import importlib
 import os
 import sys
-from typing import NoReturn
 
 # tool name -> (module, one-line description). Aliases let harnesses call the real binary names.
 TOOLS: dict[str, tuple[str, str]] = {
@@ -64,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     return int(module.main(args[1:]) or 0)
 
 
-def run() -> NoReturn:
-    """The ``pyovn`` program (the console script, ``python -m pyovn``): :func:`main`, then exit.
+def run() -> None:
+    """The ``pyovn`` program (the console script, ``python -m pyovn``): :func:`main`, then exit
+    (it never returns; not annotated NoReturn, because importing ``typing`` would cost a call
+    through a ctl daemon, whose client imports nothing but ``os`` and ``sys``, a few ms).
 
     A one-shot ctl call runs without the cyclic garbage collector (its few thousand objects, or
     a replica of 10,000s of rows, are freed with the process; the collector's passes during
