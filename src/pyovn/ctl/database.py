@@ -129,7 +129,7 @@ class CanonicalRows:
             return
         with replica.lock:
             for name, t in replica.tables.items():
-                self.tables[name] = {u: s.view(t).to_dict() for u, s in t.rows.items()}
+                self.tables[name] = t.canonical_rows()
         # The replica and these rows live as long as the daemon: out of the cyclic collector's
         # sight, its full collections stop rescanning them (70-80 ms pauses at 10,000 ports).
         gc.freeze()

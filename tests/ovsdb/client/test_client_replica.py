@@ -243,3 +243,18 @@ def test_select_uses_the_shared_condition_semantics():
     assert [x.uuid for x in t.select([["_uuid", "==", ["uuid", U2]]])] == [U2]
     assert sorted(x.uuid for x in t.select([])) == [U1, U2]
     assert t.select([["name", "!=", "a"], ["name", "!=", "b"]]) == []
+
+
+def test_canonical_rows_are_each_rows_to_dict_and_own_their_containers():
+    r = new_replica()
+    insert_switch(r, name="sw", ports=["set", [["uuid", U2]]],
+                  other_config=["map", [["a", "1"]]])
+    insert_switch(r, U2, name="sw2")
+    rows = r.tables["Logical_Switch"].canonical_rows()
+    assert rows == {u: r.get("Logical_Switch", u).to_dict() for u in (U1, U2)}
+    assert rows[U1]["ports"] == frozenset({U2}) and rows[U1]["_uuid"] == U1
+    rows[U1]["other_config"]["b"] = "2"  # a new dict: the replica's map is not shared
+    modify(r, ports=["uuid", U2])  # the replica's set changes; the rows taken before do not
+    assert r.get("Logical_Switch", U1).raw("other_config") == {"a": "1"}
+    assert rows[U1]["ports"] == frozenset({U2})
+    assert r.get("Logical_Switch", U1).raw("ports") == frozenset()

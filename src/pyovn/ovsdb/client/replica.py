@@ -318,6 +318,24 @@ class TableReplica:
         with self.lock:
             return [s.view(self) for s in self.rows.values()]
 
+    def canonical_rows(self) -> dict[str, dict[str, Any]]:
+        """uuid -> every row as a new dict in canonical form (each monitored column, plus
+        ``_uuid``), all under one hold of the lock: what :meth:`Row.to_dict` gives row by row,
+        without a Row view per row (the ctl tools' and ovn-trace's load of a whole table)."""
+        sets = [c for c, t in self.columns.items() if t.kind == SET]
+        maps = [c for c, t in self.columns.items() if t.kind == MAP]
+        out: dict[str, dict[str, Any]] = {}
+        with self.lock:
+            for uuid, state in self.rows.items():
+                row = dict(state.values)
+                for c in sets:
+                    row[c] = frozenset(row[c])
+                for c in maps:
+                    row[c] = dict(row[c])
+                row["_uuid"] = uuid
+                out[uuid] = row
+        return out
+
     def __iter__(self) -> Iterator[Row]:
         return iter(self.all())
 
@@ -686,7 +704,4 @@ class Replica:
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """table -> uuid -> canonical row dict (monitored columns): for tests and debugging."""
         with self.lock:
-            return {
-                name: {u: s.view(t).to_dict() for u, s in t.rows.items()}
-                for name, t in self.tables.items()
-            }
+            return {name: t.canonical_rows() for name, t in self.tables.items()}
