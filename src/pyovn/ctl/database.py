@@ -83,27 +83,18 @@ def connect(remotes: str, db: str, *, leader_only: bool = False,
                 sys.stderr.write(f"{cause}\n")
                 break
         raise BackendError(str(exc)) from None
-    loop = client.loop
-
-    async def make_view() -> CanonicalRows:
-        return CanonicalRows(client.idl)
-
-    view = asyncio.run_coroutine_threadsafe(make_view(), loop).result()
-
-    def gave_up(error: BaseException) -> None:
-        view.close("database connection closed")
-
-    client.idl.conn.on_give_up = _chain(client.idl.conn.on_give_up, gave_up)
-    return IdlBackend(client.idl, view, loop, owner=client)
+    view = _call_in_loop(client.loop, CanonicalRows, client.idl)
+    client.idl.on_give_up = lambda error: view.close("database connection closed")
+    return IdlBackend(client.idl, view, client.loop, owner=client)
 
 
-def _chain(first: Any, second: Any) -> Any:
-    def both(error: BaseException) -> None:
-        if first is not None:
-            first(error)
-        second(error)
+def _call_in_loop(loop: asyncio.AbstractEventLoop, fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` run in ``loop`` (another thread's), its result or exception here."""
 
-    return both
+    async def call() -> Any:
+        return fn(*args)
+
+    return asyncio.run_coroutine_threadsafe(call(), loop).result()
 
 
 class CanonicalRows:
@@ -194,12 +185,6 @@ class IdlBackend:
         self._generation = -1
         self._owner = owner  # a one-shot connection, closed with this backend
 
-    def _in_loop(self, fn: Any, *args: Any) -> Any:
-        async def call() -> Any:
-            return fn(*args)
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result()
-
     def get_schema(self) -> DatabaseSchema:
         schema = self.idl.schema
         if schema is None:
@@ -207,7 +192,7 @@ class IdlBackend:
         return schema
 
     def monitor(self) -> Rows:
-        self.rows, self._generation = self._in_loop(self.view.snapshot)
+        self.rows, self._generation = _call_in_loop(self.loop, self.view.snapshot)
         return self.rows
 
     def wait_update(self, deadline: float | None) -> bool:

@@ -122,6 +122,8 @@ class Idl:
         self.lock_name = lock_name
         self.has_lock = False
         self.on_lock_change: Callable[[bool], Any] | None = None
+        # With retry=False: called (in the loop) once the connection has given up for good.
+        self.on_give_up: Callable[[BaseException], Any] | None = None
         self.leader_only = leader_only
         self.resolve_refs = resolve_refs
         self.request_timeout = request_timeout
@@ -204,6 +206,8 @@ class Idl:
 
     def _on_give_up(self, error: BaseException) -> None:
         self._synced.set()  # wakes wait_synced, which raises the error
+        if self.on_give_up is not None:
+            self.on_give_up(error)
 
     @property
     def session(self) -> Session:
