@@ -72,7 +72,7 @@ def open_idl(remotes: str, database: str, *, tables: Iterable[str] | None = None
     except TimeoutError:
         client.close()
         raise OneShotError(f"{remotes}: no reply within {timeout:g} seconds") from None
-    except (OSError, TryAnotherRemote, RpcError, ConnectionError, ConnectionClosed):
+    except (OSError, TryAnotherRemote, RpcError, ConnectionClosed):
         client.close()
         failures = client.idl.conn.failures
         raise OneShotError(failure_text(remotes, database, failures),
